@@ -1,0 +1,208 @@
+import type { Diagnostic } from './diagnostics.js';
+
+// DesiredState: the exact entries one node's kernel should hold, as plain
+// frozen data. The datapath observes the kernel into the same shape, so that
+// plan() can diff the two entry by entry. Values carry what the kernel holds;
+// `label` carries readable names (labels, policy names) for plan output and is
+// never compared.
+
+export const RESOURCE_KINDS = [
+  'identity',
+  'ipcache',
+  'endpoint',
+  'policy',
+  'service',
+  'backend',
+  'revnat',
+  'maglev',
+  'tunnel',
+  'route',
+  'link',
+] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+export interface Entry<V> {
+  /** Stable key, unique within its resource kind (the map key, rendered). */
+  readonly key: string;
+  readonly value: V;
+  /** Human-readable name shown next to the key in plans; not part of the state. */
+  readonly label?: string;
+}
+
+export type IdentityScope = 'reserved' | 'global' | 'cidr';
+
+export interface IdentityValue {
+  readonly id: number;
+  /** Sorted `source:key=value` labels, e.g. `k8s:org=empire`, `reserved:host`, `cidr:10.0.0.0/8`. */
+  readonly labels: readonly string[];
+  readonly scope: IdentityScope;
+}
+
+export interface IpcacheValue {
+  readonly prefix: string;
+  readonly identity: number;
+  /** Underlay address of the node that hosts the prefix; null when local or outside the cluster. */
+  readonly tunnelEndpoint: string | null;
+}
+
+export type Direction = 'ingress' | 'egress';
+
+export interface EndpointValue {
+  /** Endpoint id, unique on the node (1..65535). */
+  readonly id: number;
+  readonly name: string;
+  readonly namespace: string;
+  readonly address: string;
+  readonly mac: string;
+  /** Host-side veth name (at most 15 characters). */
+  readonly ifName: string;
+  /** Network namespace the workload lives in. */
+  readonly netns: string;
+  readonly identity: number;
+  /** A direction selected by any policy (or enforcement `always`) is default-deny. */
+  readonly enforceIngress: boolean;
+  readonly enforceEgress: boolean;
+  /** Audit mode: would-be drops are counted and reported, not dropped. */
+  readonly audit: boolean;
+}
+
+export type Verdict = 'allow' | 'deny' | 'redirect';
+
+/**
+ * One policy map entry, Cilium-style: per endpoint, keyed by peer identity,
+ * direction, protocol and port with a prefix length on the port (port ranges
+ * become several prefix-matched entries). identity 0, protocol 0 and
+ * portPrefixLen 0 are wildcards.
+ */
+export interface PolicyValue {
+  readonly endpointId: number;
+  readonly direction: Direction;
+  readonly identity: number;
+  /** IP protocol number (6 TCP, 17 UDP, 132 SCTP, 1 ICMP, 58 ICMPv6); 0 = any. */
+  readonly protocol: number;
+  /** Destination port, or ICMP type for ICMP; 0 with prefix 0 = any. */
+  readonly port: number;
+  /** How many leading bits of `port` must match (0..16). */
+  readonly portPrefixLen: number;
+  readonly verdict: Verdict;
+  /** Proxy port for `redirect` (L7 rules); 0 otherwise. */
+  readonly proxyPort: number;
+  /** Id of the rule that produced the entry (see DesiredState.rules), carried into events. */
+  readonly ruleId: number;
+}
+
+export interface RuleRef {
+  readonly id: number;
+  readonly kind: string;
+  readonly namespace: string | null;
+  readonly name: string;
+  /** Path of the rule in its document, e.g. `spec.ingress[0]`. */
+  readonly path: string;
+  readonly file: string;
+  readonly line: number;
+}
+
+export type ServiceType = 'ClusterIP' | 'NodePort' | 'ExternalIP';
+export type LbAlgorithm = 'random' | 'maglev';
+
+export interface ServiceValue {
+  readonly address: string;
+  readonly port: number;
+  readonly protocol: number;
+  readonly type: ServiceType;
+  /** Backend ids in slot order (slot 1..n). */
+  readonly backendIds: readonly number[];
+  readonly revNatIndex: number;
+  readonly algorithm: LbAlgorithm;
+  /** Session affinity timeout in seconds; 0 = no affinity. */
+  readonly affinityTimeout: number;
+  /** `namespace/name` of the Service declaration. */
+  readonly service: string;
+}
+
+export type BackendState = 'active' | 'terminating' | 'quarantined' | 'maintenance';
+
+export interface BackendValue {
+  readonly id: number;
+  readonly address: string;
+  readonly port: number;
+  readonly protocol: number;
+  readonly state: BackendState;
+}
+
+export interface RevnatValue {
+  readonly index: number;
+  readonly address: string;
+  readonly port: number;
+}
+
+export interface MaglevValue {
+  readonly revNatIndex: number;
+  readonly tableSize: number;
+  /** The lookup table: backend id per slot, length tableSize. */
+  readonly table: readonly number[];
+}
+
+export interface TunnelValue {
+  /** Remote pod CIDR. */
+  readonly prefix: string;
+  /** Underlay address of the node that owns it. */
+  readonly endpoint: string;
+  readonly node: string;
+}
+
+export interface RouteValue {
+  readonly prefix: string;
+  readonly dev: string;
+  readonly via: string | null;
+  readonly onlink: boolean;
+  readonly mtu: number | null;
+  readonly src: string | null;
+}
+
+export type LinkKind = 'vxlan' | 'geneve' | 'veth';
+
+export interface LinkValue {
+  readonly name: string;
+  readonly kind: LinkKind;
+  readonly mtu: number;
+  /** vxlan/geneve: VNI, UDP port and local underlay address. */
+  readonly vni: number | null;
+  readonly port: number | null;
+  readonly local: string | null;
+  /** veth: the workload-side peer's netns and name. */
+  readonly peerNetns: string | null;
+  readonly peerName: string | null;
+}
+
+export interface ResourceValues {
+  identity: IdentityValue;
+  ipcache: IpcacheValue;
+  endpoint: EndpointValue;
+  policy: PolicyValue;
+  service: ServiceValue;
+  backend: BackendValue;
+  revnat: RevnatValue;
+  maglev: MaglevValue;
+  tunnel: TunnelValue;
+  route: RouteValue;
+  link: LinkValue;
+}
+
+/** Every resource kind's entries, sorted by key. */
+export type Resources = { readonly [K in ResourceKind]: readonly Entry<ResourceValues[K]>[] };
+
+export interface DesiredState {
+  readonly node: string;
+  readonly revision: string | null;
+  readonly resources: Resources;
+  /** Policy rules referenced by PolicyValue.ruleId, so events can name the policy that decided. */
+  readonly rules: readonly RuleRef[];
+  readonly warnings: readonly Diagnostic[];
+}
+
+/** What the datapath read from a live node: the same shape, possibly fewer kinds. */
+export interface ObservedState {
+  readonly node: string;
+  readonly resources: Partial<Resources>;
+}

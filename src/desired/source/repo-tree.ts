@@ -1,0 +1,14 @@
+/** One regular file of a configuration repository, path relative to its root with `/` separators. */
+export interface RepoFile {
+  readonly path: string;
+  readonly content: Uint8Array;
+}
+
+/** The files of a repository at one revision (or of a plain directory, with revision null). */
+export interface RepoTree {
+  /** Full commit SHA, or null for a plain directory read as it is on disk. */
+  readonly revision: string | null;
+  /** What the caller asked for (branch, tag, SHA or directory path), for messages. */
+  readonly ref: string;
+  readonly files: readonly RepoFile[];
+}
