@@ -56,6 +56,8 @@ export interface EndpointValue {
   readonly mac: string;
   /** Host-side veth name (at most 15 characters). */
   readonly ifName: string;
+  /** Address the workload routes through (held by the host-side veth); the node's gateway. */
+  readonly gateway: string;
   /** Network namespace the workload lives in. */
   readonly netns: string;
   readonly identity: number;
