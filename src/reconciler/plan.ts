@@ -1,0 +1,96 @@
+import {
+  RESOURCE_KINDS,
+  type DesiredState,
+  type Entry,
+  type ObservedState,
+  type ResourceKind,
+} from '../desired/desired-state.js';
+import type { Action, ActionCounts, Change, ChangeSet } from './change-set.js';
+import { canonicalJson, compareKeys } from './internal/canonical.js';
+
+export interface PlanOptions {
+  /** Revision label of the observed side ("live", or a commit) and of the desired side. */
+  readonly from?: string | null;
+  readonly to?: string | null;
+  /** Only these kinds are diffed; default: every kind the observed side reports. */
+  readonly kinds?: readonly ResourceKind[];
+}
+
+/**
+ * Diffs what a node should hold against what it holds. Pure: never touches the
+ * kernel. Kinds the observed side does not report are left out, so a partial
+ * observer never plans the deletion of what it cannot see.
+ */
+export function plan(desired: DesiredState, observed: ObservedState, opts: PlanOptions = {}): ChangeSet {
+  const kinds = opts.kinds ?? RESOURCE_KINDS.filter((k) => observed.resources[k] !== undefined);
+  const changes: Change[] = [];
+  const byResource: Partial<Record<ResourceKind, ActionCounts>> = {};
+  for (const kind of RESOURCE_KINDS) {
+    if (!kinds.includes(kind)) continue;
+    const found = diffKind(kind, desired.resources[kind], observed.resources[kind] ?? []);
+    if (found.length === 0) continue;
+    changes.push(...found);
+    byResource[kind] = countActions(found);
+  }
+  return {
+    node: desired.node,
+    from: opts.from ?? null,
+    to: opts.to ?? desired.revision,
+    changes,
+    summary: countActions(changes),
+    byResource,
+  };
+}
+
+/** An observed state holding nothing: what a fresh node looks like. */
+export function emptyObserved(node: string): ObservedState {
+  const resources = Object.fromEntries(RESOURCE_KINDS.map((k) => [k, []]));
+  return { node, resources };
+}
+
+/** Reads a compiled desired state as if a node held it, to plan between two commits. */
+export function asObserved(state: DesiredState): ObservedState {
+  return { node: state.node, resources: state.resources };
+}
+
+function diffKind<K extends ResourceKind>(
+  kind: K,
+  want: readonly Entry<unknown>[],
+  have: readonly Entry<unknown>[],
+): Change<K>[] {
+  const haveByKey = new Map(have.map((e) => [e.key, e]));
+  const out: Change<K>[] = [];
+  for (const w of want) {
+    const h = haveByKey.get(w.key);
+    haveByKey.delete(w.key);
+    if (!h) out.push(change(kind, 'create', w.key, null, w, w.label));
+    else if (canonicalJson(h.value) !== canonicalJson(w.value))
+      out.push(change(kind, 'update', w.key, h, w, w.label ?? h.label));
+  }
+  for (const h of haveByKey.values()) out.push(change(kind, 'delete', h.key, h, null, h.label));
+  return out.sort((a, b) => compareKeys(a.key, b.key));
+}
+
+function change<K extends ResourceKind>(
+  resource: K,
+  action: Action,
+  key: string,
+  before: Entry<unknown> | null,
+  after: Entry<unknown> | null,
+  label: string | undefined,
+): Change<K> {
+  const c = {
+    resource,
+    key,
+    action,
+    before: (before?.value ?? null) as Change<K>['before'],
+    after: (after?.value ?? null) as Change<K>['after'],
+  };
+  return label === undefined ? c : { ...c, label };
+}
+
+function countActions(changes: readonly Change[]): ActionCounts {
+  const counts = { create: 0, update: 0, delete: 0 };
+  for (const c of changes) counts[c.action]++;
+  return counts;
+}
