@@ -101,7 +101,10 @@ function toParsedDocument(
   const locator = new YamlLocator(doc, lines);
   for (const w of doc.warnings) {
     const path = formatFieldPath(locator.pathAt(w.pos[0]));
-    diagnostics.push({ ...error(file, locator.lineOfOffset(w.pos[0]), LoadCode.yamlWarning, w.message, path), severity: 'warning' });
+    diagnostics.push({
+      ...error(file, locator.lineOfOffset(w.pos[0]), LoadCode.yamlWarning, w.message, path),
+      severity: 'warning',
+    });
   }
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
@@ -144,6 +147,14 @@ function noteJsonManifest(file: RepoFile, limits: ReadLimits, out: ReadResult): 
     return;
   }
   if (typeof value !== 'object' || value === null || !('apiVersion' in value) || !('kind' in value)) return;
-  const msg = 'looks like a Kubernetes manifest, but gitwire reads only .yaml/.yml files; not read (JSON is valid YAML: rename it)';
-  out.diagnostics.push({ severity: 'warning', code: LoadCode.jsonNotRead, file: file.path, line: 1, path: '', message: msg });
+  const msg =
+    'looks like a Kubernetes manifest, but gitwire reads only .yaml/.yml files; not read (JSON is valid YAML: rename it)';
+  out.diagnostics.push({
+    severity: 'warning',
+    code: LoadCode.jsonNotRead,
+    file: file.path,
+    line: 1,
+    path: '',
+    message: msg,
+  });
 }

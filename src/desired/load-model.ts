@@ -1,0 +1,40 @@
+import { ValidationError, type Diagnostic } from './diagnostics.js';
+import { readManifests } from './load/index.js';
+import type { Model } from './model.js';
+import type { RepoTree } from './source/repo-tree.js';
+import { validateDocuments } from './validate/index.js';
+
+export interface LoadOptions {
+  /** Files larger than this are refused; default 1 MiB. */
+  maxFileBytes?: number;
+  /** YAML documents in the whole tree; default 10,000. */
+  maxDocuments?: number;
+}
+
+export interface LoadResult {
+  /** Null when any diagnostic is an error: a commit is accepted or rejected whole. */
+  model: Model | null;
+  /** Every finding of the commit, errors and warnings, in file order. */
+  diagnostics: Diagnostic[];
+}
+
+const DEFAULTS = { maxFileBytes: 1024 * 1024, maxDocuments: 10_000, maxAliasCount: 100 };
+
+/** Reads and validates every declaration of a tree; never throws on file content. */
+export function validateTree(tree: RepoTree, opts: LoadOptions = {}): LoadResult {
+  const limits = { ...DEFAULTS, ...definedOnly(opts) };
+  const { documents, diagnostics } = readManifests(tree, limits);
+  const model = validateDocuments(documents, tree.revision, diagnostics);
+  return { model: diagnostics.some((d) => d.severity === 'error') ? null : model, diagnostics };
+}
+
+/** Like validateTree, but throws a ValidationError carrying every diagnostic when the commit is rejected. */
+export function loadModel(tree: RepoTree, opts?: LoadOptions): Model {
+  const { model, diagnostics } = validateTree(tree, opts);
+  if (!model) throw new ValidationError(diagnostics);
+  return model;
+}
+
+function definedOnly(opts: LoadOptions): Partial<typeof DEFAULTS> {
+  return Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+}

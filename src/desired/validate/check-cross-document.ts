@@ -1,0 +1,217 @@
+import type { Declared, PolicyDeclaration } from '../model.js';
+import type { ClusterSpec, EndpointSpec, NodeSpec, ServiceSpec } from '../schema/gitwire-kinds.js';
+import {
+  containsAddr,
+  containsPrefix,
+  hasHostBits,
+  formatPrefix,
+  overlaps,
+  parseIpv4,
+  parsePrefix,
+  type IpPrefix,
+} from './internal/ip-prefix.js';
+import type { Reporter } from './internal/reporter.js';
+import { ValidateCode } from './validate-codes.js';
+
+type Entry<S> = { readonly decl: Declared<S>; readonly r: Reporter };
+
+export interface Declarations {
+  readonly clusters: Entry<ClusterSpec>[];
+  readonly nodes: Entry<NodeSpec>[];
+  readonly endpoints: Entry<EndpointSpec>[];
+  readonly services: Entry<ServiceSpec>[];
+  readonly policies: { readonly decl: PolicyDeclaration; readonly r: Reporter }[];
+}
+
+const at = (e: { decl: { source: { file: string; line: number } } }) => `${e.decl.source.file}:${e.decl.source.line}`;
+
+/** Findings that need more than one document: duplicates, unknown references, address and CIDR clashes. */
+export function checkCrossDocument(d: Declarations): void {
+  checkDuplicateNames([...d.clusters, ...d.nodes, ...d.endpoints, ...d.services, ...d.policies]);
+  d.clusters.slice(1).forEach((c) => {
+    c.r.error(
+      ValidateCode.multipleClusters,
+      [],
+      `only one Cluster may be declared; another is at ${at(d.clusters[0]!)}`,
+    );
+  });
+  const cluster = d.clusters[0];
+  const clusterCidr = cluster ? checkedPrefix(cluster, 'clusterCIDR', cluster.decl.spec.clusterCIDR) : null;
+  const serviceCidr = cluster?.decl.spec.serviceCIDR
+    ? checkedPrefix(cluster, 'serviceCIDR', cluster.decl.spec.serviceCIDR)
+    : null;
+  if (cluster && clusterCidr && serviceCidr && overlaps(clusterCidr, serviceCidr)) {
+    cluster.r.error(
+      ValidateCode.podCidr,
+      ['spec', 'serviceCIDR'],
+      `serviceCIDR overlaps clusterCIDR ${cluster.decl.spec.clusterCIDR}`,
+    );
+  }
+  const podCidrs = checkNodes(d.nodes, clusterCidr);
+  checkEndpoints(d.endpoints, podCidrs);
+  checkServices(d.services, d.endpoints, serviceCidr);
+}
+
+function checkDuplicateNames(
+  all: readonly {
+    decl: { kind: string; namespace: string | null; name: string; source: { file: string; line: number } };
+    r: Reporter;
+  }[],
+): void {
+  const seen = new Map<string, (typeof all)[number]>();
+  for (const e of all) {
+    const key = `${e.decl.kind}\0${e.decl.namespace ?? ''}\0${e.decl.name}`;
+    const first = seen.get(key);
+    if (!first) {
+      seen.set(key, e);
+      continue;
+    }
+    const id = e.decl.namespace === null ? e.decl.name : `${e.decl.namespace}/${e.decl.name}`;
+    e.r.error(
+      ValidateCode.duplicateName,
+      ['metadata', 'name'],
+      `${e.decl.kind} ${id} is already declared at ${at(first)}`,
+    );
+  }
+}
+
+function checkedPrefix(e: Entry<unknown>, field: string, text: string): IpPrefix | null {
+  const prefix = parsePrefix(text);
+  if (prefix && hasHostBits(prefix)) {
+    e.r.warn(
+      ValidateCode.hostBits,
+      ['spec', field],
+      `"${text}" has host bits set; it is treated as ${formatPrefix(prefix)}`,
+    );
+  }
+  return prefix;
+}
+
+function checkNodes(nodes: Entry<NodeSpec>[], clusterCidr: IpPrefix | null): Map<string, IpPrefix> {
+  const byName = new Map<string, IpPrefix>();
+  const placed: { e: Entry<NodeSpec>; prefix: IpPrefix }[] = [];
+  const addresses = new Map<string, Entry<NodeSpec>>();
+  for (const e of nodes) {
+    const spec = e.decl.spec;
+    const prev = addresses.get(spec.address);
+    if (prev)
+      e.r.error(
+        ValidateCode.address,
+        ['spec', 'address'],
+        `address ${spec.address} is also node ${prev.decl.name}'s (${at(prev)})`,
+      );
+    else addresses.set(spec.address, e);
+    const prefix = checkedPrefix(e, 'podCIDR', spec.podCIDR);
+    if (!prefix) continue;
+    if (!byName.has(e.decl.name)) byName.set(e.decl.name, prefix);
+    if (clusterCidr && !containsPrefix(clusterCidr, prefix)) {
+      e.r.error(
+        ValidateCode.podCidr,
+        ['spec', 'podCIDR'],
+        `podCIDR ${spec.podCIDR} is outside the cluster CIDR ${formatPrefix(clusterCidr)}`,
+      );
+    }
+    const clash = placed.find((p) => overlaps(p.prefix, prefix));
+    if (clash) {
+      const msg = `podCIDR ${spec.podCIDR} overlaps node ${clash.e.decl.name}'s podCIDR ${clash.e.decl.spec.podCIDR} (${at(clash.e)})`;
+      e.r.error(ValidateCode.podCidr, ['spec', 'podCIDR'], msg);
+    }
+    placed.push({ e, prefix });
+  }
+  return byName;
+}
+
+function checkEndpoints(endpoints: Entry<EndpointSpec>[], podCidrs: Map<string, IpPrefix>): void {
+  const addresses = new Map<string, Entry<EndpointSpec>>();
+  for (const e of endpoints) {
+    const spec = e.decl.spec;
+    const podCidr = podCidrs.get(spec.node);
+    if (!podCidr) {
+      const known = [...podCidrs.keys()].slice(0, 10).join(', ') || 'none';
+      e.r.error(ValidateCode.unknownNode, ['spec', 'node'], `unknown node "${spec.node}" (declared nodes: ${known})`);
+    }
+    if (spec.address === undefined) continue;
+    const addr = parseIpv4(spec.address);
+    if (podCidr && addr !== null && !containsAddr(podCidr, 4, addr)) {
+      const msg = `address ${spec.address} is outside node ${spec.node}'s podCIDR ${formatPrefix(podCidr)}`;
+      e.r.error(ValidateCode.address, ['spec', 'address'], msg);
+    }
+    const prev = addresses.get(spec.address);
+    if (prev) {
+      const msg = `address ${spec.address} is already endpoint ${prev.decl.namespace}/${prev.decl.name}'s (${at(prev)})`;
+      e.r.error(ValidateCode.address, ['spec', 'address'], msg);
+    } else addresses.set(spec.address, e);
+  }
+}
+
+function selects(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+function checkServices(
+  services: Entry<ServiceSpec>[],
+  endpoints: Entry<EndpointSpec>[],
+  serviceCidr: IpPrefix | null,
+): void {
+  const clusterIps = new Map<string, Entry<ServiceSpec>>();
+  const nodePorts = new Map<number, Entry<ServiceSpec>>();
+  for (const e of services) {
+    const spec = e.decl.spec;
+    if (spec.clusterIP !== undefined) {
+      const prev = clusterIps.get(spec.clusterIP);
+      if (prev) {
+        const msg = `clusterIP ${spec.clusterIP} is already service ${prev.decl.namespace}/${prev.decl.name}'s (${at(prev)})`;
+        e.r.error(ValidateCode.clusterIp, ['spec', 'clusterIP'], msg);
+      } else clusterIps.set(spec.clusterIP, e);
+      const addr = parseIpv4(spec.clusterIP);
+      if (serviceCidr && addr !== null && !containsAddr(serviceCidr, 4, addr)) {
+        e.r.error(
+          ValidateCode.clusterIp,
+          ['spec', 'clusterIP'],
+          `clusterIP ${spec.clusterIP} is outside the serviceCIDR ${formatPrefix(serviceCidr)}`,
+        );
+      }
+    }
+    const selected = spec.selector
+      ? endpoints.filter((ep) => ep.decl.namespace === e.decl.namespace && selects(spec.selector!, ep.decl.labels))
+      : [];
+    if (selected.length === 0 && spec.backends.length === 0) {
+      const why = spec.selector ? 'its selector matches no endpoint in its namespace' : 'it has no selector';
+      e.r.warn(
+        ValidateCode.selectsNothing,
+        spec.selector ? ['spec', 'selector'] : ['spec'],
+        `the service has no backends: ${why} and no explicit backends`,
+      );
+    }
+    spec.ports.forEach((p, i) => {
+      if (p.nodePort !== undefined) {
+        if (spec.type !== 'NodePort') {
+          e.r.error(ValidateCode.nodePort, ['spec', 'ports', i, 'nodePort'], 'nodePort needs type: NodePort');
+        }
+        const prev = nodePorts.get(p.nodePort);
+        if (prev)
+          e.r.error(
+            ValidateCode.nodePort,
+            ['spec', 'ports', i, 'nodePort'],
+            `nodePort ${p.nodePort} is also used by service ${prev.decl.namespace}/${prev.decl.name} (${at(prev)})`,
+          );
+        else nodePorts.set(p.nodePort, e);
+      }
+      if (typeof p.targetPort !== 'string') return;
+      const path = ['spec', 'ports', i, 'targetPort'];
+      if (!spec.selector) {
+        e.r.error(
+          ValidateCode.targetPort,
+          path,
+          `named targetPort "${p.targetPort}" needs a selector whose endpoints declare it`,
+        );
+      } else if (
+        selected.length > 0 &&
+        !selected.some((ep) => ep.decl.spec.ports.some((q) => q.name === p.targetPort && q.protocol === p.protocol))
+      ) {
+        const msg = `named targetPort "${p.targetPort}" (${p.protocol}) is declared by none of the ${selected.length} selected endpoint(s)`;
+        e.r.error(ValidateCode.targetPort, path, msg);
+      }
+    });
+  }
+}

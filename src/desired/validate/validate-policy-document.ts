@@ -1,0 +1,71 @@
+import { formatFieldPath, type FieldPath } from '../load/index.js';
+import type { PolicyDeclaration, PolicyKind, PolicyRule } from '../model.js';
+import {
+  ciliumClusterwideNetworkPolicy,
+  ciliumNetworkPolicy,
+  ciliumRule,
+  type CiliumRule,
+} from '../schema/cilium-policy.js';
+import { checkPolicyRule } from './check-policy-rule.js';
+import type { Reporter } from './internal/reporter.js';
+import { ValidateCode } from './validate-codes.js';
+import { warnUnenforced } from './warn-unenforced.js';
+import { reportZodIssues } from './zod-issues.js';
+
+/**
+ * Validates one CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy document.
+ * Returns its declaration when it is valid; every finding goes to the reporter.
+ * When the document fails its schema, rules that pass on their own are still
+ * checked, so that one commit reports as many errors as it can at once.
+ */
+export function validatePolicyDocument(kind: PolicyKind, r: Reporter): PolicyDeclaration | null {
+  const clusterwide = kind === 'CiliumClusterwideNetworkPolicy';
+  const value = r.doc.value;
+  const parsed = (clusterwide ? ciliumClusterwideNetworkPolicy : ciliumNetworkPolicy).safeParse(value);
+  if (!parsed.success) {
+    reportZodIssues(parsed.error.issues, value, [], r);
+    for (const { rule, path } of rulesOf(value)) {
+      const one = ciliumRule.safeParse(rule);
+      if (one.success) checkPolicyRule(one.data, path, clusterwide, r);
+    }
+    return null;
+  }
+  const policy = parsed.data;
+  if (policy.description !== undefined) {
+    const msg =
+      'a top-level description is not part of the CRD and Kubernetes drops it; gitwire ignores it too (spec.description is the field)';
+    r.warn(ValidateCode.droppedField, ['description'], msg);
+  }
+  if (clusterwide && policy.metadata.namespace !== undefined) {
+    const msg = 'CiliumClusterwideNetworkPolicy is cluster-scoped; the namespace is ignored, as Kubernetes does';
+    r.warn(ValidateCode.clusterScoped, ['metadata', 'namespace'], msg);
+  }
+  const found: { data: CiliumRule; path: FieldPath }[] = [];
+  if (policy.spec) found.push({ data: policy.spec, path: ['spec'] });
+  (policy.specs ?? []).forEach((data, i) => found.push({ data, path: ['specs', i] }));
+  if (policy.spec === undefined && policy.specs === undefined) {
+    r.error(ValidateCode.policyNoRules, [], 'spec or specs must be provided');
+  } else if (found.length === 0) {
+    r.warn(ValidateCode.emptyPolicy, ['specs'], 'the policy has no rules (specs is empty)');
+  }
+  const rules: PolicyRule[] = found.map(({ data, path }) => {
+    checkPolicyRule(data, path, clusterwide, r);
+    warnUnenforced(data, path, r);
+    return { rule: data, path: formatFieldPath(path), source: { file: r.doc.file, line: r.doc.lineOf(path) } };
+  });
+  return {
+    kind,
+    name: policy.metadata.name,
+    namespace: clusterwide ? null : (policy.metadata.namespace ?? 'default'),
+    rules,
+    source: { file: r.doc.file, line: r.doc.line },
+  };
+}
+
+function rulesOf(value: unknown): { rule: unknown; path: (string | number)[] }[] {
+  const v = value as { spec?: unknown; specs?: unknown };
+  const out: { rule: unknown; path: (string | number)[] }[] = [];
+  if (v.spec !== undefined) out.push({ rule: v.spec, path: ['spec'] });
+  if (Array.isArray(v.specs)) v.specs.forEach((s, i) => out.push({ rule: s, path: ['specs', i] }));
+  return out;
+}
