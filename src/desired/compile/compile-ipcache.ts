@@ -1,0 +1,35 @@
+import type { Entry, IpcacheValue } from '../desired-state.js';
+import { RESERVED_IDENTITIES } from '../identity/index.js';
+import type { ClusterView, NodeInfo } from './cluster-view.js';
+import { entry } from './sorted-entries.js';
+
+/**
+ * Prefix → identity for this node. Later sources override earlier ones on the
+ * same prefix: CIDRs from policies, then node addresses, then endpoints, as
+ * Cilium prefers what it knows about a workload over a policy's CIDR.
+ */
+export function compileIpcache(
+  view: ClusterView,
+  node: NodeInfo,
+  cidrIdentities: ReadonlyMap<string, number>,
+  worldPrefixUsed: boolean,
+): Entry<IpcacheValue>[] {
+  const map = new Map<string, Entry<IpcacheValue>>();
+  const put = (prefix: string, identity: number, tunnelEndpoint: string | null, label: string) =>
+    map.set(prefix, entry(prefix, { prefix, identity, tunnelEndpoint }, label));
+  if (worldPrefixUsed) put('0.0.0.0/0', RESERVED_IDENTITIES.world, null, 'world');
+  for (const [prefix, id] of cidrIdentities) put(prefix, id, null, `cidr:${prefix}`);
+  for (const n of view.nodes.values()) {
+    const self = n.name === node.name;
+    put(
+      `${n.address}/32`,
+      self ? RESERVED_IDENTITIES.host : RESERVED_IDENTITIES['remote-node'],
+      null,
+      `node ${n.name}`,
+    );
+  }
+  for (const e of view.endpoints) {
+    put(`${e.address}/32`, e.identity, e.node.name === node.name ? null : e.node.address, e.key);
+  }
+  return [...map.values()];
+}

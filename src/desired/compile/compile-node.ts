@@ -1,0 +1,51 @@
+import type { DesiredState, Entry, IdentityValue, Resources } from '../desired-state.js';
+import type { ClusterProgram } from './cluster-program.js';
+import { CompileError } from './compile-error.js';
+import { compileEndpoints, localEndpoints } from './compile-endpoints.js';
+import { compileIpcache } from './compile-ipcache.js';
+import { compileOverlay } from './compile-overlay.js';
+import { compileNodePolicy } from './policy/compile-node-policy.js';
+import { compileNodeServices } from './service/compile-node-services.js';
+import { deepFreeze, entry, sortEntries } from './sorted-entries.js';
+import { Warnings } from './warnings.js';
+
+/** One node's DesiredState from the shared cluster program; every list sorted by key, all of it frozen. */
+export function compileNode(program: ClusterProgram, nodeName: string): DesiredState {
+  const { view } = program;
+  const node = view.nodes.get(nodeName);
+  if (!node) {
+    throw new CompileError('E_COMPILE_UNKNOWN_NODE', `node "${nodeName}" is not declared in the model`, {
+      node: nodeName,
+    });
+  }
+  const warnings = new Warnings();
+  warnings.addAll(program.warnings);
+  const local = localEndpoints(view, node);
+  const policy = compileNodePolicy(view, program.policy, local, warnings);
+  const endpoints = compileEndpoints(view, node, local, policy.enforcement);
+  const overlay = compileOverlay(view, node);
+  const services = compileNodeServices(program.services, node, warnings);
+  const identity = program.policy.identities.map((i): Entry<IdentityValue> =>
+    entry(String(i.id), { id: i.id, labels: i.labels, scope: i.scope }, i.labels.join(',')),
+  );
+  const resources: Resources = {
+    identity: sortEntries(identity),
+    ipcache: sortEntries(compileIpcache(view, node, program.policy.cidrIdentities, program.policy.worldPrefixUsed)),
+    endpoint: sortEntries(endpoints.endpoint),
+    policy: sortEntries(policy.entries),
+    service: sortEntries(services.service),
+    backend: sortEntries(services.backend),
+    revnat: sortEntries(services.revnat),
+    maglev: sortEntries(services.maglev),
+    tunnel: sortEntries(overlay.tunnel),
+    route: sortEntries([...overlay.route, ...endpoints.route]),
+    link: sortEntries([...overlay.link, ...endpoints.link]),
+  };
+  return deepFreeze({
+    node: nodeName,
+    revision: view.model.revision,
+    resources,
+    rules: policy.rules,
+    warnings: warnings.list(),
+  });
+}

@@ -1,0 +1,23 @@
+import type { Declared, Model } from '../model.js';
+import type { EndpointSpec } from '../schema/gitwire-kinds.js';
+
+// Label keys Cilium gives every pod (pkg/k8s/apis/cilium.io/const.go).
+export const NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
+export const SERVICE_ACCOUNT_LABEL = 'io.cilium.k8s.policy.serviceaccount';
+export const CLUSTER_LABEL = 'io.cilium.k8s.policy.cluster';
+export const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
+
+/** An endpoint's identity labels, sorted: its metadata labels plus namespace, service account and cluster. */
+export function endpointLabels(endpoint: Declared<EndpointSpec>, clusterName: string): string[] {
+  const labels = new Map<string, string>(Object.entries(endpoint.labels));
+  labels.set(NAMESPACE_LABEL, endpoint.namespace ?? 'default');
+  if (endpoint.spec.serviceAccount) labels.set(SERVICE_ACCOUNT_LABEL, endpoint.spec.serviceAccount);
+  labels.set(CLUSTER_LABEL, clusterName);
+  return [...labels].map(([k, v]) => `k8s:${k}=${v}`).sort();
+}
+
+/** Every label set a model's endpoints need an identity for, for an IdentityAllocator. */
+export function modelLabelSets(model: Model): string[][] {
+  const clusterName = model.cluster?.name ?? '';
+  return model.endpoints.map((e) => endpointLabels(e, clusterName));
+}
