@@ -1,0 +1,195 @@
+import type { EndpointValue, Entry } from '../../desired/desired-state.js';
+import { TransientError } from './transient-error.js';
+import type { NetNode } from './net-node.js';
+import type { NetOps } from './net-ops.js';
+import { ensureForwarding } from './internal/forwarding.js';
+import { inet, isUp, type IpLink } from './internal/ip-json.js';
+import { IpRunner, mapLimit, type WriteCounter } from './internal/ip-runner.js';
+import {
+  ownedLinks,
+  scanNamed,
+  scanNode,
+  scanOwnedNetns,
+  type NetnsScan,
+  type NodeScan,
+} from './internal/node-scan.js';
+import { endpointMark, GITWIRE_ROUTE_PROTO, parseEndpointMark } from './internal/ownership.js';
+
+/**
+ * Drives the plumbing of each endpoint inside the veth pair LinkOps created:
+ * in the endpoint's netns, `lo` up, the peer up with the endpoint's MAC and
+ * address/32 and the default route `via <gateway> dev <peer> onlink`; on the
+ * node, the gateway address/32 on the host veth (so the node answers ARP for
+ * it) and IPv4 forwarding. The host route to the endpoint is a `route` entry.
+ *
+ * Apply order: link before endpoint before route; delete the other way round.
+ * update() of an endpoint whose veth is not there yet fails transiently.
+ * delete() removes the endpoint's netns (and its veth with it).
+ */
+export class EndpointOps implements NetOps<EndpointValue> {
+  private readonly ip: IpRunner;
+
+  constructor(
+    private readonly node: NetNode,
+    private readonly counter: WriteCounter = { writes: 0 },
+  ) {
+    this.ip = new IpRunner(counter);
+  }
+
+  get writes(): number {
+    return this.counter.writes;
+  }
+
+  update(entry: Entry<EndpointValue>): Promise<void> {
+    return this.updateMany([entry]);
+  }
+
+  async updateMany(entries: readonly Entry<EndpointValue>[]): Promise<void> {
+    const scan = await scanNode(this.ip, this.node);
+    const netns = await scanNamed(
+      this.ip,
+      entries.map((e) => e.value.netns),
+    );
+    const nodeLines: string[] = [];
+    const perNetns: [string, string[]][] = [];
+    for (const { key, value: ep } of entries) {
+      const host = this.hostVeth(scan, ep);
+      const peer = netns.get(ep.netns)?.links.find((l) => l.ifindex === host.link_index);
+      if (peer === undefined) {
+        throw new TransientError('endpoint update', `peer of ${ep.ifName} not found in netns ${ep.netns}`, { key });
+      }
+      perNetns.push([ep.netns, this.netnsLines(netns.get(ep.netns) as NetnsScan, peer, key, ep)]);
+      const hostAddrs = inet(host);
+      for (const a of hostAddrs) {
+        if (a.local !== ep.gateway || a.prefixlen !== 32)
+          nodeLines.push(`addr del ${a.local}/${a.prefixlen} dev ${host.ifname}`);
+      }
+      if (!hostAddrs.some((a) => a.local === ep.gateway && a.prefixlen === 32)) {
+        nodeLines.push(`addr add ${ep.gateway}/32 dev ${host.ifname}`);
+      }
+    }
+    await this.ip.write(this.node.nodeNs, nodeLines);
+    await mapLimit(perNetns, 4, ([ns, lines]) => this.ip.write(ns, lines));
+    await ensureForwarding(this.ip, this.node, scan);
+  }
+
+  delete(entry: Entry<EndpointValue>): Promise<void> {
+    return this.deleteMany([entry]);
+  }
+
+  async deleteMany(entries: readonly Entry<EndpointValue>[]): Promise<void> {
+    const scan = await scanNode(this.ip, this.node);
+    const netns = await scanNamed(
+      this.ip,
+      entries.map((e) => e.value.netns),
+    );
+    const mine = [...netns.values()].filter((s) => s.owner === this.node.owner).map((s) => s.name);
+    await this.removeNetns(scan, mine);
+  }
+
+  async prune(allDesired: readonly Entry<EndpointValue>[]): Promise<void> {
+    const keep = new Set(allDesired.map((e) => e.value.netns));
+    const scan = await scanNode(this.ip, this.node);
+    const owned = await scanOwnedNetns(this.ip, this.node);
+    await this.removeNetns(
+      scan,
+      [...owned.keys()].filter((n) => !keep.has(n)),
+    );
+  }
+
+  async observe(): Promise<Entry<EndpointValue>[]> {
+    const scan = await scanNode(this.ip, this.node);
+    const owned = await scanOwnedNetns(this.ip, this.node);
+    const out: Entry<EndpointValue>[] = [];
+    for (const ns of owned.values()) {
+      for (const peer of ns.links) {
+        const meta = parseEndpointMark(this.node.owner, peer.ifalias);
+        if (meta === null) continue;
+        const { key, ...rest } = meta;
+        out.push({ key, value: { ...rest, ...this.livePlumbing(scan, ns, peer) } });
+      }
+    }
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  private hostVeth(scan: NodeScan, ep: EndpointValue): IpLink {
+    const host = ownedLinks(scan, this.node).find((l) => l.ifname === ep.ifName);
+    const peerNs = host?.link_netnsid === undefined ? undefined : scan.nsNames.get(host.link_netnsid);
+    if (host === undefined || peerNs !== ep.netns) {
+      throw new TransientError('endpoint update', `veth ${ep.ifName} into netns ${ep.netns} is not there yet`, {
+        ifName: ep.ifName,
+      });
+    }
+    return host;
+  }
+
+  private netnsLines(ns: NetnsScan, peer: IpLink, key: string, ep: EndpointValue): string[] {
+    const lines: string[] = [];
+    const dev = peer.ifname;
+    if (!ns.links.some((l) => l.ifname === 'lo' && isUp(l))) lines.push('link set dev lo up');
+    if (peer.address !== ep.mac) lines.push(`link set dev ${dev} address ${ep.mac}`);
+    const mark = endpointMark(this.node.owner, key, ep);
+    if (peer.ifalias !== mark) lines.push(`link set dev ${dev} alias ${mark}`);
+    if (!isUp(peer)) lines.push(`link set dev ${dev} up`);
+    const addrs = inet(peer);
+    for (const a of addrs) {
+      if (a.local !== ep.address || a.prefixlen !== 32) lines.push(`addr del ${a.local}/${a.prefixlen} dev ${dev}`);
+    }
+    if (!addrs.some((a) => a.local === ep.address && a.prefixlen === 32))
+      lines.push(`addr add ${ep.address}/32 dev ${dev}`);
+    if (defaultGateway(ns, dev) !== ep.gateway) {
+      lines.push(`route replace default via ${ep.gateway} dev ${dev} onlink proto ${GITWIRE_ROUTE_PROTO}`);
+    }
+    return lines;
+  }
+
+  /**
+   * The fields the kernel holds. The address counts only while it is usable
+   * (lo and the peer up, a single /32), and the gateway only while the default
+   * route uses it and the host veth holds it; anything else reads as '' so
+   * that plan() asks for an update, which repairs it.
+   */
+  private livePlumbing(
+    scan: NodeScan,
+    ns: NetnsScan,
+    peer: IpLink,
+  ): Pick<EndpointValue, 'address' | 'mac' | 'ifName' | 'gateway' | 'netns'> {
+    const host = ownedLinks(scan, this.node).find(
+      (l) =>
+        l.link_netnsid !== undefined && scan.nsNames.get(l.link_netnsid) === ns.name && l.link_index === peer.ifindex,
+    );
+    const addrs = inet(peer);
+    const loUp = ns.links.some((l) => l.ifname === 'lo' && isUp(l));
+    const usable = loUp && isUp(peer) && addrs.length === 1 && addrs[0]?.prefixlen === 32;
+    const gw = defaultGateway(ns, peer.ifname);
+    const hostHolds = host !== undefined && inet(host).some((a) => a.local === gw && a.prefixlen === 32);
+    return {
+      address: usable ? (addrs[0]?.local ?? '') : '',
+      mac: peer.address ?? '',
+      ifName: host?.ifname ?? '',
+      gateway: hostHolds ? (gw ?? '') : '',
+      netns: ns.name,
+    };
+  }
+
+  /** Deletes the host veth first: netns teardown is deferred by the kernel, a link delete is not. */
+  private async removeNetns(scan: NodeScan, names: readonly string[]): Promise<void> {
+    const set = new Set(names);
+    const veths = ownedLinks(scan, this.node).filter(
+      (l) => l.link_netnsid !== undefined && set.has(scan.nsNames.get(l.link_netnsid) ?? ''),
+    );
+    await this.ip.remove(
+      this.node.nodeNs,
+      veths.map((l) => `link del dev ${l.ifname}`),
+    );
+    await this.ip.remove(
+      null,
+      names.map((n) => `netns del ${n}`),
+    );
+  }
+}
+
+function defaultGateway(ns: NetnsScan, dev: string): string | undefined {
+  const r = ns.routes.find((x) => x.dst === 'default' && x.dev === dev && x.flags.includes('onlink'));
+  return r?.gateway;
+}

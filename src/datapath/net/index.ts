@@ -1,0 +1,13 @@
+export type { NetNode } from './net-node.js';
+export type { NetOps } from './net-ops.js';
+export { NetnsOps, netnsEntries, type NetnsValue } from './netns-ops.js';
+export { LinkOps } from './link-ops.js';
+export { EndpointOps } from './endpoint-ops.js';
+export { RouteOps } from './route-ops.js';
+export { TunnelOps, type TunnelOpsOptions } from './tunnel-ops.js';
+export { NotSupportedError } from './not-supported-error.js';
+export { TransientError } from './transient-error.js';
+export { StalledError } from './stalled-error.js';
+export { GITWIRE_ROUTE_PROTO } from './internal/ownership.js';
+export { tunnelNextHop, vtepMac } from './internal/vtep.js';
+export { geneveSupported } from './internal/geneve-probe.js';

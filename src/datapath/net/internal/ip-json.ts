@@ -1,0 +1,70 @@
+// The parts of iproute2's `-json -details` output gitwire reads.
+
+export interface IpAddrInfo {
+  readonly family: string;
+  readonly local: string;
+  readonly prefixlen: number;
+  readonly scope?: string;
+}
+
+export interface IpLink {
+  readonly ifindex: number;
+  readonly ifname: string;
+  readonly flags: readonly string[];
+  readonly mtu: number;
+  readonly address?: string;
+  readonly ifalias?: string;
+  /** veth: the peer's ifindex, in the namespace `link_netnsid` names. */
+  readonly link_index?: number;
+  readonly link_netnsid?: number;
+  readonly linkinfo?: { readonly info_kind?: string; readonly info_data?: Readonly<Record<string, unknown>> };
+  readonly addr_info?: readonly IpAddrInfo[];
+}
+
+export interface IpRoute {
+  readonly dst: string;
+  readonly gateway?: string;
+  readonly dev?: string;
+  readonly prefsrc?: string;
+  readonly protocol?: string;
+  readonly type?: string;
+  readonly flags: readonly string[];
+  readonly metrics?: readonly Readonly<Record<string, number>>[];
+}
+
+export interface IpNeigh {
+  readonly dst: string;
+  readonly dev?: string;
+  readonly lladdr?: string;
+  readonly state?: readonly string[];
+  readonly protocol?: string;
+}
+
+export interface IpFdb {
+  readonly mac: string;
+  readonly dst?: string;
+  readonly ifname?: string;
+  readonly flags?: readonly string[];
+  readonly state?: string;
+}
+
+export interface IpNsid {
+  readonly nsid: number;
+  readonly name?: string;
+}
+
+export interface IpNetconf {
+  readonly family: string;
+  readonly interface: string;
+  readonly forwarding?: boolean;
+}
+
+export const isUp = (l: IpLink): boolean => l.flags.includes('UP');
+
+export const inet = (l: IpLink): IpAddrInfo[] => (l.addr_info ?? []).filter((a) => a.family === 'inet');
+
+/** `ip route` prints host routes without a length and the default route as `default`. */
+export function routePrefix(dst: string): string {
+  if (dst === 'default') return '0.0.0.0/0';
+  return dst.includes('/') ? dst : `${dst}/32`;
+}

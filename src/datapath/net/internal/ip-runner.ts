@@ -1,0 +1,104 @@
+import { spawn } from 'node:child_process';
+import { TransientError } from '../transient-error.js';
+
+export interface WriteCounter {
+  writes: number;
+}
+
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+// iproute2 messages that mean "already gone"; a delete that meets them succeeded.
+const ABSENT =
+  /Cannot find device|No such process|No such file or directory|does not exist|Cannot open network namespace|No such device/;
+
+/** Runs a command, feeding `input` on stdin; never throws for a non-zero exit. */
+export function run(cmd: string, args: readonly string[], input?: string): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    // `ip -batch` exits at its first failing line; writing the rest then raises EPIPE.
+    child.stdin.on('error', () => {});
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+function nsArgs(ns: string | null): string[] {
+  return ns === null ? [] : ['-n', ns];
+}
+
+/**
+ * gitwire's iproute2 driver: JSON reads and batched writes in one namespace
+ * (`null` = the process's own), counting every write line.
+ */
+export class IpRunner {
+  constructor(private readonly counter: WriteCounter) {}
+
+  /** Runs several read commands in one `ip -json -batch` process; one parsed array per line. */
+  async read<T extends unknown[]>(ns: string | null, lines: readonly string[], tool = 'ip'): Promise<T> {
+    const res = await run(tool, [...nsArgs(ns), '-d', '-j', '-batch', '-'], lines.join('\n') + '\n');
+    if (res.code !== 0) {
+      throw new TransientError(`${tool} read`, res.stderr.trim() || `exit ${res.code}`, { ns, lines });
+    }
+    const out = res.stdout
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as unknown);
+    if (out.length !== lines.length) {
+      throw new TransientError(`${tool} read`, `expected ${lines.length} answers, got ${out.length}`, { ns, lines });
+    }
+    return out as T;
+  }
+
+  /** Applies write commands in one `-batch` process; stops at the first failure and reports its line. */
+  async write(ns: string | null, lines: readonly string[], tool = 'ip'): Promise<void> {
+    if (lines.length === 0) return;
+    this.counter.writes += lines.length;
+    const res = await run(tool, [...nsArgs(ns), '-batch', '-'], lines.join('\n') + '\n');
+    if (res.code !== 0) {
+      throw new TransientError(`${tool} batch`, res.stderr.trim() || `exit ${res.code}`, { ns, lines });
+    }
+  }
+
+  /** Deletes with `-force` (keep going past errors); errors that mean "already absent" are not failures. */
+  async remove(ns: string | null, lines: readonly string[], tool = 'ip'): Promise<void> {
+    if (lines.length === 0) return;
+    this.counter.writes += lines.length;
+    const res = await run(tool, [...nsArgs(ns), '-force', '-batch', '-'], lines.join('\n') + '\n');
+    const real = res.stderr
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !l.startsWith('Command failed') && !ABSENT.test(l));
+    if (real.length > 0) {
+      throw new TransientError(`${tool} batch delete`, real.join('; '), { ns, lines });
+    }
+  }
+
+  /** Runs one write command that is not an `ip` subcommand (sysctl inside a namespace). */
+  async exec(cmd: string, args: readonly string[]): Promise<void> {
+    this.counter.writes += 1;
+    const res = await run(cmd, args);
+    if (res.code !== 0) throw new TransientError(cmd, res.stderr.trim() || `exit ${res.code}`, { args });
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight, keeping order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

@@ -1,0 +1,84 @@
+import type { NetNode } from '../net-node.js';
+import type { IpLink, IpNeigh, IpNetconf, IpNsid, IpRoute } from './ip-json.js';
+import { mapLimit, run, type IpRunner } from './ip-runner.js';
+import { GITWIRE_ROUTE_PROTO, ownerMark } from './ownership.js';
+
+/** What one read of the node namespace returns: links with addresses, gitwire's routes, nsids, forwarding. */
+export interface NodeScan {
+  readonly links: readonly IpLink[];
+  /** Routes of the main table carrying gitwire's protocol number. */
+  readonly routes: readonly IpRoute[];
+  /** Every route of the main table, to spot a prefix held by someone else. */
+  readonly allRoutes: readonly IpRoute[];
+  readonly neighbours: readonly IpNeigh[];
+  /** nsid (as the node namespace numbers it) → netns name. */
+  readonly nsNames: ReadonlyMap<number, string>;
+  readonly forwarding: boolean;
+}
+
+export async function scanNode(ip: IpRunner, node: NetNode): Promise<NodeScan> {
+  const [links, routes, allRoutes, nsids, netconf, neighbours] = await ip.read<
+    [IpLink[], IpRoute[], IpRoute[], IpNsid[], IpNetconf[], IpNeigh[]]
+  >(node.nodeNs, [
+    'addr show',
+    `route show table main proto ${GITWIRE_ROUTE_PROTO}`,
+    'route show table main',
+    'netns list-id',
+    'netconf show',
+    'neigh show nud permanent',
+  ]);
+  const nsNames = new Map<number, string>();
+  for (const n of nsids) if (n.name !== undefined) nsNames.set(n.nsid, n.name);
+  const all = netconf.find((c) => c.family === 'inet' && c.interface === 'all');
+  return { links, routes, allRoutes, neighbours, nsNames, forwarding: all?.forwarding === true };
+}
+
+/** What one read of an endpoint namespace returns. */
+export interface NetnsScan {
+  readonly name: string;
+  readonly links: readonly IpLink[];
+  readonly routes: readonly IpRoute[];
+  /** `lo` carries the owner mark of the node that created the namespace. */
+  readonly owner: string | null;
+}
+
+export async function scanNetns(ip: IpRunner, name: string): Promise<NetnsScan> {
+  const [links, routes] = await ip.read<[IpLink[], IpRoute[]]>(name, ['addr show', 'route show table main']);
+  const lo = links.find((l) => l.ifname === 'lo');
+  const alias = lo?.ifalias;
+  return { name, links, routes, owner: alias?.startsWith('gitwire:') ? alias.slice('gitwire:'.length) : null };
+}
+
+export async function listNetns(): Promise<string[]> {
+  const res = await run('ip', ['-j', 'netns', 'list']);
+  if (res.code !== 0 || res.stdout.trim() === '') return [];
+  return (JSON.parse(res.stdout) as { name: string }[]).map((n) => n.name);
+}
+
+// Reads in parallel are bounded: each is one process and the machine is shared.
+const SCAN_PARALLEL = 4;
+
+/**
+ * Reads every netns the node owns. Ownership lives inside the namespace (the
+ * `lo` alias), so every namespace on the machine is read once; one that
+ * vanishes while being read is simply not ours any more.
+ */
+export async function scanOwnedNetns(ip: IpRunner, node: NetNode): Promise<Map<string, NetnsScan>> {
+  const names = (await listNetns()).filter((n) => n !== node.nodeNs);
+  const scans = await mapLimit(names, SCAN_PARALLEL, (n) => scanNetns(ip, n).catch(() => null));
+  const mark = ownerMark(node.owner).slice('gitwire:'.length);
+  const out = new Map<string, NetnsScan>();
+  for (const s of scans) if (s !== null && s.owner === mark) out.set(s.name, s);
+  return out;
+}
+
+/** Reads the given namespaces (the peers of owned veths), skipping any that vanished. */
+export async function scanNamed(ip: IpRunner, names: Iterable<string>): Promise<Map<string, NetnsScan>> {
+  const list = [...new Set(names)];
+  const scans = await mapLimit(list, SCAN_PARALLEL, (n) => scanNetns(ip, n).catch(() => null));
+  return new Map(scans.filter((s): s is NetnsScan => s !== null).map((s) => [s.name, s]));
+}
+
+/** Links of the node namespace gitwire owns. */
+export const ownedLinks = (scan: NodeScan, node: NetNode): IpLink[] =>
+  scan.links.filter((l) => l.ifalias === ownerMark(node.owner));

@@ -1,0 +1,213 @@
+import type { Entry, LinkValue } from '../../desired/desired-state.js';
+import { NetnsOps } from './netns-ops.js';
+import { NotSupportedError } from './not-supported-error.js';
+import { StalledError } from './stalled-error.js';
+import type { NetNode } from './net-node.js';
+import type { NetOps } from './net-ops.js';
+import { geneveSupported } from './internal/geneve-probe.js';
+import type { IpLink } from './internal/ip-json.js';
+import { IpRunner, type WriteCounter } from './internal/ip-runner.js';
+import { ownedLinks, scanNamed, scanNode, type NetnsScan, type NodeScan } from './internal/node-scan.js';
+import { ownerMark } from './internal/ownership.js';
+import { vtepMac } from './internal/vtep.js';
+
+const VXLAN_PORT = 4789;
+const GENEVE_PORT = 6081;
+
+/**
+ * Drives the node's links: veth pairs (host side in the node namespace, peer
+ * created directly inside the endpoint's namespace, which this driver creates
+ * too) and tunnel devices. VXLAN devices are created with `nolearning` and a
+ * MAC derived from the local underlay address, so remote nodes can program
+ * their FDB statically. Parameters the kernel cannot change in place (kind,
+ * VNI, port, local, peer) make update replace the device.
+ */
+export class LinkOps implements NetOps<LinkValue> {
+  private readonly ip: IpRunner;
+  private readonly netns: NetnsOps;
+
+  constructor(
+    private readonly node: NetNode,
+    private readonly counter: WriteCounter = { writes: 0 },
+  ) {
+    this.ip = new IpRunner(counter);
+    this.netns = new NetnsOps(node, counter);
+  }
+
+  get writes(): number {
+    return this.counter.writes;
+  }
+
+  update(entry: Entry<LinkValue>): Promise<void> {
+    return this.updateMany([entry]);
+  }
+
+  async updateMany(entries: readonly Entry<LinkValue>[]): Promise<void> {
+    if (entries.some((e) => e.value.kind === 'geneve') && !(await geneveSupported())) {
+      throw new NotSupportedError(
+        'geneve tunnel device',
+        'CONFIG_GENEVE',
+        'ip link add type geneve: unknown device type',
+      );
+    }
+    const peers = entries.filter((e) => e.value.kind === 'veth').map((e) => e.value.peerNetns ?? '');
+    for (const { key, value: v } of entries) {
+      const complete =
+        v.kind === 'veth' ? v.peerNetns && v.peerName : v.vni !== null && (v.kind !== 'vxlan' || v.local);
+      if (!complete) throw new StalledError('link update', `${v.kind} link ${key} lacks its peer or tunnel parameters`);
+    }
+    await this.netns.updateMany(peers.map((name) => ({ key: name, value: { name } })));
+
+    const scan = await scanNode(this.ip, this.node);
+    const peerScans = await scanNamed(this.ip, peers);
+    const mark = ownerMark(this.node.owner);
+    const node: string[] = [];
+    const inPeers = new Map<string, string[]>();
+    for (const { value: want } of entries) {
+      const live = scan.links.find((l) => l.ifname === want.name);
+      if (live !== undefined && live.ifalias !== mark && !isCrashTrace(live, want, scan)) {
+        throw new StalledError('link update', `link ${want.name} exists and is not gitwire's`, { link: want.name });
+      }
+      const have = live === undefined ? null : toLinkValue(live, scan, peerScans);
+      if (have === null || !sameDevice(have, want)) {
+        if (live !== undefined) node.push(`link del dev ${want.name}`);
+        node.push(createLine(want), `link set dev ${want.name} alias ${mark} up`);
+        continue;
+      }
+      if (live !== undefined && live.ifalias !== mark) node.push(`link set dev ${want.name} alias ${mark}`);
+      if (live !== undefined && live.mtu !== want.mtu) node.push(`link set dev ${want.name} mtu ${want.mtu}`);
+      if (live !== undefined && !live.flags.includes('UP')) node.push(`link set dev ${want.name} up`);
+      const peer = want.kind === 'veth' ? findPeer(live, peerScans.get(want.peerNetns ?? '')) : undefined;
+      if (peer !== undefined && peer.mtu !== want.mtu) {
+        const lines = inPeers.get(want.peerNetns ?? '') ?? [];
+        lines.push(`link set dev ${peer.ifname} mtu ${want.mtu}`);
+        inPeers.set(want.peerNetns ?? '', lines);
+      }
+    }
+    await this.ip.write(this.node.nodeNs, node);
+    for (const [ns, lines] of inPeers) await this.ip.write(ns, lines);
+  }
+
+  delete(entry: Entry<LinkValue>): Promise<void> {
+    return this.deleteMany([entry]);
+  }
+
+  async deleteMany(entries: readonly Entry<LinkValue>[]): Promise<void> {
+    const owned = new Set(ownedLinks(await scanNode(this.ip, this.node), this.node).map((l) => l.ifname));
+    const gone = entries.filter((e) => owned.has(e.value.name)).map((e) => `link del dev ${e.value.name}`);
+    await this.ip.remove(this.node.nodeNs, gone);
+  }
+
+  async prune(allDesired: readonly Entry<LinkValue>[]): Promise<void> {
+    const keep = new Set(allDesired.map((e) => e.value.name));
+    const owned = ownedLinks(await scanNode(this.ip, this.node), this.node).filter((l) => linkKind(l) !== null);
+    const gone = owned.filter((l) => !keep.has(l.ifname)).map((l) => `link del dev ${l.ifname}`);
+    await this.ip.remove(this.node.nodeNs, gone);
+  }
+
+  async observe(): Promise<Entry<LinkValue>[]> {
+    const scan = await scanNode(this.ip, this.node);
+    const owned = ownedLinks(scan, this.node);
+    const peerNs = owned.flatMap((l) => (l.link_netnsid === undefined ? [] : [scan.nsNames.get(l.link_netnsid) ?? '']));
+    const peers = await scanNamed(
+      this.ip,
+      peerNs.filter((n) => n !== ''),
+    );
+    return owned
+      .map((l) => toLinkValue(l, scan, peers))
+      .filter((v): v is LinkValue => v !== null)
+      .map((value) => ({ key: value.name, value }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+}
+
+// The kernel ignores an alias given to `link add`; it is set by the next line of the same batch.
+function createLine(v: LinkValue): string {
+  const head = `link add ${v.name} mtu ${v.mtu}`;
+  switch (v.kind) {
+    case 'veth':
+      return `${head} type veth peer name ${v.peerName} mtu ${v.mtu} netns ${v.peerNetns}`;
+    case 'vxlan':
+      return (
+        `${head} address ${vtepMac(v.local ?? '')} type vxlan id ${v.vni} dstport ${v.port ?? VXLAN_PORT}` +
+        ` local ${v.local} nolearning`
+      );
+    case 'geneve':
+      return `${head} type geneve id ${v.vni} dstport ${v.port ?? GENEVE_PORT} external`;
+  }
+}
+
+/** Same kind and same parameters that only a re-creation can change. */
+function sameDevice(have: LinkValue, want: LinkValue): boolean {
+  return (
+    have.kind === want.kind &&
+    have.vni === want.vni &&
+    have.port === (want.port ?? defaultPort(want)) &&
+    have.local === want.local &&
+    have.peerNetns === want.peerNetns &&
+    have.peerName === want.peerName
+  );
+}
+
+const defaultPort = (v: LinkValue): number | null =>
+  v.kind === 'vxlan' ? VXLAN_PORT : v.kind === 'geneve' ? GENEVE_PORT : null;
+
+function linkKind(l: IpLink): LinkValue['kind'] | null {
+  const k = l.linkinfo?.info_kind;
+  return k === 'veth' || k === 'vxlan' || k === 'geneve' ? k : null;
+}
+
+/**
+ * An unmarked link that gitwire itself left by crashing between `link add` and
+ * marking: a veth into the namespace it was declared with, or a VXLAN device
+ * with the MAC gitwire derives. Anything else of that name is someone else's.
+ */
+function isCrashTrace(l: IpLink, want: LinkValue, scan: NodeScan): boolean {
+  if (l.ifalias !== undefined || linkKind(l) !== want.kind) return false;
+  if (want.kind === 'veth') return l.link_netnsid !== undefined && scan.nsNames.get(l.link_netnsid) === want.peerNetns;
+  return want.kind === 'vxlan' && l.address === vtepMac(want.local ?? '');
+}
+
+function findPeer(host: IpLink | undefined, peerNs: NetnsScan | undefined): IpLink | undefined {
+  return peerNs?.links.find((p) => p.ifindex === host?.link_index);
+}
+
+/**
+ * The link as the kernel holds it. A veth whose two ends disagree on MTU
+ * reports MTU 0, so that plan() sees a difference whichever end drifted. A
+ * VXLAN device with learning on, or a MAC not derived from its local address,
+ * reports no VNI, for the same reason.
+ */
+function toLinkValue(l: IpLink, scan: NodeScan, peers: ReadonlyMap<string, NetnsScan>): LinkValue | null {
+  const kind = linkKind(l);
+  if (kind === null) return null;
+  const base = {
+    name: l.ifname,
+    kind,
+    mtu: l.mtu,
+    vni: null,
+    port: null,
+    local: null,
+    peerNetns: null,
+    peerName: null,
+  };
+  if (kind === 'veth') {
+    const ns = l.link_netnsid === undefined ? undefined : scan.nsNames.get(l.link_netnsid);
+    const peer = findPeer(l, ns === undefined ? undefined : peers.get(ns));
+    return {
+      ...base,
+      mtu: peer === undefined || peer.mtu === l.mtu ? l.mtu : 0,
+      peerNetns: ns ?? null,
+      peerName: peer?.ifname ?? null,
+    };
+  }
+  const d = l.linkinfo?.info_data ?? {};
+  const local = typeof d.local === 'string' ? d.local : null;
+  const intact = kind !== 'vxlan' || (d.learning === false && l.address === vtepMac(local ?? ''));
+  return {
+    ...base,
+    vni: intact && typeof d.id === 'number' ? d.id : null,
+    port: typeof d.port === 'number' ? d.port : null,
+    local,
+  };
+}

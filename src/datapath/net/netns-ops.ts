@@ -1,0 +1,93 @@
+import type { Entry } from '../../desired/desired-state.js';
+import { StalledError } from './stalled-error.js';
+import type { NetNode } from './net-node.js';
+import type { NetOps } from './net-ops.js';
+import { IpRunner, mapLimit, type WriteCounter } from './internal/ip-runner.js';
+import { listNetns, scanNetns, scanOwnedNetns, type NetnsScan } from './internal/node-scan.js';
+import { ownerMark } from './internal/ownership.js';
+
+/** A network namespace gitwire creates for a workload; keyed by its name. */
+export interface NetnsValue {
+  readonly name: string;
+}
+
+/** The namespaces a set of endpoints needs. */
+export const netnsEntries = (netns: Iterable<string>): Entry<NetnsValue>[] =>
+  [...new Set(netns)].sort().map((name) => ({ key: name, value: { name } }));
+
+/**
+ * Drives named network namespaces. A namespace is gitwire's when its `lo` alias
+ * carries the node's owner mark; `lo` is brought up at creation. A namespace
+ * of that name that is not marked is adopted only if it is empty (the trace of
+ * a crash between `netns add` and marking); otherwise update stalls.
+ */
+export class NetnsOps implements NetOps<NetnsValue> {
+  private readonly ip: IpRunner;
+
+  constructor(
+    private readonly node: NetNode,
+    private readonly counter: WriteCounter = { writes: 0 },
+  ) {
+    this.ip = new IpRunner(counter);
+  }
+
+  get writes(): number {
+    return this.counter.writes;
+  }
+
+  update(entry: Entry<NetnsValue>): Promise<void> {
+    return this.updateMany([entry]);
+  }
+
+  async updateMany(entries: readonly Entry<NetnsValue>[]): Promise<void> {
+    const existing = new Set(await listNetns());
+    const wanted = [...new Set(entries.map((e) => e.value.name))];
+    await this.ip.write(
+      null,
+      wanted.filter((n) => !existing.has(n)).map((n) => `netns add ${n}`),
+    );
+    const mark = ownerMark(this.node.owner);
+    await mapLimit(wanted, 4, async (name) => {
+      const scan = await scanNetns(this.ip, name);
+      const lo = scan.links.find((l) => l.ifname === 'lo');
+      if (lo?.ifalias === mark && lo.flags.includes('UP')) return;
+      if (lo?.ifalias !== mark && !isPristine(scan)) {
+        throw new StalledError('netns update', `netns ${name} exists and is not gitwire's (${this.node.owner})`, {
+          netns: name,
+        });
+      }
+      await this.ip.write(name, [`link set dev lo up alias ${mark}`]);
+    });
+  }
+
+  delete(entry: Entry<NetnsValue>): Promise<void> {
+    return this.deleteMany([entry]);
+  }
+
+  async deleteMany(entries: readonly Entry<NetnsValue>[]): Promise<void> {
+    const owned = await scanOwnedNetns(this.ip, this.node);
+    await this.ip.remove(
+      null,
+      entries.filter((e) => owned.has(e.value.name)).map((e) => `netns del ${e.value.name}`),
+    );
+  }
+
+  async prune(allDesired: readonly Entry<NetnsValue>[]): Promise<void> {
+    const keep = new Set(allDesired.map((e) => e.value.name));
+    const owned = [...(await scanOwnedNetns(this.ip, this.node)).keys()];
+    await this.ip.remove(
+      null,
+      owned.filter((n) => !keep.has(n)).map((n) => `netns del ${n}`),
+    );
+  }
+
+  async observe(): Promise<Entry<NetnsValue>[]> {
+    const owned = await scanOwnedNetns(this.ip, this.node);
+    return netnsEntries(owned.keys());
+  }
+}
+
+/** Only `lo`, down and unnamed: what `ip netns add` leaves. */
+function isPristine(scan: NetnsScan): boolean {
+  return scan.links.length === 1 && scan.links[0]?.ifname === 'lo' && !scan.links[0].flags.includes('UP');
+}

@@ -1,0 +1,161 @@
+import type { Entry, TunnelValue } from '../../desired/desired-state.js';
+import { TransientError } from './transient-error.js';
+import type { NetNode } from './net-node.js';
+import type { NetOps } from './net-ops.js';
+import { ensureForwarding } from './internal/forwarding.js';
+import { routePrefix, type IpFdb, type IpLink, type IpNeigh } from './internal/ip-json.js';
+import { IpRunner, type WriteCounter } from './internal/ip-runner.js';
+import { ownedLinks, scanNode, type NodeScan } from './internal/node-scan.js';
+import { GITWIRE_ROUTE_PROTO } from './internal/ownership.js';
+import { tunnelNextHop, vtepMac } from './internal/vtep.js';
+
+export interface TunnelOpsOptions {
+  /** The VXLAN device; by default the one VXLAN device the node owns. */
+  readonly device?: string;
+}
+
+/**
+ * Drives the kernel side of VXLAN tunnel entries: for each remote pod CIDR,
+ * a permanent neighbour entry (next hop = the CIDR's network address, MAC =
+ * the remote VTEP's, derived from its underlay address) and a static FDB entry
+ * sending that MAC to the remote underlay address. With them, the route
+ * `<prefix> via <network address> dev <vxlan> onlink` reaches the remote node.
+ *
+ * Neighbour and FDB entries on a device gitwire owns are gitwire's. An FDB
+ * entry shared by two prefixes of one remote node goes with the last of them.
+ * The kernel holds no node name: observe() reports `node` as ''.
+ */
+export class TunnelOps implements NetOps<TunnelValue> {
+  private readonly ip: IpRunner;
+
+  constructor(
+    private readonly node: NetNode,
+    private readonly options: TunnelOpsOptions = {},
+    private readonly counter: WriteCounter = { writes: 0 },
+  ) {
+    this.ip = new IpRunner(counter);
+  }
+
+  get writes(): number {
+    return this.counter.writes;
+  }
+
+  update(entry: Entry<TunnelValue>): Promise<void> {
+    return this.updateMany([entry]);
+  }
+
+  async updateMany(entries: readonly Entry<TunnelValue>[]): Promise<void> {
+    const live = await this.read();
+    const dev = live.dev.ifname;
+    const neigh: string[] = [];
+    const fdb = new Map<string, string>();
+    for (const { value: t } of entries) {
+      const nh = tunnelNextHop(t.prefix);
+      const mac = vtepMac(t.endpoint);
+      if (live.neighbours.get(nh) !== mac) {
+        neigh.push(`neigh replace ${nh} lladdr ${mac} dev ${dev} nud permanent proto ${GITWIRE_ROUTE_PROTO}`);
+      }
+      const dsts = live.fdb.get(mac) ?? [];
+      if (dsts.length !== 1 || dsts[0] !== t.endpoint) {
+        fdb.set(mac, `fdb replace ${mac} dev ${dev} dst ${t.endpoint} self permanent`);
+      }
+    }
+    await this.ip.write(this.node.nodeNs, [...fdb.values()], 'bridge');
+    await this.ip.write(this.node.nodeNs, neigh);
+    await ensureForwarding(this.ip, this.node, live.scan);
+  }
+
+  delete(entry: Entry<TunnelValue>): Promise<void> {
+    return this.deleteMany([entry]);
+  }
+
+  async deleteMany(entries: readonly Entry<TunnelValue>[]): Promise<void> {
+    const live = await this.read({ optional: true });
+    if (live === null) return;
+    const gone = new Set(entries.map((e) => tunnelNextHop(e.value.prefix)).filter((nh) => live.neighbours.has(nh)));
+    await this.removeNeighbours(live, gone);
+  }
+
+  async prune(allDesired: readonly Entry<TunnelValue>[]): Promise<void> {
+    const live = await this.read({ optional: true });
+    if (live === null) return;
+    const keep = new Set(allDesired.map((e) => tunnelNextHop(e.value.prefix)));
+    const gone = new Set([...live.neighbours.keys()].filter((nh) => !keep.has(nh)));
+    const keepMacs = new Set(allDesired.map((e) => vtepMac(e.value.endpoint)));
+    const strayFdb = [...live.fdb.keys()].filter((mac) => !keepMacs.has(mac));
+    await this.removeNeighbours(live, gone, strayFdb);
+  }
+
+  async observe(): Promise<Entry<TunnelValue>[]> {
+    const live = await this.read({ optional: true });
+    if (live === null) return [];
+    const out: Entry<TunnelValue>[] = [];
+    for (const r of live.scan.routes) {
+      if (r.dev !== live.dev.ifname || r.gateway === undefined) continue;
+      const mac = live.neighbours.get(r.gateway);
+      if (mac === undefined) continue;
+      const dsts = live.fdb.get(mac) ?? [];
+      const endpoint = dsts.length === 1 && vtepMac(dsts[0] ?? '') === mac ? (dsts[0] ?? '') : '';
+      const prefix = routePrefix(r.dst);
+      out.push({ key: prefix, value: { prefix, endpoint, node: '' } });
+    }
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  /** Deletes neighbour entries, then the FDB entries no remaining neighbour uses (plus `extraFdb`). */
+  private async removeNeighbours(live: LiveTunnel, gone: ReadonlySet<string>, extraFdb: readonly string[] = []) {
+    const dev = live.dev.ifname;
+    const stillUsed = new Set([...live.neighbours].filter(([nh]) => !gone.has(nh)).map(([, mac]) => mac));
+    const macs = new Set([...gone].map((nh) => live.neighbours.get(nh) ?? '').filter((m) => !stillUsed.has(m)));
+    for (const m of extraFdb) macs.add(m);
+    const fdb = [...macs].flatMap((mac) =>
+      (live.fdb.get(mac) ?? []).map((dst) => `fdb del ${mac} dev ${dev} dst ${dst} self`),
+    );
+    await this.ip.remove(
+      this.node.nodeNs,
+      [...gone].map((nh) => `neigh del ${nh} dev ${dev}`),
+    );
+    await this.ip.remove(this.node.nodeNs, fdb, 'bridge');
+  }
+
+  private read(): Promise<LiveTunnel>;
+  private read(opts: { optional: true }): Promise<LiveTunnel | null>;
+  private async read(opts?: { optional: true }): Promise<LiveTunnel | null> {
+    const scan = await scanNode(this.ip, this.node);
+    const vxlans = ownedLinks(scan, this.node).filter(
+      (l) => l.linkinfo?.info_kind === 'vxlan' && (this.options.device ?? l.ifname) === l.ifname,
+    );
+    const dev = vxlans[0];
+    if (dev === undefined || vxlans.length > 1) {
+      if (opts?.optional && dev === undefined) return null;
+      throw new TransientError(
+        'tunnel',
+        vxlans.length > 1 ? 'several VXLAN devices; name one' : 'no VXLAN device yet',
+        {
+          device: this.options.device ?? null,
+        },
+      );
+    }
+    const [fdbRows] = await this.ip.read<[IpFdb[]]>(this.node.nodeNs, [`fdb show dev ${dev.ifname}`], 'bridge');
+    const fdb = new Map<string, string[]>();
+    for (const f of fdbRows) {
+      if (f.dst === undefined) continue;
+      fdb.set(f.mac, [...(fdb.get(f.mac) ?? []), f.dst]);
+    }
+    const neighbours = new Map(
+      scan.neighbours
+        .filter((n: IpNeigh) => n.dev === dev.ifname && n.lladdr !== undefined)
+        .map((n) => [n.dst, n.lladdr as string]),
+    );
+    return { scan, dev, fdb, neighbours };
+  }
+}
+
+interface LiveTunnel {
+  readonly scan: NodeScan;
+  readonly dev: IpLink;
+  /** MAC → underlay destinations. */
+  readonly fdb: ReadonlyMap<string, readonly string[]>;
+  /** Next hop → MAC, permanent entries on the device. */
+  readonly neighbours: ReadonlyMap<string, string>;
+}
