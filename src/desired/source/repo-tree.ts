@@ -11,4 +11,13 @@ export interface RepoTree {
   /** What the caller asked for (branch, tag, SHA or directory path), for messages. */
   readonly ref: string;
   readonly files: readonly RepoFile[];
+  /** What was deliberately left out (submodules, dangling or looping links), so a report can say so. */
+  readonly notes?: readonly RepoNote[];
+}
+
+/** Something in the tree that was skipped on purpose, with a stable code (`W_SOURCE_*`). */
+export interface RepoNote {
+  readonly path: string;
+  readonly code: string;
+  readonly message: string;
 }

@@ -1,0 +1,24 @@
+export type SourceErrorCode =
+  | 'E_SOURCE_UNREACHABLE'
+  | 'E_SOURCE_AUTH'
+  | 'E_SOURCE_NOT_A_REPOSITORY'
+  | 'E_SOURCE_REF_NOT_FOUND'
+  | 'E_SOURCE_FETCH'
+  | 'E_SOURCE_FILE_TOO_LARGE'
+  | 'E_SOURCE_SYMLINK_ESCAPE';
+
+/**
+ * Base of every error the git source throws: a stable `code` to branch on and
+ * structured `data` for reports, one subclass per file as isomorphic-git does.
+ */
+export abstract class SourceError<D extends object = object> extends Error {
+  abstract readonly code: SourceErrorCode;
+
+  constructor(
+    message: string,
+    readonly data: D,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

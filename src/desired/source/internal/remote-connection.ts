@@ -1,0 +1,23 @@
+import type { AuthCallback } from 'isomorphic-git';
+import type { SourceAuth } from '../source-options.js';
+
+/** How to talk to one HTTP(S) remote: its URL and the credentials to present. */
+export interface RemoteConnection {
+  readonly url: string;
+  readonly credentials: 'none' | 'token' | 'basic';
+  /** Fresh per request: isomorphic-git writes into the headers object it is given. */
+  headers(): Record<string, string>;
+  readonly onAuth: AuthCallback | undefined;
+}
+
+export function remoteConnection(url: string, auth: SourceAuth | undefined): RemoteConnection {
+  const token = auth?.token;
+  const basic = auth?.username !== undefined || auth?.password !== undefined;
+  return {
+    url,
+    credentials: token !== undefined ? 'token' : basic ? 'basic' : 'none',
+    // A bearer token is sent up front; basic credentials answer the server's 401 challenge, as git does.
+    headers: (): Record<string, string> => (token !== undefined ? { Authorization: `Bearer ${token}` } : {}),
+    onAuth: basic ? () => ({ username: auth?.username ?? '', password: auth?.password ?? '' }) : undefined,
+  };
+}

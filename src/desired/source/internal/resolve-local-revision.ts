@@ -1,0 +1,52 @@
+import * as fs from 'node:fs';
+import git from 'isomorphic-git';
+import { SourceRefNotFoundError } from '../errors/source-ref-not-found-error.js';
+import { peelToCommit } from './peel-to-commit.js';
+
+const HEX = /^[0-9a-f]{4,40}$/i;
+
+/**
+ * Resolves `rev` (default HEAD) in the object database at `gitdir` to a commit
+ * SHA: refs first, in git's order (`refs/<x>`, tags, heads, remotes), then a full or short SHA.
+ */
+export async function resolveLocalRevision(
+  gitdir: string,
+  rev: string | undefined,
+  repo: string,
+  cache: object,
+): Promise<string> {
+  const ref = rev ?? 'HEAD';
+  const notFound = (reason: 'unknown' | 'not-a-commit' | 'empty-repository', cause?: unknown) =>
+    new SourceRefNotFoundError({ repo, ref, reason }, cause);
+  let oid: string | undefined;
+  try {
+    oid = await git.resolveRef({ fs, gitdir, ref });
+  } catch (err) {
+    if (!(err instanceof git.Errors.NotFoundError)) throw err;
+    if (ref === 'HEAD') throw notFound('empty-repository', err);
+  }
+  if (oid === undefined && HEX.test(ref)) oid = await expandShort(gitdir, ref, repo, cache);
+  if (oid === undefined) throw notFound('unknown');
+  const commit = await peelToCommit(gitdir, oid, cache);
+  if (commit === undefined) throw notFound('unknown');
+  if (commit === 'not-a-commit') throw notFound('not-a-commit');
+  return commit;
+}
+
+/** Expands a short SHA against the local object database; undefined when nothing matches. */
+export async function expandShort(
+  gitdir: string,
+  short: string,
+  repo: string,
+  cache: object,
+): Promise<string | undefined> {
+  try {
+    return await git.expandOid({ fs, gitdir, oid: short.toLowerCase(), cache });
+  } catch (err) {
+    if (err instanceof git.Errors.AmbiguousError) {
+      throw new SourceRefNotFoundError({ repo, ref: short, reason: 'ambiguous', matches: err.data.matches }, err);
+    }
+    if (err instanceof git.Errors.NotFoundError) return undefined;
+    throw err;
+  }
+}

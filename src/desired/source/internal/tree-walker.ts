@@ -1,0 +1,115 @@
+import { SourceSymlinkEscapeError } from '../errors/source-symlink-escape-error.js';
+import type { RepoFile, RepoNote } from '../repo-tree.js';
+import type { TreeEntryKind, TreeReader } from './tree-reader.js';
+
+export interface WalkResult {
+  readonly files: RepoFile[];
+  readonly notes: RepoNote[];
+}
+
+// Same bound as the kernel's ELOOP for chains of links.
+const MAX_LINK_HOPS = 40;
+
+/**
+ * Reads every file of the tree, following links that stay inside it (a link
+ * to a directory shows that directory's files under the link's path).
+ * Files come back sorted by path so the same tree always reads the same.
+ */
+export async function walkTree(reader: TreeReader, maxFileBytes: number): Promise<WalkResult> {
+  const walk = new Walk(reader, maxFileBytes);
+  await walk.dir('', '', ['']);
+  walk.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files: walk.files, notes: walk.notes };
+}
+
+const join = (dir: string, name: string): string => (dir === '' ? name : `${dir}/${name}`);
+
+class Walk {
+  readonly files: RepoFile[] = [];
+  readonly notes: RepoNote[] = [];
+
+  constructor(
+    private readonly reader: TreeReader,
+    private readonly maxFileBytes: number,
+  ) {}
+
+  /** `real` is where the directory is, `shown` where it appears; `ancestors` are the real dirs being walked. */
+  async dir(real: string, shown: string, ancestors: readonly string[]): Promise<void> {
+    for (const [name, kind] of await this.reader.list(real)) {
+      await this.entry(join(real, name), join(shown, name), kind, ancestors);
+    }
+  }
+
+  private async entry(real: string, shown: string, kind: TreeEntryKind, ancestors: readonly string[]): Promise<void> {
+    switch (kind) {
+      case 'file':
+        this.files.push({ path: shown, content: await this.reader.readFile(real, this.maxFileBytes) });
+        return;
+      case 'dir':
+        return this.dir(real, shown, [...ancestors, real]);
+      case 'submodule':
+        this.note(shown, 'W_SOURCE_SUBMODULE', 'submodule skipped: gitwire reads a single repository');
+        return;
+      case 'other':
+        this.note(shown, 'W_SOURCE_SPECIAL_FILE', 'skipped: not a regular file, directory or link');
+        return;
+      case 'link': {
+        const target = await this.resolveLink(real, shown);
+        if (target === undefined) return;
+        const inside = (dir: string) => dir === target.path || dir.startsWith(`${target.path}/`);
+        if (target.kind === 'dir' && ancestors.some(inside)) {
+          this.note(shown, 'W_SOURCE_SYMLINK_LOOP', `skipped: links to ${target.path || '.'}, which contains it`);
+          return;
+        }
+        return this.entry(target.path, shown, target.kind, ancestors);
+      }
+    }
+  }
+
+  /** Resolves a link one path component at a time, as the kernel does, refusing any step outside the root. */
+  private async resolveLink(
+    real: string,
+    shown: string,
+  ): Promise<{ path: string; kind: Exclude<TreeEntryKind, 'link'> } | undefined> {
+    const target = await this.reader.readLink(real);
+    const resolved = real.split('/').slice(0, -1);
+    let pending = target.split('/');
+    let kind: Exclude<TreeEntryKind, 'link'> = 'dir';
+    let hops = 0;
+    if (target.startsWith('/')) throw new SourceSymlinkEscapeError({ path: shown, target });
+    while (pending.length > 0) {
+      const part = pending.shift() as string;
+      if (part === '' || part === '.') continue;
+      if (kind !== 'dir') return this.dangling(shown, target);
+      if (part === '..') {
+        if (resolved.length === 0) throw new SourceSymlinkEscapeError({ path: shown, target });
+        resolved.pop();
+        continue;
+      }
+      const found = (await this.reader.list(resolved.join('/'))).get(part);
+      if (found === undefined) return this.dangling(shown, target);
+      if (found === 'link') {
+        if (++hops > MAX_LINK_HOPS) {
+          this.note(shown, 'W_SOURCE_SYMLINK_LOOP', `skipped: more than ${MAX_LINK_HOPS} links to follow`);
+          return undefined;
+        }
+        const next = await this.reader.readLink([...resolved, part].join('/'));
+        if (next.startsWith('/')) throw new SourceSymlinkEscapeError({ path: shown, target });
+        pending = [...next.split('/'), ...pending];
+        continue;
+      }
+      resolved.push(part);
+      kind = found;
+    }
+    return { path: resolved.join('/'), kind };
+  }
+
+  private dangling(shown: string, target: string): undefined {
+    this.note(shown, 'W_SOURCE_SYMLINK_DANGLING', `skipped: link target ${target} does not exist`);
+    return undefined;
+  }
+
+  private note(path: string, code: string, message: string): void {
+    this.notes.push({ path, code, message });
+  }
+}

@@ -1,0 +1,49 @@
+import { SourceNotARepositoryError } from './errors/source-not-a-repository-error.js';
+import { checkMaxFileBytes, checkRev } from './internal/check-options.js';
+import { diskTreeReader } from './internal/disk-tree-reader.js';
+import { locateRepository } from './internal/locate-repository.js';
+import { readGitTree } from './internal/read-git-tree.js';
+import { remoteConnection } from './internal/remote-connection.js';
+import { listRemoteRefs, matchRemoteRef } from './internal/remote-refs.js';
+import { resolveLocalRevision } from './internal/resolve-local-revision.js';
+import { syncRemote } from './internal/sync-remote.js';
+import { walkTree, type WalkResult } from './internal/tree-walker.js';
+import type { RepoTree } from './repo-tree.js';
+import { defaultCacheDir, type SourceOptions } from './source-options.js';
+
+/**
+ * Reads the files of a configuration repository at one revision: an http(s)
+ * URL (shallow-fetched into a cache kept between runs), a git repository on
+ * disk (bare or not, read from its object database), or a plain directory
+ * (read as it is, revision null). Throws a SourceError subclass on failure.
+ */
+export async function readRepository(repo: string, opts: SourceOptions = {}): Promise<RepoTree> {
+  const rev = checkRev(repo, opts.rev);
+  const maxFileBytes = checkMaxFileBytes(opts);
+  const where = await locateRepository(repo);
+  switch (where.kind) {
+    case 'directory': {
+      if (rev !== undefined) throw new SourceNotARepositoryError({ repo, reason: 'no-history' });
+      return repoTree(null, repo, await walkTree(diskTreeReader(where.dir), maxFileBytes));
+    }
+    case 'git': {
+      const commit = await resolveLocalRevision(where.gitdir, rev, repo, {});
+      return repoTree(commit, rev ?? 'HEAD', await readGitTree(where.gitdir, commit, maxFileBytes));
+    }
+    case 'http': {
+      const conn = remoteConnection(where.url, opts.auth);
+      const target = matchRemoteRef(await listRemoteRefs(conn), rev, conn);
+      const { gitdir, commit } = await syncRemote(conn, target, rev ?? 'HEAD', opts.cacheDir ?? defaultCacheDir());
+      return repoTree(commit, rev ?? 'HEAD', await readGitTree(gitdir, commit, maxFileBytes));
+    }
+  }
+}
+
+function repoTree(revision: string | null, ref: string, { files, notes }: WalkResult): RepoTree {
+  return Object.freeze({
+    revision,
+    ref,
+    files: Object.freeze(files.map((f) => Object.freeze(f))),
+    notes: Object.freeze(notes.map((n) => Object.freeze(n))),
+  });
+}

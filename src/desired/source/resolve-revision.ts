@@ -1,0 +1,36 @@
+import { SourceNotARepositoryError } from './errors/source-not-a-repository-error.js';
+import { SourceRefNotFoundError } from './errors/source-ref-not-found-error.js';
+import { checkRev } from './internal/check-options.js';
+import { locateRepository } from './internal/locate-repository.js';
+import { remoteConnection } from './internal/remote-connection.js';
+import { listRemoteRefs, matchRemoteRef } from './internal/remote-refs.js';
+import { resolveLocalRevision } from './internal/resolve-local-revision.js';
+import { syncRemote } from './internal/sync-remote.js';
+import { defaultCacheDir, type SourceOptions } from './source-options.js';
+
+/**
+ * Resolves a branch, tag, full or short SHA, `refs/...` or `HEAD` to the full
+ * SHA of the commit it names. Over HTTP an advertised ref costs one request and
+ * no fetch; a SHA that is no tip is fetched (or found in the cache) to prove it exists.
+ */
+export async function resolveRevision(
+  repo: string,
+  rev: string,
+  opts: Omit<SourceOptions, 'rev' | 'maxFileBytes'> = {},
+): Promise<string> {
+  if (checkRev(repo, rev) === undefined)
+    throw new SourceRefNotFoundError({ repo, ref: String(rev), reason: 'unknown' });
+  const where = await locateRepository(repo);
+  switch (where.kind) {
+    case 'directory':
+      throw new SourceNotARepositoryError({ repo, reason: 'no-history' });
+    case 'git':
+      return resolveLocalRevision(where.gitdir, rev, repo, {});
+    case 'http': {
+      const conn = remoteConnection(where.url, opts.auth);
+      const target = matchRemoteRef(await listRemoteRefs(conn), rev, conn);
+      if (target.kind === 'ref') return target.commit;
+      return (await syncRemote(conn, target, rev, opts.cacheDir ?? defaultCacheDir())).commit;
+    }
+  }
+}

@@ -1,0 +1,143 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface GitHttpServerOptions {
+  /** Directory whose bare repositories are served: `<root>/<name>` is `url(name)`. */
+  readonly root: string;
+  /** Require `Authorization: Bearer <token>`. */
+  readonly token?: string;
+  /** Require HTTP basic credentials. When both are set, either is accepted. */
+  readonly basic?: { readonly username: string; readonly password: string };
+  /** Let clients fetch any commit by SHA (uploadpack.allowAnySHA1InWant), not just branch and tag tips. */
+  readonly allowAnySha?: boolean;
+}
+
+/** One request the server answered, for tests that assert what went over the wire. */
+export interface GitHttpRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly bytes: number;
+}
+
+export interface GitHttpServer {
+  readonly port: number;
+  /** The clone URL of repository `name` (a path under root, e.g. `config.git`). */
+  url(name: string): string;
+  readonly requests: readonly GitHttpRequest[];
+  close(): Promise<void>;
+}
+
+/**
+ * Serves bare repositories over git's smart HTTP protocol by running
+ * `git http-backend` as a CGI program, on 127.0.0.1 with an ephemeral port.
+ */
+export async function startGitHttpServer(opts: GitHttpServerOptions): Promise<GitHttpServer> {
+  const children = new Set<ChildProcess>();
+  const requests: GitHttpRequest[] = [];
+  const server = createServer((req, res) => {
+    if (!authorized(req, opts)) {
+      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="gitwire-test"', 'Content-Type': 'text/plain' });
+      res.end('authentication required\n');
+      requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', status: 401, bytes: 0 });
+      return;
+    }
+    runBackend(req, res, opts, children, requests);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    url: (name) => `http://127.0.0.1:${port}/${name}`,
+    requests,
+    close: async () => {
+      for (const child of children) child.kill('SIGKILL');
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function authorized(req: IncomingMessage, opts: GitHttpServerOptions): boolean {
+  if (opts.token === undefined && opts.basic === undefined) return true;
+  const header = req.headers.authorization ?? '';
+  if (opts.token !== undefined && header === `Bearer ${opts.token}`) return true;
+  if (opts.basic !== undefined) {
+    const expected = Buffer.from(`${opts.basic.username}:${opts.basic.password}`).toString('base64');
+    if (header === `Basic ${expected}`) return true;
+  }
+  return false;
+}
+
+function runBackend(
+  req: IncomingMessage,
+  res: ServerResponse,
+  opts: GitHttpServerOptions,
+  children: Set<ChildProcess>,
+  requests: GitHttpRequest[],
+): void {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const extraConfig = opts.allowAnySha
+    ? { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'uploadpack.allowAnySHA1InWant', GIT_CONFIG_VALUE_0: 'true' }
+    : {};
+  const cgi = spawn('git', ['http-backend'], {
+    env: {
+      PATH: process.env.PATH,
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_PROJECT_ROOT: opts.root,
+      GIT_HTTP_EXPORT_ALL: '1',
+      PATH_INFO: decodeURIComponent(url.pathname),
+      QUERY_STRING: url.search.slice(1),
+      REQUEST_METHOD: req.method ?? 'GET',
+      CONTENT_TYPE: req.headers['content-type'] ?? '',
+      CONTENT_LENGTH: req.headers['content-length'] ?? '',
+      HTTP_CONTENT_ENCODING: req.headers['content-encoding'] ?? '',
+      GIT_PROTOCOL: String(req.headers['git-protocol'] ?? ''),
+      REMOTE_ADDR: req.socket.remoteAddress ?? '',
+      REMOTE_USER: req.headers.authorization ? 'gitwire-test' : '',
+      ...extraConfig,
+    },
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
+  children.add(cgi);
+  req.pipe(cgi.stdin);
+  cgi.stdin.on('error', () => undefined);
+  let head = Buffer.alloc(0);
+  let status = 200;
+  let bytes = 0;
+  let headersSent = false;
+  cgi.stdout.on('data', (chunk: Buffer) => {
+    if (headersSent) {
+      bytes += chunk.length;
+      res.write(chunk);
+      return;
+    }
+    head = Buffer.concat([head, chunk]);
+    const end = head.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    // CGI output: header lines, a blank line, then the body; `Status:` sets the HTTP status.
+    for (const line of head.subarray(0, end).toString('latin1').split('\r\n')) {
+      const colon = line.indexOf(':');
+      const name = line.slice(0, colon).trim();
+      const value = line.slice(colon + 1).trim();
+      if (name.toLowerCase() === 'status') status = Number.parseInt(value, 10);
+      else res.setHeader(name, value);
+    }
+    res.writeHead(status);
+    headersSent = true;
+    const body = head.subarray(end + 4);
+    bytes += body.length;
+    res.write(body);
+  });
+  cgi.on('close', () => {
+    children.delete(cgi);
+    if (!headersSent) res.writeHead(502);
+    res.end();
+    requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', status: headersSent ? status : 502, bytes });
+  });
+}
