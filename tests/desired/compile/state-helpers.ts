@@ -14,13 +14,15 @@ export function identityOf(state: DesiredState, ipOrKey: string): number {
   return ip.value.identity;
 }
 
-/** Policy entries of one endpoint as compact `dir id proto port/len verdict` strings, sorted. */
+/** Policy entries of one endpoint as compact `dir id proto port/len verdict` strings, in plain string order. */
 export function rulesOf(state: DesiredState, key: string, direction?: 'ingress' | 'egress'): string[] {
   const id = endpointOf(state, key).id;
-  return policiesOf(state, key, direction).map((v) => {
-    if (v.endpointId !== id) throw new Error('unreachable');
-    return `${v.direction} ${v.identity} ${v.protocol} ${v.port}/${v.portPrefixLen} ${v.verdict}`;
-  });
+  return policiesOf(state, key, direction)
+    .map((v) => {
+      if (v.endpointId !== id) throw new Error('unreachable');
+      return `${v.direction} ${v.identity} ${v.protocol} ${v.port}/${v.portPrefixLen} ${v.verdict}`;
+    })
+    .sort();
 }
 
 export function policiesOf(state: DesiredState, key: string, direction?: 'ingress' | 'egress'): PolicyValue[] {

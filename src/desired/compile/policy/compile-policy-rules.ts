@@ -153,8 +153,10 @@ function compileItem(
   }
 
   const peers = new Set<number>();
-  const wildcard = selectors.length + cidrs.length + cidrSets.length + entities.length + unsupported.length === 0;
-  if (wildcard) peers.add(0);
+  // No L3 field with ports means any peer on those ports; an empty item (`ingress: [{}]`)
+  // only switches default deny on and allows nothing, as in Cilium.
+  const noL3 = selectors.length + cidrs.length + cidrSets.length + entities.length + unsupported.length === 0;
+  if (noL3 && (item.toPorts ?? []).length + (item.icmps ?? []).length > 0) peers.add(0);
   for (const sel of selectors) {
     for (const i of ctx.index.select(peerSelector(policy, sel, matchesInit))) peers.add(i.id);
   }

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { compile } from '../../../src/desired/compile.js';
+import { ModelBuilder } from '../../support/model-builder.js';
+
+const cluster = (spec: object) =>
+  new ModelBuilder()
+    .cluster(spec)
+    .node('n1', '192.168.1.1', '10.0.1.0/24')
+    .node('n2', '192.168.1.2', '10.0.2.0/24')
+    .node('n3', '192.168.1.3', '10.0.3.0/24')
+    .endpoint('a', 'n1', { address: '10.0.1.10' })
+    .endpoint('b', 'n2', { address: '10.0.2.20' });
+
+describe('overlay compile', () => {
+  it('tunnels to every other node through one vxlan device on port 8472 with MTU - 50', () => {
+    const s = compile(cluster({ tunnel: { vni: 7 } }).build(), 'n1');
+    expect(s.resources.tunnel.map((e) => e.value)).toEqual([
+      { prefix: '10.0.2.0/24', endpoint: '192.168.1.2', node: 'n2' },
+      { prefix: '10.0.3.0/24', endpoint: '192.168.1.3', node: 'n3' },
+    ]);
+    const dev = s.resources.link.find((l) => l.value.kind === 'vxlan')!.value;
+    expect(dev).toMatchObject({ vni: 7, port: 8472, local: '192.168.1.1', mtu: 1450 });
+    expect(dev.name.length).toBeLessThanOrEqual(15);
+    expect(s.resources.route.find((r) => r.key === '10.0.2.0/24')!.value).toEqual({
+      prefix: '10.0.2.0/24',
+      dev: dev.name,
+      via: '10.0.2.1',
+      onlink: true,
+      mtu: null,
+      src: null,
+    });
+  });
+
+  it('uses 6081 for geneve and the declared device name', () => {
+    const s = compile(cluster({ tunnel: { protocol: 'geneve', device: 'gnv0' } }).build(), 'n1');
+    expect(s.resources.link.find((l) => l.key === 'gnv0')!.value).toMatchObject({ kind: 'geneve', port: 6081 });
+  });
+
+  it('routes natively via the other nodes’ underlay addresses without a tunnel device', () => {
+    const s = compile(cluster({ routingMode: 'native' }).build(), 'n1');
+    expect(s.resources.tunnel).toEqual([]);
+    expect(s.resources.link.every((l) => l.value.kind === 'veth')).toBe(true);
+    expect(s.resources.route.find((r) => r.key === '10.0.3.0/24')!.value).toMatchObject({
+      via: '192.168.1.3',
+      onlink: false,
+    });
+  });
+
+  it('fills the ipcache with endpoints, this node as host and the others as remote-node', () => {
+    const s = compile(cluster({}).build(), 'n1');
+    const ip = Object.fromEntries(s.resources.ipcache.map((e) => [e.key, e.value]));
+    expect(ip['10.0.1.10/32']).toMatchObject({ tunnelEndpoint: null });
+    expect(ip['10.0.2.20/32']).toMatchObject({ tunnelEndpoint: '192.168.1.2' });
+    expect(ip['10.0.2.20/32']!.identity).toBeGreaterThanOrEqual(256);
+    expect(ip['192.168.1.1/32']).toEqual({ prefix: '192.168.1.1/32', identity: 1, tunnelEndpoint: null });
+    expect(ip['192.168.1.3/32']).toEqual({ prefix: '192.168.1.3/32', identity: 6, tunnelEndpoint: null });
+  });
+});
