@@ -73,7 +73,7 @@ function readYamlFile(file: RepoFile, limits: ReadLimits, budget: number, out: R
   try {
     for (const doc of composer.compose(new Parser(lines.addNewLine).parse(decoded.text))) {
       if (--budget < 0) {
-        const line = Math.max(1, lines.linePos(doc.range[0]).line);
+        const line = Math.max(1, lines.linePos(doc.contents?.range?.[0] ?? doc.range[0]).line);
         const msg = `more than ${limits.maxDocuments} YAML documents in the repository; reading stopped here`;
         out.diagnostics.push(error(file.path, line, LoadCode.tooManyDocuments, msg));
         return budget;

@@ -39,7 +39,7 @@ export const cidrRule = z.strictObject({
 export type CidrRule = z.infer<typeof cidrRule>;
 
 export const portProtocol = z.strictObject({
-  port: z.union([z.string(), z.number().int()]).optional(),
+  port: z.union([z.string(), z.number().int()], { error: 'must be a port number or a port name' }).optional(),
   endPort: z.number().int().min(0).max(65535).optional(),
   protocol: protocol.optional(),
 });

@@ -45,8 +45,9 @@ export function reportZodIssues(
       }
       continue;
     }
-    if (issue.code === 'invalid_type' && !valueAt(value, issue.path).found) {
-      r.error(ValidateCode.schema, path, `required field is missing (expected ${issue.expected})`);
+    if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && !valueAt(value, issue.path).found) {
+      const expected = issue.code === 'invalid_type' ? ` (expected ${issue.expected})` : '';
+      r.error(ValidateCode.schema, path, `required field is missing${expected}`);
       continue;
     }
     r.error(ValidateCode.schema, path, issue.message);
