@@ -35,7 +35,9 @@ class Walk {
 
   /** `real` is where the directory is, `shown` where it appears; `ancestors` are the real dirs being walked. */
   async dir(real: string, shown: string, ancestors: readonly string[]): Promise<void> {
-    for (const [name, kind] of await this.reader.list(real)) {
+    // Sorted, so that which error or note comes first does not depend on the file system's order.
+    const entries = [...(await this.reader.list(real))].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [name, kind] of entries) {
       await this.entry(join(real, name), join(shown, name), kind, ancestors);
     }
   }
