@@ -4,6 +4,7 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'bpf/', 'coverage/', 'examples/repo/dist/', '**/*.generated.*'] },
   js.configs.recommended,
+  { files: ['**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } } },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -1,0 +1,29 @@
+import { Command } from 'commander';
+import { formatDiagnostic } from '../../desired/diagnostics.js';
+import { compile } from '../../desired/index.js';
+import { loadRevision } from '../../reconciler/load-revision.js';
+import { outputOption, repoOption, sourceOptions } from '../options.js';
+
+export function compileCommand(): Command {
+  const cmd = new Command('compile').description("print one node's desired state: every entry its kernel should hold");
+  repoOption(cmd)
+    .option('--rev <rev>', 'branch, tag or commit to read')
+    .requiredOption('--node <name>', 'node to compile for');
+  outputOption(cmd, ['json', 'text']).action(
+    async (opts: { repo: string; rev?: string; node: string; output: string }) => {
+      const loaded = await loadRevision(opts.repo, sourceOptions(opts.rev));
+      const state = compile(loaded.model, opts.node);
+      for (const w of [...loaded.warnings, ...state.warnings]) process.stderr.write(formatDiagnostic(w) + '\n');
+      if (opts.output === 'json') {
+        process.stdout.write(JSON.stringify(state, null, 2) + '\n');
+        return;
+      }
+      process.stdout.write(`node ${state.node} at ${state.revision ?? 'working tree'}\n`);
+      for (const [kind, entries] of Object.entries(state.resources)) {
+        process.stdout.write(`${kind}: ${entries.length}\n`);
+        for (const e of entries) process.stdout.write(`  ${e.key}${e.label ? `  (${e.label})` : ''}\n`);
+      }
+    },
+  );
+  return cmd;
+}

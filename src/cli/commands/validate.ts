@@ -1,0 +1,41 @@
+import { Command } from 'commander';
+import { formatDiagnostic } from '../../desired/diagnostics.js';
+import { readRepository, validateTree } from '../../desired/index.js';
+import { EXIT_ERROR, EXIT_OK } from '../exit-codes.js';
+import { outputOption, repoOption, sourceOptions } from '../options.js';
+
+export function validateCommand(): Command {
+  const cmd = new Command('validate').description(
+    'check every declaration of a commit; report all errors at once with file:line and field path',
+  );
+  repoOption(cmd).option('--rev <rev>', 'branch, tag or commit to read (default: the default branch head)');
+  outputOption(cmd).action(async (opts: { repo: string; rev?: string; output: string }) => {
+    const tree = await readRepository(opts.repo, sourceOptions(opts.rev));
+    const { model, diagnostics } = validateTree(tree);
+    const ok = model !== null;
+    if (opts.output === 'json') {
+      const counts = model && {
+        clusters: model.cluster ? 1 : 0,
+        nodes: model.nodes.length,
+        endpoints: model.endpoints.length,
+        services: model.services.length,
+        policies: model.policies.length,
+      };
+      process.stdout.write(JSON.stringify({ revision: tree.revision, ok, counts, diagnostics }, null, 2) + '\n');
+    } else {
+      for (const d of diagnostics)
+        (d.severity === 'error' ? process.stderr : process.stdout).write(formatDiagnostic(d) + '\n');
+      if (model) {
+        process.stdout.write(
+          `ok: ${tree.files.length} files at ${tree.revision ?? tree.ref}: ${model.nodes.length} nodes, ` +
+            `${model.endpoints.length} endpoints, ${model.services.length} services, ${model.policies.length} policies\n`,
+        );
+      } else {
+        const n = diagnostics.filter((d) => d.severity === 'error').length;
+        process.stderr.write(`rejected: ${n} error(s) at ${tree.revision ?? tree.ref}; nothing was applied\n`);
+      }
+    }
+    process.exitCode = ok ? EXIT_OK : EXIT_ERROR;
+  });
+  return cmd;
+}

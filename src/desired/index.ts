@@ -1,0 +1,8 @@
+// The public face of src/desired: git source → YAML → zod → Model → compile(node).
+export * from './source/index.js';
+export { validateTree, loadModel, type LoadOptions, type LoadResult } from './load-model.js';
+export { compile, compileAll, CompileError, type CompileOptions } from './compile.js';
+export type { Model, Declared, PolicyDeclaration, PolicyRule } from './model.js';
+export type * from './desired-state.js';
+export { RESOURCE_KINDS } from './desired-state.js';
+export { ValidationError, formatDiagnostic, type Diagnostic } from './diagnostics.js';
