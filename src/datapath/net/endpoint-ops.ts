@@ -24,7 +24,9 @@ import { endpointMark, GITWIRE_ROUTE_PROTO, parseEndpointMark } from './internal
  *
  * Apply order: link before endpoint before route; delete the other way round.
  * update() of an endpoint whose veth is not there yet fails transiently.
- * delete() removes the endpoint's netns (and its veth with it).
+ * delete() and prune() remove the endpoint's netns and its veth. A namespace
+ * gitwire marked but whose veth was removed behind its back is no endpoint
+ * any more; only NetnsOps.prune (a sweep of every namespace) finds it.
  */
 export class EndpointOps implements NetOps<EndpointValue> {
   private readonly ip: IpRunner;
@@ -79,29 +81,28 @@ export class EndpointOps implements NetOps<EndpointValue> {
 
   async deleteMany(entries: readonly Entry<EndpointValue>[]): Promise<void> {
     const scan = await scanNode(this.ip, this.node);
-    const netns = await scanNamed(
-      this.ip,
+    await this.removeNetns(
+      scan,
       entries.map((e) => e.value.netns),
     );
-    const mine = [...netns.values()].filter((s) => s.owner === this.node.owner).map((s) => s.name);
-    await this.removeNetns(scan, mine);
   }
 
   async prune(allDesired: readonly Entry<EndpointValue>[]): Promise<void> {
     const keep = new Set(allDesired.map((e) => e.value.netns));
     const scan = await scanNode(this.ip, this.node);
-    const owned = await scanOwnedNetns(this.ip, this.node);
     await this.removeNetns(
       scan,
-      [...owned.keys()].filter((n) => !keep.has(n)),
+      vethPeerNetns(scan, this.node).filter((n) => !keep.has(n)),
     );
   }
 
+  /** Reads the namespaces the node's gitwire veths lead into (lo is marked only once its veth exists). */
   async observe(): Promise<Entry<EndpointValue>[]> {
     const scan = await scanNode(this.ip, this.node);
-    const owned = await scanOwnedNetns(this.ip, this.node);
+    const netns = await scanNamed(this.ip, vethPeerNetns(scan, this.node));
     const out: Entry<EndpointValue>[] = [];
-    for (const ns of owned.values()) {
+    for (const ns of netns.values()) {
+      if (ns.owner !== this.node.owner) continue;
       for (const peer of ns.links) {
         const meta = parseEndpointMark(this.node.owner, peer.ifalias);
         if (meta === null) continue;
@@ -172,21 +173,36 @@ export class EndpointOps implements NetOps<EndpointValue> {
     };
   }
 
-  /** Deletes the host veth first: netns teardown is deferred by the kernel, a link delete is not. */
+  /**
+   * Deletes the namespaces the node owns among `names`, then their host veths:
+   * the kernel tears a namespace down asynchronously, and a crash in between
+   * leaves nothing the kernel will not remove by itself.
+   */
   private async removeNetns(scan: NodeScan, names: readonly string[]): Promise<void> {
-    const set = new Set(names);
+    const mine = [...(await scanNamed(this.ip, names)).values()]
+      .filter((s) => s.owner === this.node.owner)
+      .map((s) => s.name);
+    const set = new Set(mine);
     const veths = ownedLinks(scan, this.node).filter(
       (l) => l.link_netnsid !== undefined && set.has(scan.nsNames.get(l.link_netnsid) ?? ''),
+    );
+    await this.ip.remove(
+      null,
+      mine.map((n) => `netns del ${n}`),
     );
     await this.ip.remove(
       this.node.nodeNs,
       veths.map((l) => `link del dev ${l.ifname}`),
     );
-    await this.ip.remove(
-      null,
-      names.map((n) => `netns del ${n}`),
-    );
   }
+}
+
+/** Names of the namespaces the node's gitwire veths lead into. */
+function vethPeerNetns(scan: NodeScan, node: NetNode): string[] {
+  return ownedLinks(scan, node).flatMap((l) => {
+    const ns = l.link_netnsid === undefined ? undefined : scan.nsNames.get(l.link_netnsid);
+    return l.linkinfo?.info_kind === 'veth' && ns !== undefined ? [ns] : [];
+  });
 }
 
 function defaultGateway(ns: NetnsScan, dev: string): string | undefined {

@@ -8,6 +8,6 @@ export { TunnelOps, type TunnelOpsOptions } from './tunnel-ops.js';
 export { NotSupportedError } from './not-supported-error.js';
 export { TransientError } from './transient-error.js';
 export { StalledError } from './stalled-error.js';
-export { GITWIRE_ROUTE_PROTO } from './internal/ownership.js';
+export { GITWIRE_ROUTE_PROTO, GITWIRE_ROUTE_PROTO_ANY_DEV } from './internal/ownership.js';
 export { tunnelNextHop, vtepMac } from './internal/vtep.js';
 export { geneveSupported } from './internal/geneve-probe.js';

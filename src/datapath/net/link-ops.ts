@@ -1,13 +1,12 @@
 import type { Entry, LinkValue } from '../../desired/desired-state.js';
-import { NetnsOps } from './netns-ops.js';
 import { NotSupportedError } from './not-supported-error.js';
 import { StalledError } from './stalled-error.js';
 import type { NetNode } from './net-node.js';
 import type { NetOps } from './net-ops.js';
 import { geneveSupported } from './internal/geneve-probe.js';
 import type { IpLink } from './internal/ip-json.js';
-import { IpRunner, type WriteCounter } from './internal/ip-runner.js';
-import { ownedLinks, scanNamed, scanNode, type NetnsScan, type NodeScan } from './internal/node-scan.js';
+import { IpRunner, mapLimit, type WriteCounter } from './internal/ip-runner.js';
+import { listNetns, ownedLinks, scanNamed, scanNode, type NetnsScan, type NodeScan } from './internal/node-scan.js';
 import { ownerMark } from './internal/ownership.js';
 import { vtepMac } from './internal/vtep.js';
 
@@ -17,21 +16,21 @@ const GENEVE_PORT = 6081;
 /**
  * Drives the node's links: veth pairs (host side in the node namespace, peer
  * created directly inside the endpoint's namespace, which this driver creates
- * too) and tunnel devices. VXLAN devices are created with `nolearning` and a
+ * and marks as the node's, see NetnsOps) and tunnel devices. VXLAN devices are created with `nolearning` and a
  * MAC derived from the local underlay address, so remote nodes can program
- * their FDB statically. Parameters the kernel cannot change in place (kind,
+ * their FDB statically. Geneve devices are collect-metadata (`external`):
+ * Linux geneve has no FDB, so the VNI and remote are set per packet by the
+ * datapath program and the device itself holds no VNI (observed as null). Parameters the kernel cannot change in place (kind,
  * VNI, port, local, peer) make update replace the device.
  */
 export class LinkOps implements NetOps<LinkValue> {
   private readonly ip: IpRunner;
-  private readonly netns: NetnsOps;
 
   constructor(
     private readonly node: NetNode,
     private readonly counter: WriteCounter = { writes: 0 },
   ) {
     this.ip = new IpRunner(counter);
-    this.netns = new NetnsOps(node, counter);
   }
 
   get writes(): number {
@@ -50,42 +49,58 @@ export class LinkOps implements NetOps<LinkValue> {
         'ip link add type geneve: unknown device type',
       );
     }
-    const peers = entries.filter((e) => e.value.kind === 'veth').map((e) => e.value.peerNetns ?? '');
     for (const { key, value: v } of entries) {
       const complete =
         v.kind === 'veth' ? v.peerNetns && v.peerName : v.vni !== null && (v.kind !== 'vxlan' || v.local);
       if (!complete) throw new StalledError('link update', `${v.kind} link ${key} lacks its peer or tunnel parameters`);
     }
-    await this.netns.updateMany(peers.map((name) => ({ key: name, value: { name } })));
+    const peers = [...new Set(entries.flatMap((e) => (e.value.kind === 'veth' ? [e.value.peerNetns ?? ''] : [])))];
+    const existing = new Set(await listNetns());
+    await this.ip.write(
+      null,
+      peers.filter((n) => !existing.has(n)).map((n) => `netns add ${n}`),
+    );
 
     const scan = await scanNode(this.ip, this.node);
     const peerScans = await scanNamed(this.ip, peers);
     const mark = ownerMark(this.node.owner);
+    for (const ns of peerScans.values()) {
+      if (ns.owner !== this.node.owner && !isUnmarkedOwn(ns, scan, mark)) {
+        throw new StalledError('link update', `netns ${ns.name} exists and is not gitwire's (${this.node.owner})`, {
+          netns: ns.name,
+        });
+      }
+    }
     const node: string[] = [];
     const inPeers = new Map<string, string[]>();
+    const inPeer = (ns: string, line: string) => inPeers.set(ns, [...(inPeers.get(ns) ?? []), line]);
     for (const { value: want } of entries) {
       const live = scan.links.find((l) => l.ifname === want.name);
       if (live !== undefined && live.ifalias !== mark && !isCrashTrace(live, want, scan)) {
         throw new StalledError('link update', `link ${want.name} exists and is not gitwire's`, { link: want.name });
       }
       const have = live === undefined ? null : toLinkValue(live, scan, peerScans);
-      if (have === null || !sameDevice(have, want)) {
+      if (live === undefined || have === null || !sameDevice(have, want)) {
         if (live !== undefined) node.push(`link del dev ${want.name}`);
         node.push(createLine(want), `link set dev ${want.name} alias ${mark} up`);
         continue;
       }
-      if (live !== undefined && live.ifalias !== mark) node.push(`link set dev ${want.name} alias ${mark}`);
-      if (live !== undefined && live.mtu !== want.mtu) node.push(`link set dev ${want.name} mtu ${want.mtu}`);
-      if (live !== undefined && !live.flags.includes('UP')) node.push(`link set dev ${want.name} up`);
+      if (live.ifalias !== mark) node.push(`link set dev ${want.name} alias ${mark}`);
+      if (live.mtu !== want.mtu) node.push(`link set dev ${want.name} mtu ${want.mtu}`);
+      if (!live.flags.includes('UP')) node.push(`link set dev ${want.name} up`);
       const peer = want.kind === 'veth' ? findPeer(live, peerScans.get(want.peerNetns ?? '')) : undefined;
       if (peer !== undefined && peer.mtu !== want.mtu) {
-        const lines = inPeers.get(want.peerNetns ?? '') ?? [];
-        lines.push(`link set dev ${peer.ifname} mtu ${want.mtu}`);
-        inPeers.set(want.peerNetns ?? '', lines);
+        inPeer(want.peerNetns ?? '', `link set dev ${peer.ifname} mtu ${want.mtu}`);
       }
     }
+    // lo is marked last: a marked namespace always holds gitwire's veth, so
+    // observe() finds every owned namespace from the node's veths alone.
+    for (const name of peers) {
+      const lo = peerScans.get(name)?.links.find((l) => l.ifname === 'lo');
+      if (lo?.ifalias !== mark || !lo.flags.includes('UP')) inPeer(name, `link set dev lo up alias ${mark}`);
+    }
     await this.ip.write(this.node.nodeNs, node);
-    for (const [ns, lines] of inPeers) await this.ip.write(ns, lines);
+    await mapLimit([...inPeers], 4, ([ns, lines]) => this.ip.write(ns, lines));
   }
 
   delete(entry: Entry<LinkValue>): Promise<void> {
@@ -133,7 +148,7 @@ function createLine(v: LinkValue): string {
         ` local ${v.local} nolearning`
       );
     case 'geneve':
-      return `${head} type geneve id ${v.vni} dstport ${v.port ?? GENEVE_PORT} external`;
+      return `${head} type geneve dstport ${v.port ?? GENEVE_PORT} external`;
   }
 }
 
@@ -141,7 +156,7 @@ function createLine(v: LinkValue): string {
 function sameDevice(have: LinkValue, want: LinkValue): boolean {
   return (
     have.kind === want.kind &&
-    have.vni === want.vni &&
+    (have.vni === want.vni || want.kind === 'geneve') &&
     have.port === (want.port ?? defaultPort(want)) &&
     have.local === want.local &&
     have.peerNetns === want.peerNetns &&
@@ -166,6 +181,26 @@ function isCrashTrace(l: IpLink, want: LinkValue, scan: NodeScan): boolean {
   if (l.ifalias !== undefined || linkKind(l) !== want.kind) return false;
   if (want.kind === 'veth') return l.link_netnsid !== undefined && scan.nsNames.get(l.link_netnsid) === want.peerNetns;
   return want.kind === 'vxlan' && l.address === vtepMac(want.local ?? '');
+}
+
+/**
+ * A namespace gitwire created but had not marked yet when it stopped: `lo`
+ * without alias, and nothing in it but peers of the node's gitwire veths.
+ */
+function isUnmarkedOwn(ns: NetnsScan, scan: NodeScan, mark: string): boolean {
+  const lo = ns.links.find((l) => l.ifname === 'lo');
+  if (lo === undefined || lo.ifalias !== undefined) return false;
+  return ns.links.every(
+    (p) =>
+      p.ifname === 'lo' ||
+      scan.links.some(
+        (h) =>
+          h.ifalias === mark &&
+          h.link_index === p.ifindex &&
+          h.link_netnsid !== undefined &&
+          scan.nsNames.get(h.link_netnsid) === ns.name,
+      ),
+  );
 }
 
 function findPeer(host: IpLink | undefined, peerNs: NetnsScan | undefined): IpLink | undefined {
@@ -206,7 +241,7 @@ function toLinkValue(l: IpLink, scan: NodeScan, peers: ReadonlyMap<string, Netns
   const intact = kind !== 'vxlan' || (d.learning === false && l.address === vtepMac(local ?? ''));
   return {
     ...base,
-    vni: intact && typeof d.id === 'number' ? d.id : null,
+    vni: intact && kind === 'vxlan' && typeof d.id === 'number' ? d.id : null,
     port: typeof d.port === 'number' ? d.port : null,
     local,
   };

@@ -4,14 +4,15 @@ import type { NetNode } from './net-node.js';
 import type { NetOps } from './net-ops.js';
 import { routePrefix, type IpRoute } from './internal/ip-json.js';
 import { IpRunner, type WriteCounter } from './internal/ip-runner.js';
-import { scanNode } from './internal/node-scan.js';
-import { GITWIRE_ROUTE_PROTO } from './internal/ownership.js';
+import { scanNode, type NodeScan } from './internal/node-scan.js';
+import { GITWIRE_ROUTE_PROTO, GITWIRE_ROUTE_PROTO_ANY_DEV } from './internal/ownership.js';
 
 /**
  * Drives routes of the node's main table, keyed by prefix. gitwire's routes
- * carry protocol GITWIRE_ROUTE_PROTO; a prefix already routed by anything else
- * is not taken over (update stalls), and delete/prune match the protocol, so
- * they never remove a route gitwire did not install.
+ * carry GITWIRE_ROUTE_PROTO (or GITWIRE_ROUTE_PROTO_ANY_DEV when declared with
+ * `dev: ''`); a prefix already routed by anything else is not taken over
+ * (update stalls), and delete/prune match the protocol, so they never remove
+ * a route gitwire did not install.
  */
 export class RouteOps implements NetOps<RouteValue> {
   private readonly ip: IpRunner;
@@ -33,7 +34,7 @@ export class RouteOps implements NetOps<RouteValue> {
 
   async updateMany(entries: readonly Entry<RouteValue>[]): Promise<void> {
     const scan = await scanNode(this.ip, this.node);
-    const mine = new Map(scan.routes.map((r) => [routePrefix(r.dst), toRouteValue(r)]));
+    const mine = ownedRoutes(scan);
     const taken = new Set(scan.allRoutes.map((r) => routePrefix(r.dst)));
     const lines: string[] = [];
     for (const { value: want } of entries) {
@@ -43,7 +44,7 @@ export class RouteOps implements NetOps<RouteValue> {
           prefix: want.prefix,
         });
       }
-      if (have === undefined || !sameRoute(have, want)) lines.push(`route replace ${routeSpec(want)}`);
+      if (have === undefined || !sameRoute(have.value, want)) lines.push(`route replace ${routeSpec(want)}`);
     }
     await this.ip.write(this.node.nodeNs, lines);
   }
@@ -53,48 +54,65 @@ export class RouteOps implements NetOps<RouteValue> {
   }
 
   async deleteMany(entries: readonly Entry<RouteValue>[]): Promise<void> {
-    const mine = new Set((await scanNode(this.ip, this.node)).routes.map((r) => routePrefix(r.dst)));
-    await this.ip.remove(
-      this.node.nodeNs,
-      entries.filter((e) => mine.has(e.value.prefix)).map((e) => delLine(e.value.prefix)),
-    );
+    const mine = ownedRoutes(await scanNode(this.ip, this.node));
+    const gone = entries.flatMap((e) => {
+      const have = mine.get(e.value.prefix);
+      return have === undefined ? [] : [delLine(e.value.prefix, have.proto)];
+    });
+    await this.ip.remove(this.node.nodeNs, gone);
   }
 
   async prune(allDesired: readonly Entry<RouteValue>[]): Promise<void> {
     const keep = new Set(allDesired.map((e) => e.value.prefix));
-    const mine = (await scanNode(this.ip, this.node)).routes.map((r) => routePrefix(r.dst));
-    await this.ip.remove(this.node.nodeNs, mine.filter((p) => !keep.has(p)).map(delLine));
+    const mine = ownedRoutes(await scanNode(this.ip, this.node));
+    const gone = [...mine].filter(([p]) => !keep.has(p)).map(([p, r]) => delLine(p, r.proto));
+    await this.ip.remove(this.node.nodeNs, gone);
   }
 
   async observe(): Promise<Entry<RouteValue>[]> {
-    const scan = await scanNode(this.ip, this.node);
-    return scan.routes
-      .map((r) => ({ key: routePrefix(r.dst), value: toRouteValue(r) }))
+    const mine = ownedRoutes(await scanNode(this.ip, this.node));
+    return [...mine.values()]
+      .map(({ value }) => ({ key: value.prefix, value }))
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 }
 
-const delLine = (prefix: string): string => `route del ${prefix} table main proto ${GITWIRE_ROUTE_PROTO}`;
+interface OwnedRoute {
+  readonly value: RouteValue;
+  readonly proto: number;
+}
+
+function ownedRoutes(scan: NodeScan): Map<string, OwnedRoute> {
+  const out = new Map<string, OwnedRoute>();
+  for (const r of scan.routes)
+    out.set(routePrefix(r.dst), { value: toRouteValue(r, false), proto: GITWIRE_ROUTE_PROTO });
+  for (const r of scan.anyDevRoutes) {
+    out.set(routePrefix(r.dst), { value: toRouteValue(r, true), proto: GITWIRE_ROUTE_PROTO_ANY_DEV });
+  }
+  return out;
+}
+
+const delLine = (prefix: string, proto: number): string => `route del ${prefix} table main proto ${proto}`;
 
 function routeSpec(v: RouteValue): string {
   return [
     v.prefix,
     v.via === null ? '' : `via ${v.via}`,
-    `dev ${v.dev}`,
+    v.dev === '' ? '' : `dev ${v.dev}`,
     v.onlink ? 'onlink' : '',
     v.mtu === null ? '' : `mtu ${v.mtu}`,
     v.src === null ? '' : `src ${v.src}`,
-    `table main proto ${GITWIRE_ROUTE_PROTO}`,
+    `table main proto ${v.dev === '' ? GITWIRE_ROUTE_PROTO_ANY_DEV : GITWIRE_ROUTE_PROTO}`,
   ]
     .filter((s) => s !== '')
     .join(' ');
 }
 
-function toRouteValue(r: IpRoute): RouteValue {
+function toRouteValue(r: IpRoute, anyDev: boolean): RouteValue {
   const mtu = r.metrics?.find((m) => typeof m.mtu === 'number')?.mtu;
   return {
     prefix: routePrefix(r.dst),
-    dev: r.dev ?? '',
+    dev: anyDev ? '' : (r.dev ?? ''),
     via: r.gateway ?? null,
     onlink: r.flags.includes('onlink'),
     mtu: mtu ?? null,

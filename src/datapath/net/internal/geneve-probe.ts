@@ -20,7 +20,19 @@ async function probe(): Promise<boolean> {
   const add = await run('ip', ['netns', 'add', ns]);
   if (add.code !== 0) throw new Error(`geneve probe: netns add: ${add.stderr.trim()}`);
   try {
-    const res = await run('ip', ['-n', ns, 'link', 'add', 'gw-probe', 'type', 'geneve', 'id', '1', 'external']);
+    const res = await run('ip', [
+      '-n',
+      ns,
+      'link',
+      'add',
+      'gw-probe',
+      'type',
+      'geneve',
+      'id',
+      '1',
+      'remote',
+      '192.0.2.1',
+    ]);
     if (res.code === 0) return true;
     if (/Unknown device type|Operation not supported/.test(res.stderr)) return false;
     throw new Error(`geneve probe: ${res.stderr.trim()}`);

@@ -1,13 +1,15 @@
 import type { NetNode } from '../net-node.js';
 import type { IpLink, IpNeigh, IpNetconf, IpNsid, IpRoute } from './ip-json.js';
 import { mapLimit, run, type IpRunner } from './ip-runner.js';
-import { GITWIRE_ROUTE_PROTO, ownerMark } from './ownership.js';
+import { GITWIRE_ROUTE_PROTO, GITWIRE_ROUTE_PROTO_ANY_DEV, ownerMark } from './ownership.js';
 
 /** What one read of the node namespace returns: links with addresses, gitwire's routes, nsids, forwarding. */
 export interface NodeScan {
   readonly links: readonly IpLink[];
   /** Routes of the main table carrying gitwire's protocol number. */
   readonly routes: readonly IpRoute[];
+  /** gitwire's routes whose device was left to the kernel. */
+  readonly anyDevRoutes: readonly IpRoute[];
   /** Every route of the main table, to spot a prefix held by someone else. */
   readonly allRoutes: readonly IpRoute[];
   readonly neighbours: readonly IpNeigh[];
@@ -17,11 +19,12 @@ export interface NodeScan {
 }
 
 export async function scanNode(ip: IpRunner, node: NetNode): Promise<NodeScan> {
-  const [links, routes, allRoutes, nsids, netconf, neighbours] = await ip.read<
-    [IpLink[], IpRoute[], IpRoute[], IpNsid[], IpNetconf[], IpNeigh[]]
+  const [links, routes, anyDevRoutes, allRoutes, nsids, netconf, neighbours] = await ip.read<
+    [IpLink[], IpRoute[], IpRoute[], IpRoute[], IpNsid[], IpNetconf[], IpNeigh[]]
   >(node.nodeNs, [
     'addr show',
     `route show table main proto ${GITWIRE_ROUTE_PROTO}`,
+    `route show table main proto ${GITWIRE_ROUTE_PROTO_ANY_DEV}`,
     'route show table main',
     'netns list-id',
     'netconf show',
@@ -30,7 +33,7 @@ export async function scanNode(ip: IpRunner, node: NetNode): Promise<NodeScan> {
   const nsNames = new Map<number, string>();
   for (const n of nsids) if (n.name !== undefined) nsNames.set(n.nsid, n.name);
   const all = netconf.find((c) => c.family === 'inet' && c.interface === 'all');
-  return { links, routes, allRoutes, neighbours, nsNames, forwarding: all?.forwarding === true };
+  return { links, routes, anyDevRoutes, allRoutes, neighbours, nsNames, forwarding: all?.forwarding === true };
 }
 
 /** What one read of an endpoint namespace returns. */

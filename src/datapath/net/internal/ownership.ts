@@ -8,6 +8,14 @@ import { StalledError } from '../stalled-error.js';
  */
 export const GITWIRE_ROUTE_PROTO = 0x67;
 
+/**
+ * A route declared without a device (`dev: ''`, native routing via an
+ * underlay address) is installed with this protocol instead, so that observe()
+ * can give back `dev: ''`: the kernel records the device it picked, not that
+ * the declaration left it open.
+ */
+export const GITWIRE_ROUTE_PROTO_ANY_DEV = 0x68;
+
 /** Alias of every link (host veth, tunnel device) and of `lo` in every netns gitwire created for a node. */
 export const ownerMark = (owner: string): string => `gitwire:${owner}`;
 

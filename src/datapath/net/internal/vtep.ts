@@ -9,15 +9,16 @@ export function vtepMac(underlay: string): string {
 }
 
 /**
- * The overlay next hop of a remote pod CIDR is its network address (as
- * flannel does): the route `<podCIDR> via <network address> dev <vxlan> onlink`
- * resolves it through a permanent neighbour entry.
+ * The overlay next hop of a remote pod CIDR is the remote node's gateway, its
+ * first host address (as the compiler declares it): the route
+ * `<podCIDR> via <gateway> dev <vxlan> onlink` resolves it through a permanent
+ * neighbour entry pointing at the remote VTEP's MAC.
  */
 export function tunnelNextHop(prefix: string): string {
   const [addr, len] = prefix.split('/') as [string, string | undefined];
   const bits = len === undefined ? 32 : Number(len);
   const n = addr.split('.').reduce((acc, b) => acc * 256 + Number(b), 0);
   const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  const net = (n & mask) >>> 0;
-  return [24, 16, 8, 0].map((s) => (net >>> s) & 0xff).join('.');
+  const gw = (((n & mask) >>> 0) + (bits >= 31 ? 0 : 1)) >>> 0;
+  return [24, 16, 8, 0].map((s) => (gw >>> s) & 0xff).join('.');
 }
