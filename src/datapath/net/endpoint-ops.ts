@@ -5,14 +5,7 @@ import type { NetOps } from './net-ops.js';
 import { ensureForwarding } from './internal/forwarding.js';
 import { inet, isUp, type IpLink } from './internal/ip-json.js';
 import { IpRunner, mapLimit, type WriteCounter } from './internal/ip-runner.js';
-import {
-  ownedLinks,
-  scanNamed,
-  scanNode,
-  scanOwnedNetns,
-  type NetnsScan,
-  type NodeScan,
-} from './internal/node-scan.js';
+import { ownedLinks, scanNamed, scanNode, type NetnsScan, type NodeScan } from './internal/node-scan.js';
 import { endpointMark, GITWIRE_ROUTE_PROTO, parseEndpointMark } from './internal/ownership.js';
 
 /**

@@ -62,7 +62,11 @@ export class LinkOps implements NetOps<LinkValue> {
     );
 
     const scan = await scanNode(this.ip, this.node);
-    const peerScans = await scanNamed(this.ip, peers);
+    // A namespace added just now holds only a down, unmarked lo: nothing to read.
+    const peerScans = await scanNamed(
+      this.ip,
+      peers.filter((n) => existing.has(n)),
+    );
     const mark = ownerMark(this.node.owner);
     for (const ns of peerScans.values()) {
       if (ns.owner !== this.node.owner && !isUnmarkedOwn(ns, scan, mark)) {
