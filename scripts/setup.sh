@@ -24,3 +24,5 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 make -s -C bpf
+
+npx tsc -p tsconfig.build.json

@@ -15,7 +15,11 @@ export function repoOption(cmd: Command): Command {
 }
 
 export function outputOption(cmd: Command, formats: readonly OutputFormat[] = ['text', 'json']): Command {
-  return cmd.addOption(new Option('-o, --output <format>', 'output format').choices(formats).default('text'));
+  return cmd.addOption(
+    new Option('-o, --output <format>', 'output format (the first is the default)')
+      .choices(formats)
+      .default(formats[0]),
+  );
 }
 
 /** Credentials for HTTP repositories come from the environment, never from the command line. */

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { formatDiagnostic } from '../../desired/diagnostics.js';
-import { compile } from '../../desired/index.js';
+import { compile, type DesiredState, type Model } from '../../desired/index.js';
 import { loadRevision } from '../../reconciler/load-revision.js';
 import { outputOption, repoOption, sourceOptions } from '../options.js';
 
@@ -15,7 +15,8 @@ export function compileCommand(): Command {
       const state = compile(loaded.model, opts.node);
       for (const w of [...loaded.warnings, ...state.warnings]) process.stderr.write(formatDiagnostic(w) + '\n');
       if (opts.output === 'json') {
-        process.stdout.write(JSON.stringify(state, null, 2) + '\n');
+        const endpoints = endpointSummary(loaded.model, state);
+        process.stdout.write(JSON.stringify({ ...state, endpoints }, null, 2) + '\n');
         return;
       }
       process.stdout.write(`node ${state.node} at ${state.revision ?? 'working tree'}\n`);
@@ -26,4 +27,20 @@ export function compileCommand(): Command {
     },
   );
   return cmd;
+}
+
+/** The node's workloads as a person looks for them: name, namespace, labels, address and netns. */
+function endpointSummary(model: Model, state: DesiredState) {
+  return state.resources.endpoint.map(({ value: ep }) => {
+    const declared = model.endpoints.find((e) => e.name === ep.name && e.namespace === ep.namespace);
+    return {
+      name: ep.name,
+      namespace: ep.namespace,
+      labels: declared?.labels ?? {},
+      address: ep.address,
+      identity: ep.identity,
+      netns: ep.netns,
+      interface: ep.ifName,
+    };
+  });
 }

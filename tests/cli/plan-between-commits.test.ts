@@ -1,0 +1,182 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exampleFiles, gitwire } from '../support/cli.js';
+import { makeBare, makeRepo, makeTempDir, removeDir, tagRepo } from '../support/git-fixtures.js';
+import { startGitHttpServer, type GitHttpServer } from '../support/git-http-server.js';
+
+const RULE1 = 'policies/starwars/deathstar-l3-l4.yaml';
+
+let dir: string;
+let repo: string;
+let commits: string[];
+let server: GitHttpServer;
+
+beforeAll(async () => {
+  dir = makeTempDir('gitwire-cli-');
+  repo = join(dir, 'config');
+  const base = exampleFiles();
+  const rule1 = base[RULE1]!;
+  commits = makeRepo(repo, [
+    base,
+    { [RULE1]: rule1.replace('port: "80"', 'port: "8080"') },
+    { 'policies/broken.yaml': brokenPolicy },
+  ]);
+  tagRepo(repo, 'v1', { rev: commits[0] });
+  tagRepo(repo, 'v2', { rev: commits[1], message: 'port 8080' });
+  makeBare(repo, join(dir, 'config.git'));
+  server = await startGitHttpServer({ root: dir });
+});
+
+afterAll(async () => {
+  await server?.close();
+  removeDir(dir);
+});
+
+const brokenPolicy = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: broken
+spec:
+  endpointSelector:
+    matchLabels:
+      app: web
+  ingress:
+    - toPorts:
+        - ports:
+            - port: "99999"
+              protocol: TCP
+`;
+
+describe('gitwire plan between two commits', () => {
+  it('shows the changed policy entry and exits 1 with --detailed-exitcode', async () => {
+    const r = await gitwire(['plan', '--repo', repo, '--from', commits[0]!, '--to', commits[1]!, '--node', 'node-1']);
+    expect(r.stderr).not.toMatch(/gitwire: /);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`(${commits[0]!.slice(0, 12)} → ${commits[1]!.slice(0, 12)})`);
+    expect(r.stdout).toMatch(/policy:\n(.*\n)*\s+- \S+\/ingress\/\S+\/6\/80\/16\s+\(policy default\/rule1\)/);
+    expect(r.stdout).toMatch(/\s+\+ \S+\/ingress\/\S+\/6\/8080\/16\s+\(policy default\/rule1\)/);
+
+    const detailed = await gitwire([
+      'plan',
+      '--repo',
+      repo,
+      '--from',
+      commits[0]!,
+      '--to',
+      commits[1]!,
+      '--node',
+      'node-1',
+      '--detailed-exitcode',
+    ]);
+    expect(detailed.status).toBe(1);
+  });
+
+  it('reports no changes and exits 0 between identical revisions', async () => {
+    const r = await gitwire([
+      'plan',
+      '--repo',
+      repo,
+      '--from',
+      commits[1]!,
+      '--to',
+      commits[1]!,
+      '--all-nodes',
+      '--detailed-exitcode',
+    ]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.match(/No changes\./g)).toHaveLength(3);
+  });
+
+  it('renders JSON and Markdown from the same change set', async () => {
+    const json = await gitwire([
+      'plan',
+      '--repo',
+      repo,
+      '--from',
+      commits[0]!,
+      '--to',
+      commits[1]!,
+      '--node',
+      'node-1',
+      '-o',
+      'json',
+    ]);
+    const set = JSON.parse(json.stdout) as {
+      summary: Record<string, number>;
+      changes: { resource: string; action: string }[];
+    };
+    // Both empire identities (deathstar itself and tiefighter) move from port 80 to 8080.
+    expect(set.summary).toEqual({ create: 2, update: 0, delete: 2 });
+    expect(set.changes.every((c) => c.resource === 'policy')).toBe(true);
+
+    const md = await gitwire([
+      'plan',
+      '--repo',
+      repo,
+      '--from',
+      commits[0]!,
+      '--to',
+      commits[1]!,
+      '--all-nodes',
+      '-o',
+      'markdown',
+    ]);
+    expect(md.stdout).toContain('| node | from | to | create | update | delete |');
+    expect(md.stdout).toContain('<details><summary><code>policy</code> +2 ~0 -2</summary>');
+  });
+
+  it('rejects an invalid commit whole, naming file, line and field, with exit 2', async () => {
+    const r = await gitwire(['plan', '--repo', repo, '--from', commits[1]!, '--to', commits[2]!, '--node', 'node-1']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/policies\/broken\.yaml:12: spec\.ingress\[0\]\.toPorts\[0\]\.ports\[0\]\.port: /);
+    expect(r.stderr).toContain('nothing was applied');
+
+    const v = await gitwire(['validate', '--repo', repo, '--rev', commits[2]!]);
+    expect(v.status).toBe(2);
+    expect(v.stderr).toMatch(/policies\/broken\.yaml:12:/);
+  });
+
+  it('reads the same commits over HTTP from a git server', async () => {
+    const url = server.url('config.git');
+    const env = { XDG_CACHE_HOME: join(dir, 'cache') };
+    const r = await gitwire(['plan', '--repo', url, '--from', 'v1', '--to', 'v2', '--node', 'node-1', '-o', 'json'], {
+      env,
+    });
+    expect(r.stderr).not.toMatch(/gitwire: |rejected/);
+    const set = JSON.parse(r.stdout) as { from: string; to: string; summary: Record<string, number> };
+    expect(set.from).toBe(commits[0]);
+    expect(set.to).toBe(commits[1]);
+    expect(set.summary).toEqual({ create: 2, update: 0, delete: 2 });
+
+    const head = await gitwire(['validate', '--repo', url], { env });
+    expect(head.status).toBe(2);
+    expect(head.stderr).toMatch(/policies\/broken\.yaml:12:/);
+  });
+});
+
+describe('gitwire compile', () => {
+  it("prints the node's desired state with its endpoints' names, labels, addresses and netns", async () => {
+    const r = await gitwire(['compile', '--node', 'node-1']);
+    expect(r.status).toBe(0);
+    const state = JSON.parse(r.stdout) as {
+      node: string;
+      resources: Record<string, unknown[]>;
+      endpoints: { name: string; namespace: string; labels: Record<string, string>; address: string; netns: string }[];
+    };
+    expect(state.node).toBe('node-1');
+    expect(state.endpoints.find((e) => e.name === 'deathstar-1')).toMatchObject({
+      namespace: 'default',
+      labels: { org: 'empire', class: 'deathstar' },
+      address: '10.0.1.10',
+      netns: 'gw-node-1-default-deathstar-1',
+    });
+    expect(state.resources.policy!.length).toBeGreaterThan(0);
+  });
+
+  it('fails with exit 2 and a clear message for a node the repository does not declare', async () => {
+    const r = await gitwire(['compile', '--node', 'node-9']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/node-9/);
+  });
+});
