@@ -33,8 +33,10 @@ export async function readRepository(repo: string, opts: SourceOptions = {}): Pr
     case 'http': {
       const conn = remoteConnection(where.url, opts.auth);
       const target = matchRemoteRef(await listRemoteRefs(conn), rev, conn);
-      const { gitdir, commit } = await syncRemote(conn, target, rev ?? 'HEAD', opts.cacheDir ?? defaultCacheDir());
-      return repoTree(commit, rev ?? 'HEAD', await readGitTree(gitdir, commit, maxFileBytes));
+      const cacheDir = opts.cacheDir ?? defaultCacheDir();
+      return syncRemote(conn, target, rev ?? 'HEAD', cacheDir, async ({ gitdir, commit }) =>
+        repoTree(commit, rev ?? 'HEAD', await readGitTree(gitdir, commit, maxFileBytes)),
+      );
     }
   }
 }

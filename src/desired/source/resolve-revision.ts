@@ -30,7 +30,7 @@ export async function resolveRevision(
       const conn = remoteConnection(where.url, opts.auth);
       const target = matchRemoteRef(await listRemoteRefs(conn), rev, conn);
       if (target.kind === 'ref') return target.commit;
-      return (await syncRemote(conn, target, rev, opts.cacheDir ?? defaultCacheDir())).commit;
+      return syncRemote(conn, target, rev, opts.cacheDir ?? defaultCacheDir(), async ({ commit }) => commit);
     }
   }
 }

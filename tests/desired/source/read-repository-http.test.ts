@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRepository, resolveRevision, type RepoTree } from '../../../src/desired/source/index.js';
+import { dropFragmentedCache } from '../../../src/desired/source/internal/remote-cache.js';
 import {
   commitFiles,
   git,
@@ -104,6 +106,44 @@ describe('readRepository over HTTP', () => {
 
     await readRepository(url, { cacheDir });
     expect(packs()).toHaveLength(2);
+  });
+
+  it('starts a cache over once incremental fetches have left more packs than allowed', async () => {
+    const dir = join(root, 'fragmented');
+    makeRepo(join(dir, 'work'), [{ 'a.yaml': 'a: 0\n' }]);
+    makeBare(join(dir, 'work'), join(dir, 'repo.git'));
+    const url = server.url('fragmented/repo.git');
+    const cacheDir = freshCache();
+    const advance = async (i: number) => {
+      const sha = commitFiles(join(dir, 'work'), { 'a.yaml': `a: ${i}\n` });
+      pushAll(join(dir, 'work'), join(dir, 'repo.git'));
+      expect((await readRepository(url, { cacheDir })).revision).toBe(sha);
+      return sha;
+    };
+    await readRepository(url, { cacheDir });
+    const gitdir = join(cacheDir, 'repos', readdirSync(join(cacheDir, 'repos'))[0]!);
+    const packCount = () => readdirSync(join(gitdir, 'objects/pack')).filter((n) => n.endsWith('.pack')).length;
+    await advance(1);
+    expect(packCount()).toBe(2);
+    expect(await dropFragmentedCache(gitdir, 2)).toBe(false);
+    const last = await advance(2);
+    expect(await dropFragmentedCache(gitdir, 2)).toBe(true);
+    const again = await readRepository(url, { cacheDir });
+    expect(again.revision).toBe(last);
+    expect(text(again, 'a.yaml')).toBe('a: 2\n');
+    expect(packCount()).toBe(1);
+  });
+
+  it('serves overlapping reads of one cache', async () => {
+    const cacheDir = freshCache();
+    const url = server.url('config.git');
+    const [head, feature, v1] = await Promise.all([
+      readRepository(url, { cacheDir }),
+      readRepository(url, { cacheDir, rev: 'feature' }),
+      readRepository(url, { cacheDir, rev: 'v1' }),
+    ]);
+    expect([head.revision, feature.revision, v1.revision]).toEqual([fx.main[3], fx.feature, fx.main[0]]);
+    expect(paths(feature)).toContain('policies/feature.yaml');
   });
 
   it('reports an unknown branch as E_SOURCE_REF_NOT_FOUND', async () => {

@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import git from 'isomorphic-git';
 import { redact } from './map-transport-error.js';
 
 const locks = new Map<string, Promise<unknown>>();
+
+/** Each incremental fetch adds a pack and every read opens all their indexes; past this many, start over. */
+export const MAX_CACHE_PACKS = 64;
 
 /**
  * Returns the bare repository under `cacheDir` that caches `url` (one per URL,
@@ -59,4 +62,16 @@ export function withCacheLock<T>(gitdir: string, fn: () => Promise<T>): Promise<
     if (locks.get(gitdir) === settled) locks.delete(gitdir);
   });
   return run;
+}
+
+/**
+ * Deletes the cache at `gitdir` when it holds more than `maxPacks` packs
+ * (isomorphic-git cannot repack), so the next fetch makes a fresh depth-1 copy.
+ * Returns whether it did.
+ */
+export async function dropFragmentedCache(gitdir: string, maxPacks = MAX_CACHE_PACKS): Promise<boolean> {
+  const names = await readdir(join(gitdir, 'objects', 'pack')).catch(() => [] as string[]);
+  if (names.filter((n) => n.endsWith('.pack')).length <= maxPacks) return false;
+  await rm(gitdir, { recursive: true, force: true });
+  return true;
 }

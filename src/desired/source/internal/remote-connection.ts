@@ -13,9 +13,11 @@ export interface RemoteConnection {
 export function remoteConnection(url: string, auth: SourceAuth | undefined): RemoteConnection {
   const token = auth?.token;
   const basic = auth?.username !== undefined || auth?.password !== undefined;
+  // isomorphic-git sends `user:password@` from the URL itself; only the error message needs to know.
+  const inUrl = new URL(url).username !== '';
   return {
     url,
-    credentials: token !== undefined ? 'token' : basic ? 'basic' : 'none',
+    credentials: token !== undefined ? 'token' : basic || inUrl ? 'basic' : 'none',
     // A bearer token is sent up front; basic credentials answer the server's 401 challenge, as git does.
     headers: (): Record<string, string> => (token !== undefined ? { Authorization: `Bearer ${token}` } : {}),
     onAuth: basic ? () => ({ username: auth?.username ?? '', password: auth?.password ?? '' }) : undefined,

@@ -4,7 +4,7 @@ import http from 'isomorphic-git/http/node';
 import { SourceRefNotFoundError } from '../errors/source-ref-not-found-error.js';
 import { mapTransportError, redact } from './map-transport-error.js';
 import { peelToCommit } from './peel-to-commit.js';
-import { openRemoteCache, withCacheLock } from './remote-cache.js';
+import { dropFragmentedCache, openRemoteCache, withCacheLock } from './remote-cache.js';
 import type { RemoteConnection } from './remote-connection.js';
 import type { RemoteTarget } from './remote-refs.js';
 import { expandShort } from './resolve-local-revision.js';
@@ -19,23 +19,26 @@ export interface SyncedCommit {
  * Makes sure the cache for `conn.url` holds the commit `target` names. Nothing
  * is fetched when it is already there. A ref fetched before is fetched again
  * offering its last commit as "have", so only new objects come; anything else
- * is fetched at depth 1, a snapshot without history.
+ * is fetched at depth 1, a snapshot without history. `use` runs while the
+ * cache is held, so no other call in this process fetches into or drops it meanwhile.
  */
-export async function syncRemote(
+export async function syncRemote<T>(
   conn: RemoteConnection,
   target: RemoteTarget,
   rev: string,
   cacheDir: string,
-): Promise<SyncedCommit> {
+  use: (synced: SyncedCommit) => Promise<T>,
+): Promise<T> {
   const repo = redact(conn.url);
   const gitdir = await openRemoteCache(conn.url, cacheDir);
   return withCacheLock(gitdir, async () => {
+    if (await dropFragmentedCache(gitdir)) await openRemoteCache(conn.url, cacheDir);
     if (target.kind === 'short') {
       const oid = await expandShort(gitdir, target.prefix, repo, {});
       const commit = oid === undefined ? undefined : await peelToCommit(gitdir, oid, {});
       if (commit === undefined) throw new SourceRefNotFoundError({ repo, ref: rev, reason: 'not-advertised' });
       if (commit === 'not-a-commit') throw new SourceRefNotFoundError({ repo, ref: rev, reason: 'not-a-commit' });
-      return { gitdir, commit };
+      return use({ gitdir, commit });
     }
     const seenRef = target.kind === 'ref' ? `refs/gitwire/fetched/${target.fullref.replace(/^refs\//, '')}` : undefined;
     let commit = await peelToCommit(gitdir, target.kind === 'ref' ? target.commit : target.oid, {});
@@ -54,7 +57,7 @@ export async function syncRemote(
     }
     if (commit === 'not-a-commit') throw new SourceRefNotFoundError({ repo, ref: rev, reason: 'not-a-commit' });
     if (seenRef !== undefined) await git.writeRef({ fs, gitdir, ref: seenRef, value: commit, force: true });
-    return { gitdir, commit };
+    return use({ gitdir, commit });
   });
 }
 

@@ -9,6 +9,7 @@ export interface WalkResult {
 
 // Same bound as the kernel's ELOOP for chains of links.
 const MAX_LINK_HOPS = 40;
+const READ_BATCH = 32;
 
 /**
  * Reads every file of the tree, following links that stay inside it (a link
@@ -37,16 +38,27 @@ class Walk {
   async dir(real: string, shown: string, ancestors: readonly string[]): Promise<void> {
     // Sorted, so that which error or note comes first does not depend on the file system's order.
     const entries = [...(await this.reader.list(real))].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const [name, kind] of entries) {
-      await this.entry(join(real, name), join(shown, name), kind, ancestors);
+    // A directory's files are read a batch at a time so the reads overlap without
+    // holding thousands of descriptors; the first failure in name order is thrown.
+    const files = entries.filter(([, kind]) => kind === 'file').map(([name]) => name);
+    for (let i = 0; i < files.length; i += READ_BATCH) {
+      const batch = files.slice(i, i + READ_BATCH).map((name) => this.file(join(real, name), join(shown, name)));
+      const failed = (await Promise.allSettled(batch)).find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
     }
+    for (const [name, kind] of entries) {
+      if (kind !== 'file') await this.entry(join(real, name), join(shown, name), kind, ancestors);
+    }
+  }
+
+  private async file(real: string, shown: string): Promise<void> {
+    this.files.push({ path: shown, content: await this.reader.readFile(real, this.maxFileBytes) });
   }
 
   private async entry(real: string, shown: string, kind: TreeEntryKind, ancestors: readonly string[]): Promise<void> {
     switch (kind) {
       case 'file':
-        this.files.push({ path: shown, content: await this.reader.readFile(real, this.maxFileBytes) });
-        return;
+        return this.file(real, shown);
       case 'dir':
         return this.dir(real, shown, [...ancestors, real]);
       case 'submodule':
