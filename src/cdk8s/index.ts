@@ -21,3 +21,4 @@ export { Service, type ServiceProps } from './service.js';
 export { SynthValidationError, formatSynthDiagnostic, type SynthDiagnostic } from './synth-validation-error.js';
 export type { SynthesizedDocument, SynthesizedFile } from './synthesized-file.js';
 export { TextFile, type TextFileProps } from './text-file.js';
+export * from './deploy/index.js';
