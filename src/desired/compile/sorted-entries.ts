@@ -5,25 +5,44 @@ import type { Entry } from '../desired-state.js';
  * `10.0.0.9/32` before `10.0.0.10/32`, `7/ingress/...` before `12/ingress/...`.
  */
 export function compareKeys(a: string, b: string): number {
-  const ta = a.match(/\d+|\D+/g) ?? [];
-  const tb = b.match(/\d+|\D+/g) ?? [];
-  for (let i = 0; i < Math.min(ta.length, tb.length); i++) {
-    const x = ta[i]!;
-    const y = tb[i]!;
-    if (x === y) continue;
-    const dx = /^\d/.test(x);
-    const dy = /^\d/.test(y);
-    if (dx && dy) {
-      const nx = x.replace(/^0+(?=\d)/, '');
-      const ny = y.replace(/^0+(?=\d)/, '');
-      if (nx.length !== ny.length) return nx.length - ny.length;
-      if (nx !== ny) return nx < ny ? -1 : 1;
-      continue;
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const ca = a.charCodeAt(i);
+    const cb = b.charCodeAt(j);
+    if (isDigit(ca) && isDigit(cb)) {
+      const ei = digitsEnd(a, i);
+      const ej = digitsEnd(b, j);
+      // Skip leading zeros, then the longer run is the larger number.
+      let si = i;
+      let sj = j;
+      while (si < ei - 1 && a.charCodeAt(si) === 48) si++;
+      while (sj < ej - 1 && b.charCodeAt(sj) === 48) sj++;
+      if (ei - si !== ej - sj) return ei - si - (ej - sj);
+      for (; si < ei; si++, sj++) {
+        const d = a.charCodeAt(si) - b.charCodeAt(sj);
+        if (d !== 0) return d;
+      }
+      i = ei;
+      j = ej;
+    } else {
+      if (ca !== cb) return ca - cb;
+      i++;
+      j++;
     }
-    return x < y ? -1 : 1;
   }
-  if (ta.length !== tb.length) return ta.length - tb.length;
+  if (a.length - i !== b.length - j) return a.length - i - (b.length - j);
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function digitsEnd(s: string, from: number): number {
+  let k = from;
+  while (k < s.length && isDigit(s.charCodeAt(k))) k++;
+  return k;
 }
 
 export function sortEntries<V>(entries: Iterable<Entry<V>>): Entry<V>[] {
@@ -35,9 +54,13 @@ export function entry<V>(key: string, value: V, label?: string): Entry<V> {
 }
 
 export function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  if (Array.isArray(value)) {
+    // Indexed loop: Object.values would copy large arrays such as Maglev tables.
+    for (let i = 0; i < value.length; i++) if (typeof value[i] === 'object') deepFreeze(value[i]);
+  } else {
+    for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
   }
   return value;
 }

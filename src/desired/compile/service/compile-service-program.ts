@@ -43,7 +43,8 @@ export function compileServiceProgram(view: ClusterView, warnings: Warnings): Se
       if (!old || STATE_ORDER.indexOf(b.state) > STATE_ORDER.indexOf(old)) states.set(key, b.state);
     }
   }
-  const ids = allocateByHash(states.keys(), { min: 1, max: 0xffff_ffff, space: 'backend ids' });
+  // u32 ids kept below 2^30 so that V8 stores them, and the Maglev tables full of them, as small integers.
+  const ids = allocateByHash(states.keys(), { min: 1, max: 0x3fff_ffff, space: 'backend ids' });
   const backends = new Map<number, BackendValue>();
   for (const d of drafts) {
     for (const b of d.backends) {
@@ -59,6 +60,15 @@ export function compileServiceProgram(view: ClusterView, warnings: Warnings): Se
     }
   }
 
+  // Ports with the same backends share one table: it depends on nothing else.
+  const maglevCache = new Map<string, number[]>();
+  const maglevFor = (slots: readonly number[]) => {
+    const members = slots.map((id) => ({ id, name: backendName(backends.get(id)!) }));
+    const key = members.map((m) => `${m.id}=${m.name}`).join(',');
+    let table = maglevCache.get(key);
+    if (!table) maglevCache.set(key, (table = maglevTable(members, lb.maglevTableSize)));
+    return table;
+  };
   const ports: ServicePortPlan[] = drafts.map((d) => {
     const service = svcKey(d.decl);
     const own = [...new Set(d.backends.map((b) => ids.get(frontendKey(b.address, b.port, d.p.protocol))!))]
@@ -90,13 +100,7 @@ export function compileServiceProgram(view: ClusterView, warnings: Warnings): Se
       slots,
       algorithm,
       affinityTimeout: d.decl.spec.sessionAffinity === 'ClientIP' ? d.decl.spec.sessionAffinityTimeoutSeconds : 0,
-      maglev:
-        algorithm === 'maglev' && slots.length > 0
-          ? maglevTable(
-              slots.map((id) => ({ id, name: backendName(backends.get(id)!) })),
-              lb.maglevTableSize,
-            )
-          : null,
+      maglev: algorithm === 'maglev' && slots.length > 0 ? maglevFor(slots) : null,
     };
   });
 

@@ -14,24 +14,35 @@ export interface MaglevBackend {
  * moves little more than that backend's own slots. M must be prime.
  */
 export function maglevTable(backends: readonly MaglevBackend[], size: number): number[] {
-  if (backends.length === 0) return [];
-  const offset = backends.map((b) => stableHash32(b.name, 'maglev offset') % size);
-  const skip = backends.map((b) => (stableHash32(b.name, 'maglev skip') % (size - 1)) + 1);
-  const next = backends.map(() => 0);
-  const table = new Array<number>(size).fill(0);
-  const taken = new Uint8Array(size);
+  const n = backends.length;
+  if (n === 0) return [];
+  // Each backend's walk position and stride; stepping by addition keeps the arithmetic in small integers.
+  const pos = new Uint32Array(n);
+  const skip = new Uint32Array(n);
+  backends.forEach((b, i) => {
+    pos[i] = stableHash32(b.name, 'maglev offset') % size;
+    skip[i] = (stableHash32(b.name, 'maglev skip') % (size - 1)) + 1;
+  });
+  const owner = new Int32Array(size).fill(-1);
   let filled = 0;
   for (;;) {
-    for (let i = 0; i < backends.length; i++) {
-      let slot = (offset[i]! + next[i]! * skip[i]!) % size;
-      while (taken[slot]) {
-        next[i]!++;
-        slot = (offset[i]! + next[i]! * skip[i]!) % size;
+    for (let i = 0; i < n; i++) {
+      let slot = pos[i]!;
+      while (owner[slot] !== -1) {
+        slot += skip[i]!;
+        if (slot >= size) slot -= size;
       }
-      taken[slot] = 1;
-      table[slot] = backends[i]!.id;
-      next[i]!++;
-      if (++filled === size) return table;
+      owner[slot] = i;
+      slot += skip[i]!;
+      pos[i] = slot >= size ? slot - size : slot;
+      if (++filled === size) return toIds(owner, backends);
     }
   }
+}
+
+function toIds(owner: Int32Array, backends: readonly MaglevBackend[]): number[] {
+  const ids = backends.map((b) => b.id);
+  const table: number[] = [];
+  for (let i = 0; i < owner.length; i++) table.push(ids[owner[i]!]!);
+  return table;
 }
