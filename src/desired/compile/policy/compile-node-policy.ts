@@ -51,7 +51,11 @@ export function compileNodePolicy(
       }
     }
   }
-  return { entries: set.entries(), enforcement, rules: [...used.values()].sort((a, b) => a.id - b.id) };
+  const entries = set.entries();
+  // Only rules that decide some entry: merged or deny-covered ones are not named by any.
+  const named = new Set(entries.map((e) => e.value.ruleId));
+  const rules = [...used.values()].filter((r) => named.has(r.id)).sort((a, b) => a.id - b.id);
+  return { entries, enforcement, rules };
 }
 
 function emit(
