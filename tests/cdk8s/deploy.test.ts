@@ -95,7 +95,9 @@ describe('deployment manifests', () => {
     const data = (docs.find((d) => d.kind === 'ConfigMap') as unknown as { data: Record<string, string> }).data;
     const [command, ...args] = ds.spec.template.spec.containers[0]?.args ?? [];
     expect(command).toBe('agent');
-    const known = new Map(Object.entries(AGENT_FLAGS).map(([name, f]) => [f.flag, name as keyof typeof AGENT_FLAGS]));
+    const known = new Map<string, keyof typeof AGENT_FLAGS>(
+      Object.entries(AGENT_FLAGS).map(([name, f]) => [f.flag, name as keyof typeof AGENT_FLAGS]),
+    );
     const passed = new Set<string>();
     for (const arg of args) {
       const [flag, value] = arg.split('=', 2) as [string, string];
