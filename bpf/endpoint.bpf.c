@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: GPL-2.0
+/* gitwire's endpoint program. Attached to the HOST side of an endpoint's
+ * veth: gw_from_endpoint on the device's ingress hook (packets leaving the
+ * workload, its egress direction), gw_to_endpoint on the device's egress hook
+ * (packets going to the workload, its ingress direction).
+ * IPv4 is policed; non-IP (ARP) passes; IPv6 is dropped with its own reason
+ * so that it can never bypass policy until it is supported. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "common.h"
+#include "config.h"
+#include "conntrack.h"
+#include "endpoint.h"
+#include "events.h"
+#include "ipcache.h"
+#include "policy.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile struct gw_config gw_config = {
+	.ct_lifetime_tcp = 21600,
+	.ct_lifetime_nontcp = 60,
+	.ct_lifetime_syn = 60,
+	.ct_lifetime_close = 10,
+	.event_rate = 1000,
+	.event_burst = 200,
+	.flags = GW_CFG_VERDICT_EVENTS,
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, GW_ENDPOINT_MAX_ENTRIES);
+	__type(key, struct gw_endpoint_key);
+	__type(value, struct gw_endpoint_value);
+} gw_endpoints SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, GW_IPCACHE_MAX_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct gw_ipcache_key);
+	__type(value, struct gw_ipcache_value);
+} gw_ipcache SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, GW_POLICY_MAX_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct gw_policy_key);
+	__type(value, struct gw_policy_value);
+} gw_policy SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, GW_CT_MAX_ENTRIES);
+	__type(key, struct gw_ct_key);
+	__type(value, struct gw_ct_value);
+} gw_ct SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, GW_REASON_MAX);
+	__type(key, __u32);
+	__type(value, struct gw_counter);
+} gw_counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct gw_event_budget);
+} gw_event_budget SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, GW_EVENTS_RINGBUF_SIZE);
+} gw_events SEC(".maps");
+
+/* What one packet is, parsed once. */
+struct gw_pkt {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;       /* conntrack tuple ports */
+	__be16 dport;
+	__be16 policy_port; /* destination port, or ICMP type */
+	__u8 protocol;
+	__u8 tcp_flags;
+	__u32 len;
+};
+
+#define TCP_FLAG_FIN 0x01
+#define TCP_FLAG_SYN 0x02
+#define TCP_FLAG_RST 0x04
+#define ICMP_ECHOREPLY 0
+#define ICMP_ECHO 8
+
+static __always_inline void count(__u32 reason, __u32 len)
+{
+	struct gw_counter *c = bpf_map_lookup_elem(&gw_counters, &reason);
+
+	if (c) {
+		c->packets++;
+		c->bytes += len;
+	}
+}
+
+/* Token bucket: refills event_rate tokens per second up to event_burst. */
+static __always_inline bool event_allowed(__u64 now)
+{
+	__u32 zero = 0;
+	struct gw_event_budget *b = bpf_map_lookup_elem(&gw_event_budget, &zero);
+	__u64 elapsed, add;
+
+	if (!b || gw_config.event_burst == 0)
+		return false;
+	elapsed = now - b->last_ns;
+	if (elapsed >= 1000000000ULL) {
+		b->tokens = gw_config.event_burst;
+		b->last_ns = now;
+	} else {
+		add = elapsed * gw_config.event_rate / 1000000000ULL;
+		if (add) {
+			b->tokens += add;
+			if (b->tokens > gw_config.event_burst)
+				b->tokens = gw_config.event_burst;
+			b->last_ns = now;
+		}
+	}
+	if (b->tokens == 0)
+		return false;
+	b->tokens--;
+	return true;
+}
+
+static __always_inline void emit(struct __sk_buff *skb, const struct gw_pkt *p, __u8 type, __u8 reason,
+				 __u8 dir, const struct gw_endpoint_value *ep, __u32 peer,
+				 const struct gw_policy_value *pv, __u64 now)
+{
+	struct gw_event *e;
+
+	if (!event_allowed(now)) {
+		count(GW_REASON_EVENT_SUPPRESSED, 0);
+		return;
+	}
+	e = bpf_ringbuf_reserve(&gw_events, sizeof(*e), 0);
+	if (!e) {
+		count(GW_REASON_EVENT_LOST, 0);
+		return;
+	}
+	e->timestamp_ns = now;
+	e->src_identity = dir == GW_DIR_EGRESS ? ep->identity : peer;
+	e->dst_identity = dir == GW_DIR_EGRESS ? peer : ep->identity;
+	e->saddr = p->saddr;
+	e->daddr = p->daddr;
+	e->sport = p->sport;
+	e->dport = p->policy_port;
+	e->rule_id = pv ? pv->rule_id : 0;
+	e->ifindex = skb->ifindex;
+	e->endpoint_id = ep->endpoint_id;
+	e->pkt_len = p->len > 0xffff ? 0xffff : p->len;
+	e->type = type;
+	e->reason = reason;
+	e->direction = dir;
+	e->protocol = p->protocol;
+	e->verdict = pv ? pv->verdict : GW_VERDICT_NONE;
+	e->pad0[0] = 0;
+	e->pad0[1] = 0;
+	e->pad0[2] = 0;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* Returns 1 for IPv4 parsed, 0 for not IP, -1 for malformed, -2 for IPv6. */
+static __always_inline int parse(struct __sk_buff *skb, struct gw_pkt *p)
+{
+	__be16 proto;
+	struct iphdr ip;
+	__u8 l4[14];
+	__u32 off;
+
+	if (bpf_skb_load_bytes(skb, 12, &proto, sizeof(proto)) < 0)
+		return 0;
+	if (proto == bpf_htons(ETH_P_IPV6))
+		return -2;
+	if (proto != bpf_htons(ETH_P_IP))
+		return 0;
+	if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip, sizeof(ip)) < 0 || ip.ihl < 5)
+		return -1;
+	p->saddr = ip.saddr;
+	p->daddr = ip.daddr;
+	p->protocol = ip.protocol;
+	p->len = skb->len;
+	/* A non-first fragment has no L4 header: it is looked up with port 0. */
+	if (ip.frag_off & bpf_htons(0x1fff))
+		return 1;
+	off = ETH_HLEN + ip.ihl * 4;
+	switch (ip.protocol) {
+	case IPPROTO_TCP:
+		if (bpf_skb_load_bytes(skb, off, l4, 14) < 0)
+			return -1;
+		p->tcp_flags = l4[13];
+		/* fallthrough */
+	case IPPROTO_UDP:
+	case IPPROTO_SCTP:
+		if (bpf_skb_load_bytes(skb, off, l4, 4) < 0)
+			return -1;
+		p->sport = *(__be16 *)&l4[0];
+		p->dport = *(__be16 *)&l4[2];
+		p->policy_port = p->dport;
+		break;
+	case IPPROTO_ICMP:
+		if (bpf_skb_load_bytes(skb, off, l4, 8) < 0)
+			return -1;
+		p->policy_port = bpf_htons(l4[0]);
+		/* Echo request and reply share a tuple: identifier on the requester's side. */
+		if (l4[0] == ICMP_ECHO)
+			p->sport = *(__be16 *)&l4[4];
+		else if (l4[0] == ICMP_ECHOREPLY)
+			p->dport = *(__be16 *)&l4[4];
+		break;
+	}
+	return 1;
+}
+
+static __always_inline __u32 peer_identity(__be32 addr)
+{
+	struct gw_ipcache_key k = { .prefixlen = 32, .addr = addr };
+	struct gw_ipcache_value *v = bpf_map_lookup_elem(&gw_ipcache, &k);
+
+	return v ? v->identity : GW_IDENTITY_WORLD;
+}
+
+static __always_inline struct gw_policy_value *policy_lookup(__u16 ep, __u8 dir, __u32 identity, const struct gw_pkt *p)
+{
+	struct gw_policy_key k = {
+		.prefixlen = GW_POLICY_FULL_PREFIX,
+		.identity = identity,
+		.endpoint_id = ep,
+		.direction = dir,
+		.protocol = p->protocol,
+		.dport = p->policy_port,
+	};
+
+	return bpf_map_lookup_elem(&gw_policy, &k);
+}
+
+static __always_inline __u32 ct_lifetime(__u8 protocol, __u16 flags)
+{
+	if (protocol != IPPROTO_TCP)
+		return gw_config.ct_lifetime_nontcp;
+	if (flags & (GW_CT_FWD_FIN | GW_CT_REV_FIN | GW_CT_RST))
+		return gw_config.ct_lifetime_close;
+	if (!(flags & GW_CT_SEEN_REPLY))
+		return gw_config.ct_lifetime_syn;
+	return gw_config.ct_lifetime_tcp;
+}
+
+static __always_inline bool ct_live(struct gw_ct_value *ct, __u64 now)
+{
+	return ct->last_seen_ns + (__u64)ct->lifetime_s * 1000000000ULL >= now;
+}
+
+static __always_inline void ct_touch(struct gw_ct_value *ct, const struct gw_pkt *p, bool reply, __u64 now)
+{
+	__u16 flags = ct->flags;
+
+	if (p->tcp_flags & TCP_FLAG_RST)
+		flags |= GW_CT_RST;
+	if (p->tcp_flags & TCP_FLAG_FIN)
+		flags |= reply ? GW_CT_REV_FIN : GW_CT_FWD_FIN;
+	if (reply) {
+		flags |= GW_CT_SEEN_REPLY;
+		__sync_fetch_and_add(&ct->packets_rev, 1);
+	} else {
+		__sync_fetch_and_add(&ct->packets_fwd, 1);
+	}
+	ct->flags = flags;
+	ct->lifetime_s = ct_lifetime(p->protocol, flags);
+	ct->last_seen_ns = now;
+}
+
+static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
+{
+	struct gw_pkt p = {};
+	struct gw_endpoint_key ek;
+	struct gw_endpoint_value *ep;
+	struct gw_policy_value *v_peer, *v_any, *pv = NULL;
+	struct gw_ct_key fwd, rev;
+	struct gw_ct_value *ct;
+	__u32 peer, reason;
+	__u64 now;
+	bool enforced, audit, established = false;
+	int r;
+
+	r = parse(skb, &p);
+	if (r == 0) {
+		count(GW_REASON_NOT_IP, skb->len);
+		return TC_ACT_OK;
+	}
+	if (r == -2) {
+		count(GW_REASON_IPV6, skb->len);
+		return TC_ACT_SHOT;
+	}
+	if (r < 0) {
+		count(GW_REASON_MALFORMED, skb->len);
+		return TC_ACT_SHOT;
+	}
+
+	ek.addr = dir == GW_DIR_EGRESS ? p.saddr : p.daddr;
+	ep = bpf_map_lookup_elem(&gw_endpoints, &ek);
+	if (!ep) {
+		count(GW_REASON_NO_ENDPOINT, p.len);
+		return TC_ACT_OK;
+	}
+	if (dir == GW_DIR_EGRESS && ep->ifindex && ep->ifindex != skb->ifindex) {
+		count(GW_REASON_INVALID_SOURCE, p.len);
+		return TC_ACT_SHOT;
+	}
+	now = bpf_ktime_get_ns();
+
+	fwd = (struct gw_ct_key){
+		.saddr = p.saddr, .daddr = p.daddr, .sport = p.sport, .dport = p.dport,
+		.endpoint_id = ep->endpoint_id, .protocol = p.protocol, .direction = dir,
+	};
+	ct = bpf_map_lookup_elem(&gw_ct, &fwd);
+	if (ct && !ct_live(ct, now)) {
+		bpf_map_delete_elem(&gw_ct, &fwd);
+		ct = NULL;
+	}
+	if (ct) {
+		established = true;
+	} else {
+		rev = (struct gw_ct_key){
+			.saddr = p.daddr, .daddr = p.saddr, .sport = p.dport, .dport = p.sport,
+			.endpoint_id = ep->endpoint_id, .protocol = p.protocol, .direction = !dir,
+		};
+		ct = bpf_map_lookup_elem(&gw_ct, &rev);
+		if (ct && ct_live(ct, now)) {
+			ct_touch(ct, &p, true, now);
+			count(GW_REASON_CT_REPLY, p.len);
+			return TC_ACT_OK;
+		}
+	}
+
+	/* New and established connections are both policed, so a policy change
+	 * also cuts connections it no longer allows; replies are not. */
+	peer = peer_identity(dir == GW_DIR_EGRESS ? p.daddr : p.saddr);
+	v_peer = policy_lookup(ep->endpoint_id, dir, peer, &p);
+	v_any = policy_lookup(ep->endpoint_id, dir, GW_IDENTITY_UNKNOWN, &p);
+	if (v_peer && v_peer->verdict == GW_VERDICT_DENY)
+		pv = v_peer;
+	else if (v_any && v_any->verdict == GW_VERDICT_DENY)
+		pv = v_any;
+	else if (v_peer && v_peer->verdict != GW_VERDICT_NONE)
+		pv = v_peer;
+	else if (v_any && v_any->verdict != GW_VERDICT_NONE)
+		pv = v_any;
+
+	enforced = ep->flags & (dir == GW_DIR_EGRESS ? GW_EP_ENFORCE_EGRESS : GW_EP_ENFORCE_INGRESS);
+	audit = ep->flags & GW_EP_AUDIT;
+	if (pv && pv->verdict == GW_VERDICT_DENY)
+		reason = GW_REASON_DENIED_POLICY;
+	else if (pv && pv->verdict == GW_VERDICT_REDIRECT)
+		reason = GW_REASON_REDIRECT;
+	else if (pv)
+		reason = GW_REASON_ALLOWED;
+	else if (enforced)
+		reason = GW_REASON_DENIED_DEFAULT;
+	else
+		reason = GW_REASON_NOT_ENFORCED;
+
+	if (reason == GW_REASON_DENIED_POLICY || reason == GW_REASON_DENIED_DEFAULT) {
+		if (!audit) {
+			count(reason, p.len);
+			if (!established)
+				emit(skb, &p, GW_EVENT_DROP, reason, dir, ep, peer, pv, now);
+			return TC_ACT_SHOT;
+		}
+		if (!established)
+			emit(skb, &p, GW_EVENT_AUDIT, reason, dir, ep, peer, pv, now);
+		reason = GW_REASON_AUDIT;
+	} else if (!established && (gw_config.flags & GW_CFG_VERDICT_EVENTS) && reason != GW_REASON_NOT_ENFORCED) {
+		emit(skb, &p, GW_EVENT_VERDICT, reason, dir, ep, peer, pv, now);
+	}
+	count(reason, p.len);
+
+	if (established) {
+		ct_touch(ct, &p, false, now);
+	} else {
+		struct gw_ct_value nv = {
+			.created_ns = now,
+			.last_seen_ns = now,
+			.packets_fwd = 1,
+			.rule_id = pv ? pv->rule_id : 0,
+			.flags = reason == GW_REASON_AUDIT ? GW_CT_AUDIT : 0,
+		};
+
+		if (p.tcp_flags & TCP_FLAG_RST)
+			nv.flags |= GW_CT_RST;
+		if (p.tcp_flags & TCP_FLAG_FIN)
+			nv.flags |= GW_CT_FWD_FIN;
+		nv.lifetime_s = ct_lifetime(p.protocol, nv.flags);
+		bpf_map_update_elem(&gw_ct, &fwd, &nv, BPF_ANY);
+	}
+	if (reason == GW_REASON_REDIRECT)
+		/* Cilium's to-proxy mark: magic 0x0200 with the proxy port in the upper half. */
+		skb->mark = ((__u32)pv->proxy_port << 16) | 0x0200;
+	return TC_ACT_OK;
+}
+
+SEC("tc")
+int gw_from_endpoint(struct __sk_buff *skb)
+{
+	return handle(skb, GW_DIR_EGRESS);
+}
+
+SEC("tc")
+int gw_to_endpoint(struct __sk_buff *skb)
+{
+	return handle(skb, GW_DIR_INGRESS);
+}

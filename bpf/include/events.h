@@ -1,0 +1,66 @@
+/* Ring-buffer events and per-reason counters. Every packet the endpoint
+ * program sees is counted under exactly one reason. */
+#ifndef GW_EVENTS_H
+#define GW_EVENTS_H
+
+enum gw_reason {
+	GW_REASON_UNSPEC = 0,
+	GW_REASON_ALLOWED = 1,        /* policy allow */
+	GW_REASON_REDIRECT = 2,       /* policy redirect (no proxy yet: passed) */
+	GW_REASON_NOT_ENFORCED = 3,   /* no entry, direction not enforced */
+	GW_REASON_CT_REPLY = 4,       /* reply of a tracked connection, no policy lookup */
+	GW_REASON_NOT_IP = 5,
+	GW_REASON_NO_ENDPOINT = 6,    /* address not a local endpoint: passed */
+	GW_REASON_AUDIT = 7,          /* would-be drop passed in audit mode */
+	GW_REASON_DENIED_POLICY = 8,  /* deny entry */
+	GW_REASON_DENIED_DEFAULT = 9, /* enforced direction, no allow */
+	GW_REASON_IPV6 = 10,          /* IPv6 is not policed yet: always dropped */
+	GW_REASON_MALFORMED = 11,
+	GW_REASON_INVALID_SOURCE = 12,/* source address of another endpoint */
+	GW_REASON_EVENT_SUPPRESSED = 13, /* event over the rate limit (not a packet) */
+	GW_REASON_EVENT_LOST = 14,       /* ring buffer full (not a packet) */
+	/* 16..31 reserved for the load balancer. */
+	GW_REASON_MAX = 32,
+};
+
+struct gw_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+_Static_assert(sizeof(struct gw_counter) == 16, "gw_counter size");
+
+#define GW_EVENT_DROP 1
+#define GW_EVENT_VERDICT 2 /* a new connection allowed or redirected */
+#define GW_EVENT_AUDIT 3
+
+struct gw_event {
+	__u64 timestamp_ns;
+	__u32 src_identity;
+	__u32 dst_identity;
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;      /* ICMP: the type */
+	__u32 rule_id;     /* 0 = no rule decided (default deny, not enforced) */
+	__u32 ifindex;
+	__u16 endpoint_id;
+	__u16 pkt_len;
+	__u8 type;         /* GW_EVENT_* */
+	__u8 reason;       /* enum gw_reason */
+	__u8 direction;
+	__u8 protocol;
+	__u8 verdict;      /* GW_VERDICT_* of the matching entry, if any */
+	__u8 pad0[3];
+};
+_Static_assert(sizeof(struct gw_event) == 48, "gw_event size");
+
+/* Per-CPU token bucket that limits events, so a flood cannot starve the agent. */
+struct gw_event_budget {
+	__u64 last_ns;
+	__u64 tokens;
+};
+_Static_assert(sizeof(struct gw_event_budget) == 16, "gw_event_budget size");
+
+#define GW_EVENTS_RINGBUF_SIZE (256 * 1024)
+
+#endif

@@ -1,0 +1,101 @@
+import { batchSupport, type BpfMap, type MapType } from '../libbpf/index.js';
+import type { Codec } from './internal/struct-layout.js';
+
+const TYPE_NAMES: Readonly<Record<number, MapType>> = {
+  1: 'hash',
+  2: 'array',
+  5: 'percpu_hash',
+  6: 'percpu_array',
+  9: 'lru_hash',
+  11: 'lpm_trie',
+};
+
+/** Kernel writes made through a handle, so callers can prove a no-op apply wrote nothing. */
+export interface WriteStats {
+  updates: number;
+  deletes: number;
+}
+
+/**
+ * A BPF map with typed keys and values. Bulk operations use the batch
+ * syscalls where the kernel has them for the map type and single operations
+ * otherwise. Deleting what is absent succeeds.
+ */
+export class TypedMap<K, V> {
+  readonly stats: WriteStats = { updates: 0, deletes: 0 };
+
+  constructor(
+    readonly map: BpfMap,
+    readonly keyCodec: Codec<K>,
+    readonly valueCodec: Codec<V>,
+  ) {
+    if (map.info.keySize !== keyCodec.size || map.info.valueSize !== valueCodec.size) {
+      throw new RangeError(
+        `map ${map.name}: key/value size ${map.info.keySize}/${map.info.valueSize} differ from ${keyCodec.cName}/${valueCodec.cName} (${keyCodec.size}/${valueCodec.size})`,
+      );
+    }
+  }
+
+  private get batched(): boolean {
+    const type = TYPE_NAMES[this.map.info.type];
+    return type !== undefined && batchSupport(type) === 'works';
+  }
+
+  get(key: K): V | undefined {
+    const v = this.map.lookup(this.keyCodec.encode(key));
+    return v && this.valueCodec.decode(v);
+  }
+
+  put(key: K, value: V): void {
+    this.map.update(this.keyCodec.encode(key), this.valueCodec.encode(value));
+    this.stats.updates++;
+  }
+
+  remove(key: K): boolean {
+    const gone = this.map.delete(this.keyCodec.encode(key));
+    if (gone) this.stats.deletes++;
+    return gone;
+  }
+
+  putMany(entries: ReadonlyArray<readonly [K, V]>): void {
+    if (entries.length === 0) return;
+    if (!this.batched) {
+      for (const [k, v] of entries) this.put(k, v);
+      return;
+    }
+    const keys = Buffer.concat(entries.map(([k]) => this.keyCodec.encode(k)));
+    const values = Buffer.concat(entries.map(([, v]) => this.valueCodec.encode(v)));
+    this.map.updateBatch(keys, values, entries.length);
+    this.stats.updates += entries.length;
+  }
+
+  /** Returns how many entries existed and were deleted. */
+  removeMany(keys: readonly K[]): number {
+    if (keys.length === 0) return 0;
+    let n = 0;
+    if (!this.batched) {
+      for (const k of keys) if (this.remove(k)) n++;
+      return n;
+    }
+    n = this.map.deleteBatch(Buffer.concat(keys.map((k) => this.keyCodec.encode(k))), keys.length);
+    this.stats.deletes += n;
+    return n;
+  }
+
+  /** Every entry, decoded. Keys are collected before anything acts on them. */
+  dump(): Array<[K, V]> {
+    const out: Array<[K, V]> = [];
+    if (!this.batched) {
+      for (const [k, v] of this.map.entries()) out.push([this.keyCodec.decode(k), this.valueCodec.decode(v)]);
+      return out;
+    }
+    const { keys, values, count } = this.map.lookupBatch();
+    for (let i = 0; i < count; i++) {
+      out.push([
+        this.keyCodec.decode(keys, i * this.keyCodec.size),
+        this.valueCodec.decode(values, i * this.valueCodec.size),
+      ]);
+    }
+    return out;
+  }
+}
