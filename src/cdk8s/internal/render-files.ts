@@ -1,4 +1,5 @@
-import { ApiObject, Chart, Yaml, type App } from 'cdk8s';
+import { ApiObject, Chart, type App } from 'cdk8s';
+import { stringify } from 'yaml';
 import type { IConstruct } from 'constructs';
 import { ConstructError } from '../construct-error.js';
 import { generatedHeader } from '../generated-header.js';
@@ -7,6 +8,10 @@ import type { SynthesizedDocument, SynthesizedFile } from '../synthesized-file.j
 import { TextFile } from '../text-file.js';
 
 export type RenderedFile = SynthesizedFile & { readonly constructPath: string };
+
+// cdk8s's own settings (YAML 1.1 quoting, no line folding) plus single quotes, so that the
+// output already matches the house Prettier style and a formatter leaves generated files alone.
+const YAML_OPTIONS = { version: '1.1', lineWidth: 0, singleQuote: true } as const;
 
 const lineCount = (text: string): number => text.split('\n').length - 1;
 
@@ -39,7 +44,7 @@ function renderChart(chart: Chart): RenderedFile {
   const texts: string[] = [];
   let line = lineCount(header) + 1;
   for (const doc of docs) {
-    const text = Yaml.stringify(doc);
+    const text = stringify(doc, YAML_OPTIONS);
     documents.push({ line, constructPath: takeOwner(owners, doc)?.node.path ?? chart.node.path });
     texts.push(text);
     line += lineCount(text) + 1;
