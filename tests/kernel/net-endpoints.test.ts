@@ -139,6 +139,19 @@ describe('endpoint plumbing on one node', () => {
     expect(await pings(nodeNs, kept.address)).toBe(true);
   });
 
+  it('refuses to take over a link name or a route prefix gitwire does not own', async () => {
+    const nodeNs = node.nodeNs as string;
+    const clash = desiredFor([{ index: 9, podNet: 1, host: 99 }]);
+    await ipIn(nodeNs, 'link', 'add', 'gwv9', 'type', 'veth', 'peer', 'name', 'other9');
+    const before = totalWrites(drivers);
+    await expect(drivers.link.updateMany(clash.links)).rejects.toMatchObject({ code: 'E_STALLED' });
+    await ipIn(nodeNs, 'route', 'add', '10.244.1.99/32', 'dev', 'foreign0');
+    await expect(drivers.route.updateMany(clash.routes)).rejects.toMatchObject({ code: 'E_STALLED' });
+    expect(totalWrites(drivers)).toBe(before);
+    const links = await ipJson<{ ifname: string; ifalias?: string }[]>(nodeNs, 'link', 'show', 'dev', 'gwv9');
+    expect(links[0]?.ifalias).toBeUndefined();
+  });
+
   it('deleting what is absent succeeds and writes nothing', async () => {
     const gone = both.endpoints[1]!;
     const before = totalWrites(drivers);

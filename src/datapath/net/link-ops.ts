@@ -56,13 +56,8 @@ export class LinkOps implements NetOps<LinkValue> {
     }
     const peers = [...new Set(entries.flatMap((e) => (e.value.kind === 'veth' ? [e.value.peerNetns ?? ''] : [])))];
     const existing = new Set(await listNetns());
-    await this.ip.write(
-      null,
-      peers.filter((n) => !existing.has(n)).map((n) => `netns add ${n}`),
-    );
-
     const scan = await scanNode(this.ip, this.node);
-    // A namespace added just now holds only a down, unmarked lo: nothing to read.
+    // A namespace that does not exist yet will hold only a down, unmarked lo: nothing to read.
     const peerScans = await scanNamed(
       this.ip,
       peers.filter((n) => existing.has(n)),
@@ -75,14 +70,22 @@ export class LinkOps implements NetOps<LinkValue> {
         });
       }
     }
-    const node: string[] = [];
-    const inPeers = new Map<string, string[]>();
-    const inPeer = (ns: string, line: string) => inPeers.set(ns, [...(inPeers.get(ns) ?? []), line]);
     for (const { value: want } of entries) {
       const live = scan.links.find((l) => l.ifname === want.name);
       if (live !== undefined && live.ifalias !== mark && !isCrashTrace(live, want, scan)) {
         throw new StalledError('link update', `link ${want.name} exists and is not gitwire's`, { link: want.name });
       }
+    }
+    await this.ip.write(
+      null,
+      peers.filter((n) => !existing.has(n)).map((n) => `netns add ${n}`),
+    );
+
+    const node: string[] = [];
+    const inPeers = new Map<string, string[]>();
+    const inPeer = (ns: string, line: string) => inPeers.set(ns, [...(inPeers.get(ns) ?? []), line]);
+    for (const { value: want } of entries) {
+      const live = scan.links.find((l) => l.ifname === want.name);
       const have = live === undefined ? null : toLinkValue(live, scan, peerScans);
       if (live === undefined || have === null || !sameDevice(have, want)) {
         if (live !== undefined) node.push(`link del dev ${want.name}`);

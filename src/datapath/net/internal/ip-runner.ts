@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { TransientError } from '../transient-error.js';
+import { netnsMountPrefix } from './netns-mounts.js';
 
 export interface WriteCounter {
   writes: number;
@@ -35,6 +36,13 @@ function nsArgs(ns: string | null): string[] {
   return ns === null ? [] : ['-n', ns];
 }
 
+const hostMounts = netnsMountPrefix();
+
+function command(tool: string, args: readonly string[], netnsFiles: boolean): [string, string[]] {
+  const argv = netnsFiles ? [...hostMounts, tool, ...args] : [tool, ...args];
+  return [argv[0] as string, argv.slice(1)];
+}
+
 /**
  * gitwire's iproute2 driver: JSON reads and batched writes in one namespace
  * (`null` = the process's own), counting every write line.
@@ -62,7 +70,10 @@ export class IpRunner {
   async write(ns: string | null, lines: readonly string[], tool = 'ip'): Promise<void> {
     if (lines.length === 0) return;
     this.counter.writes += lines.length;
-    const res = await run(tool, [...nsArgs(ns), '-batch', '-'], lines.join('\n') + '\n');
+    const res = await run(
+      ...command(tool, [...nsArgs(ns), '-batch', '-'], isNetnsFile(lines)),
+      lines.join('\n') + '\n',
+    );
     if (res.code !== 0) {
       throw new TransientError(`${tool} batch`, res.stderr.trim() || `exit ${res.code}`, { ns, lines });
     }
@@ -72,7 +83,10 @@ export class IpRunner {
   async remove(ns: string | null, lines: readonly string[], tool = 'ip'): Promise<void> {
     if (lines.length === 0) return;
     this.counter.writes += lines.length;
-    const res = await run(tool, [...nsArgs(ns), '-force', '-batch', '-'], lines.join('\n') + '\n');
+    const res = await run(
+      ...command(tool, [...nsArgs(ns), '-force', '-batch', '-'], isNetnsFile(lines)),
+      lines.join('\n') + '\n',
+    );
     const real = res.stderr
       .split('\n')
       .filter((l) => l.trim() !== '' && !l.startsWith('Command failed') && !ABSENT.test(l));
@@ -88,6 +102,8 @@ export class IpRunner {
     if (res.code !== 0) throw new TransientError(cmd, res.stderr.trim() || `exit ${res.code}`, { args });
   }
 }
+
+const isNetnsFile = (lines: readonly string[]): boolean => lines.some((l) => l.startsWith('netns '));
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
