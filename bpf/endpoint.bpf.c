@@ -78,6 +78,11 @@ struct {
 	__uint(max_entries, GW_EVENTS_RINGBUF_SIZE);
 } gw_events SEC(".maps");
 
+/* Events are written field by field into ring-buffer memory, so clang would
+ * not emit their type; this unused pointer keeps struct gw_event in the BTF
+ * that tests/datapath/bpf-layout.test.ts checks the codec against. */
+struct gw_event *gw_event_btf_anchor __attribute__((unused));
+
 /* What one packet is, parsed once. */
 struct gw_pkt {
 	__be32 saddr;
