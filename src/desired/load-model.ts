@@ -18,7 +18,7 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
 }
 
-const DEFAULTS = { maxFileBytes: 1024 * 1024, maxDocuments: 10_000, maxAliasCount: 100 };
+const DEFAULTS = { maxFileBytes: 1024 * 1024, maxDocuments: 100_000, maxAliasCount: 100 };
 
 /** Reads and validates every declaration of a tree; never throws on file content. */
 export function validateTree(tree: RepoTree, opts: LoadOptions = {}): LoadResult {

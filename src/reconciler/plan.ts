@@ -6,7 +6,8 @@ import {
   type ResourceKind,
 } from '../desired/desired-state.js';
 import type { Action, ActionCounts, Change, ChangeSet } from './change-set.js';
-import { canonicalJson, compareKeys } from './internal/canonical.js';
+import { compareKeys } from '../desired/compile.js';
+import { sameValue } from './internal/same-value.js';
 
 export interface PlanOptions {
   /** Revision label of the observed side ("live", or a commit) and of the desired side. */
@@ -64,8 +65,7 @@ function diffKind<K extends ResourceKind>(
     const h = haveByKey.get(w.key);
     haveByKey.delete(w.key);
     if (!h) out.push(change(kind, 'create', w.key, null, w, w.label));
-    else if (canonicalJson(h.value) !== canonicalJson(w.value))
-      out.push(change(kind, 'update', w.key, h, w, w.label ?? h.label));
+    else if (!sameValue(h.value, w.value)) out.push(change(kind, 'update', w.key, h, w, w.label ?? h.label));
   }
   for (const h of haveByKey.values()) out.push(change(kind, 'delete', h.key, h, null, h.label));
   return out.sort((a, b) => compareKeys(a.key, b.key));
