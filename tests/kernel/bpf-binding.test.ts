@@ -20,7 +20,7 @@ import {
   progInfo,
 } from '../../src/datapath/libbpf/index.js';
 import { EventReader, type DatapathEvent } from '../../src/datapath/maps/index.js';
-import { EndpointDatapath, ENDPOINT_OBJECT, pinLayout } from '../../src/datapath/programs/index.js';
+import { EndpointDatapath, pinLayout } from '../../src/datapath/programs/index.js';
 import { createNetns, deleteNetns, makeVethPair, uniqueName } from '../support/netns.js';
 import { arpPacket, ipv4Packet, ipv6Packet, TCP_ACK } from '../support/packets.js';
 
