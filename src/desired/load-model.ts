@@ -7,7 +7,7 @@ import { validateDocuments } from './validate/index.js';
 export interface LoadOptions {
   /** Files larger than this are refused; default 1 MiB. */
   maxFileBytes?: number;
-  /** YAML documents in the whole tree; default 10,000. */
+  /** YAML documents in the whole tree; default 100,000. */
   maxDocuments?: number;
 }
 
