@@ -10,6 +10,7 @@ export const RESOURCE_KINDS = [
   'identity',
   'ipcache',
   'endpoint',
+  'lxc',
   'policy',
   'service',
   'backend',
@@ -18,6 +19,7 @@ export const RESOURCE_KINDS = [
   'tunnel',
   'route',
   'link',
+  'program',
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
@@ -66,6 +68,33 @@ export interface EndpointValue {
   readonly enforceEgress: boolean;
   /** Audit mode: would-be drops are counted and reported, not dropped. */
   readonly audit: boolean;
+}
+
+/**
+ * The BPF endpoint map entry of a local endpoint (Cilium's lxc map), keyed by
+ * its address: what the endpoint program reads per packet.
+ */
+export interface LxcValue {
+  readonly address: string;
+  readonly id: number;
+  readonly identity: number;
+  readonly enforceIngress: boolean;
+  readonly enforceEgress: boolean;
+  readonly audit: boolean;
+  readonly mac: string;
+  readonly ifName: string;
+}
+
+export type ProgramHook = 'ingress' | 'egress';
+
+/**
+ * One program attachment on a host-side veth. On the veth's ingress hook the
+ * program sees what the workload sends, on its egress hook what it receives.
+ */
+export interface ProgramValue {
+  readonly ifName: string;
+  readonly hook: ProgramHook;
+  readonly program: 'gw_from_endpoint' | 'gw_to_endpoint';
 }
 
 export type Verdict = 'allow' | 'deny' | 'redirect';
@@ -181,6 +210,7 @@ export interface ResourceValues {
   identity: IdentityValue;
   ipcache: IpcacheValue;
   endpoint: EndpointValue;
+  lxc: LxcValue;
   policy: PolicyValue;
   service: ServiceValue;
   backend: BackendValue;
@@ -189,6 +219,7 @@ export interface ResourceValues {
   tunnel: TunnelValue;
   route: RouteValue;
   link: LinkValue;
+  program: ProgramValue;
 }
 
 /** Every resource kind's entries, sorted by key. */

@@ -1,6 +1,7 @@
 import type { DesiredState, Entry, IdentityValue, Resources } from '../desired-state.js';
 import type { ClusterProgram } from './cluster-program.js';
 import { CompileError } from './compile-error.js';
+import { compileDatapath } from './compile-datapath.js';
 import { compileEndpoints, localEndpoints } from './compile-endpoints.js';
 import { compileIpcache } from './compile-ipcache.js';
 import { compileOverlay } from './compile-overlay.js';
@@ -23,6 +24,7 @@ export function compileNode(program: ClusterProgram, nodeName: string): DesiredS
   const local = localEndpoints(view, node);
   const policy = compileNodePolicy(view, program.policy, local, warnings);
   const endpoints = compileEndpoints(view, node, local, policy.enforcement);
+  const datapath = compileDatapath(endpoints.endpoint);
   const overlay = compileOverlay(view, node);
   const services = compileNodeServices(program.services, node, warnings);
   const identity = program.policy.identities.map((i): Entry<IdentityValue> =>
@@ -32,6 +34,7 @@ export function compileNode(program: ClusterProgram, nodeName: string): DesiredS
     identity: sortEntries(identity),
     ipcache: sortEntries(compileIpcache(view, node, program.policy.cidrIdentities, program.policy.worldPrefixUsed)),
     endpoint: sortEntries(endpoints.endpoint),
+    lxc: sortEntries(datapath.lxc),
     policy: sortEntries(policy.entries),
     service: sortEntries(services.service),
     backend: sortEntries(services.backend),
@@ -40,6 +43,7 @@ export function compileNode(program: ClusterProgram, nodeName: string): DesiredS
     tunnel: sortEntries(overlay.tunnel),
     route: sortEntries([...overlay.route, ...endpoints.route]),
     link: sortEntries([...overlay.link, ...endpoints.link]),
+    program: sortEntries(datapath.program),
   };
   return deepFreeze({
     node: nodeName,
