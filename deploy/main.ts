@@ -11,7 +11,12 @@ const SETTINGS = {
   namespace: 'kube-system',
 };
 
-const app = new GitwireApp({ repoRoot: fileURLToPath(new URL('.', import.meta.url)), validate: false });
+const app = new GitwireApp({
+  repoRoot: fileURLToPath(new URL('.', import.meta.url)),
+  validate: false,
+  // gitwire's own Prettier style, so `prettier --check .` accepts the generated YAML.
+  singleQuote: true,
+});
 
 const cluster = new ManifestFile(app, 'kubernetes', {
   file: 'kubernetes/gitwire-agent.yaml',

@@ -17,6 +17,8 @@ export interface GitwireAppProps {
   readonly outdir?: string;
   /** Validate the output as `gitwire validate` would (default true); off for non-gitwire manifests. */
   readonly validate?: boolean;
+  /** Quote strings with `'` (default `"`, as cdk8s does); match the repository's formatter so it leaves generated files alone. */
+  readonly singleQuote?: boolean;
 }
 
 /**
@@ -27,17 +29,19 @@ export interface GitwireAppProps {
 export class GitwireApp extends App {
   readonly repoRoot: string;
   private readonly validateOutput: boolean;
+  private readonly singleQuote: boolean;
 
   constructor(props: GitwireAppProps = {}) {
     const repoRoot = resolve(props.repoRoot ?? process.cwd());
     super({ outdir: props.outdir ?? process.env.CDK8S_OUTDIR ?? repoRoot });
     this.repoRoot = repoRoot;
     this.validateOutput = props.validate ?? true;
+    this.singleQuote = props.singleQuote ?? false;
   }
 
   /** Renders and validates every output file without writing; the warnings come back with them. */
   synthFiles(): { files: SynthesizedFile[]; warnings: SynthDiagnostic[] } {
-    const files = renderFiles(this);
+    const files = renderFiles(this, this.singleQuote);
     const warnings = this.validateOutput ? validateSynthesized(files, this.repoRoot) : [];
     return { files, warnings };
   }

@@ -9,18 +9,17 @@ import { TextFile } from '../text-file.js';
 
 export type RenderedFile = SynthesizedFile & { readonly constructPath: string };
 
-// cdk8s's own settings (YAML 1.1 quoting, no line folding) plus single quotes, so that the
-// output already matches the house Prettier style and a formatter leaves generated files alone.
-const YAML_OPTIONS = { version: '1.1', lineWidth: 0, singleQuote: true } as const;
+/** cdk8s's own settings: YAML 1.1 quoting (so `yes`/`no` stay strings for any reader), no line folding. */
+const YAML_OPTIONS = { version: '1.1', lineWidth: 0 } as const;
 
 const lineCount = (text: string): number => text.split('\n').length - 1;
 
 /** Renders every chart and text file of the app in construct order; two outputs may not share a path. */
-export function renderFiles(app: App): RenderedFile[] {
+export function renderFiles(app: App, singleQuote = false): RenderedFile[] {
   const files: RenderedFile[] = [];
   const owners = new Map<string, string>();
   for (const c of app.node.findAll()) {
-    const file = c instanceof TextFile ? renderText(c) : Chart.isChart(c) ? renderChart(c) : null;
+    const file = c instanceof TextFile ? renderText(c) : Chart.isChart(c) ? renderChart(c, singleQuote) : null;
     if (!file) continue;
     const owner = owners.get(file.path);
     if (owner) throw new ConstructError(c.node.path, `writes "${file.path}", which ${owner} writes too`);
@@ -34,7 +33,7 @@ function renderText(t: TextFile): RenderedFile {
   return { path: t.file, text: generatedHeader(t.comment) + t.content, documents: [], constructPath: t.node.path };
 }
 
-function renderChart(chart: Chart): RenderedFile {
+function renderChart(chart: Chart, singleQuote: boolean): RenderedFile {
   const file = ManifestFile.isManifestFile(chart) ? chart : null;
   const header = generatedHeader(file?.comment);
   // chart.toJson() runs the app's construct validations and orders documents by dependency.
@@ -44,7 +43,7 @@ function renderChart(chart: Chart): RenderedFile {
   const texts: string[] = [];
   let line = lineCount(header) + 1;
   for (const doc of docs) {
-    const text = stringify(doc, YAML_OPTIONS);
+    const text = stringify(doc, { ...YAML_OPTIONS, singleQuote });
     documents.push({ line, constructPath: takeOwner(owners, doc)?.node.path ?? chart.node.path });
     texts.push(text);
     line += lineCount(text) + 1;
