@@ -206,20 +206,36 @@ describe('endpoint program on real packets', () => {
     expect(drop!.sport).toBeGreaterThan(0);
   });
 
-  it('keeps enforcing through pinned links after the loading process lets go', () => {
+  it('keeps enforcing through pinned links after the loading process lets go, and a reload re-attaches nothing', () => {
     setEndpoint({ enforceIngress: true });
+    const before = dp.attachments();
+    expect(before).toHaveLength(2);
     dp.close();
     expect(tcpConnects(nodeNs, EP_ADDR, 80, X_ADDR, 1)).toBe(false);
+    const observer = EndpointDatapath.openPinned(pinLayout('node-a', pinRoot));
+    try {
+      expect(observer?.endpoints.get(EP_ADDR)?.enforceIngress).toBe(true);
+    } finally {
+      observer?.close();
+    }
     dp = EndpointDatapath.load({ pins: pinLayout('node-a', pinRoot) });
-    expect(dp.endpoints.get(EP_ADDR)?.enforceIngress).toBe(true);
-    const attached = dp.attach(hostIf, nodeNs);
-    expect(
-      dp
-        .attachments()
-        .map((a) => a.progId)
-        .sort(),
-    ).toEqual(attached.map((a) => a.progId).sort());
+    const again = dp.attach(hostIf, nodeNs);
+    const ids = (xs: typeof before) => xs.map((a) => `${a.hook}:${a.linkId}:${a.progId}`).sort();
+    expect(ids(again)).toEqual(ids(before));
     dp.policy.write([rule({})]);
     expect(tcpConnects(nodeNs, EP_ADDR, 80, X_ADDR)).toBe(true);
+  });
+
+  it('swaps the program behind the same pinned links when the configuration changes', () => {
+    setEndpoint({ enforceIngress: true });
+    dp.policy.write([rule({})]);
+    const before = dp.attachments();
+    dp.close();
+    dp = EndpointDatapath.load({ pins: pinLayout('node-a', pinRoot), config: { ctLifetimeTcp: 3600 } });
+    const after = dp.attach(hostIf, nodeNs);
+    expect(after.map((a) => a.linkId).sort()).toEqual(before.map((a) => a.linkId).sort());
+    expect(after.map((a) => a.progId).sort()).not.toEqual(before.map((a) => a.progId).sort());
+    expect(tcpConnects(nodeNs, EP_ADDR, 80, X_ADDR)).toBe(true);
+    expect(tcpConnects(nodeNs, EP_ADDR, 81, X_ADDR, 1)).toBe(false);
   });
 });

@@ -97,6 +97,11 @@ export class BpfMap {
     return new BpfMap(fd, mapInfo(fd), true);
   }
 
+  static fromId(id: number): BpfMap {
+    const fd = check(ffi.bpf_map_get_fd_by_id(id) as number, 'map open by id', String(id));
+    return new BpfMap(fd, mapInfo(fd), true);
+  }
+
   static fromFd(fd: number): BpfMap {
     return new BpfMap(fd, mapInfo(fd), false);
   }

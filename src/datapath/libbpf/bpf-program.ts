@@ -83,16 +83,41 @@ function runOpts(input: TestRunInput) {
 export interface ProgInfo {
   readonly type: number;
   readonly id: number;
+  /** The kernel's hash of the program's instructions (hex): equal code has equal tags. */
+  readonly tag: string;
   readonly name: string;
 }
 
-/** Reads struct bpf_prog_info: type, id and name. */
+/** Reads struct bpf_prog_info: type, id, tag and name. */
 export function progInfo(fd: number): ProgInfo {
+  const info = progInfoRaw(fd);
+  const name = info.subarray(64, 80);
+  const end = name.indexOf(0);
+  return {
+    type: info.readUInt32LE(0),
+    id: info.readUInt32LE(4),
+    tag: info.subarray(8, 16).toString('hex'),
+    name: name.toString('utf8', 0, end < 0 ? 16 : end),
+  };
+}
+
+/** Ids of the maps a loaded program uses (struct bpf_prog_info.map_ids). */
+export function progMapIds(fd: number): number[] {
+  const count = progInfoRaw(fd).readUInt32LE(52);
+  const ids = Buffer.alloc(Math.max(count, 1) * 4);
+  const info = Buffer.alloc(256);
+  info.writeUInt32LE(count, 52);
+  info.writeBigUInt64LE(ffi.addressOf(ids), 56);
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(info.length);
+  check(ffi.bpf_obj_get_info_by_fd(fd, info, len) as number, 'program map ids');
+  return Array.from({ length: count }, (_, i) => ids.readUInt32LE(i * 4));
+}
+
+function progInfoRaw(fd: number): Buffer {
   const info = Buffer.alloc(256);
   const len = Buffer.alloc(4);
   len.writeUInt32LE(info.length);
   check(ffi.bpf_obj_get_info_by_fd(fd, info, len) as number, 'program info');
-  const name = info.subarray(64, 80);
-  const end = name.indexOf(0);
-  return { type: info.readUInt32LE(0), id: info.readUInt32LE(4), name: name.toString('utf8', 0, end < 0 ? 16 : end) };
+  return info;
 }

@@ -12,7 +12,14 @@ export {
   type MapType,
   type UpdateFlag,
 } from './bpf-map.js';
-export { BpfProgram, progInfo, type ProgInfo, type TestRunInput, type TestRunResult } from './bpf-program.js';
+export {
+  BpfProgram,
+  progInfo,
+  progMapIds,
+  type ProgInfo,
+  type TestRunInput,
+  type TestRunResult,
+} from './bpf-program.js';
 export { BpfLink, tcxQuery, unpin, type LinkInfo, type TcxPoint } from './bpf-link.js';
 export {
   tcAttach,

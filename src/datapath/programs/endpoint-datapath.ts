@@ -1,14 +1,17 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  BpfError,
   BpfLink,
+  BpfMap,
   BpfObject,
+  BpfProgram,
   ifIndex,
   inNetns,
   progInfo,
+  progMapIds,
   unpin,
-  type BpfMap,
-  type BpfProgram,
 } from '../libbpf/index.js';
 import {
   configCodec,
@@ -60,15 +63,21 @@ export class EndpointDatapath {
   readonly events: BpfMap;
 
   private constructor(
-    private readonly object: BpfObject,
+    private readonly object: BpfObject | null,
+    private readonly maps: ReadonlyMap<string, BpfMap>,
     readonly pins: PinLayout,
   ) {
-    this.policy = new PolicyMap(object.map('gw_policy'));
-    this.ipcache = new IpcacheMap(object.map('gw_ipcache'));
-    this.endpoints = new EndpointMap(object.map('gw_endpoints'));
-    this.ct = new CtMap(object.map('gw_ct'));
-    this.counters = new CounterMap(object.map('gw_counters'));
-    this.events = object.map('gw_events');
+    const map = (name: string) => {
+      const m = maps.get(name);
+      if (!m) throw new RangeError(`endpoint datapath: map ${name} missing`);
+      return m;
+    };
+    this.policy = new PolicyMap(map('gw_policy'));
+    this.ipcache = new IpcacheMap(map('gw_ipcache'));
+    this.endpoints = new EndpointMap(map('gw_endpoints'));
+    this.ct = new CtMap(map('gw_ct'));
+    this.counters = new CounterMap(map('gw_counters'));
+    this.events = map('gw_events');
   }
 
   static load(spec: EndpointDatapathSpec): EndpointDatapath {
@@ -80,10 +89,29 @@ export class EndpointDatapath {
       rodata: configCodec.encode({ ...DEFAULT_ENDPOINT_CONFIG, ...spec.config }),
       ...(spec.maxEntries ? { maxEntries: spec.maxEntries } : {}),
     });
-    return new EndpointDatapath(object, spec.pins);
+    return new EndpointDatapath(object, object.maps, spec.pins);
+  }
+
+  /**
+   * Opens the node's pinned maps without loading any program: enough to
+   * observe a live node (plan --live, dry runs). Undefined when nothing is
+   * pinned for the node yet. program() and attach() need load().
+   */
+  static openPinned(pins: PinLayout): EndpointDatapath | undefined {
+    if (!fs.existsSync(pins.mapsDir)) return undefined;
+    const maps = new Map<string, BpfMap>();
+    try {
+      for (const name of PINNED_MAPS) maps.set(name, BpfMap.fromPin(path.join(pins.mapsDir, name)));
+    } catch (e) {
+      for (const m of maps.values()) m.close();
+      if (e instanceof BpfError && e.errno === ENOENT_ERRNO) return undefined;
+      throw e;
+    }
+    return new EndpointDatapath(null, maps, pins);
   }
 
   program(name: 'gw_from_endpoint' | 'gw_to_endpoint'): BpfProgram {
+    if (!this.object) throw new RangeError('endpoint datapath opened from pins: load() it to run programs');
     return this.object.program(name);
   }
 
@@ -97,14 +125,14 @@ export class EndpointDatapath {
     const run = () =>
       HOOKS.map(({ hook, program }) => {
         const ifindex = ifIndex(ifName);
-        const prog = this.object.program(program);
+        const prog = this.program(program);
         const pinPath = this.pins.linkPath(ifName, hook);
         const existing = BpfLink.tryFromPin(pinPath);
         if (existing) {
           try {
             const info = existing.info();
             if (info.ifindex === ifindex) {
-              if (info.progId !== progInfo(prog.fd).id) existing.update(prog.fd);
+              if (!sameProgram(info.progId, prog)) existing.update(prog.fd);
               const now = existing.info();
               return { ifName, ifindex, hook, linkId: now.id, progId: now.progId };
             }
@@ -166,6 +194,38 @@ export class EndpointDatapath {
 
   /** Releases fds; pinned maps and links stay in the kernel. */
   close(): void {
-    this.object.close();
+    if (this.object) this.object.close();
+    else for (const m of this.maps.values()) m.close();
   }
+}
+
+const PINNED_MAPS = ['gw_policy', 'gw_ipcache', 'gw_endpoints', 'gw_ct', 'gw_counters', 'gw_event_budget', 'gw_events'];
+const ENOENT_ERRNO = 2;
+
+/**
+ * The same code and configuration behind another load (a restart) has
+ * another id but the same tag (the kernel's hash of the instructions) and the
+ * same .rodata: then the link is left as it is, so a re-apply writes nothing.
+ */
+function sameProgram(attachedId: number, prog: BpfProgram): boolean {
+  const mine = progInfo(prog.fd);
+  if (mine.id === attachedId) return true;
+  const attached = BpfProgram.fromId(attachedId);
+  try {
+    return progInfo(attached.fd).tag === mine.tag && rodataOf(attached.fd).equals(rodataOf(prog.fd));
+  } finally {
+    attached.close();
+  }
+}
+
+function rodataOf(progFd: number): Buffer {
+  for (const id of progMapIds(progFd)) {
+    const map = BpfMap.fromId(id);
+    try {
+      if (map.name.endsWith('.rodata')) return map.lookup(Buffer.alloc(4)) ?? Buffer.alloc(0);
+    } finally {
+      map.close();
+    }
+  }
+  return Buffer.alloc(0);
 }

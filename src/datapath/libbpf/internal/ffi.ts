@@ -100,6 +100,7 @@ export const bpf_map_create = lib.func(
 export const bpf_obj_get = lib.func('int bpf_obj_get(const char *path)');
 export const bpf_obj_pin = lib.func('int bpf_obj_pin(int fd, const char *path)');
 export const bpf_obj_get_info_by_fd = lib.func('int bpf_obj_get_info_by_fd(int fd, void *info, void *info_len)');
+export const bpf_map_get_fd_by_id = lib.func('int bpf_map_get_fd_by_id(uint32_t id)');
 export const bpf_prog_get_fd_by_id = lib.func('int bpf_prog_get_fd_by_id(uint32_t id)');
 export const bpf_map_update_elem = lib.func(
   'int bpf_map_update_elem(int fd, const void *key, const void *value, uint64_t flags)',
@@ -160,6 +161,11 @@ export function register(fn: (...args: never[]) => unknown, proto: unknown): unk
 
 export function unregister(cb: unknown): void {
   koffi.unregister(cb as Parameters<typeof koffi.unregister>[0]);
+}
+
+/** The native address of a Buffer's memory, for pointers inside structs. */
+export function addressOf(buf: Buffer): bigint {
+  return koffi.address(buf) as bigint;
 }
 
 /** Copies `size` bytes at a native pointer into a new Buffer. */
