@@ -7,6 +7,7 @@ import type { Model } from './model.js';
 export { CompileError } from './compile/compile-error.js';
 export type { CompileErrorCode } from './compile/compile-error.js';
 export { compareKeys } from './compile/sorted-entries.js';
+export { decodeMaglevTable } from './compile/service/maglev-encoding.js';
 
 export interface CompileOptions {
   /**

@@ -170,8 +170,12 @@ export interface RevnatValue {
 export interface MaglevValue {
   readonly revNatIndex: number;
   readonly tableSize: number;
-  /** The lookup table: backend id per slot, length tableSize. */
-  readonly table: readonly number[];
+  /**
+   * The lookup table, backend id per slot: base64 of tableSize little-endian
+   * u32s, the bytes of the BPF map value. Compact, compared and frozen as one
+   * string; decodeMaglevTable (from desired/compile) reads it back.
+   */
+  readonly table: string;
 }
 
 export interface TunnelValue {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { decodeMaglevTable } from '../../src/desired/compile.js';
+import { encodeMaglevTable } from '../../src/desired/compile/service/maglev-encoding.js';
 import type { Entry, IdentityValue, MaglevValue, PolicyValue } from '../../src/desired/desired-state.js';
 import { asObserved, emptyObserved, plan } from '../../src/reconciler/plan.js';
 import { renderJson, renderMarkdown, renderText } from '../../src/reconciler/render/index.js';
@@ -22,7 +24,7 @@ const ident: Entry<IdentityValue> = {
 };
 const maglev = (table: number[]): Entry<MaglevValue> => ({
   key: '5',
-  value: { revNatIndex: 5, tableSize: 251, table },
+  value: { revNatIndex: 5, tableSize: 251, table: encodeMaglevTable(Uint32Array.from(table)) },
 });
 
 const before = desiredWith('node-1', 'a'.repeat(40), {
@@ -42,7 +44,7 @@ describe('plan renderers', () => {
     expect(text).toContain('gitwire plan for node node-1 (aaaaaaaaaaaa → bbbbbbbbbbbb)');
     expect(text).toContain('identity:\n  + 300  (k8s:org=empire)\n      id=300 labels=[k8s:org=empire] scope=global');
     expect(text).toContain('policy:\n  ~ 7/ingress/300/6/80/16  (policy default/rule1)\n      verdict: allow → deny');
-    expect(text).toContain('table: 125 of 251 items changed (251 → 251)');
+    expect(text).toContain('table: 125 of 251 slots changed (251 → 251)');
     expect(text).toContain('Plan: 1 to create, 2 to update, 0 to delete.');
   });
 
@@ -73,5 +75,20 @@ describe('plan renderers', () => {
 
   it('renders a fresh node as all creates', () => {
     expect(renderText(plan(after, emptyObserved('node-1')))).toContain('Plan: 3 to create, 0 to update, 0 to delete.');
+  });
+
+  it('summarises a created Maglev table by its slot count instead of printing it', () => {
+    const text = renderText(plan(after, emptyObserved('node-1')));
+    expect(text).toContain('revNatIndex=5 tableSize=251 table=[251 slots]');
+    expect(text).not.toContain(after.resources.maglev[0]!.value.table);
+  });
+});
+
+describe('Maglev table encoding', () => {
+  it('round-trips backend ids, little-endian, through base64', () => {
+    const ids = Uint32Array.from([1, 0x3fff_ffff, 258, 0]);
+    const table = encodeMaglevTable(ids);
+    expect([...Buffer.from(table, 'base64').subarray(0, 12)]).toEqual([1, 0, 0, 0, 255, 255, 255, 63, 2, 1, 0, 0]);
+    expect(decodeMaglevTable(table)).toEqual(ids);
   });
 });

@@ -1,12 +1,16 @@
+import { decodeMaglevTable } from '../../desired/compile.js';
+import type { ResourceKind } from '../../desired/desired-state.js';
 import type { Change } from '../change-set.js';
 
 const MAX_ARRAY = 8;
 
-/** One value as `field=value` pairs, arrays longer than a few items summarised by size. */
-export function describeValue(value: object | null): string {
+/** One value as `field=value` pairs, arrays longer than a few items and Maglev tables summarised by size. */
+export function describeValue(value: object | null, resource?: ResourceKind): string {
   if (value === null) return '';
   return Object.entries(value)
-    .map(([k, v]) => `${k}=${formatField(v)}`)
+    .map(
+      ([k, v]) => `${k}=${isMaglevTable(resource, k, v) ? `[${decodeMaglevTable(v).length} slots]` : formatField(v)}`,
+    )
     .join(' ');
 }
 
@@ -20,13 +24,19 @@ export function describeUpdate(change: Change): string[] {
     const b = before[f];
     const a = after[f];
     if (JSON.stringify(b) === JSON.stringify(a)) continue;
-    if (Array.isArray(a) && Array.isArray(b) && (a.length > MAX_ARRAY || b.length > MAX_ARRAY)) {
-      lines.push(`${f}: ${arrayDelta(b, a)}`);
+    if (isMaglevTable(change.resource, f, a) && isMaglevTable(change.resource, f, b)) {
+      lines.push(`${f}: ${delta(decodeMaglevTable(b), decodeMaglevTable(a), 'slots')}`);
+    } else if (Array.isArray(a) && Array.isArray(b) && (a.length > MAX_ARRAY || b.length > MAX_ARRAY)) {
+      lines.push(`${f}: ${delta(b, a, 'items')}`);
     } else {
       lines.push(`${f}: ${formatField(b)} → ${formatField(a)}`);
     }
   }
   return lines;
+}
+
+function isMaglevTable(resource: ResourceKind | undefined, field: string, v: unknown): v is string {
+  return resource === 'maglev' && field === 'table' && typeof v === 'string';
 }
 
 function formatField(v: unknown): string {
@@ -36,9 +46,9 @@ function formatField(v: unknown): string {
   return String(v);
 }
 
-function arrayDelta(before: unknown[], after: unknown[]): string {
+function delta(before: ArrayLike<unknown>, after: ArrayLike<unknown>, unit: string): string {
   let changed = 0;
   const n = Math.max(before.length, after.length);
   for (let i = 0; i < n; i++) if (before[i] !== after[i]) changed++;
-  return `${changed} of ${n} items changed (${before.length} → ${after.length})`;
+  return `${changed} of ${n} ${unit} changed (${before.length} → ${after.length})`;
 }

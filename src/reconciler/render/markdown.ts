@@ -37,5 +37,5 @@ function diffLines(c: Change): string[] {
   const head = `${SYMBOL[c.action] === '~' ? '!' : SYMBOL[c.action]} ${c.key}${c.label ? `  (${c.label})` : ''}`;
   if (c.action === 'update') return [head, ...describeUpdate(c).map((l) => `!     ${l}`)];
   const sign = SYMBOL[c.action];
-  return [head, `${sign}     ${describeValue(c.action === 'create' ? c.after : c.before)}`];
+  return [head, `${sign}     ${describeValue(c.action === 'create' ? c.after : c.before, c.resource)}`];
 }

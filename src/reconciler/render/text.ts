@@ -26,7 +26,7 @@ export function renderText(set: ChangeSet): string {
 function changeLines(c: Change): string[] {
   const head = `  ${SYMBOL[c.action]} ${c.key}${c.label ? `  (${c.label})` : ''}`;
   if (c.action === 'update') return [head, ...describeUpdate(c).map((l) => `      ${l}`)];
-  const detail = describeValue(c.action === 'create' ? c.after : c.before);
+  const detail = describeValue(c.action === 'create' ? c.after : c.before, c.resource);
   return detail ? [head, `      ${detail}`] : [head];
 }
 

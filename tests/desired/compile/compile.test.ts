@@ -38,7 +38,7 @@ describe('compile', () => {
     }
     expect(Object.isFrozen(s)).toBe(true);
     expect(Object.isFrozen(s.resources.policy[0]!.value)).toBe(true);
-    expect(Object.isFrozen(s.resources.maglev[0]!.value.table)).toBe(true);
+    expect(Object.isFrozen(s.resources.maglev[0]!.value)).toBe(true);
   });
 
   it('orders numeric keys numerically', () => {

@@ -62,7 +62,7 @@ export function compileNodeServices(program: ServiceProgram, node: NodeInfo, war
       maglev.push(
         entry(
           String(index),
-          { revNatIndex: index, tableSize: f.plan.maglev.length, table: f.plan.maglev },
+          { revNatIndex: index, tableSize: program.maglevTableSize, table: f.plan.maglev },
           f.plan.service,
         ),
       );

@@ -5,6 +5,7 @@ import type { ServiceSpec } from '../../schema/gitwire-kinds.js';
 import type { ClusterView, EndpointInfo } from '../cluster-view.js';
 import { cidrContains, cidrSize, formatIpv4, parseCidr, parseIpv4 } from '../ipv4.js';
 import type { Warnings } from '../warnings.js';
+import { encodeMaglevTable } from './maglev-encoding.js';
 import { maglevTable } from './maglev-table.js';
 import { STATE_ORDER, type ServicePortPlan, type ServiceProgram } from './service-program.js';
 
@@ -61,12 +62,12 @@ export function compileServiceProgram(view: ClusterView, warnings: Warnings): Se
   }
 
   // Ports with the same backends share one table: it depends on nothing else.
-  const maglevCache = new Map<string, number[]>();
+  const maglevCache = new Map<string, string>();
   const maglevFor = (slots: readonly number[]) => {
     const members = slots.map((id) => ({ id, name: backendName(backends.get(id)!) }));
     const key = members.map((m) => `${m.id}=${m.name}`).join(',');
     let table = maglevCache.get(key);
-    if (!table) maglevCache.set(key, (table = maglevTable(members, lb.maglevTableSize)));
+    if (!table) maglevCache.set(key, (table = encodeMaglevTable(maglevTable(members, lb.maglevTableSize))));
     return table;
   };
   const ports: ServicePortPlan[] = drafts.map((d) => {
@@ -108,7 +109,7 @@ export function compileServiceProgram(view: ClusterView, warnings: Warnings): Se
   for (const p of ports) {
     for (const addr of [p.clusterIP, ...p.externalIPs]) if (addr) shared.add(frontendKey(addr, p.port, p.protocolName));
   }
-  return { ports, backends, revNat: allocateByHash(shared, REVNAT_RANGE) };
+  return { ports, backends, revNat: allocateByHash(shared, REVNAT_RANGE), maglevTableSize: lb.maglevTableSize };
 }
 
 interface DraftBackend {

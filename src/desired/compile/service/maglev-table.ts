@@ -13,9 +13,9 @@ export interface MaglevBackend {
  * slot, so each ends up with ⌊M/N⌋ or ⌈M/N⌉ slots and removing one backend
  * moves little more than that backend's own slots. M must be prime.
  */
-export function maglevTable(backends: readonly MaglevBackend[], size: number): number[] {
+export function maglevTable(backends: readonly MaglevBackend[], size: number): Uint32Array {
   const n = backends.length;
-  if (n === 0) return [];
+  if (n === 0) return new Uint32Array(0);
   // Each backend's walk position and stride; stepping by addition keeps the arithmetic in small integers.
   const pos = new Uint32Array(n);
   const skip = new Uint32Array(n);
@@ -40,9 +40,9 @@ export function maglevTable(backends: readonly MaglevBackend[], size: number): n
   }
 }
 
-function toIds(owner: Int32Array, backends: readonly MaglevBackend[]): number[] {
+function toIds(owner: Int32Array, backends: readonly MaglevBackend[]): Uint32Array {
   const ids = backends.map((b) => b.id);
-  const table: number[] = [];
-  for (let i = 0; i < owner.length; i++) table.push(ids[owner[i]!]!);
+  const table = new Uint32Array(owner.length);
+  for (let i = 0; i < owner.length; i++) table[i] = ids[owner[i]!]!;
   return table;
 }

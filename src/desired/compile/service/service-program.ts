@@ -20,7 +20,8 @@ export interface ServicePortPlan {
   readonly slots: readonly number[];
   readonly algorithm: LbAlgorithm;
   readonly affinityTimeout: number;
-  readonly maglev: readonly number[] | null;
+  /** Encoded Maglev table (see encodeMaglevTable), or null for the random algorithm. */
+  readonly maglev: string | null;
 }
 
 export interface ServiceProgram {
@@ -28,6 +29,8 @@ export interface ServiceProgram {
   readonly backends: ReadonlyMap<number, BackendValue>;
   /** Reverse-NAT index of every frontend that is the same on every node (ClusterIP, ExternalIP). */
   readonly revNat: ReadonlyMap<string, number>;
+  /** Slots of every Maglev table (the Cluster's loadBalancer.maglevTableSize). */
+  readonly maglevTableSize: number;
 }
 
 export const STATE_ORDER: readonly BackendState[] = ['active', 'terminating', 'quarantined', 'maintenance'];
