@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Entry, LinkValue, RouteValue } from '../../src/desired/desired-state.js';
-import { geneveSupported, LinkOps, NotSupportedError, type NetNode } from '../../src/datapath/net/index.js';
+import { geneveSupported, LinkOps, NotSupportedError, observeNet, type NetNode } from '../../src/datapath/net/index.js';
 import {
   addNodeNs,
   cleanupNetns,
@@ -100,6 +100,16 @@ describe('VXLAN overlay between two nodes', () => {
     expect(await drivers.tunnel.observe()).toEqual(
       (want.tunnels ?? []).map(({ key, value }) => ({ key, value: { ...value, node: '' } })),
     );
+  });
+
+  it('observeNet reads the same as the four drivers one by one', async () => {
+    const { drivers, node } = n.a;
+    expect(await observeNet(node)).toEqual({
+      endpoint: await drivers.endpoint.observe(),
+      link: await drivers.link.observe(),
+      route: await drivers.route.observe(),
+      tunnel: await drivers.tunnel.observe(),
+    });
   });
 
   it('re-applying both nodes writes nothing', async () => {

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
+import { observeNet } from '../../src/datapath/net/index.js';
 import {
   addNodeNs,
   cleanupNetns,
@@ -35,14 +36,20 @@ describe(`${COUNT} endpoints on one node`, () => {
     const observed = await drivers.endpoint.observe();
     const observe = performance.now() - t;
 
+    t = performance.now();
+    const all = await observeNet(node);
+    const observeAll = performance.now() - t;
+
     console.log(
       `[net-scale] ${COUNT} endpoints: create ${create.toFixed(0)} ms (${writes} writes), ` +
-        `no-op re-apply ${reapply.toFixed(0)} ms, endpoint observe ${observe.toFixed(0)} ms`,
+        `no-op re-apply ${reapply.toFixed(0)} ms, endpoint observe ${observe.toFixed(0)} ms, ` +
+        `observeNet (all kinds) ${observeAll.toFixed(0)} ms`,
     );
     expect(totalWrites(drivers)).toBe(writes);
     expect(observed).toEqual(plain(want.endpoints));
     expect(await drivers.link.observe()).toEqual(plain(want.links));
     expect(await drivers.route.observe()).toEqual(plain(want.routes));
+    expect(all).toEqual({ endpoint: observed, link: plain(want.links), route: plain(want.routes), tunnel: [] });
     const first = want.endpoints[0]!.value;
     const last = want.endpoints[COUNT - 1]!.value;
     expect(await pings(first.netns, last.address)).toBe(true);

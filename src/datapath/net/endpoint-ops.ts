@@ -4,7 +4,7 @@ import type { NetNode } from './net-node.js';
 import type { NetOps } from './net-ops.js';
 import { ensureForwarding } from './internal/forwarding.js';
 import { inet, isUp, type IpLink } from './internal/ip-json.js';
-import { IpRunner, mapLimit, type WriteCounter } from './internal/ip-runner.js';
+import { IpRunner, type WriteCounter } from './internal/ip-runner.js';
 import { ownedLinks, scanNamed, scanNode, type NetnsScan, type NodeScan } from './internal/node-scan.js';
 import { endpointMark, GITWIRE_ROUTE_PROTO, parseEndpointMark } from './internal/ownership.js';
 
@@ -64,7 +64,7 @@ export class EndpointOps implements NetOps<EndpointValue> {
       }
     }
     await this.ip.write(this.node.nodeNs, nodeLines);
-    await mapLimit(perNetns, 4, ([ns, lines]) => this.ip.write(ns, lines));
+    await this.ip.writeEach(perNetns);
     await ensureForwarding(this.ip, this.node, scan);
   }
 
@@ -92,18 +92,7 @@ export class EndpointOps implements NetOps<EndpointValue> {
   /** Reads the namespaces the node's gitwire veths lead into (lo is marked only once its veth exists). */
   async observe(): Promise<Entry<EndpointValue>[]> {
     const scan = await scanNode(this.ip, this.node);
-    const netns = await scanNamed(this.ip, vethPeerNetns(scan, this.node));
-    const out: Entry<EndpointValue>[] = [];
-    for (const ns of netns.values()) {
-      if (ns.owner !== this.node.owner) continue;
-      for (const peer of ns.links) {
-        const meta = parseEndpointMark(this.node.owner, peer.ifalias);
-        if (meta === null) continue;
-        const { key, ...rest } = meta;
-        out.push({ key, value: { ...rest, ...this.livePlumbing(scan, ns, peer) } });
-      }
-    }
-    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return observedEndpoints(this.node, scan, await scanNamed(this.ip, vethPeerNetns(scan, this.node)));
   }
 
   private hostVeth(scan: NodeScan, ep: EndpointValue): IpLink {
@@ -138,35 +127,6 @@ export class EndpointOps implements NetOps<EndpointValue> {
   }
 
   /**
-   * The fields the kernel holds. The address counts only while it is usable
-   * (lo and the peer up, a single /32), and the gateway only while the default
-   * route uses it and the host veth holds it; anything else reads as '' so
-   * that plan() asks for an update, which repairs it.
-   */
-  private livePlumbing(
-    scan: NodeScan,
-    ns: NetnsScan,
-    peer: IpLink,
-  ): Pick<EndpointValue, 'address' | 'mac' | 'ifName' | 'gateway' | 'netns'> {
-    const host = ownedLinks(scan, this.node).find(
-      (l) =>
-        l.link_netnsid !== undefined && scan.nsNames.get(l.link_netnsid) === ns.name && l.link_index === peer.ifindex,
-    );
-    const addrs = inet(peer);
-    const loUp = ns.links.some((l) => l.ifname === 'lo' && isUp(l));
-    const usable = loUp && isUp(peer) && addrs.length === 1 && addrs[0]?.prefixlen === 32;
-    const gw = defaultGateway(ns, peer.ifname);
-    const hostHolds = host !== undefined && inet(host).some((a) => a.local === gw && a.prefixlen === 32);
-    return {
-      address: usable ? (addrs[0]?.local ?? '') : '',
-      mac: peer.address ?? '',
-      ifName: host?.ifname ?? '',
-      gateway: hostHolds ? (gw ?? '') : '',
-      netns: ns.name,
-    };
-  }
-
-  /**
    * Deletes the namespaces the node owns among `names`, then their host veths:
    * the kernel tears a namespace down asynchronously, and a crash in between
    * leaves nothing the kernel will not remove by itself.
@@ -190,8 +150,57 @@ export class EndpointOps implements NetOps<EndpointValue> {
   }
 }
 
+/** Endpoint entries from one read of the node and of the namespaces its veths lead into. */
+export function observedEndpoints(
+  node: NetNode,
+  scan: NodeScan,
+  netns: ReadonlyMap<string, NetnsScan>,
+): Entry<EndpointValue>[] {
+  const out: Entry<EndpointValue>[] = [];
+  for (const ns of netns.values()) {
+    if (ns.owner !== node.owner) continue;
+    for (const peer of ns.links) {
+      const meta = parseEndpointMark(node.owner, peer.ifalias);
+      if (meta === null) continue;
+      const { key, ...rest } = meta;
+      out.push({ key, value: { ...rest, ...livePlumbing(node, scan, ns, peer) } });
+    }
+  }
+  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/**
+ * The fields the kernel holds. The address counts only while it is usable
+ * (lo and the peer up, a single /32), and the gateway only while the default
+ * route uses it and the host veth holds it; anything else reads as '' so
+ * that plan() asks for an update, which repairs it.
+ */
+function livePlumbing(
+  node: NetNode,
+  scan: NodeScan,
+  ns: NetnsScan,
+  peer: IpLink,
+): Pick<EndpointValue, 'address' | 'mac' | 'ifName' | 'gateway' | 'netns'> {
+  const host = ownedLinks(scan, node).find(
+    (l) =>
+      l.link_netnsid !== undefined && scan.nsNames.get(l.link_netnsid) === ns.name && l.link_index === peer.ifindex,
+  );
+  const addrs = inet(peer);
+  const loUp = ns.links.some((l) => l.ifname === 'lo' && isUp(l));
+  const usable = loUp && isUp(peer) && addrs.length === 1 && addrs[0]?.prefixlen === 32;
+  const gw = defaultGateway(ns, peer.ifname);
+  const hostHolds = host !== undefined && inet(host).some((a) => a.local === gw && a.prefixlen === 32);
+  return {
+    address: usable ? (addrs[0]?.local ?? '') : '',
+    mac: peer.address ?? '',
+    ifName: host?.ifname ?? '',
+    gateway: hostHolds ? (gw ?? '') : '',
+    netns: ns.name,
+  };
+}
+
 /** Names of the namespaces the node's gitwire veths lead into. */
-function vethPeerNetns(scan: NodeScan, node: NetNode): string[] {
+export function vethPeerNetns(scan: NodeScan, node: NetNode): string[] {
   return ownedLinks(scan, node).flatMap((l) => {
     const ns = l.link_netnsid === undefined ? undefined : scan.nsNames.get(l.link_netnsid);
     return l.linkinfo?.info_kind === 'veth' && ns !== undefined ? [ns] : [];

@@ -5,7 +5,7 @@ import type { NetNode } from './net-node.js';
 import type { NetOps } from './net-ops.js';
 import { geneveSupported } from './internal/geneve-probe.js';
 import type { IpLink } from './internal/ip-json.js';
-import { IpRunner, mapLimit, type WriteCounter } from './internal/ip-runner.js';
+import { IpRunner, type WriteCounter } from './internal/ip-runner.js';
 import { listNetns, ownedLinks, scanNamed, scanNode, type NetnsScan, type NodeScan } from './internal/node-scan.js';
 import { ownerMark } from './internal/ownership.js';
 import { vtepMac } from './internal/vtep.js';
@@ -107,7 +107,7 @@ export class LinkOps implements NetOps<LinkValue> {
       if (lo?.ifalias !== mark || !lo.flags.includes('UP')) inPeer(name, `link set dev lo up alias ${mark}`);
     }
     await this.ip.write(this.node.nodeNs, node);
-    await mapLimit([...inPeers], 4, ([ns, lines]) => this.ip.write(ns, lines));
+    await this.ip.writeEach([...inPeers]);
   }
 
   delete(entry: Entry<LinkValue>): Promise<void> {
@@ -129,21 +129,33 @@ export class LinkOps implements NetOps<LinkValue> {
 
   async observe(): Promise<Entry<LinkValue>[]> {
     const scan = await scanNode(this.ip, this.node);
-    const owned = ownedLinks(scan, this.node);
-    const peerNs = owned.flatMap((l) => (l.link_netnsid === undefined ? [] : [scan.nsNames.get(l.link_netnsid) ?? '']));
-    const peers = await scanNamed(
-      this.ip,
-      peerNs.filter((n) => n !== ''),
+    const peerNs = ownedLinks(scan, this.node).flatMap((l) =>
+      l.link_netnsid === undefined ? [] : [scan.nsNames.get(l.link_netnsid) ?? ''],
     );
-    return owned
-      .map((l) => toLinkValue(l, scan, peers))
-      .filter((v): v is LinkValue => v !== null)
-      .map((value) => ({ key: value.name, value }))
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return observedLinks(
+      this.node,
+      scan,
+      await scanNamed(
+        this.ip,
+        peerNs.filter((n) => n !== ''),
+      ),
+    );
   }
 }
 
-// The kernel ignores an alias given to `link add`; it is set by the next line of the same batch.
+/** Link entries from one read of the node and of the namespaces its veths lead into. */
+export function observedLinks(
+  node: NetNode,
+  scan: NodeScan,
+  peers: ReadonlyMap<string, NetnsScan>,
+): Entry<LinkValue>[] {
+  return ownedLinks(scan, node)
+    .map((l) => toLinkValue(l, scan, peers))
+    .filter((v): v is LinkValue => v !== null)
+    .map((value) => ({ key: value.name, value }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
 function createLine(v: LinkValue): string {
   const head = `link add ${v.name} mtu ${v.mtu}`;
   switch (v.kind) {

@@ -70,11 +70,15 @@ export class RouteOps implements NetOps<RouteValue> {
   }
 
   async observe(): Promise<Entry<RouteValue>[]> {
-    const mine = ownedRoutes(await scanNode(this.ip, this.node));
-    return [...mine.values()]
-      .map(({ value }) => ({ key: value.prefix, value }))
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return observedRoutes(await scanNode(this.ip, this.node));
   }
+}
+
+/** Route entries from one read of the node. */
+export function observedRoutes(scan: NodeScan): Entry<RouteValue>[] {
+  return [...ownedRoutes(scan).values()]
+    .map(({ value }) => ({ key: value.prefix, value }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 interface OwnedRoute {

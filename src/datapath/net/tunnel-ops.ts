@@ -1,4 +1,5 @@
 import type { Entry, TunnelValue } from '../../desired/desired-state.js';
+import { StalledError } from './stalled-error.js';
 import { TransientError } from './transient-error.js';
 import type { NetNode } from './net-node.js';
 import type { NetOps } from './net-ops.js';
@@ -88,18 +89,7 @@ export class TunnelOps implements NetOps<TunnelValue> {
 
   async observe(): Promise<Entry<TunnelValue>[]> {
     const live = await this.read({ optional: true });
-    if (live === null) return [];
-    const out: Entry<TunnelValue>[] = [];
-    for (const r of live.scan.routes) {
-      if (r.dev !== live.dev.ifname || r.gateway === undefined) continue;
-      const mac = live.neighbours.get(r.gateway);
-      if (mac === undefined) continue;
-      const dsts = live.fdb.get(mac) ?? [];
-      const endpoint = dsts.length === 1 && vtepMac(dsts[0] ?? '') === mac ? (dsts[0] ?? '') : '';
-      const prefix = routePrefix(r.dst);
-      out.push({ key: prefix, value: { prefix, endpoint, node: '' } });
-    }
-    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return live === null ? [] : observedTunnels(live);
   }
 
   /** Deletes neighbour entries, then the FDB entries no remaining neighbour uses (plus `extraFdb`). */
@@ -121,37 +111,56 @@ export class TunnelOps implements NetOps<TunnelValue> {
   private read(): Promise<LiveTunnel>;
   private read(opts: { optional: true }): Promise<LiveTunnel | null>;
   private async read(opts?: { optional: true }): Promise<LiveTunnel | null> {
-    const scan = await scanNode(this.ip, this.node);
-    const vxlans = ownedLinks(scan, this.node).filter(
-      (l) => l.linkinfo?.info_kind === 'vxlan' && (this.options.device ?? l.ifname) === l.ifname,
-    );
-    const dev = vxlans[0];
-    if (dev === undefined || vxlans.length > 1) {
-      if (opts?.optional && dev === undefined) return null;
-      throw new TransientError(
-        'tunnel',
-        vxlans.length > 1 ? 'several VXLAN devices; name one' : 'no VXLAN device yet',
-        {
-          device: this.options.device ?? null,
-        },
-      );
+    const live = await readTunnel(this.ip, this.node, await scanNode(this.ip, this.node), this.options.device);
+    if (live === null && !opts?.optional) {
+      throw new TransientError('tunnel', 'no VXLAN device yet', { device: this.options.device ?? null });
     }
-    const [fdbRows] = await this.ip.read<[IpFdb[]]>(this.node.nodeNs, [`fdb show dev ${dev.ifname}`], 'bridge');
-    const fdb = new Map<string, string[]>();
-    for (const f of fdbRows) {
-      if (f.dst === undefined) continue;
-      fdb.set(f.mac, [...(fdb.get(f.mac) ?? []), f.dst]);
-    }
-    const neighbours = new Map(
-      scan.neighbours
-        .filter((n: IpNeigh) => n.dev === dev.ifname && n.lladdr !== undefined)
-        .map((n) => [n.dst, n.lladdr as string]),
-    );
-    return { scan, dev, fdb, neighbours };
+    return live;
   }
 }
 
-interface LiveTunnel {
+/** Tunnel entries as the kernel holds them: gitwire's routes through the device joined with its neighbours and FDB. */
+export function observedTunnels(live: LiveTunnel): Entry<TunnelValue>[] {
+  const out: Entry<TunnelValue>[] = [];
+  for (const r of live.scan.routes) {
+    if (r.dev !== live.dev.ifname || r.gateway === undefined) continue;
+    const mac = live.neighbours.get(r.gateway);
+    if (mac === undefined) continue;
+    const dsts = live.fdb.get(mac) ?? [];
+    const endpoint = dsts.length === 1 && vtepMac(dsts[0] ?? '') === mac ? (dsts[0] ?? '') : '';
+    const prefix = routePrefix(r.dst);
+    out.push({ key: prefix, value: { prefix, endpoint, node: '' } });
+  }
+  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** The node's VXLAN device (named, or the only one it owns) with its neighbours and FDB; null when there is none. */
+export async function readTunnel(
+  ip: IpRunner,
+  node: NetNode,
+  scan: NodeScan,
+  device?: string,
+): Promise<LiveTunnel | null> {
+  const vxlans = ownedLinks(scan, node).filter(
+    (l) => l.linkinfo?.info_kind === 'vxlan' && (device ?? l.ifname) === l.ifname,
+  );
+  const dev = vxlans[0];
+  if (dev === undefined) return null;
+  if (vxlans.length > 1) throw new StalledError('tunnel', 'the node owns several VXLAN devices; name one', {});
+  const [fdbRows] = await ip.read<[IpFdb[]]>(node.nodeNs, [`fdb show dev ${dev.ifname}`], 'bridge');
+  const fdb = new Map<string, string[]>();
+  for (const f of fdbRows) {
+    if (f.dst !== undefined) fdb.set(f.mac, [...(fdb.get(f.mac) ?? []), f.dst]);
+  }
+  const neighbours = new Map(
+    scan.neighbours
+      .filter((n: IpNeigh) => n.dev === dev.ifname && n.lladdr !== undefined)
+      .map((n) => [n.dst, n.lladdr as string]),
+  );
+  return { scan, dev, fdb, neighbours };
+}
+
+export interface LiveTunnel {
   readonly scan: NodeScan;
   readonly dev: IpLink;
   /** MAC → underlay destinations. */

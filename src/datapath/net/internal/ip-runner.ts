@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TransientError } from '../transient-error.js';
 import { netnsMountPrefix } from './netns-mounts.js';
 
@@ -76,6 +79,39 @@ export class IpRunner {
     );
     if (res.code !== 0) {
       throw new TransientError(`${tool} batch`, res.stderr.trim() || `exit ${res.code}`, { ns, lines });
+    }
+  }
+
+  /**
+   * Applies write commands in several namespaces with one `ip -force -batch`
+   * whose lines are `netns exec NS ip -batch FILE` (iproute2 forks the
+   * writers, cheaper than spawning each from Node). Each namespace stops at
+   * its first failing command; the failed namespaces are reported together.
+   */
+  async writeEach(perNetns: readonly (readonly [string, readonly string[]])[]): Promise<void> {
+    const work = perNetns.filter(([, lines]) => lines.length > 0);
+    if (work.length <= 1) {
+      for (const [ns, lines] of work) await this.write(ns, lines);
+      return;
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'gitwire-net-'));
+    try {
+      const files = await Promise.all(
+        work.map(async ([, lines], i) => {
+          const file = join(dir, `${i}.batch`);
+          await writeFile(file, lines.join('\n') + '\n');
+          return file;
+        }),
+      );
+      for (const [, lines] of work) this.counter.writes += lines.length;
+      const batch = work.map(([ns], i) => `netns exec ${ns} ip -batch ${files[i]}`);
+      const res = await run('ip', ['-force', '-batch', '-'], batch.join('\n') + '\n');
+      const failed = [...res.stderr.matchAll(/Command failed -:(\d+)/g)].map((m) => work[Number(m[1]) - 1]?.[0]);
+      if (res.code !== 0 || failed.length > 0) {
+        throw new TransientError('ip netns batch', res.stderr.trim() || `exit ${res.code}`, { failed });
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   }
 

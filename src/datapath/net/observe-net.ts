@@ -1,0 +1,36 @@
+import type { EndpointValue, Entry, LinkValue, RouteValue, TunnelValue } from '../../desired/desired-state.js';
+import type { NetNode } from './net-node.js';
+import { observedEndpoints, vethPeerNetns } from './endpoint-ops.js';
+import { observedLinks } from './link-ops.js';
+import { observedRoutes } from './route-ops.js';
+import { observedTunnels, readTunnel } from './tunnel-ops.js';
+import { IpRunner } from './internal/ip-runner.js';
+import { scanNamed, scanNode } from './internal/node-scan.js';
+
+export interface ObservedNet {
+  readonly endpoint: Entry<EndpointValue>[];
+  readonly link: Entry<LinkValue>[];
+  readonly route: Entry<RouteValue>[];
+  readonly tunnel: Entry<TunnelValue>[];
+}
+
+/**
+ * Everything the net drivers observe, from one read of the node and one of
+ * the namespaces its veths lead into: what each driver's observe() returns,
+ * at about half the cost of calling them one by one.
+ */
+export async function observeNet(
+  node: NetNode,
+  options: { readonly tunnelDevice?: string } = {},
+): Promise<ObservedNet> {
+  const ip = new IpRunner({ writes: 0 });
+  const scan = await scanNode(ip, node);
+  const netns = await scanNamed(ip, vethPeerNetns(scan, node));
+  const tunnel = await readTunnel(ip, node, scan, options.tunnelDevice);
+  return {
+    endpoint: observedEndpoints(node, scan, netns),
+    link: observedLinks(node, scan, netns),
+    route: observedRoutes(scan),
+    tunnel: tunnel === null ? [] : observedTunnels(tunnel),
+  };
+}
