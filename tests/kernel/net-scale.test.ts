@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
-import { observeNet } from '../../src/datapath/net/index.js';
+import type { Entry, LinkValue } from '../../src/desired/desired-state.js';
+import { observeNet, tunnelNextHop } from '../../src/datapath/net/index.js';
 import {
   addNodeNs,
   cleanupNetns,
@@ -12,13 +13,14 @@ import {
 } from '../support/net-fixtures.js';
 
 const COUNT = 100;
+const REMOTES = 2000;
 const plain = <T>(xs: readonly { key: string; value: T }[]) => xs.map(({ key, value }) => ({ key, value }));
 
 // Times are printed for docs/benchmarks, never asserted: the machine is shared.
-describe(`${COUNT} endpoints on one node`, () => {
+describe('one node at scale', () => {
   afterAll(cleanupNetns);
 
-  it('are all plumbed, observed exactly, and re-applied with zero writes', async () => {
+  it(`${COUNT} endpoints are all plumbed, observed exactly, and re-applied with zero writes`, async () => {
     const node = { nodeNs: await addNodeNs('scale'), owner: 'scale' };
     const drivers = netDrivers(node);
     const want = desiredFor(Array.from({ length: COUNT }, (_, i) => ({ index: 100 + i, podNet: 5, host: 2 + i })));
@@ -53,5 +55,57 @@ describe(`${COUNT} endpoints on one node`, () => {
     const first = want.endpoints[0]!.value;
     const last = want.endpoints[COUNT - 1]!.value;
     expect(await pings(first.netns, last.address)).toBe(true);
+  });
+
+  it(`${REMOTES} remote nodes get their overlay routes and tunnel entries in a few batches, observed exactly`, async () => {
+    const node = { nodeNs: await addNodeNs('scale-vx'), owner: 'scale-vx' };
+    const drivers = netDrivers(node);
+    const dev = 'gitwire_vxlan';
+    const link: Entry<LinkValue> = {
+      key: dev,
+      value: {
+        name: dev,
+        kind: 'vxlan',
+        mtu: 1450,
+        vni: 9,
+        port: 8472,
+        local: '10.250.0.1',
+        peerNetns: null,
+        peerName: null,
+      },
+    };
+    const remotes = Array.from({ length: REMOTES }, (_, i) => {
+      const prefix = `10.${100 + (i >> 8)}.${i & 255}.0/24`;
+      const endpoint = `172.16.${i >> 8}.${i & 255}`;
+      return { prefix, endpoint, via: tunnelNextHop(prefix) };
+    });
+    const want = {
+      links: [link],
+      endpoints: [],
+      routes: remotes
+        .map(({ prefix, via }) => ({ key: prefix, value: { prefix, dev, via, onlink: true, mtu: null, src: null } }))
+        .sort((a, b) => (a.key < b.key ? -1 : 1)),
+      tunnels: remotes
+        .map(({ prefix, endpoint }) => ({ key: prefix, value: { prefix, endpoint, node: '' } }))
+        .sort((a, b) => (a.key < b.key ? -1 : 1)),
+    };
+
+    let t = performance.now();
+    await converge(drivers, want);
+    const create = performance.now() - t;
+    const writes = totalWrites(drivers);
+    t = performance.now();
+    await converge(drivers, want);
+    const reapply = performance.now() - t;
+    t = performance.now();
+    const seen = await observeNet(node);
+    const observe = performance.now() - t;
+    console.log(
+      `[net-scale] ${REMOTES} remote nodes: create ${create.toFixed(0)} ms (${writes} writes), ` +
+        `no-op re-apply ${reapply.toFixed(0)} ms, observeNet ${observe.toFixed(0)} ms`,
+    );
+    expect(totalWrites(drivers)).toBe(writes);
+    expect(seen.route).toEqual(want.routes);
+    expect(seen.tunnel).toEqual(want.tunnels);
   });
 });
