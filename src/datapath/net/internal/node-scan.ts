@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NetNode } from '../net-node.js';
@@ -96,36 +96,30 @@ export async function scanNamed(ip: IpRunner, names: Iterable<string>): Promise<
 }
 
 async function scanBatched(list: readonly string[]): Promise<Map<string, NetnsScan> | null> {
-  const file = netnsReadsFile();
-  const res = await run(
-    'ip',
-    ['-force', '-batch', '-'],
-    list.map((n) => `netns exec ${n} ip -d -j -batch ${file}`).join('\n') + '\n',
-  );
-  const failed = new Set([...res.stderr.matchAll(/Command failed -:(\d+)/g)].map((m) => Number(m[1]) - 1));
-  const ok = list.filter((_, i) => !failed.has(i));
-  const lines = res.stdout.split('\n').filter((l) => l.trim() !== '');
-  if (lines.length !== ok.length * NETNS_READS.length) return null;
-  const out = new Map<string, NetnsScan>();
-  ok.forEach((name, i) => {
-    const links = JSON.parse(lines[2 * i] as string) as IpLink[];
-    const routes = JSON.parse(lines[2 * i + 1] as string) as IpRoute[];
-    out.set(name, netnsScan(name, links, routes));
-  });
-  return out;
-}
-
-let readsFile: string | null = null;
-
-/** The per-namespace read commands, as a file the forked readers can take (their stdin is the batch's). */
-function netnsReadsFile(): string {
-  if (readsFile === null) {
-    const dir = mkdtempSync(join(tmpdir(), 'gitwire-net-'));
-    readsFile = join(dir, 'netns-reads.batch');
-    writeFileSync(readsFile, NETNS_READS.join('\n') + '\n');
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  // The forked readers take their commands from a file: their stdin is the batch's.
+  const dir = await mkdtemp(join(tmpdir(), 'gitwire-net-'));
+  try {
+    const file = join(dir, 'netns-reads.batch');
+    await writeFile(file, NETNS_READS.join('\n') + '\n');
+    const res = await run(
+      'ip',
+      ['-force', '-batch', '-'],
+      list.map((n) => `netns exec ${n} ip -d -j -batch ${file}`).join('\n') + '\n',
+    );
+    const failed = new Set([...res.stderr.matchAll(/Command failed -:(\d+)/g)].map((m) => Number(m[1]) - 1));
+    const ok = list.filter((_, i) => !failed.has(i));
+    const lines = res.stdout.split('\n').filter((l) => l.trim() !== '');
+    if (lines.length !== ok.length * NETNS_READS.length) return null;
+    const out = new Map<string, NetnsScan>();
+    ok.forEach((name, i) => {
+      const links = JSON.parse(lines[2 * i] as string) as IpLink[];
+      const routes = JSON.parse(lines[2 * i + 1] as string) as IpRoute[];
+      out.set(name, netnsScan(name, links, routes));
+    });
+    return out;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
-  return readsFile;
 }
 
 /** Links of the node namespace gitwire owns. */
