@@ -45,40 +45,59 @@ function policies(count: number): PolicyValue[] {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-const dp = EndpointDatapath.load({ pins: pinLayout('bench', pinRoot), config: { eventBurst: 0 } });
-try {
-  dp.endpoints.put(EP, {
-    ifindex: 0,
-    identity: 900,
-    id: 1,
-    enforceIngress: true,
-    enforceEgress: true,
-    audit: false,
-    mac: '02:00:00:00:00:01',
-    ifName: 'bench0',
+async function measure(policyCache: boolean): Promise<Map<string, number[]>> {
+  const dp = EndpointDatapath.load({
+    pins: pinLayout(policyCache ? 'cache' : 'nocache', pinRoot),
+    config: { eventBurst: 0, policyCache },
   });
-  dp.ipcache.write([{ prefix: '10.99.1.0/24', identity: PEER_ID, tunnelEndpoint: null }]);
-  const prog = dp.program('gw_to_endpoint');
-  const flows = {
-    'allowed (policy hit)': ipv4Packet({ saddr: PEER, daddr: EP, protocol: 'tcp', dport: 80 }),
-    'denied (default deny)': ipv4Packet({ saddr: PEER, daddr: EP, protocol: 'tcp', dport: 81 }),
-  };
-  const rows: string[] = [];
+  try {
+    dp.endpoints.put(EP, {
+      ifindex: 0,
+      identity: 900,
+      id: 1,
+      enforceIngress: true,
+      enforceEgress: true,
+      audit: false,
+      mac: '02:00:00:00:00:01',
+      ifName: 'bench0',
+    });
+    dp.ipcache.write([{ prefix: '10.99.1.0/24', identity: PEER_ID, tunnelEndpoint: null }]);
+    const prog = dp.program('gw_to_endpoint');
+    const out = new Map<string, number[]>();
+    for (const size of SIZES) {
+      dp.policy.erase(dp.policy.read());
+      dp.policy.write(policies(size));
+      for (const [flow, data] of Object.entries(FLOWS)) {
+        await prog.testRunAsync({ data, repeat: 1000 });
+        const ns: number[] = [];
+        for (let r = 0; r < rounds; r++) ns.push((await prog.testRunAsync({ data, repeat })).durationNs);
+        out.set(`${size}|${flow}`, ns);
+      }
+    }
+    return out;
+  } finally {
+    dp.close();
+  }
+}
+
+const FLOWS = {
+  'allowed (policy hit)': ipv4Packet({ saddr: PEER, daddr: EP, protocol: 'tcp', dport: 80 }),
+  'denied (default deny)': ipv4Packet({ saddr: PEER, daddr: EP, protocol: 'tcp', dport: 81 }),
+};
+
+try {
+  const cached = await measure(true);
+  const walked = await measure(false);
+  const cell = (ns: number[]) => `${median(ns)} (${Math.min(...ns)}–${Math.max(...ns)})`;
+  console.log(`BPF_PROG_TEST_RUN, gw_to_endpoint, 66-byte TCP SYN, repeat ${repeat}, median (range) of ${rounds}`);
+  console.log('| policy entries | flow | verdict cache on, ns/packet | cache off (trie walk), ns/packet |');
+  console.log('|---|---|---|---|');
   for (const size of SIZES) {
-    dp.policy.erase(dp.policy.read());
-    dp.policy.write(policies(size));
-    for (const [name, data] of Object.entries(flows)) {
-      await prog.testRunAsync({ data, repeat: 1000 });
-      const ns: number[] = [];
-      for (let r = 0; r < rounds; r++) ns.push((await prog.testRunAsync({ data, repeat })).durationNs);
-      rows.push(`| ${size.toLocaleString('en')} | ${name} | ${median(ns)} | ${Math.min(...ns)}–${Math.max(...ns)} |`);
+    for (const flow of Object.keys(FLOWS)) {
+      const k = `${size}|${flow}`;
+      console.log(`| ${size.toLocaleString('en')} | ${flow} | ${cell(cached.get(k)!)} | ${cell(walked.get(k)!)} |`);
     }
   }
-  console.log(`BPF_PROG_TEST_RUN, gw_to_endpoint, 66-byte TCP SYN, repeat ${repeat}, median of ${rounds}`);
-  console.log('| policy entries | flow | ns/packet | range |');
-  console.log('|---|---|---|---|');
-  for (const r of rows) console.log(r);
 } finally {
-  dp.close();
   fs.rmSync(pinRoot, { recursive: true, force: true });
 }

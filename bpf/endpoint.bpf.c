@@ -26,7 +26,7 @@ const volatile struct gw_config gw_config = {
 	.ct_lifetime_close = 10,
 	.event_rate = 1000,
 	.event_burst = 200,
-	.flags = GW_CFG_VERDICT_EVENTS,
+	.flags = GW_CFG_VERDICT_EVENTS | GW_CFG_POLICY_CACHE,
 };
 
 struct {
@@ -51,6 +51,20 @@ struct {
 	__type(key, struct gw_policy_key);
 	__type(value, struct gw_policy_value);
 } gw_policy SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, GW_POLICY_CACHE_MAX_ENTRIES);
+	__type(key, struct gw_policy_cache_key);
+	__type(value, struct gw_policy_cache_value);
+} gw_policy_cache SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} gw_policy_gen SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -250,6 +264,47 @@ static __always_inline struct gw_policy_value *policy_lookup(__u16 ep, __u8 dir,
 	return bpf_map_lookup_elem(&gw_policy, &k);
 }
 
+/* Both lookups, deny first; the result's verdict is NONE when nothing matched. */
+static __always_inline struct gw_policy_value policy_decide(__u16 ep, __u8 dir, __u32 peer, const struct gw_pkt *p)
+{
+	struct gw_policy_value none = {};
+	struct gw_policy_value *v_peer = policy_lookup(ep, dir, peer, p);
+	struct gw_policy_value *v_any = policy_lookup(ep, dir, GW_IDENTITY_UNKNOWN, p);
+
+	if (v_peer && v_peer->verdict == GW_VERDICT_DENY)
+		return *v_peer;
+	if (v_any && v_any->verdict == GW_VERDICT_DENY)
+		return *v_any;
+	if (v_peer && v_peer->verdict != GW_VERDICT_NONE)
+		return *v_peer;
+	if (v_any && v_any->verdict != GW_VERDICT_NONE)
+		return *v_any;
+	return none;
+}
+
+static __always_inline struct gw_policy_value policy_verdict(__u16 ep, __u8 dir, __u32 peer, const struct gw_pkt *p)
+{
+	struct gw_policy_cache_key ck = {
+		.identity = peer, .endpoint_id = ep, .direction = dir, .protocol = p->protocol, .dport = p->policy_port,
+	};
+	struct gw_policy_cache_value nv, *cv;
+	__u32 zero = 0, *genp, gen;
+
+	if (!(gw_config.flags & GW_CFG_POLICY_CACHE))
+		return policy_decide(ep, dir, peer, p);
+	/* The generation is read before the trie, so a result computed from
+	 * entries that change meanwhile is stored as already stale. */
+	genp = bpf_map_lookup_elem(&gw_policy_gen, &zero);
+	gen = genp ? *genp : 0;
+	cv = bpf_map_lookup_elem(&gw_policy_cache, &ck);
+	if (cv && cv->generation == gen)
+		return cv->result;
+	nv.generation = gen;
+	nv.result = policy_decide(ep, dir, peer, p);
+	bpf_map_update_elem(&gw_policy_cache, &ck, &nv, BPF_ANY);
+	return nv.result;
+}
+
 static __always_inline __u32 ct_lifetime(__u8 protocol, __u16 flags)
 {
 	if (protocol != IPPROTO_TCP)
@@ -290,7 +345,7 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
 	struct gw_pkt p = {};
 	struct gw_endpoint_key ek;
 	struct gw_endpoint_value *ep;
-	struct gw_policy_value *v_peer, *v_any, *pv = NULL;
+	struct gw_policy_value res, *pv;
 	struct gw_ct_key fwd, rev;
 	struct gw_ct_value *ct;
 	__u32 peer, reason;
@@ -351,16 +406,8 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
 	/* New and established connections are both policed, so a policy change
 	 * also cuts connections it no longer allows; replies are not. */
 	peer = peer_identity(dir == GW_DIR_EGRESS ? p.daddr : p.saddr);
-	v_peer = policy_lookup(ep->endpoint_id, dir, peer, &p);
-	v_any = policy_lookup(ep->endpoint_id, dir, GW_IDENTITY_UNKNOWN, &p);
-	if (v_peer && v_peer->verdict == GW_VERDICT_DENY)
-		pv = v_peer;
-	else if (v_any && v_any->verdict == GW_VERDICT_DENY)
-		pv = v_any;
-	else if (v_peer && v_peer->verdict != GW_VERDICT_NONE)
-		pv = v_peer;
-	else if (v_any && v_any->verdict != GW_VERDICT_NONE)
-		pv = v_any;
+	res = policy_verdict(ep->endpoint_id, dir, peer, &p);
+	pv = res.verdict != GW_VERDICT_NONE ? &res : NULL;
 
 	enforced = ep->flags & (dir == GW_DIR_EGRESS ? GW_EP_ENFORCE_EGRESS : GW_EP_ENFORCE_INGRESS);
 	audit = ep->flags & GW_EP_AUDIT;
@@ -410,7 +457,7 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
 	}
 	if (reason == GW_REASON_REDIRECT)
 		/* Cilium's to-proxy mark: magic 0x0200 with the proxy port in the upper half. */
-		skb->mark = ((__u32)pv->proxy_port << 16) | 0x0200;
+		skb->mark = ((__u32)res.proxy_port << 16) | 0x0200;
 	return TC_ACT_OK;
 }
 

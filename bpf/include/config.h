@@ -3,6 +3,7 @@
 #define GW_CONFIG_H
 
 #define GW_CFG_VERDICT_EVENTS (1 << 0) /* also report allowed new connections */
+#define GW_CFG_POLICY_CACHE (1 << 1)   /* use the verdict cache (off: always walk the trie) */
 
 struct gw_config {
 	__u32 ct_lifetime_tcp;    /* seconds, established TCP */

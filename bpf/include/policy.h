@@ -37,4 +37,26 @@ _Static_assert(sizeof(struct gw_policy_value) == 8, "gw_policy_value size");
 
 #define GW_POLICY_MAX_ENTRIES 65536
 
+/* Verdict cache: the decision of both lookups for one (endpoint, direction,
+ * peer, protocol, port), valid while its generation equals gw_policy_gen,
+ * which the agent bumps after every policy write. Keeps the per-packet cost
+ * independent of the trie's size. Kernel-only: user space never reads it. */
+struct gw_policy_cache_key {
+	__u32 identity;
+	__u16 endpoint_id;
+	__u8 direction;
+	__u8 protocol;
+	__be16 dport;
+	__u8 pad0[2];
+};
+_Static_assert(sizeof(struct gw_policy_cache_key) == 12, "gw_policy_cache_key size");
+
+struct gw_policy_cache_value {
+	__u32 generation;
+	struct gw_policy_value result; /* verdict GW_VERDICT_NONE = no entry matched */
+};
+_Static_assert(sizeof(struct gw_policy_cache_value) == 12, "gw_policy_cache_value size");
+
+#define GW_POLICY_CACHE_MAX_ENTRIES 65536
+
 #endif

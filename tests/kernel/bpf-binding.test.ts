@@ -102,6 +102,24 @@ describe('BPF_PROG_TEST_RUN verdicts on crafted packets', () => {
     expect(toEndpoint('10.88.1.9', 'udp', 53)).toBe(TC_ACT_SHOT);
   });
 
+  it('applies a policy change to the next packet despite the verdict cache', () => {
+    dp.policy.write([rule({})]);
+    expect(toEndpoint('10.88.1.9', 'tcp', 80)).toBe(TC_ACT_OK);
+    dp.policy.write([rule({ verdict: 'deny' })]);
+    expect(toEndpoint('10.88.1.9', 'tcp', 80)).toBe(TC_ACT_SHOT);
+    dp.policy.erase([rule({})]);
+    expect(toEndpoint('10.88.1.9', 'tcp', 80)).toBe(TC_ACT_SHOT);
+    dp.endpoints.put(EP, { ...dp.endpoints.get(EP)!, enforceIngress: false });
+    expect(toEndpoint('10.88.1.9', 'tcp', 80)).toBe(TC_ACT_OK);
+  });
+
+  it('passes a redirect verdict and counts it as redirect', () => {
+    dp.policy.write([rule({ verdict: 'redirect', proxyPort: 15001 })]);
+    const before = dp.counters.read().redirect.packets;
+    expect(toEndpoint('10.88.1.9', 'tcp', 80)).toBe(TC_ACT_OK);
+    expect(dp.counters.read().redirect.packets - before).toBe(1n);
+  });
+
   it('matches ICMP by type', () => {
     dp.policy.write([rule({ protocol: 1, port: 8 })]);
     expect(toEndpoint('10.88.1.9', 'icmp', 0, { icmpType: 8 })).toBe(TC_ACT_OK);

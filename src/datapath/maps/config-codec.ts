@@ -12,6 +12,8 @@ export interface EndpointProgramConfig {
   readonly eventBurst: number;
   /** Also report allowed new connections, not only drops and audits. */
   readonly verdictEvents: boolean;
+  /** Cache policy decisions per (endpoint, direction, peer, protocol, port); off = walk the trie for every packet. */
+  readonly policyCache: boolean;
 }
 
 export const DEFAULT_ENDPOINT_CONFIG: EndpointProgramConfig = {
@@ -22,9 +24,11 @@ export const DEFAULT_ENDPOINT_CONFIG: EndpointProgramConfig = {
   eventRate: 1000,
   eventBurst: 200,
   verdictEvents: true,
+  policyCache: true,
 };
 
 const CFG_VERDICT_EVENTS = 1;
+const CFG_POLICY_CACHE = 2;
 
 export const configCodec: Codec<EndpointProgramConfig> = {
   ...structLayout('gw_config', [
@@ -42,7 +46,7 @@ export const configCodec: Codec<EndpointProgramConfig> = {
     [c.ctLifetimeTcp, c.ctLifetimeNonTcp, c.ctLifetimeSyn, c.ctLifetimeClose, c.eventRate, c.eventBurst].forEach(
       (v, i) => b.writeUInt32LE(v, i * 4),
     );
-    b.writeUInt32LE(c.verdictEvents ? CFG_VERDICT_EVENTS : 0, 24);
+    b.writeUInt32LE((c.verdictEvents ? CFG_VERDICT_EVENTS : 0) | (c.policyCache ? CFG_POLICY_CACHE : 0), 24);
     return b;
   },
   decode(b, o = 0) {
@@ -54,6 +58,7 @@ export const configCodec: Codec<EndpointProgramConfig> = {
       eventRate: b.readUInt32LE(o + 16),
       eventBurst: b.readUInt32LE(o + 20),
       verdictEvents: (b.readUInt32LE(o + 24) & CFG_VERDICT_EVENTS) !== 0,
+      policyCache: (b.readUInt32LE(o + 24) & CFG_POLICY_CACHE) !== 0,
     };
   },
 };

@@ -8,10 +8,48 @@ const split = (v: PolicyValue): [PolicyKey, PolicyMapValue] => [
   { verdict: v.verdict, proxyPort: v.proxyPort, ruleId: v.ruleId },
 ];
 
-/** The node's policy LPM trie, read and written as DesiredState policy values. */
+/**
+ * The node's policy LPM trie, read and written as DesiredState policy values.
+ * Every write that changes it bumps the generation (gw_policy_gen) that
+ * invalidates the datapath's verdict cache.
+ */
 export class PolicyMap extends TypedMap<PolicyKey, PolicyMapValue> {
-  constructor(map: BpfMap) {
+  constructor(
+    map: BpfMap,
+    private readonly generation?: BpfMap,
+  ) {
     super(map, policyKeyCodec, policyValueCodec);
+  }
+
+  override put(key: PolicyKey, value: PolicyMapValue): void {
+    super.put(key, value);
+    this.bump();
+  }
+
+  override remove(key: PolicyKey): boolean {
+    const gone = super.remove(key);
+    if (gone) this.bump();
+    return gone;
+  }
+
+  override putMany(entries: ReadonlyArray<readonly [PolicyKey, PolicyMapValue]>): void {
+    super.putMany(entries);
+    if (entries.length > 0) this.bump();
+  }
+
+  override removeMany(keys: readonly PolicyKey[]): number {
+    const n = super.removeMany(keys);
+    if (n > 0) this.bump();
+    return n;
+  }
+
+  private bump(): void {
+    if (!this.generation) return;
+    const zero = Buffer.alloc(4);
+    const current = this.generation.lookup(zero)?.readUInt32LE() ?? 0;
+    const next = Buffer.alloc(4);
+    next.writeUInt32LE((current + 1) >>> 0);
+    this.generation.update(zero, next);
   }
 
   write(values: readonly PolicyValue[]): void {

@@ -72,7 +72,7 @@ export class EndpointDatapath {
       if (!m) throw new RangeError(`endpoint datapath: map ${name} missing`);
       return m;
     };
-    this.policy = new PolicyMap(map('gw_policy'));
+    this.policy = new PolicyMap(map('gw_policy'), map('gw_policy_gen'));
     this.ipcache = new IpcacheMap(map('gw_ipcache'));
     this.endpoints = new EndpointMap(map('gw_endpoints'));
     this.ct = new CtMap(map('gw_ct'));
@@ -199,7 +199,17 @@ export class EndpointDatapath {
   }
 }
 
-const PINNED_MAPS = ['gw_policy', 'gw_ipcache', 'gw_endpoints', 'gw_ct', 'gw_counters', 'gw_event_budget', 'gw_events'];
+const PINNED_MAPS = [
+  'gw_policy',
+  'gw_policy_cache',
+  'gw_policy_gen',
+  'gw_ipcache',
+  'gw_endpoints',
+  'gw_ct',
+  'gw_counters',
+  'gw_event_budget',
+  'gw_events',
+];
 const ENOENT_ERRNO = 2;
 
 /**
