@@ -181,9 +181,8 @@ export interface MaglevValue {
 export interface TunnelValue {
   /** Remote pod CIDR. */
   readonly prefix: string;
-  /** Underlay address of the node that owns it. */
+  /** Underlay address of the node that owns it (the node's name is the entry's label: the kernel does not hold it). */
   readonly endpoint: string;
-  readonly node: string;
 }
 
 export interface RouteValue {

@@ -46,7 +46,7 @@ async function twoNodes(tag: string, first: number, overlay: boolean): Promise<T
           links: [...eps.links, vxlanLink(`10.250.0.${podNet}`)],
           endpoints: eps.endpoints,
           routes: [...eps.routes, route(remote, VXLAN, `10.244.${remoteNet}.1`, true)],
-          tunnels: [{ key: remote, value: { prefix: remote, endpoint: remoteUnderlay, node: `node-${tag}-x` } }],
+          tunnels: [{ key: remote, value: { prefix: remote, endpoint: remoteUnderlay }, label: `node node-${tag}-x` }],
         }
       : { ...eps, routes: [...eps.routes, route(remote, '', remoteUnderlay, false)] };
     const node = { nodeNs: nodes[name], owner: `${tag}-${name}` };
@@ -97,9 +97,7 @@ describe('VXLAN overlay between two nodes', () => {
     const { drivers, want } = n.a;
     expect(await drivers.link.observe()).toEqual(plain(sorted(want.links)));
     expect(await drivers.route.observe()).toEqual(plain(sorted(want.routes)));
-    expect(await drivers.tunnel.observe()).toEqual(
-      (want.tunnels ?? []).map(({ key, value }) => ({ key, value: { ...value, node: '' } })),
-    );
+    expect(await drivers.tunnel.observe()).toEqual((want.tunnels ?? []).map(({ key, value }) => ({ key, value })));
   });
 
   it('observeNet reads the same as the four drivers one by one', async () => {

@@ -129,7 +129,7 @@ export function observedTunnels(live: LiveTunnel): Entry<TunnelValue>[] {
     const dsts = live.fdb.get(mac) ?? [];
     const endpoint = dsts.length === 1 && vtepMac(dsts[0] ?? '') === mac ? (dsts[0] ?? '') : '';
     const prefix = routePrefix(r.dst);
-    out.push({ key: prefix, value: { prefix, endpoint, node: '' } });
+    out.push({ key: prefix, value: { prefix, endpoint } });
   }
   return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }

@@ -50,7 +50,7 @@ export function compileOverlay(view: ClusterView, node: NodeInfo): NodeOverlay {
     }),
   );
   for (const n of others) {
-    result.tunnel.push(entry(n.podCidrText, { prefix: n.podCidrText, endpoint: n.address, node: n.name }, n.name));
+    result.tunnel.push(entry(n.podCidrText, { prefix: n.podCidrText, endpoint: n.address }, `node ${n.name}`));
     result.route.push(
       entry(n.podCidrText, { prefix: n.podCidrText, dev, via: n.gateway, onlink: true, mtu: null, src: null }, n.name),
     );
