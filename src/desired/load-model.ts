@@ -1,14 +1,21 @@
 import { ValidationError, type Diagnostic } from './diagnostics.js';
-import { readManifests } from './load/index.js';
 import type { Model } from './model.js';
 import type { RepoTree } from './source/repo-tree.js';
-import { validateDocuments } from './validate/index.js';
+import { assembleModel, LoadCache, validateFiles } from './validate/index.js';
+
+export { LoadCache };
 
 export interface LoadOptions {
   /** Files larger than this are refused; default 1 MiB. */
   maxFileBytes?: number;
   /** YAML documents in the whole tree; default 100,000. */
   maxDocuments?: number;
+  /**
+   * Files read and checked by earlier calls, reused where path and bytes
+   * match; the result is the same as without it, only faster for a commit
+   * that shares most files with a recent one.
+   */
+  cache?: LoadCache;
 }
 
 export interface LoadResult {
@@ -22,9 +29,10 @@ const DEFAULTS = { maxFileBytes: 1024 * 1024, maxDocuments: 100_000, maxAliasCou
 
 /** Reads and validates every declaration of a tree; never throws on file content. */
 export function validateTree(tree: RepoTree, opts: LoadOptions = {}): LoadResult {
-  const limits = { ...DEFAULTS, ...definedOnly(opts) };
-  const { documents, diagnostics } = readManifests(tree, limits);
-  const model = validateDocuments(documents, tree.revision, diagnostics);
+  const { cache, ...limitOpts } = opts;
+  const limits = { ...DEFAULTS, ...definedOnly(limitOpts) };
+  const { documents, diagnostics } = validateFiles(tree, limits, cache);
+  const model = assembleModel(documents, tree.revision, diagnostics);
   return { model: diagnostics.some((d) => d.severity === 'error') ? null : model, diagnostics };
 }
 
@@ -35,6 +43,6 @@ export function loadModel(tree: RepoTree, opts?: LoadOptions): Model {
   return model;
 }
 
-function definedOnly(opts: LoadOptions): Partial<typeof DEFAULTS> {
+function definedOnly(opts: Omit<LoadOptions, 'cache'>): Partial<typeof DEFAULTS> {
   return Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
 }

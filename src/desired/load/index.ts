@@ -1,4 +1,5 @@
 export { formatFieldPath, type FieldPath } from './field-path.js';
 export { LoadCode } from './load-codes.js';
 export type { ParsedDocument } from './parsed-document.js';
-export { readManifests, type ReadLimits, type ReadResult } from './read-manifests.js';
+export { manifestFiles, noteJsonManifest, readManifests, type ReadLimits, type ReadResult } from './read-manifests.js';
+export { readYamlFile, type FileRead } from './read-yaml-file.js';
