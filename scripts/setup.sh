@@ -26,3 +26,6 @@ fi
 make -s -C bpf
 
 npx tsc -p tsconfig.build.json
+
+# Pinned maps and links live in bpffs; mount it where the machine has not (as Cilium's agent does).
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ValidationError, formatDiagnostic } from '../desired/diagnostics.js';
+import { applyCommand } from './commands/apply.js';
 import { compileCommand } from './commands/compile.js';
 import { planCommand } from './commands/plan.js';
 import { synthCommand } from './commands/synth.js';
@@ -10,7 +11,8 @@ export function program(): Command {
   const root = new Command('gitwire')
     .description('GitOps reconciler for an eBPF container-networking datapath')
     .version('0.1.0');
-  for (const cmd of [validateCommand(), compileCommand(), planCommand(), synthCommand()]) root.addCommand(cmd);
+  for (const cmd of [validateCommand(), compileCommand(), planCommand(), applyCommand(), synthCommand()])
+    root.addCommand(cmd);
   // addCommand does not pass these settings down, so set them on every command.
   for (const cmd of [root, ...root.commands]) cmd.showHelpAfterError().exitOverride();
   return root;

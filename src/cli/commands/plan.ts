@@ -3,6 +3,7 @@ import { formatDiagnostic } from '../../desired/diagnostics.js';
 import { compile, type Model } from '../../desired/index.js';
 import type { ChangeSet } from '../../reconciler/change-set.js';
 import { loadRevision } from '../../reconciler/load-revision.js';
+import { reconcileNode } from '../../reconciler/reconcile-node.js';
 import { asObserved, emptyObserved, plan } from '../../reconciler/plan.js';
 import { renderJson, renderMarkdown, renderText } from '../../reconciler/render/index.js';
 import { EXIT_CHANGES, EXIT_OK } from '../exit-codes.js';
@@ -16,6 +17,9 @@ interface PlanOpts {
   allNodes?: boolean;
   output: 'text' | 'json' | 'markdown';
   detailedExitcode?: boolean;
+  live?: boolean;
+  netns?: string;
+  bpffsRoot?: string;
 }
 
 export function planCommand(): Command {
@@ -27,8 +31,12 @@ export function planCommand(): Command {
     .option('--to <rev>', 'revision to plan towards (default: the default branch head)')
     .addOption(new Option('--node <name>', 'plan for this node').conflicts('allNodes'))
     .option('--all-nodes', 'plan for every node the target revision declares')
-    .option('--detailed-exitcode', 'exit 1 when there are changes, 0 when there are none');
+    .option('--detailed-exitcode', 'exit 1 when there are changes, 0 when there are none')
+    .addOption(new Option('--live', 'plan against the live node (needs --node) instead of --from').conflicts('from'))
+    .option('--netns <name>', 'with --live: the node lives in this network namespace')
+    .option('--bpffs-root <dir>', 'with --live: where the node pins its maps and links', '/sys/fs/bpf/gitwire');
   outputOption(cmd, ['text', 'json', 'markdown']).action(async (opts: PlanOpts) => {
+    if (opts.live) return planLive(opts);
     const to = await loadRevision(opts.repo, sourceOptions(opts.to));
     const from = opts.from ? await loadRevision(opts.repo, sourceOptions(opts.from)) : null;
     for (const w of to.warnings) process.stderr.write(formatDiagnostic(w) + '\n');
@@ -46,6 +54,22 @@ export function planCommand(): Command {
     process.exitCode = opts.detailedExitcode && changed ? EXIT_CHANGES : EXIT_OK;
   });
   return cmd;
+}
+
+async function planLive(opts: PlanOpts): Promise<void> {
+  if (!opts.node) throw new Error('plan --live needs --node: the live node is this machine or network namespace');
+  const result = await reconcileNode({
+    repo: opts.repo,
+    source: sourceOptions(opts.to),
+    node: opts.node,
+    nodeNs: opts.netns ?? null,
+    bpffsRoot: opts.bpffsRoot,
+    dryRun: true,
+  });
+  for (const w of result.warnings) process.stderr.write(formatDiagnostic(w) + '\n');
+  process.stdout.write(render([result.changes], opts.output));
+  const changed = result.changes.changes.length > 0;
+  process.exitCode = opts.detailedExitcode && changed ? EXIT_CHANGES : EXIT_OK;
 }
 
 function selectNodes(model: Model, opts: PlanOpts): string[] {

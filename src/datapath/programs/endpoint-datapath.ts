@@ -36,6 +36,9 @@ export interface EndpointDatapathSpec {
 }
 
 /** Which hook of the host-side veth runs which program. */
+export type EndpointHook = 'ingress' | 'egress';
+const ALL_HOOKS: readonly EndpointHook[] = ['ingress', 'egress'];
+
 const HOOKS = [
   { hook: 'ingress', program: 'gw_from_endpoint' },
   { hook: 'egress', program: 'gw_to_endpoint' },
@@ -121,9 +124,9 @@ export class EndpointDatapath {
    * running this program is left alone; one running another program is
    * atomically replaced. `netns` is where the device lives (default: ours).
    */
-  attach(ifName: string, netns?: string): EndpointAttachment[] {
+  attach(ifName: string, netns?: string, hooks: readonly EndpointHook[] = ALL_HOOKS): EndpointAttachment[] {
     const run = () =>
-      HOOKS.map(({ hook, program }) => {
+      HOOKS.filter(({ hook }) => hooks.includes(hook)).map(({ hook, program }) => {
         const ifindex = ifIndex(ifName);
         const prog = this.program(program);
         const pinPath = this.pins.linkPath(ifName, hook);
@@ -154,8 +157,8 @@ export class EndpointDatapath {
   }
 
   /** Detaches both programs from a device by removing its pinned links; idempotent. */
-  detach(ifName: string): void {
-    for (const { hook } of HOOKS) {
+  detach(ifName: string, hooks: readonly EndpointHook[] = ALL_HOOKS): void {
+    for (const hook of hooks) {
       const pinPath = this.pins.linkPath(ifName, hook);
       const link = BpfLink.tryFromPin(pinPath);
       if (!link) continue;
@@ -190,6 +193,14 @@ export class EndpointDatapath {
         link.close();
       }
     });
+  }
+
+  /**
+   * Which of this build's programs an attached program is: the same code and
+   * configuration count as the same program even when loaded by another process.
+   */
+  programOf(progId: number): 'gw_from_endpoint' | 'gw_to_endpoint' | undefined {
+    return HOOKS.map((h) => h.program).find((name) => sameProgram(progId, this.program(name)));
   }
 
   /** Releases fds; pinned maps and links stay in the kernel. */

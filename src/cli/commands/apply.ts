@@ -1,0 +1,61 @@
+import { Command } from 'commander';
+import { formatDiagnostic } from '../../desired/diagnostics.js';
+import { reconcileNode } from '../../reconciler/reconcile-node.js';
+import { renderJson, renderMarkdown, renderText } from '../../reconciler/render/index.js';
+import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from '../exit-codes.js';
+import { outputOption, repoOption, sourceOptions } from '../options.js';
+
+interface ApplyOpts {
+  repo: string;
+  rev?: string;
+  node: string;
+  dryRun?: boolean;
+  netns?: string;
+  bpffsRoot?: string;
+  output: 'text' | 'json' | 'markdown';
+  detailedExitcode?: boolean;
+}
+
+export function applyCommand(): Command {
+  const cmd = new Command('apply').description(
+    'converge this node (the current network namespace) to a commit: observe the kernel, plan, write the difference',
+  );
+  repoOption(cmd)
+    .option('--rev <rev>', 'branch, tag or commit to apply (default: the default branch head)')
+    .requiredOption('--node <name>', 'the node this machine (or network namespace) is')
+    .option('--dry-run', 'plan against the live node and write nothing')
+    .option('--netns <name>', 'drive a node that lives in this network namespace instead of the current one')
+    .option('--bpffs-root <dir>', 'where the node pins its maps and links', '/sys/fs/bpf/gitwire')
+    .option('--detailed-exitcode', 'with --dry-run: exit 1 when the node differs from the commit');
+  outputOption(cmd, ['text', 'json', 'markdown']).action(async (opts: ApplyOpts) => {
+    const result = await reconcileNode({
+      repo: opts.repo,
+      source: sourceOptions(opts.rev),
+      node: opts.node,
+      nodeNs: opts.netns ?? null,
+      bpffsRoot: opts.bpffsRoot,
+      dryRun: opts.dryRun ?? false,
+    });
+    for (const w of result.warnings) process.stderr.write(formatDiagnostic(w) + '\n');
+    const set = result.changes;
+    if (opts.output === 'json') {
+      process.stdout.write(
+        renderJson({ ...set, writes: result.writes, remaining: result.remaining?.changes ?? [] } as never),
+      );
+    } else if (opts.output === 'markdown') {
+      process.stdout.write(renderMarkdown([set]));
+    } else {
+      process.stdout.write(renderText(set));
+      if (!opts.dryRun && set.changes.length > 0)
+        process.stdout.write(`Applied with ${result.writes} kernel writes.\n`);
+    }
+    if (result.remaining && result.remaining.changes.length > 0) {
+      process.stderr.write(`gitwire: node did not converge; still differing:\n${renderText(result.remaining)}`);
+      process.exitCode = EXIT_ERROR;
+      return;
+    }
+    const pending = opts.dryRun && set.changes.length > 0;
+    process.exitCode = pending && opts.detailedExitcode ? EXIT_CHANGES : EXIT_OK;
+  });
+  return cmd;
+}

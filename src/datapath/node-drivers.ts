@@ -1,0 +1,92 @@
+import type { Entry, ObservedState, ResourceKind, ResourceValues } from '../desired/desired-state.js';
+import { IpcacheOps, LxcOps, PolicyOps } from './bpf-map-ops.js';
+import { EndpointOps, LinkOps, observeNet, RouteOps, TunnelOps, type NetNode, type NetOps } from './net/index.js';
+import { AbsentOps } from './absent-ops.js';
+import { ProgramOps } from './program-ops.js';
+import { DEFAULT_BPFFS_ROOT, EndpointDatapath, pinLayout } from './programs/index.js';
+
+/** The kinds a live node's drivers can read and write; the rest (identity, load balancing) are not observed yet. */
+export const DRIVEN_KINDS = ['link', 'endpoint', 'route', 'tunnel', 'ipcache', 'lxc', 'policy', 'program'] as const;
+export type DrivenKind = (typeof DRIVEN_KINDS)[number];
+
+const BPF_KINDS = ['ipcache', 'lxc', 'policy', 'program'] as const;
+
+export type Drivers = { readonly [K in DrivenKind]: NetOps<ResourceValues[K]> };
+
+export interface NodeOptions {
+  /** The node's name: names its bpffs directory and marks everything gitwire creates for it. */
+  readonly node: string;
+  /** Network namespace the node lives in; null = this process's own. */
+  readonly nodeNs?: string | null;
+  /** Where the node's pins live; default /sys/fs/bpf/gitwire. */
+  readonly bpffsRoot?: string;
+}
+
+/**
+ * A live node: its pinned BPF maps and programs (loaded once, reused across
+ * restarts) and a driver per resource kind. close() releases file
+ * descriptors; what is pinned and attached stays in the kernel.
+ */
+export class NodeDatapath {
+  readonly drivers: Drivers;
+
+  private readonly net: NetNode;
+
+  private constructor(
+    readonly node: string,
+    private readonly loaded: EndpointDatapath | null,
+    nodeNs: string | null,
+  ) {
+    this.net = { nodeNs, owner: node };
+    this.drivers = {
+      link: new LinkOps(this.net),
+      endpoint: new EndpointOps(this.net),
+      route: new RouteOps(this.net),
+      tunnel: new TunnelOps(this.net),
+      ipcache: loaded ? new IpcacheOps(loaded.ipcache) : new AbsentOps(),
+      lxc: loaded ? new LxcOps(loaded.endpoints, nodeNs) : new AbsentOps(),
+      policy: loaded ? new PolicyOps(loaded.policy) : new AbsentOps(),
+      program: loaded ? new ProgramOps(loaded, nodeNs) : new AbsentOps(),
+    };
+  }
+
+  /** The node's maps and programs; throws on a read-only node that was never applied. */
+  get datapath(): EndpointDatapath {
+    if (!this.loaded) throw new Error(`node ${this.node} has no pinned datapath yet`);
+    return this.loaded;
+  }
+
+  /** Loads the node's programs, creating its pinned maps on first use. */
+  static open(opts: NodeOptions): NodeDatapath {
+    const datapath = EndpointDatapath.load({ pins: pinLayout(opts.node, opts.bpffsRoot ?? DEFAULT_BPFFS_ROOT) });
+    return new NodeDatapath(opts.node, datapath, opts.nodeNs ?? null);
+  }
+
+  /**
+   * For dry runs: reads what is there and creates nothing. A node that has
+   * never been applied has no pins; its BPF kinds then read as empty.
+   */
+  static openReadOnly(opts: NodeOptions): NodeDatapath {
+    const pins = pinLayout(opts.node, opts.bpffsRoot ?? DEFAULT_BPFFS_ROOT);
+    const pinned = EndpointDatapath.openPinned(pins);
+    if (!pinned) return new NodeDatapath(opts.node, null, opts.nodeNs ?? null);
+    pinned.close();
+    return NodeDatapath.open(opts);
+  }
+
+  /** Reads every driven kind from the kernel, in one pass. */
+  async observe(): Promise<ObservedState> {
+    const resources: Partial<Record<ResourceKind, readonly Entry<unknown>[]>> = { ...(await observeNet(this.net)) };
+    for (const kind of BPF_KINDS) resources[kind] = await this.drivers[kind].observe();
+    return { node: this.node, resources } as ObservedState;
+  }
+
+  /** Kernel writes made through this node's drivers since it was opened. */
+  get writes(): number {
+    return DRIVEN_KINDS.reduce((n, k) => n + this.drivers[k].writes, 0);
+  }
+
+  close(): void {
+    this.loaded?.close();
+  }
+}

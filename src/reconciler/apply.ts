@@ -1,0 +1,52 @@
+import type { Entry } from '../desired/desired-state.js';
+import { DRIVEN_KINDS, type DrivenKind, type Drivers } from '../datapath/index.js';
+import type { Change, ChangeSet } from './change-set.js';
+
+/**
+ * The order creates and updates run in: devices before what lives on them,
+ * maps before the programs that read them; and, within the policy map, new
+ * entries before stale ones go. Deletes run the other way round: programs are
+ * detached before their maps are emptied and their devices removed. So
+ * allowed traffic never meets a half-written policy.
+ */
+export const APPLY_ORDER: readonly DrivenKind[] = DRIVEN_KINDS;
+
+export interface ApplyProgress {
+  /** Called after each batch, so the caller can report progress. */
+  (kind: DrivenKind, action: 'update' | 'delete', count: number): void;
+}
+
+/** Writes a ChangeSet to a node through its drivers, in APPLY_ORDER. */
+export async function apply(set: ChangeSet, drivers: Drivers, progress?: ApplyProgress): Promise<void> {
+  for (const kind of APPLY_ORDER) {
+    const entries = pick(
+      set.changes,
+      kind,
+      (c) => c.action !== 'delete',
+      (c) => c.after,
+    );
+    if (entries.length === 0) continue;
+    await (drivers[kind].updateMany as (e: readonly Entry<unknown>[]) => Promise<void>)(entries);
+    progress?.(kind, 'update', entries.length);
+  }
+  for (const kind of [...APPLY_ORDER].reverse()) {
+    const entries = pick(
+      set.changes,
+      kind,
+      (c) => c.action === 'delete',
+      (c) => c.before,
+    );
+    if (entries.length === 0) continue;
+    await (drivers[kind].deleteMany as (e: readonly Entry<unknown>[]) => Promise<void>)(entries);
+    progress?.(kind, 'delete', entries.length);
+  }
+}
+
+function pick(
+  changes: readonly Change[],
+  kind: DrivenKind,
+  want: (c: Change) => boolean,
+  side: (c: Change) => unknown,
+): Entry<unknown>[] {
+  return changes.filter((c) => c.resource === kind && want(c)).map((c) => ({ key: c.key, value: side(c) }));
+}

@@ -1,0 +1,58 @@
+import { compile, type Diagnostic, type SourceOptions } from '../desired/index.js';
+import { DRIVEN_KINDS, NodeDatapath } from '../datapath/index.js';
+import { apply } from './apply.js';
+import type { ChangeSet } from './change-set.js';
+import { loadRevision } from './load-revision.js';
+import { plan } from './plan.js';
+
+export interface ReconcileOptions {
+  readonly repo: string;
+  readonly source?: SourceOptions;
+  readonly node: string;
+  /** Network namespace the node lives in; null/undefined = this process's own. */
+  readonly nodeNs?: string | null;
+  readonly bpffsRoot?: string;
+  /** Plan against the live node and stop: nothing is written. */
+  readonly dryRun?: boolean;
+}
+
+export interface ReconcileResult {
+  readonly revision: string | null;
+  /** What the node needed when observed. */
+  readonly changes: ChangeSet;
+  /** Kernel writes performed (0 on a dry run or when the node already matched). */
+  readonly writes: number;
+  /** What still differs after applying, read back from the kernel; empty when converged. */
+  readonly remaining: ChangeSet | null;
+  readonly warnings: readonly Diagnostic[];
+}
+
+/**
+ * One pass of the reconcile loop for one node: fetch → parse → validate →
+ * compile → observe → plan → apply → verify. A commit that fails validation
+ * throws before the kernel is touched, so the node keeps the last good state.
+ */
+export async function reconcileNode(opts: ReconcileOptions): Promise<ReconcileResult> {
+  const loaded = await loadRevision(opts.repo, opts.source);
+  const desired = compile(loaded.model, opts.node);
+  const warnings = [...loaded.warnings, ...desired.warnings];
+  const nodeOpts = {
+    node: opts.node,
+    nodeNs: opts.nodeNs ?? null,
+    ...(opts.bpffsRoot ? { bpffsRoot: opts.bpffsRoot } : {}),
+  };
+  const node = opts.dryRun ? NodeDatapath.openReadOnly(nodeOpts) : NodeDatapath.open(nodeOpts);
+  try {
+    const planOpts = { from: 'live', to: loaded.revision, kinds: DRIVEN_KINDS };
+    const changes = plan(desired, await node.observe(), planOpts);
+    if (opts.dryRun || changes.changes.length === 0) {
+      return { revision: loaded.revision, changes, writes: 0, remaining: null, warnings };
+    }
+    const before = node.writes;
+    await apply(changes, node.drivers);
+    const remaining = plan(desired, await node.observe(), planOpts);
+    return { revision: loaded.revision, changes, writes: node.writes - before, remaining, warnings };
+  } finally {
+    node.close();
+  }
+}

@@ -1,0 +1,93 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createNetns, deleteNetns, run } from './netns.js';
+import { makeTempDir } from './git-fixtures.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const CORPUS = join(ROOT, '../shared/conformance/cilium/examples');
+
+/**
+ * A gitwire node for kernel tests: a network namespace that plays the node, a
+ * private bpffs root for its pins and a configuration directory to apply.
+ * Everything it creates carries the node's unique name, so cleanup() finds it
+ * even after a failed test.
+ */
+export class TestNode {
+  readonly name: string;
+  readonly netns: string;
+  readonly bpffsRoot: string;
+  readonly configDir: string;
+
+  constructor(prefix: string) {
+    this.name = `${prefix}${process.pid.toString(36)}${Date.now().toString(36).slice(-3)}`;
+    this.netns = `${this.name}-node`;
+    this.bpffsRoot = `/sys/fs/bpf/gwtest-${this.name}`;
+    this.configDir = makeTempDir(`gitwire-${this.name}-`);
+    createNetns(this.netns);
+  }
+
+  /** The netns compile gives an endpoint of this node. */
+  endpointNetns(name: string, namespace = 'default'): string {
+    return `gw-${this.name}-${namespace}-${name}`;
+  }
+
+  /** Replaces the configuration directory's files (path → YAML). */
+  writeConfig(files: Record<string, string>): void {
+    rmSync(this.configDir, { recursive: true, force: true });
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(this.configDir, path, '..'), { recursive: true });
+      writeFileSync(join(this.configDir, path), text);
+    }
+  }
+
+  cleanup(): void {
+    const all = run('ip', ['netns', 'list'])
+      .split('\n')
+      .map((l) => l.split(' ')[0] ?? '');
+    for (const ns of all) if (ns.startsWith(`gw-${this.name}-`)) deleteNetns(ns);
+    deleteNetns(this.netns);
+    if (existsSync(this.bpffsRoot)) rmSync(this.bpffsRoot, { recursive: true, force: true });
+    rmSync(this.configDir, { recursive: true, force: true });
+  }
+}
+
+export function clusterYaml(node: TestNode, extra = ''): string {
+  return `apiVersion: gitwire.io/v1alpha1
+kind: Cluster
+metadata:
+  name: test
+spec:
+  clusterCIDR: 10.0.0.0/16
+${extra}---
+apiVersion: gitwire.io/v1alpha1
+kind: Node
+metadata:
+  name: ${node.name}
+spec:
+  address: 192.0.2.1
+  podCIDR: 10.0.1.0/24
+`;
+}
+
+export function endpointYaml(node: TestNode, name: string, address: string, labels: Record<string, string>): string {
+  const l = Object.entries(labels)
+    .map(([k, v]) => `    ${k}: ${v}\n`)
+    .join('');
+  return `apiVersion: gitwire.io/v1alpha1
+kind: Endpoint
+metadata:
+  name: ${name}
+  namespace: default
+  labels:
+${l}spec:
+  node: ${node.name}
+  address: ${address}
+`;
+}
+
+/** The Star Wars L3/L4 policy from Cilium's corpus when it is there, else the project's own copy of it. */
+export function starWarsL3L4(): string {
+  const corpus = join(CORPUS, 'minikube/sw_l3_l4_policy.yaml');
+  if (existsSync(corpus)) return readFileSync(corpus, 'utf8');
+  return readFileSync(join(ROOT, 'examples/repo/policies/starwars/deathstar-l3-l4.yaml'), 'utf8');
+}
