@@ -11,7 +11,7 @@ export function renderMarkdown(sets: readonly ChangeSet[]): string {
   out.push('| node | from | to | create | update | delete |', '|---|---|---|---:|---:|---:|');
   for (const s of sets) {
     out.push(
-      `| ${s.node} | \`${rev(s.from)}\` | \`${rev(s.to)}\` | ${s.summary.create} | ${s.summary.update} | ${s.summary.delete} |`,
+      `| ${s.node} | \`${rev(s.from)}\` | \`${rev(s.to, 'working tree')}\` | ${s.summary.create} | ${s.summary.update} | ${s.summary.delete} |`,
     );
   }
   for (const s of sets) {

@@ -5,7 +5,7 @@ const SYMBOL = { create: '+', update: '~', delete: '-' } as const;
 
 /** A terraform-style plan: `+`, `~`, `-` lines grouped by resource, readable names beside keys. */
 export function renderText(set: ChangeSet): string {
-  const out: string[] = [`gitwire plan for node ${set.node} (${rev(set.from)} → ${rev(set.to)})`, ''];
+  const out: string[] = [`gitwire plan for node ${set.node} (${rev(set.from)} → ${rev(set.to, 'working tree')})`, ''];
   if (set.changes.length === 0) {
     out.push('No changes. The node matches the desired state.');
     return out.join('\n') + '\n';
@@ -30,7 +30,8 @@ function changeLines(c: Change): string[] {
   return detail ? [head, `      ${detail}`] : [head];
 }
 
-export function rev(r: string | null): string {
-  if (r === null) return 'empty';
+/** A revision as people read it: a short SHA, a name, or what null stands for on that side. */
+export function rev(r: string | null, ifNull = 'empty'): string {
+  if (r === null) return ifNull;
   return /^[0-9a-f]{40}$/.test(r) ? r.slice(0, 12) : r;
 }
