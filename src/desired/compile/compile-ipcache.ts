@@ -5,8 +5,11 @@ import { entry } from './sorted-entries.js';
 
 /**
  * Prefix → identity for this node. Later sources override earlier ones on the
- * same prefix: CIDRs from policies, then node addresses, then endpoints, as
- * Cilium prefers what it knows about a workload over a policy's CIDR.
+ * same prefix: CIDRs from policies, then node addresses and gateways, then
+ * endpoints, as Cilium prefers what it knows about a workload over a policy's CIDR.
+ * A node's gateway (first address of its pod CIDR) is the source of traffic
+ * the node itself sends to its endpoints, so it maps as Cilium's router IPs
+ * do: host on this node, remote-node (reached through that node) elsewhere.
  */
 export function compileIpcache(
   view: ClusterView,
@@ -21,12 +24,9 @@ export function compileIpcache(
   for (const [prefix, id] of cidrIdentities) put(prefix, id, null, `cidr:${prefix}`);
   for (const n of view.nodes.values()) {
     const self = n.name === node.name;
-    put(
-      `${n.address}/32`,
-      self ? RESERVED_IDENTITIES.host : RESERVED_IDENTITIES['remote-node'],
-      null,
-      `node ${n.name}`,
-    );
+    const identity = self ? RESERVED_IDENTITIES.host : RESERVED_IDENTITIES['remote-node'];
+    put(`${n.address}/32`, identity, null, `node ${n.name}`);
+    put(`${n.gateway}/32`, identity, self ? null : n.address, `gateway of ${n.name}`);
   }
   for (const e of view.endpoints) {
     put(`${e.address}/32`, e.identity, e.node.name === node.name ? null : e.node.address, e.key);
