@@ -1,11 +1,13 @@
 // The whole dry-run pipeline on a large configuration, from YAML bytes to a plan:
 // 50 nodes, 5,000 endpoints, 2,000 policies, 10,000 services × 10 backends.
-// Two commits that differ in one policy; reports load+validate, compile for one
-// node, plan between the commits, and peak memory.
+// Two commits that differ in one policy. Commit A is loaded and compiled cold;
+// commit B with the LoadCache and CompileCache that A left, as the agent loop
+// and `gitwire plan --from A --to B` do. Wall and CPU time per phase (the CPU
+// column includes GC and other threads), and peak memory.
 // Run: npx tsx bench/plan-pipeline.ts
 import { performance } from 'node:perf_hooks';
-import { compile } from '../src/desired/compile.js';
-import { validateTree } from '../src/desired/load-model.js';
+import { compile, CompileCache } from '../src/desired/compile.js';
+import { LoadCache, validateTree } from '../src/desired/load-model.js';
 import type { RepoFile, RepoTree } from '../src/desired/source/repo-tree.js';
 import { asObserved, plan } from '../src/reconciler/plan.js';
 
@@ -101,41 +103,63 @@ function tree(revision: string, changedPolicyPort: number): RepoTree {
   return { revision, ref: revision, files: out };
 }
 
-function timed<T>(fn: () => T): [T, number] {
+interface Timed<T> {
+  readonly result: T;
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+function timed<T>(fn: () => T): Timed<T> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const r = fn();
-  return [r, performance.now() - t0];
+  const result = fn();
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { result, wall, cpu: (c.user + c.system) / 1000 };
 }
 
 let peak = 0;
 const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
 
-const [a, tGenA] = timed(() => tree('a'.repeat(40), 80));
-const [b] = timed(() => tree('b'.repeat(40), 8080));
+const gen = timed(() => tree('a'.repeat(40), 80));
+const a = gen.result;
+const b = tree('b'.repeat(40), 8080);
 const bytes = a.files.reduce((n, f) => n + f.content.length, 0);
 
-const [ra, tLoadA] = timed(() => validateTree(a));
-const [rb, tLoadB] = timed(() => validateTree(b));
-if (!ra.model || !rb.model) {
-  console.error(ra.diagnostics.concat(rb.diagnostics).slice(0, 5));
+const loadCache = new LoadCache();
+const compileCache = new CompileCache();
+const loadA = timed(() => validateTree(a, { cache: loadCache }));
+const loadB = timed(() => validateTree(b, { cache: loadCache }));
+const modelA = loadA.result.model;
+const modelB = loadB.result.model;
+if (!modelA || !modelB) {
+  console.error(loadA.result.diagnostics.concat(loadB.result.diagnostics).slice(0, 5));
   process.exit(2);
 }
-const [sa, tCompileA] = timed(() => compile(ra.model!, 'node-0'));
-const [sb, tCompileB] = timed(() => compile(rb.model!, 'node-0'));
-const [set, tPlan] = timed(() => plan(sb, asObserved(sa)));
+const compileA = timed(() => compile(modelA, 'node-0', { cache: compileCache }));
+const compileB = timed(() => compile(modelB, 'node-0', { cache: compileCache }));
+const diff = timed(() => plan(compileB.result, asObserved(compileA.result)));
 clearInterval(sampler);
 peak = Math.max(peak, process.memoryUsage().rss);
 
-const entries = Object.values(sb.resources).reduce((n, e) => n + e.length, 0);
-const rows: [string, string][] = [
-  ['repository', `${a.files.length} files, ${(bytes / 1048576).toFixed(1)} MiB of YAML`],
-  ['generate (not gitwire)', `${tGenA.toFixed(0)} ms`],
-  ['load + validate', `${tLoadA.toFixed(0)} ms (second commit ${tLoadB.toFixed(0)} ms)`],
-  ['compile node-0', `${tCompileA.toFixed(0)} ms (second commit ${tCompileB.toFixed(0)} ms), ${entries} entries`],
-  ['plan between the commits', `${tPlan.toFixed(0)} ms, ${set.changes.length} changes`],
-  ['plan total for one node (compile ×2 + diff)', `${(tCompileA + tCompileB + tPlan).toFixed(0)} ms`],
-  ['peak RSS', `${(peak / 1048576).toFixed(0)} MiB`],
+const sum = (...ts: Timed<unknown>[]) => ({
+  wall: ts.reduce((n, t) => n + t.wall, 0),
+  cpu: ts.reduce((n, t) => n + t.cpu, 0),
+});
+const entries = Object.values(compileB.result.resources).reduce((n, e) => n + e.length, 0);
+const ms = (t: { wall: number; cpu: number }): [string, string] => [t.wall.toFixed(0), t.cpu.toFixed(0)];
+const rows: [string, string, string, string][] = [
+  ['repository', '', '', `${a.files.length} files, ${(bytes / 1048576).toFixed(1)} MiB of YAML`],
+  ['generate (not gitwire)', ...ms(gen), ''],
+  ['load + validate A (cold)', ...ms(loadA), `${modelA.services.length + modelA.policies.length} declarations`],
+  ['load + validate B (cache of A)', ...ms(loadB), 'one file differs'],
+  ['compile node-0, A (cold)', ...ms(compileA), ''],
+  ['compile node-0, B (cache of A)', ...ms(compileB), `${entries} entries`],
+  ['plan (diff) B against A', ...ms(diff), `${diff.result.changes.length} changes`],
+  ['one node, new commit: load B + compile B + diff', ...ms(sum(loadB, compileB, diff)), 'the agent loop'],
+  ['whole dry run A → B from YAML', ...ms(sum(loadA, loadB, compileA, compileB, diff)), 'gitwire plan'],
+  ['peak RSS', '', '', `${(peak / 1048576).toFixed(0)} MiB`],
 ];
 const w = Math.max(...rows.map(([k]) => k.length));
-console.log(`| ${'phase'.padEnd(w)} | result |\n|${'-'.repeat(w + 2)}|---|`);
-for (const [k, v] of rows) console.log(`| ${k.padEnd(w)} | ${v} |`);
+console.log(`| ${'phase'.padEnd(w)} | wall ms | CPU ms | |\n|${'-'.repeat(w + 2)}|---:|---:|---|`);
+for (const [k, wall, cpu, note] of rows) console.log(`| ${k.padEnd(w)} | ${wall} | ${cpu} | ${note} |`);

@@ -59,6 +59,8 @@ function diffKind<K extends ResourceKind>(
   want: readonly Entry<unknown>[],
   have: readonly Entry<unknown>[],
 ): Change<K>[] {
+  // A compile cache hands both commits the same frozen list when nothing in it changed.
+  if (want === have) return [];
   const haveByKey = new Map(have.map((e) => [e.key, e]));
   const out: Change<K>[] = [];
   for (const w of want) {

@@ -1,24 +1,42 @@
 import type { IdentityTable } from '../identity/index.js';
 import type { Model } from '../model.js';
+import type { CompileCache } from './compile-cache.js';
 import { buildClusterView, type ClusterView } from './cluster-view.js';
 import { compilePolicyRules, type PolicyProgram } from './policy/compile-policy-rules.js';
 import { compileServiceProgram } from './service/compile-service-program.js';
+import { MaglevTables } from './service/maglev-tables.js';
 import type { ServiceProgram } from './service/service-program.js';
 import { Warnings } from './warnings.js';
 
 /** Everything about a model that is the same for every node, computed once for compileAll. */
 export interface ClusterProgram {
+  readonly revision: string | null;
   readonly view: ClusterView;
   readonly policy: PolicyProgram;
   readonly services: ServiceProgram;
   readonly warnings: Warnings;
+  /** Where a node's compile may find its entries of an earlier, identical program. */
+  readonly cache?: CompileCache;
 }
 
-export function buildClusterProgram(model: Model, identities?: IdentityTable): ClusterProgram {
-  const view = buildClusterView(model, identities);
+export function buildClusterProgram(model: Model, identities?: IdentityTable, cache?: CompileCache): ClusterProgram {
+  const memo = <T>(slot: string, inputs: readonly unknown[], compute: () => T): T =>
+    cache ? cache.memo(slot, inputs, compute) : compute();
+  const view = memo('view', [model.cluster, model.nodes, model.endpoints, identities], () =>
+    buildClusterView(model, identities),
+  );
+  const policy = memo('policy', [view, model.policies], () => {
+    const warnings = new Warnings();
+    return { program: compilePolicyRules(view, model.policies, warnings), warnings };
+  });
+  const services = memo('services', [view, model.services], () => {
+    const warnings = new Warnings();
+    const tables = new MaglevTables(cache?.maglevTables);
+    const program = compileServiceProgram(view, model.services, warnings, tables);
+    if (cache) cache.maglevTables = tables.tables();
+    return { program, warnings };
+  });
   const warnings = new Warnings();
-  warnings.addAll(view.warnings);
-  const policy = compilePolicyRules(view, warnings);
-  const services = compileServiceProgram(view, warnings);
-  return { view, policy, services, warnings };
+  for (const w of [view.warnings, policy.warnings, services.warnings]) warnings.addAll(w);
+  return { revision: model.revision, view, policy: policy.program, services: services.program, warnings, cache };
 }

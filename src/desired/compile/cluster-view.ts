@@ -44,7 +44,6 @@ export interface IdentityInfo {
 
 /** Facts about the whole cluster that every node's compile shares. */
 export interface ClusterView {
-  readonly model: Model;
   readonly cluster: Declared<ClusterSpec>;
   readonly clusterName: string;
   readonly nodes: ReadonlyMap<string, NodeInfo>;
@@ -65,7 +64,10 @@ export function reservedIdentities(): IdentityInfo[] {
   }));
 }
 
-export function buildClusterView(model: Model, table?: IdentityTable): ClusterView {
+/** The view depends on the Cluster, Nodes and Endpoints of a model only, and on the identity table. */
+export type ViewInputs = Pick<Model, 'cluster' | 'nodes' | 'endpoints'>;
+
+export function buildClusterView(model: ViewInputs, table?: IdentityTable): ClusterView {
   const cluster = model.cluster;
   if (!cluster) throw new CompileError('E_COMPILE_NO_CLUSTER', 'the model declares no Cluster (gitwire.io/v1alpha1)');
   const warnings = new Warnings();
@@ -118,7 +120,6 @@ export function buildClusterView(model: Model, table?: IdentityTable): ClusterVi
     identities.set(e.identity, { id: e.identity, labels: e.labels, scope: 'global' });
   }
   return {
-    model,
     cluster,
     clusterName: cluster.name,
     nodes,

@@ -51,8 +51,11 @@ const UNSUPPORTED_PEERS = [
   'toFQDNs',
 ] as const;
 
-export function compilePolicyRules(view: ClusterView, warnings: Warnings): PolicyProgram {
-  const policies = view.model.policies;
+export function compilePolicyRules(
+  view: ClusterView,
+  policies: readonly PolicyDeclaration[],
+  warnings: Warnings,
+): PolicyProgram {
   const refs = ruleRefs(policies);
   const cidrs = collectCidrs(policies, warnings);
   const cidrIdentities = allocateCidrIdentities(cidrs.prefixes);

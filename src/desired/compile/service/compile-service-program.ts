@@ -5,8 +5,7 @@ import type { ServiceSpec } from '../../schema/gitwire-kinds.js';
 import type { ClusterView, EndpointInfo } from '../cluster-view.js';
 import { cidrContains, cidrSize, formatIpv4, parseCidr, parseIpv4 } from '../ipv4.js';
 import type { Warnings } from '../warnings.js';
-import { encodeMaglevTable } from './maglev-encoding.js';
-import { maglevTable } from './maglev-table.js';
+import type { MaglevTables } from './maglev-tables.js';
 import { STATE_ORDER, type ServicePortPlan, type ServiceProgram } from './service-program.js';
 
 const PROTOCOLS = { TCP: 6, UDP: 17, SCTP: 132 } as const;
@@ -19,8 +18,13 @@ export function frontendKey(address: string, port: number, protocol: string): st
 }
 
 /** Every Service port of the model with its backends, slots, cluster IP and node port. */
-export function compileServiceProgram(view: ClusterView, warnings: Warnings): ServiceProgram {
-  const services = [...view.model.services].sort((a, b) => cmp(svcKey(a), svcKey(b)));
+export function compileServiceProgram(
+  view: ClusterView,
+  declared: readonly Declared<ServiceSpec>[],
+  warnings: Warnings,
+  maglevTables: MaglevTables,
+): ServiceProgram {
+  const services = [...declared].sort((a, b) => cmp(svcKey(a), svcKey(b)));
   const clusterIPs = allocateClusterIPs(view, services, warnings);
   const nodePorts = allocateNodePorts(services);
   const byNamespaceLabel = indexEndpoints(view.endpoints);
@@ -62,14 +66,11 @@ export function compileServiceProgram(view: ClusterView, warnings: Warnings): Se
   }
 
   // Ports with the same backends share one table: it depends on nothing else.
-  const maglevCache = new Map<string, string>();
-  const maglevFor = (slots: readonly number[]) => {
-    const members = slots.map((id) => ({ id, name: backendName(backends.get(id)!) }));
-    const key = members.map((m) => `${m.id}=${m.name}`).join(',');
-    let table = maglevCache.get(key);
-    if (!table) maglevCache.set(key, (table = encodeMaglevTable(maglevTable(members, lb.maglevTableSize))));
-    return table;
-  };
+  const maglevFor = (slots: readonly number[]) =>
+    maglevTables.get(
+      slots.map((id) => ({ id, name: backendName(backends.get(id)!) })),
+      lb.maglevTableSize,
+    );
   const ports: ServicePortPlan[] = drafts.map((d) => {
     const service = svcKey(d.decl);
     const own = [...new Set(d.backends.map((b) => ids.get(frontendKey(b.address, b.port, d.p.protocol))!))]

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { compile, compileAll, CompileCache } from '../../../src/desired/compile.js';
+import type { Model } from '../../../src/desired/model.js';
+import { twoNodeCluster } from '../../support/model-builder.js';
+
+const base = (): Model =>
+  twoNodeCluster({ loadBalancer: { maglevTableSize: 251 } })
+    .endpoint('deathstar', 'n1', { labels: { class: 'deathstar' }, ports: [{ name: 'http', containerPort: 80 }] })
+    .endpoint('xwing', 'n2', { labels: { class: 'xwing' } })
+    .service('deathstar', {
+      ports: [{ port: 80, targetPort: 'http' }],
+      selector: { class: 'deathstar' },
+      algorithm: 'maglev',
+    })
+    .service('api', { ports: [{ port: 443 }], backends: [{ address: '10.0.2.9' }, { address: '10.0.1.8' }] })
+    .policy('rule1', {
+      endpointSelector: { matchLabels: { class: 'deathstar' } },
+      ingress: [{ fromEndpoints: [{ matchLabels: { class: 'xwing' } }], toPorts: [{ ports: [{ port: '80' }] }] }],
+    })
+    .build();
+
+/** The next commit: the same declarations (same objects) but for one changed part. */
+const next = (m: Model, change: Partial<Model>): Model => ({ ...m, revision: 'next', ...change });
+
+describe('compiling with a CompileCache', () => {
+  it('gives exactly what a compile without the cache gives, for each of several commits', () => {
+    const cache = new CompileCache();
+    const a = base();
+    const [policy] = base().policies;
+    const [, api] = base().services;
+    const commits = [
+      a,
+      next(a, { policies: [policy!] }),
+      next(a, {
+        services: [
+          a.services[0]!,
+          { ...api!, spec: { ...api!.spec, backends: [{ ...api!.spec.backends[0]!, port: 8443 }] } },
+        ],
+      }),
+      next(a, { endpoints: [a.endpoints[0]!] }),
+      a,
+    ];
+    for (const m of commits) {
+      for (const node of ['n1', 'n2']) {
+        expect(JSON.stringify(compile(m, node, { cache }))).toBe(JSON.stringify(compile(m, node)));
+      }
+    }
+  });
+
+  it('hands back the previous load-balancer entries when Services and Endpoints did not change', () => {
+    const cache = new CompileCache();
+    const a = base();
+    const before = compile(a, 'n1', { cache });
+    const after = compile(next(a, { policies: [] }), 'n1', { cache });
+    expect(after.resources.maglev).toBe(before.resources.maglev);
+    expect(after.resources.service).toBe(before.resources.service);
+    expect(after.resources.policy).toEqual([]);
+    expect(after.revision).toBe('next');
+  });
+
+  it('recomputes what a changed Service touches', () => {
+    const cache = new CompileCache();
+    const a = base();
+    const before = compile(a, 'n1', { cache });
+    const [deathstar, api] = a.services;
+    const moved = { ...api!, spec: { ...api!.spec, backends: [{ address: '10.0.2.10' }] } };
+    const after = compile(next(a, { services: [deathstar!, moved] }), 'n1', { cache });
+    expect(after.resources.backend).not.toEqual(before.resources.backend);
+    expect(after.resources.maglev).toEqual(before.resources.maglev);
+  });
+
+  it('keeps the entries of a bounded number of nodes', () => {
+    const cache = new CompileCache(1);
+    const a = base();
+    const n1 = compile(a, 'n1', { cache });
+    compile(a, 'n2', { cache });
+    expect(compile(a, 'n1', { cache }).resources.service).not.toBe(n1.resources.service);
+    expect(compileAll(a, { cache }).get('n1')).toEqual(n1);
+  });
+});
