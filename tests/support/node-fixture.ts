@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createNetns, deleteNetns, run } from './netns.js';
+import { createNetns, deleteNetns, makeVethPair, run } from './netns.js';
 import { makeTempDir } from './git-fixtures.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -40,12 +40,31 @@ export class TestNode {
     }
   }
 
+  /**
+   * A network outside the cluster: namespace `<node>-<suffix>` joined to the
+   * node namespace by a veth (`ext-<suffix>` on the node's side). Each subnet
+   * `a.b.c.0/24` gets `a.b.c.1` on the node's side and the given host
+   * addresses on the outside; the outside reaches the pod CIDR through the
+   * node. Returns the outside namespace's name.
+   */
+  addOutside(suffix: string, subnets: Record<string, readonly string[]>, podCidr = '10.0.1.0/24'): string {
+    const ns = `${this.name}-${suffix}`;
+    createNetns(ns);
+    const nets = Object.entries(subnets).map(([cidr, hosts]) => ({ base: cidr.replace(/\.0\/24$/, ''), hosts }));
+    makeVethPair(
+      { netns: this.netns, name: `ext-${suffix}`, addresses: nets.map((n) => `${n.base}.1/24`) },
+      { netns: ns, name: 'eth0', addresses: nets.flatMap((n) => n.hosts.map((h) => `${h}/24`)) },
+    );
+    run('ip', ['-n', ns, 'route', 'add', podCidr, 'via', `${nets[0]!.base}.1`]);
+    return ns;
+  }
+
+  /** Removes every namespace named after the node (its own, its endpoints', outside networks), its pins and config. */
   cleanup(): void {
     const all = run('ip', ['netns', 'list'])
       .split('\n')
       .map((l) => l.split(' ')[0] ?? '');
-    for (const ns of all) if (ns.startsWith(`gw-${this.name}-`)) deleteNetns(ns);
-    deleteNetns(this.netns);
+    for (const ns of all) if (ns.startsWith(`gw-${this.name}-`) || ns.startsWith(`${this.name}-`)) deleteNetns(ns);
     if (existsSync(this.bpffsRoot)) rmSync(this.bpffsRoot, { recursive: true, force: true });
     rmSync(this.configDir, { recursive: true, force: true });
   }
