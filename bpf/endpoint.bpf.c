@@ -2,7 +2,9 @@
 /* gitwire's endpoint program. Attached to the HOST side of an endpoint's
  * veth: gw_from_endpoint on the device's ingress hook (packets leaving the
  * workload, its egress direction), gw_to_endpoint on the device's egress hook
- * (packets going to the workload, its ingress direction).
+ * (packets going to the workload, its ingress direction). The same object
+ * carries the node-device programs for NodePort and ExternalIP traffic from
+ * outside: gw_from_netdev (ingress) and gw_to_netdev (egress).
  * IPv4 is policed; non-IP (ARP) passes; IPv6 is dropped with its own reason
  * so that it can never bypass policy until it is supported. */
 #include "vmlinux.h"
@@ -15,6 +17,7 @@
 #include "endpoint.h"
 #include "events.h"
 #include "ipcache.h"
+#include "lb.h"
 #include "policy.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -92,6 +95,52 @@ struct {
 	__uint(max_entries, GW_EVENTS_RINGBUF_SIZE);
 } gw_events SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, GW_LB_SVC_MAX_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct gw_lb_svc_key);
+	__type(value, struct gw_lb_svc_value);
+} gw_lb_svc SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, GW_LB_BACKEND_MAX_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct gw_lb_backend);
+} gw_lb_backends SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, GW_LB_REVNAT_MAX_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u16);
+	__type(value, struct gw_lb_revnat);
+} gw_lb_revnat SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, GW_LB_MAGLEV_MAX_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct gw_lb_maglev_key);
+	__type(value, __u32);
+} gw_lb_maglev SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, GW_LB_CT_MAX_ENTRIES);
+	__type(key, struct gw_ct_key);
+	__type(value, struct gw_lb_ct_value);
+} gw_lb_ct SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, GW_LB_AFFINITY_MAX_ENTRIES);
+	__type(key, struct gw_lb_affinity_key);
+	__type(value, struct gw_lb_affinity_value);
+} gw_lb_affinity SEC(".maps");
+
 /* Events are written field by field into ring-buffer memory, so clang would
  * not emit their type; this unused pointer keeps struct gw_event in the BTF
  * that tests/datapath/bpf-layout.test.ts checks the codec against. */
@@ -107,6 +156,7 @@ struct gw_pkt {
 	__u8 protocol;
 	__u8 tcp_flags;
 	__u32 len;
+	__u16 l4_off;       /* 0 = no L4 header (non-first fragment) */
 };
 
 #define TCP_FLAG_FIN 0x01
@@ -214,6 +264,7 @@ static __always_inline int parse(struct __sk_buff *skb, struct gw_pkt *p)
 	if (ip.frag_off & bpf_htons(0x1fff))
 		return 1;
 	off = ETH_HLEN + ip.ihl * 4;
+	p->l4_off = off;
 	switch (ip.protocol) {
 	case IPPROTO_TCP:
 		if (bpf_skb_load_bytes(skb, off, l4, 14) < 0)
@@ -340,6 +391,209 @@ static __always_inline void ct_touch(struct gw_ct_value *ct, const struct gw_pkt
 	ct->last_seen_ns = now;
 }
 
+/* The datapath's own endpoint id for connections that enter through the node
+ * device (NodePort, ExternalIP from outside): ids of real endpoints start at 1. */
+#define GW_NETDEV_ENDPOINT 0
+
+#ifndef offsetof
+#define offsetof(t, m) __builtin_offsetof(t, m)
+#endif
+
+static __always_inline void ct_create(struct gw_ct_key *k, const struct gw_pkt *p, __u32 rule_id, __u16 flags,
+				      __u16 rev_nat_index, __u64 now)
+{
+	struct gw_ct_value nv = {
+		.created_ns = now,
+		.last_seen_ns = now,
+		.packets_fwd = 1,
+		.rule_id = rule_id,
+		.flags = flags,
+		.rev_nat_index = rev_nat_index,
+	};
+
+	if (p->tcp_flags & TCP_FLAG_RST)
+		nv.flags |= GW_CT_RST;
+	if (p->tcp_flags & TCP_FLAG_FIN)
+		nv.flags |= GW_CT_FWD_FIN;
+	nv.lifetime_s = ct_lifetime(p->protocol, nv.flags);
+	bpf_map_update_elem(&gw_ct, k, &nv, BPF_ANY);
+}
+
+/* A hash of the 5-tuple, so that Maglev maps a flow, not a packet, to a slot. */
+static __always_inline __u32 flow_hash(const struct gw_pkt *p)
+{
+	__u32 h = p->saddr * 0x9e3779b1;
+
+	h ^= p->daddr + 0x7f4a7c15 + (h << 6) + (h >> 2);
+	h ^= (((__u32)p->sport << 16) | p->dport) + 0x7f4a7c15 + (h << 6) + (h >> 2);
+	h ^= p->protocol + 0x7f4a7c15 + (h << 6) + (h >> 2);
+	h ^= h >> 16;
+	h *= 0x85ebca6b;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35;
+	h ^= h >> 16;
+	return h;
+}
+
+/* Rewrites the destination (or source) address and port, fixing the IPv4
+ * and L4 checksums; SCTP's CRC32c covers no address and is left alone. */
+static __always_inline int nat_rewrite(struct __sk_buff *skb, const struct gw_pkt *p, bool dst, __be32 addr, __be16 port)
+{
+	__be32 old_addr = dst ? p->daddr : p->saddr;
+	__be16 old_port = dst ? p->dport : p->sport;
+	__u32 csum_off = 0;
+	__u64 mangled = 0;
+
+	if (p->protocol == IPPROTO_TCP) {
+		csum_off = p->l4_off + 16;
+	} else if (p->protocol == IPPROTO_UDP) {
+		csum_off = p->l4_off + 6;
+		mangled = BPF_F_MARK_MANGLED_0; /* a UDP checksum of 0 means none: keep it 0 */
+	}
+	if (csum_off) {
+		if (bpf_l4_csum_replace(skb, csum_off, old_addr, addr, BPF_F_PSEUDO_HDR | mangled | sizeof(addr)) < 0)
+			return -1;
+		if (bpf_l4_csum_replace(skb, csum_off, old_port, port, mangled | sizeof(port)) < 0)
+			return -1;
+	}
+	if (bpf_l3_csum_replace(skb, ETH_HLEN + offsetof(struct iphdr, check), old_addr, addr, sizeof(addr)) < 0)
+		return -1;
+	if (bpf_skb_store_bytes(skb, ETH_HLEN + (dst ? offsetof(struct iphdr, daddr) : offsetof(struct iphdr, saddr)),
+				&addr, sizeof(addr), 0) < 0)
+		return -1;
+	if (bpf_skb_store_bytes(skb, p->l4_off + (dst ? 2 : 0), &port, sizeof(port), 0) < 0)
+		return -1;
+	return 0;
+}
+
+/* A reply of a translated connection: its source becomes the frontend again. */
+static __always_inline int lb_revnat(struct __sk_buff *skb, const struct gw_pkt *p, __u16 index)
+{
+	struct gw_lb_revnat *rn = bpf_map_lookup_elem(&gw_lb_revnat, &index);
+
+	if (!rn || !p->l4_off)
+		return 0;
+	return nat_rewrite(skb, p, false, rn->addr, rn->port);
+}
+
+/* The backend a client is pinned to by session affinity, if still usable. */
+static __always_inline __u32 lb_affinity(const struct gw_lb_svc_value *master, const struct gw_pkt *p, __u64 now)
+{
+	struct gw_lb_affinity_key ak = { .client = p->saddr, .rev_nat_index = master->rev_nat_index };
+	struct gw_lb_affinity_value *av = bpf_map_lookup_elem(&gw_lb_affinity, &ak);
+	struct gw_lb_backend *be;
+	__u32 id;
+
+	if (!av || av->last_used_ns + (__u64)master->affinity_timeout_s * 1000000000ULL < now)
+		return 0;
+	id = av->backend_id;
+	be = bpf_map_lookup_elem(&gw_lb_backends, &id);
+	return be && be->state == GW_BACKEND_ACTIVE ? id : 0;
+}
+
+/* A backend for a new connection: Maglev over the 5-tuple hash, or a random
+ * slot (also while a Maglev table is not written yet). */
+static __always_inline __u32 lb_pick(const struct gw_lb_svc_key *mk, const struct gw_lb_svc_value *master,
+				     const struct gw_pkt *p)
+{
+	struct gw_lb_maglev_key mgk = { .rev_nat_index = master->rev_nat_index, .slot = GW_MAGLEV_SIZE_SLOT };
+	struct gw_lb_svc_key sk = *mk;
+	struct gw_lb_svc_value *slot;
+	__u32 *size, *id;
+
+	if (master->algorithm == GW_LB_ALG_MAGLEV) {
+		size = bpf_map_lookup_elem(&gw_lb_maglev, &mgk);
+		if (size && *size) {
+			mgk.slot = flow_hash(p) % *size;
+			id = bpf_map_lookup_elem(&gw_lb_maglev, &mgk);
+			if (id && *id)
+				return *id;
+		}
+	}
+	sk.slot = (bpf_get_prandom_u32() % master->count) + 1;
+	slot = bpf_map_lookup_elem(&gw_lb_svc, &sk);
+	return slot ? slot->backend_id : 0;
+}
+
+/* The load balancer's choice for a connection holds while the conntrack entry of its translated tuple lives. */
+static __always_inline bool lb_ct_live(const struct gw_pkt *p, const struct gw_lb_ct_value *lc, __u16 ep, __u8 dir,
+				       __u64 now)
+{
+	struct gw_ct_key k = {
+		.saddr = p->saddr, .daddr = lc->backend_addr, .sport = p->sport, .dport = lc->backend_port,
+		.endpoint_id = ep, .protocol = p->protocol, .direction = dir,
+	};
+	struct gw_ct_value *ct = bpf_map_lookup_elem(&gw_ct, &k);
+
+	return ct && ct_live(ct, now);
+}
+
+struct lb_result {
+	__u32 reason;        /* why a packet is dropped */
+	__u16 rev_nat_index; /* 0 = not translated */
+};
+
+/* DNAT of a packet to a frontend. Returns 0 when it is not to a service,
+ * 1 when translated (p now holds the backend), -1 to drop (res->reason). */
+static __always_inline int lb_translate(struct __sk_buff *skb, struct gw_pkt *p, __u16 ep, __u8 dir, bool outside,
+					__u64 now, struct lb_result *res)
+{
+	struct gw_lb_svc_key mk = { .addr = p->daddr, .dport = p->dport, .protocol = p->protocol };
+	struct gw_lb_svc_value *master;
+	struct gw_lb_ct_value *lc, nlc = {};
+	struct gw_lb_backend *be;
+	struct gw_ct_key lk;
+	__u32 id = 0;
+
+	if (!p->l4_off || (p->protocol != IPPROTO_TCP && p->protocol != IPPROTO_UDP && p->protocol != IPPROTO_SCTP))
+		return 0;
+	master = bpf_map_lookup_elem(&gw_lb_svc, &mk);
+	if (!master || (outside && master->type == GW_LB_TYPE_CLUSTER_IP))
+		return 0;
+	lk = (struct gw_ct_key){
+		.saddr = p->saddr, .daddr = p->daddr, .sport = p->sport, .dport = p->dport,
+		.endpoint_id = ep, .protocol = p->protocol, .direction = dir,
+	};
+	lc = bpf_map_lookup_elem(&gw_lb_ct, &lk);
+	if (lc && lb_ct_live(p, lc, ep, dir, now)) {
+		nlc = *lc;
+	} else {
+		if (master->count == 0) {
+			res->reason = GW_REASON_LB_NO_BACKEND;
+			return -1;
+		}
+		if (master->affinity_timeout_s)
+			id = lb_affinity(master, p, now);
+		if (!id)
+			id = lb_pick(&mk, master, p);
+		be = bpf_map_lookup_elem(&gw_lb_backends, &id);
+		if (!be) {
+			res->reason = GW_REASON_LB_BACKEND_MISSING;
+			return -1;
+		}
+		if (master->affinity_timeout_s) {
+			struct gw_lb_affinity_key ak = { .client = p->saddr, .rev_nat_index = master->rev_nat_index };
+			struct gw_lb_affinity_value av = { .last_used_ns = now, .backend_id = id };
+
+			bpf_map_update_elem(&gw_lb_affinity, &ak, &av, BPF_ANY);
+		}
+		nlc.backend_addr = be->addr;
+		nlc.backend_port = be->port;
+		nlc.rev_nat_index = master->rev_nat_index;
+		nlc.backend_id = id;
+		bpf_map_update_elem(&gw_lb_ct, &lk, &nlc, BPF_ANY);
+	}
+	if (nat_rewrite(skb, p, true, nlc.backend_addr, nlc.backend_port) < 0) {
+		res->reason = GW_REASON_MALFORMED;
+		return -1;
+	}
+	p->daddr = nlc.backend_addr;
+	p->dport = nlc.backend_port;
+	p->policy_port = nlc.backend_port;
+	res->rev_nat_index = nlc.rev_nat_index;
+	return 1;
+}
+
 static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
 {
 	struct gw_pkt p = {};
@@ -348,6 +602,7 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
 	struct gw_policy_value res, *pv;
 	struct gw_ct_key fwd, rev;
 	struct gw_ct_value *ct;
+	struct lb_result lb = {};
 	__u32 peer, reason;
 	__u64 now;
 	bool enforced, audit, established = false;
@@ -379,6 +634,13 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
 	}
 	now = bpf_ktime_get_ns();
 
+	/* Service translation comes first, so conntrack and policy see the backend. */
+	if (dir == GW_DIR_EGRESS && lb_translate(skb, &p, ep->endpoint_id, dir, false, now, &lb) < 0) {
+		count(lb.reason, p.len);
+		emit(skb, &p, GW_EVENT_DROP, lb.reason, dir, ep, GW_IDENTITY_UNKNOWN, NULL, now);
+		return TC_ACT_SHOT;
+	}
+
 	fwd = (struct gw_ct_key){
 		.saddr = p.saddr, .daddr = p.daddr, .sport = p.sport, .dport = p.dport,
 		.endpoint_id = ep->endpoint_id, .protocol = p.protocol, .direction = dir,
@@ -398,6 +660,10 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
 		ct = bpf_map_lookup_elem(&gw_ct, &rev);
 		if (ct && ct_live(ct, now)) {
 			ct_touch(ct, &p, true, now);
+			if (ct->rev_nat_index && lb_revnat(skb, &p, ct->rev_nat_index) < 0) {
+				count(GW_REASON_MALFORMED, p.len);
+				return TC_ACT_SHOT;
+			}
 			count(GW_REASON_CT_REPLY, p.len);
 			return TC_ACT_OK;
 		}
@@ -440,20 +706,8 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
 	if (established) {
 		ct_touch(ct, &p, false, now);
 	} else {
-		struct gw_ct_value nv = {
-			.created_ns = now,
-			.last_seen_ns = now,
-			.packets_fwd = 1,
-			.rule_id = pv ? pv->rule_id : 0,
-			.flags = reason == GW_REASON_AUDIT ? GW_CT_AUDIT : 0,
-		};
-
-		if (p.tcp_flags & TCP_FLAG_RST)
-			nv.flags |= GW_CT_RST;
-		if (p.tcp_flags & TCP_FLAG_FIN)
-			nv.flags |= GW_CT_FWD_FIN;
-		nv.lifetime_s = ct_lifetime(p.protocol, nv.flags);
-		bpf_map_update_elem(&gw_ct, &fwd, &nv, BPF_ANY);
+		ct_create(&fwd, &p, pv ? pv->rule_id : 0, reason == GW_REASON_AUDIT ? GW_CT_AUDIT : 0, lb.rev_nat_index,
+			  now);
 	}
 	if (reason == GW_REASON_REDIRECT)
 		/* Cilium's to-proxy mark: magic 0x0200 with the proxy port in the upper half. */
@@ -471,4 +725,68 @@ SEC("tc")
 int gw_to_endpoint(struct __sk_buff *skb)
 {
 	return handle(skb, GW_DIR_INGRESS);
+}
+
+/* The node's external device, inbound: NodePort and ExternalIP frontends are
+ * translated here; the backend's own endpoint program polices the result. */
+SEC("tc")
+int gw_from_netdev(struct __sk_buff *skb)
+{
+	struct gw_pkt p = {};
+	struct lb_result lb = {};
+	struct gw_ct_key fwd;
+	struct gw_ct_value *ct;
+	__u64 now;
+	int r;
+
+	if (parse(skb, &p) != 1)
+		return TC_ACT_OK;
+	now = bpf_ktime_get_ns();
+	r = lb_translate(skb, &p, GW_NETDEV_ENDPOINT, GW_DIR_INGRESS, true, now, &lb);
+	if (r == 0)
+		return TC_ACT_OK;
+	if (r < 0) {
+		count(lb.reason, p.len);
+		return TC_ACT_SHOT;
+	}
+	fwd = (struct gw_ct_key){
+		.saddr = p.saddr, .daddr = p.daddr, .sport = p.sport, .dport = p.dport,
+		.endpoint_id = GW_NETDEV_ENDPOINT, .protocol = p.protocol, .direction = GW_DIR_INGRESS,
+	};
+	ct = bpf_map_lookup_elem(&gw_ct, &fwd);
+	if (ct && ct_live(ct, now))
+		ct_touch(ct, &p, false, now);
+	else
+		ct_create(&fwd, &p, 0, 0, lb.rev_nat_index, now);
+	count(GW_REASON_LB_NODEPORT, p.len);
+	return TC_ACT_OK;
+}
+
+/* The node's external device, outbound: replies of translated connections
+ * leave with the frontend as their source. Everything else passes untouched. */
+SEC("tc")
+int gw_to_netdev(struct __sk_buff *skb)
+{
+	struct gw_pkt p = {};
+	struct gw_ct_key rev;
+	struct gw_ct_value *ct;
+	__u64 now;
+
+	if (parse(skb, &p) != 1)
+		return TC_ACT_OK;
+	now = bpf_ktime_get_ns();
+	rev = (struct gw_ct_key){
+		.saddr = p.daddr, .daddr = p.saddr, .sport = p.dport, .dport = p.sport,
+		.endpoint_id = GW_NETDEV_ENDPOINT, .protocol = p.protocol, .direction = GW_DIR_INGRESS,
+	};
+	ct = bpf_map_lookup_elem(&gw_ct, &rev);
+	if (!ct || !ct->rev_nat_index || !ct_live(ct, now))
+		return TC_ACT_OK;
+	ct_touch(ct, &p, true, now);
+	if (lb_revnat(skb, &p, ct->rev_nat_index) < 0) {
+		count(GW_REASON_MALFORMED, p.len);
+		return TC_ACT_SHOT;
+	}
+	count(GW_REASON_LB_NODEPORT_REPLY, p.len);
+	return TC_ACT_OK;
 }

@@ -1,8 +1,9 @@
 /* conntrack: LRU hash of connections as first seen at one endpoint in one
  * direction. The endpoint and direction are part of the key, so a connection
  * between two local endpoints is tracked (and policed) at each of them. A
- * reply is the reversed tuple in the opposite direction. The load balancer
- * will keep its backend choice in pad0. */
+ * reply is the reversed tuple in the opposite direction. A connection the
+ * load balancer translated is tracked by its translated tuple and carries
+ * the reverse-NAT index its replies are rewritten with. */
 #ifndef GW_CONNTRACK_H
 #define GW_CONNTRACK_H
 
@@ -31,7 +32,8 @@ struct gw_ct_value {
 	__u32 lifetime_s;   /* expired when last_seen_ns + lifetime_s < now */
 	__u32 rule_id;      /* rule that allowed the connection; 0 = none */
 	__u16 flags;        /* GW_CT_* */
-	__u8 pad0[6];
+	__u16 rev_nat_index; /* load balancer: 0 = not translated */
+	__u8 pad0[4];
 };
 _Static_assert(sizeof(struct gw_ct_value) == 48, "gw_ct_value size");
 

@@ -136,6 +136,7 @@ export interface RuleRef {
 export type ServiceType = 'ClusterIP' | 'NodePort' | 'ExternalIP';
 export type LbAlgorithm = 'random' | 'maglev';
 
+/** One frontend of a Service; the entry's label is the Service's `namespace/name` (the kernel does not hold it). */
 export interface ServiceValue {
   readonly address: string;
   readonly port: number;
@@ -147,8 +148,6 @@ export interface ServiceValue {
   readonly algorithm: LbAlgorithm;
   /** Session affinity timeout in seconds; 0 = no affinity. */
   readonly affinityTimeout: number;
-  /** `namespace/name` of the Service declaration. */
-  readonly service: string;
 }
 
 export type BackendState = 'active' | 'terminating' | 'quarantined' | 'maintenance';

@@ -29,6 +29,8 @@ export interface CtValue {
   readonly lifetimeS: number;
   readonly ruleId: number;
   readonly flags: number;
+  /** Load balancer: the reverse-NAT index replies are rewritten with; 0 (or absent) = not translated. */
+  readonly revNatIndex?: number;
 }
 
 export const ctKeyCodec: Codec<CtKey> = {
@@ -74,7 +76,8 @@ export const ctValueCodec: Codec<CtValue> = {
     ['lifetime_s', 'u32'],
     ['rule_id', 'u32'],
     ['flags', 'u16'],
-    ['pad0', 'u8', 6],
+    ['rev_nat_index', 'u16'],
+    ['pad0', 'u8', 4],
   ]),
   encode(v) {
     const b = Buffer.alloc(48);
@@ -85,6 +88,7 @@ export const ctValueCodec: Codec<CtValue> = {
     b.writeUInt32LE(v.lifetimeS, 32);
     b.writeUInt32LE(v.ruleId, 36);
     b.writeUInt16LE(v.flags, 40);
+    b.writeUInt16LE(v.revNatIndex ?? 0, 42);
     return b;
   },
   decode(b, o = 0) {
@@ -96,6 +100,7 @@ export const ctValueCodec: Codec<CtValue> = {
       lifetimeS: b.readUInt32LE(o + 32),
       ruleId: b.readUInt32LE(o + 36),
       flags: b.readUInt16LE(o + 40),
+      revNatIndex: b.readUInt16LE(o + 42),
     };
   },
 };

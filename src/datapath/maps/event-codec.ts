@@ -19,6 +19,11 @@ export const REASONS = [
   'invalid-source',
   'event-suppressed',
   'event-lost',
+  'reserved-15',
+  'lb-no-backend',
+  'lb-backend-missing',
+  'lb-nodeport',
+  'lb-nodeport-reply',
 ] as const;
 export type Reason = (typeof REASONS)[number];
 /** Size of the counters array; indexes past REASONS are reserved for the load balancer. */

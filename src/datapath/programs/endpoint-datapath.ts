@@ -14,13 +14,19 @@ import {
   unpin,
 } from '../libbpf/index.js';
 import {
+  AffinityMap,
+  BackendMap,
   configCodec,
   CounterMap,
   CtMap,
   DEFAULT_ENDPOINT_CONFIG,
   EndpointMap,
   IpcacheMap,
+  LbCtMap,
+  MaglevMap,
   PolicyMap,
+  RevnatMap,
+  ServiceMap,
   type EndpointProgramConfig,
 } from '../maps/index.js';
 import { ensurePinDir, type PinLayout } from './pin-layout.js';
@@ -44,6 +50,14 @@ const HOOKS = [
   { hook: 'egress', program: 'gw_to_endpoint' },
 ] as const;
 
+/** The node device's programs: NodePort and ExternalIP traffic from outside, and its replies. */
+const NETDEV_HOOKS = [
+  { hook: 'ingress', program: 'gw_from_netdev' },
+  { hook: 'egress', program: 'gw_to_netdev' },
+] as const;
+
+export type ProgramName = (typeof HOOKS)[number]['program'] | (typeof NETDEV_HOOKS)[number]['program'];
+
 export interface EndpointAttachment {
   readonly ifName: string;
   readonly ifindex: number;
@@ -64,6 +78,12 @@ export class EndpointDatapath {
   readonly ct: CtMap;
   readonly counters: CounterMap;
   readonly events: BpfMap;
+  readonly services: ServiceMap;
+  readonly backends: BackendMap;
+  readonly revnat: RevnatMap;
+  readonly maglev: MaglevMap;
+  readonly lbCt: LbCtMap;
+  readonly affinity: AffinityMap;
 
   private constructor(
     private readonly object: BpfObject | null,
@@ -81,6 +101,12 @@ export class EndpointDatapath {
     this.ct = new CtMap(map('gw_ct'));
     this.counters = new CounterMap(map('gw_counters'));
     this.events = map('gw_events');
+    this.services = new ServiceMap(map('gw_lb_svc'));
+    this.backends = new BackendMap(map('gw_lb_backends'));
+    this.revnat = new RevnatMap(map('gw_lb_revnat'));
+    this.maglev = new MaglevMap(map('gw_lb_maglev'));
+    this.lbCt = new LbCtMap(map('gw_lb_ct'));
+    this.affinity = new AffinityMap(map('gw_lb_affinity'));
   }
 
   static load(spec: EndpointDatapathSpec): EndpointDatapath {
@@ -113,7 +139,7 @@ export class EndpointDatapath {
     return new EndpointDatapath(null, maps, pins);
   }
 
-  program(name: 'gw_from_endpoint' | 'gw_to_endpoint'): BpfProgram {
+  program(name: ProgramName): BpfProgram {
     if (!this.object) throw new RangeError('endpoint datapath opened from pins: load() it to run programs');
     return this.object.program(name);
   }
@@ -126,34 +152,52 @@ export class EndpointDatapath {
    */
   attach(ifName: string, netns?: string, hooks: readonly EndpointHook[] = ALL_HOOKS): EndpointAttachment[] {
     const run = () =>
-      HOOKS.filter(({ hook }) => hooks.includes(hook)).map(({ hook, program }) => {
-        const ifindex = ifIndex(ifName);
-        const prog = this.program(program);
-        const pinPath = this.pins.linkPath(ifName, hook);
-        const existing = BpfLink.tryFromPin(pinPath);
-        if (existing) {
-          try {
-            const info = existing.info();
-            if (info.ifindex === ifindex) {
-              if (!sameProgram(info.progId, prog)) existing.update(prog.fd);
-              const now = existing.info();
-              return { ifName, ifindex, hook, linkId: now.id, progId: now.progId };
-            }
-            unpin(pinPath);
-          } finally {
-            existing.close();
-          }
-        }
-        const link = BpfLink.attachTcx(prog.fd, ifindex, hook);
-        try {
-          link.pin(pinPath);
-          const info = link.info();
-          return { ifName, ifindex, hook, linkId: info.id, progId: info.progId };
-        } finally {
-          link.close();
-        }
-      });
+      HOOKS.filter(({ hook }) => hooks.includes(hook)).map(({ hook, program }) =>
+        this.attachOne(ifName, hook, program, this.pins.linkPath(ifName, hook)),
+      );
     return netns ? inNetns(netns, run) : run();
+  }
+
+  /**
+   * Attaches the node-device programs (NodePort, ExternalIP from outside) to
+   * the node's external device, as attach() does for veths. Their links are
+   * pinned apart from the endpoints' (`netdev/`), so the program kind's
+   * observe and prune never see them.
+   */
+  attachNetdev(ifName: string, netns?: string): EndpointAttachment[] {
+    ensurePinDir(path.join(this.pins.dir, 'netdev'));
+    const run = () =>
+      NETDEV_HOOKS.map(({ hook, program }) =>
+        this.attachOne(ifName, hook, program, path.join(this.pins.dir, 'netdev', `${ifName}_${hook}`)),
+      );
+    return netns ? inNetns(netns, run) : run();
+  }
+
+  private attachOne(ifName: string, hook: EndpointHook, program: ProgramName, pinPath: string): EndpointAttachment {
+    const ifindex = ifIndex(ifName);
+    const prog = this.program(program);
+    const existing = BpfLink.tryFromPin(pinPath);
+    if (existing) {
+      try {
+        const info = existing.info();
+        if (info.ifindex === ifindex) {
+          if (!sameProgram(info.progId, prog)) existing.update(prog.fd);
+          const now = existing.info();
+          return { ifName, ifindex, hook, linkId: now.id, progId: now.progId };
+        }
+        unpin(pinPath);
+      } finally {
+        existing.close();
+      }
+    }
+    const link = BpfLink.attachTcx(prog.fd, ifindex, hook);
+    try {
+      link.pin(pinPath);
+      const info = link.info();
+      return { ifName, ifindex, hook, linkId: info.id, progId: info.progId };
+    } finally {
+      link.close();
+    }
   }
 
   /** Detaches both programs from a device by removing its pinned links; idempotent. */
@@ -220,6 +264,12 @@ const PINNED_MAPS = [
   'gw_counters',
   'gw_event_budget',
   'gw_events',
+  'gw_lb_svc',
+  'gw_lb_backends',
+  'gw_lb_revnat',
+  'gw_lb_maglev',
+  'gw_lb_ct',
+  'gw_lb_affinity',
 ];
 const ENOENT_ERRNO = 2;
 

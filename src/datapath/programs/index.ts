@@ -5,4 +5,5 @@ export {
   EndpointDatapath,
   type EndpointAttachment,
   type EndpointDatapathSpec,
+  type ProgramName,
 } from './endpoint-datapath.js';

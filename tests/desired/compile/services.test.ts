@@ -35,7 +35,6 @@ describe('service compile', () => {
       type: 'ClusterIP',
       algorithm: 'random',
       affinityTimeout: 0,
-      service: 'default/deathstar',
     });
     const backends = svc.value.backendIds.map((id) => s.resources.backend.find((b) => b.value.id === id)!.value);
     expect(backends.map((b) => `${b.address}:${b.port}`).sort()).toEqual(['10.0.1.5:8080', '10.0.2.7:8080']);

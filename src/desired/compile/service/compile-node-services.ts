@@ -34,7 +34,7 @@ export function compileNodeServices(program: ServiceProgram, node: NodeInfo, war
         'W_SERVICE_FRONTEND_CONFLICT',
         f.plan.decl.source,
         `spec.ports[${f.plan.portIndex}]`,
-        `frontend ${f.key} is already used by service ${service.get(f.key)!.value.service}; ignored`,
+        `frontend ${f.key} is already used by service ${service.get(f.key)!.label}; ignored`,
       );
       continue;
     }
@@ -52,7 +52,6 @@ export function compileNodeServices(program: ServiceProgram, node: NodeInfo, war
           revNatIndex: index,
           algorithm: f.plan.algorithm,
           affinityTimeout: f.plan.affinityTimeout,
-          service: f.plan.service,
         },
         f.plan.service,
       ),

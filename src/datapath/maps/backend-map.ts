@@ -1,0 +1,19 @@
+import type { BackendValue } from '../../desired/desired-state.js';
+import type { BpfMap } from '../libbpf/index.js';
+import { backendIdCodec, lbBackendCodec, type LbBackend } from './lb-codec.js';
+import { TypedMap } from './typed-map.js';
+
+/** The load balancer's backends: id → address, port, protocol, state. */
+export class BackendMap extends TypedMap<number, LbBackend> {
+  constructor(map: BpfMap) {
+    super(map, backendIdCodec, lbBackendCodec);
+  }
+
+  write(values: readonly BackendValue[]): void {
+    this.putMany(values.map(({ id, ...b }) => [id, b]));
+  }
+
+  read(): BackendValue[] {
+    return this.dump().map(([id, b]) => ({ id, ...b }));
+  }
+}

@@ -1,0 +1,19 @@
+import type { RevnatValue } from '../../desired/desired-state.js';
+import type { BpfMap } from '../libbpf/index.js';
+import { lbRevnatCodec, revNatIndexCodec, type LbRevnat } from './lb-codec.js';
+import { TypedMap } from './typed-map.js';
+
+/** Reverse NAT: index → the frontend address and port replies leave with. */
+export class RevnatMap extends TypedMap<number, LbRevnat> {
+  constructor(map: BpfMap) {
+    super(map, revNatIndexCodec, lbRevnatCodec);
+  }
+
+  write(values: readonly RevnatValue[]): void {
+    this.putMany(values.map(({ index, ...r }) => [index, r]));
+  }
+
+  read(): RevnatValue[] {
+    return this.dump().map(([index, r]) => ({ index, ...r }));
+  }
+}
