@@ -1,0 +1,229 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NodeDatapath } from '../../src/datapath/index.js';
+import { BpfObject } from '../../src/datapath/libbpf/index.js';
+import { ENDPOINT_OBJECT, pinLayout } from '../../src/datapath/programs/index.js';
+import { compile, type DesiredState } from '../../src/desired/index.js';
+import { loadRevision } from '../../src/reconciler/load-revision.js';
+import { reconcileNode } from '../../src/reconciler/reconcile-node.js';
+import { makeRepo } from '../support/git-fixtures.js';
+import { run } from '../support/netns.js';
+import { clusterYaml, endpointYaml, TestNode } from '../support/node-fixture.js';
+
+// `gitwire apply` killed with SIGKILL at random points while it switches a
+// node between two commits that differ in endpoints and policies; one clean
+// apply afterwards must converge exactly, leaving nothing orphaned.
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const KILLS = 20;
+const node = new TestNode('gwk');
+let revs: { a: string; b: string };
+/** Milliseconds a full switch between the commits takes, measured once. */
+let window = 0;
+
+const endpoints = (names: readonly number[]) =>
+  names
+    .map((i) => endpointYaml(node, `ep${i}`, `10.0.1.${10 + i}`, { role: i % 2 === 0 ? 'web' : 'db' }))
+    .join('---\n');
+
+const cnp = (name: string, spec: string) =>
+  `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: ${name}\n  namespace: default\nspec:\n${spec}`;
+
+const webFromDb = cnp(
+  'web-from-db',
+  `  endpointSelector: {matchLabels: {role: web}}
+  ingress:
+    - fromEndpoints: [{matchLabels: {role: db}}]
+      toPorts: [{ports: [{port: "80", protocol: TCP}, {port: "8000", endPort: 8100, protocol: TCP}]}]
+    - fromCIDRSet: [{cidr: 198.51.100.0/24, except: [198.51.100.128/25]}]
+`,
+);
+const dbFromWeb = cnp(
+  'db-from-web',
+  `  endpointSelector: {matchLabels: {role: db}}
+  ingress:
+    - fromEndpoints: [{matchLabels: {role: web}}]
+      toPorts: [{ports: [{port: "5432", protocol: TCP}, {port: "9000", endPort: 9999, protocol: TCP}]}]
+  ingressDeny:
+    - fromEntities: [world]
+  egress:
+    - toCIDR: [203.0.113.0/24]
+`,
+);
+
+/** Runs `gitwire apply` at a revision; with `killAfterMs`, SIGKILLs its whole process group then. */
+function applyCli(
+  rev: string,
+  killAfterMs?: number,
+): Promise<{ code: number | null; killed: boolean; stderr: string }> {
+  const args = ['--import', 'tsx', join(ROOT, 'tests/support/run-cli.ts'), 'apply', '--repo', node.configDir];
+  args.push('--rev', rev, '--node', node.name, '--netns', node.netns, '--bpffs-root', node.bpffsRoot);
+  // Its own process group, so a kill takes the iproute2 processes it runs with it, as a crashed agent's cgroup would.
+  const child = spawn(process.execPath, args, { cwd: ROOT, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  let killed = false;
+  const timer =
+    killAfterMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          killed = child.exitCode === null;
+          if (killed) process.kill(-child.pid!, 'SIGKILL');
+        }, killAfterMs);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, killed, stderr });
+    });
+  });
+}
+
+async function desiredAt(rev: string): Promise<DesiredState> {
+  const loaded = await loadRevision(node.configDir, { rev });
+  return compile(loaded.model, node.name);
+}
+
+beforeAll(async () => {
+  const [a, b] = makeRepo(node.configDir, [
+    { 'cluster.yaml': clusterYaml(node), 'endpoints.yaml': endpoints([1, 2, 3, 4, 5, 6]), 'web.yaml': webFromDb },
+    { 'endpoints.yaml': endpoints([4, 5, 6, 7, 8, 9]), 'web.yaml': null, 'db.yaml': dbFromWeb },
+  ]) as [string, string];
+  revs = { a, b };
+  for (const rev of [a, b]) {
+    const started = Date.now();
+    const r = await applyCli(rev);
+    expect(r.code, r.stderr).toBe(0);
+    window = Math.max(window, Date.now() - started);
+  }
+});
+
+afterAll(() => node.cleanup());
+
+describe('gitwire apply killed with SIGKILL at random points', () => {
+  it('converges on the next clean apply, with nothing orphaned', async () => {
+    const seed = Number(process.env.GITWIRE_CRASH_SEED ?? Date.now() % 1_000_000);
+    const random = mulberry32(seed);
+    const kills: string[] = [];
+    for (let i = 0; i < KILLS; i++) {
+      const rev = i % 2 === 0 ? revs.a : revs.b;
+      const delay = Math.floor(random() * window);
+      const r = await applyCli(rev, delay);
+      kills.push(`${delay}ms:${r.killed ? 'killed' : `exit ${r.code}`}`);
+    }
+    const context = `seed ${seed}, window ${window} ms, runs ${kills.join(' ')}`;
+    expect(kills.filter((k) => k.endsWith('killed')).length, context).toBeGreaterThanOrEqual(KILLS / 2);
+
+    const final = await applyCli(revs.b);
+    expect(final.code, `${context}\n${final.stderr}`).toBe(0);
+    const dry = await reconcileNode({
+      repo: node.configDir,
+      source: { rev: revs.b },
+      node: node.name,
+      nodeNs: node.netns,
+      bpffsRoot: node.bpffsRoot,
+      dryRun: true,
+    });
+    expect(dry.changes.changes, context).toEqual([]);
+
+    const desired = await desiredAt(revs.b);
+    expect(liveLeftovers(), context).toEqual(expectedLeftovers(desired));
+    expect(await bpfEntries(), context).toEqual(desiredBpfEntries(desired));
+  });
+});
+
+interface Leftovers {
+  readonly netns: string[];
+  readonly links: string[];
+  readonly routes: string[];
+  readonly mapPins: string[];
+  readonly linkPins: string[];
+}
+
+/** Everything on the machine that carries the node's name or mark, read without gitwire's own observe. */
+function liveLeftovers(): Leftovers {
+  const netns = run('ip', ['netns', 'list'])
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter((n) => n.startsWith(`gw-${node.name}-`));
+  const links = (
+    JSON.parse(run('ip', ['-n', node.netns, '-j', 'link', 'show'])) as { ifname: string; ifalias?: string }[]
+  )
+    .filter((l) => l.ifalias === `gitwire:${node.name}`)
+    .map((l) => l.ifname);
+  const routes = (
+    JSON.parse(run('ip', ['-n', node.netns, '-j', 'route', 'show', 'proto', '103'])) as { dst: string }[]
+  ).map((r) => r.dst);
+  const pins = pinLayout(node.name, node.bpffsRoot);
+  const list = (dir: string) => (existsSync(dir) ? readdirSync(dir) : []);
+  return {
+    netns: netns.sort(),
+    links: links.sort(),
+    routes: routes.sort(),
+    mapPins: list(pins.mapsDir).sort(),
+    linkPins: list(pins.linksDir).sort(),
+  };
+}
+
+function expectedLeftovers(desired: DesiredState): Leftovers {
+  const r = desired.resources;
+  return {
+    netns: r.endpoint.map((e) => e.value.netns).sort(),
+    links: r.link.map((e) => e.value.name).sort(),
+    routes: r.route.map((e) => e.value.prefix.replace(/\/32$/, '')).sort(),
+    mapPins: objectMaps(),
+    linkPins: r.program.map((e) => `${e.value.ifName}_${e.value.hook}`).sort(),
+  };
+}
+
+/** The node pins every map of the endpoint object (internal maps such as .rodata have a dot and are not pinned), whatever the commit. */
+function objectMaps(): string[] {
+  const object = BpfObject.load({ file: ENDPOINT_OBJECT });
+  try {
+    return [...object.maps.keys()].filter((name) => !name.includes('.')).sort();
+  } finally {
+    object.close();
+  }
+}
+
+/** Keys of every BPF map entry and attachment the node holds, per kind. */
+async function bpfEntries(): Promise<Record<string, string[]>> {
+  const live = NodeDatapath.open({ node: node.name, nodeNs: node.netns, bpffsRoot: node.bpffsRoot });
+  try {
+    const out: Record<string, string[]> = {};
+    for (const kind of ['ipcache', 'lxc', 'policy', 'program'] as const) {
+      out[kind] = (await live.drivers[kind].observe()).map((e) => e.key).sort();
+    }
+    out.attachedLinks = live.datapath
+      .attachments()
+      .filter((a) => a.ifindex !== 0)
+      .map((a) => `${a.ifName}_${a.hook}`)
+      .sort();
+    return out;
+  } finally {
+    live.close();
+  }
+}
+
+function desiredBpfEntries(desired: DesiredState): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const kind of ['ipcache', 'lxc', 'policy', 'program'] as const) {
+    out[kind] = desired.resources[kind].map((e) => e.key).sort();
+  }
+  out.attachedLinks = desired.resources.program.map((e) => `${e.value.ifName}_${e.value.hook}`).sort();
+  return out;
+}
+
+/** A small seeded PRNG, so a failing run's kill points can be replayed from its seed. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
