@@ -1,11 +1,12 @@
 import { Composer, LineCounter, Parser, type Document } from 'yaml';
 import type { Diagnostic } from '../diagnostics.js';
 import type { RepoFile } from '../source/repo-tree.js';
-import { formatFieldPath } from './field-path.js';
+import { formatFieldPath, type FieldPath } from './field-path.js';
 import { decodeText } from './internal/decode-text.js';
 import { lineOfExcessiveFlowDepth } from './internal/flow-depth.js';
 import { SourceLines } from './internal/source-lines.js';
-import type { YamlLocator } from './internal/yaml-locator.js';
+import { readPlainYaml } from './internal/plain-yaml.js';
+import { YamlLocator } from './internal/yaml-locator.js';
 import { LoadCode } from './load-codes.js';
 import type { ParsedDocument } from './parsed-document.js';
 import type { ReadLimits } from './read-manifests.js';
@@ -55,6 +56,16 @@ export function readYamlFile(file: RepoFile, limits: ReadLimits, budget: number)
     return refused(deepAt, LoadCode.yamlTooDeep, msg);
   }
   const lines = new SourceLines(decoded.text, composeAll);
+  const plain = readPlainYaml(decoded.text);
+  if (plain && plain.count <= budget) {
+    for (const d of plain.documents) {
+      lines.add(d.index, d);
+      if (d.value === null) continue;
+      const lineOf = (path: FieldPath) => lines.locator(d.index).lineOf(path);
+      out.documents.push({ file: file.path, line: d.line, index: d.index, value: d.value, lineOf });
+    }
+    return { ...out, documentCount: plain.count, truncated: false, release: () => lines.release() };
+  }
   const counter = new LineCounter();
   let truncated = false;
   let index = 0;
@@ -69,7 +80,8 @@ export function readYamlFile(file: RepoFile, limits: ReadLimits, budget: number)
         truncated = true;
         break;
       }
-      const locator = lines.add(doc, counter);
+      const locator = new YamlLocator(doc, counter);
+      lines.add(index, locator);
       const document = toParsedDocument(file.path, index++, doc, locator, lines, limits, out.diagnostics);
       if (document) out.documents.push(document);
     }

@@ -63,7 +63,7 @@ describe('compiling with a CompileCache', () => {
     const a = base();
     const before = compile(a, 'n1', { cache });
     const [deathstar, api] = a.services;
-    const moved = { ...api!, spec: { ...api!.spec, backends: [{ address: '10.0.2.10' }] } };
+    const moved = { ...api!, spec: { ...api!.spec, backends: [{ ...api!.spec.backends[0]!, address: '10.0.2.10' }] } };
     const after = compile(next(a, { services: [deathstar!, moved] }), 'n1', { cache });
     expect(after.resources.backend).not.toEqual(before.resources.backend);
     expect(after.resources.maglev).toEqual(before.resources.maglev);

@@ -1,16 +1,22 @@
 import { LineCounter, type Document } from 'yaml';
+import type { FieldPath } from '../field-path.js';
 import { YamlLocator } from './yaml-locator.js';
 
 type ComposeAll = (text: string, counter: LineCounter) => Iterator<Document.Parsed>;
 
+/** Answers "which line holds this field" for one document. */
+export interface Locator {
+  lineOf(path: FieldPath): number;
+}
+
 /**
- * The way back from a file's documents to its lines. The syntax trees built
- * while reading are kept only until release(); a later question parses the
- * text again, as far as the document asked about, so a cache of read files
- * holds text instead of trees.
+ * The way back from a file's documents to its lines. What the first reading
+ * built is kept only until release(); a later question parses the text again
+ * with the full parser, as far as the document asked about, so a cache of
+ * read files holds text instead of syntax trees.
  */
 export class SourceLines {
-  private locators: YamlLocator[] | null = [];
+  private locators: Locator[] | null = [];
   private rest: Iterator<Document.Parsed> | null = null;
   private counter: LineCounter | null = null;
 
@@ -19,14 +25,12 @@ export class SourceLines {
     private readonly compose: ComposeAll,
   ) {}
 
-  /** Registers the next document of the first reading. */
-  add(doc: Document.Parsed, counter: LineCounter): YamlLocator {
-    const locator = new YamlLocator(doc, counter);
-    this.locators?.push(locator);
-    return locator;
+  /** Registers the locator of document `index` of the first reading. */
+  add(index: number, locator: Locator): void {
+    if (this.locators) this.locators[index] = locator;
   }
 
-  locator(index: number): YamlLocator {
+  locator(index: number): Locator {
     if (!this.locators) {
       this.locators = [];
       this.counter = new LineCounter();

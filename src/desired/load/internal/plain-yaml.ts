@@ -1,0 +1,242 @@
+import type { FieldPath } from '../field-path.js';
+
+/** One document read by readPlainYaml: its value and the line of every key and list item. */
+export interface PlainDocument {
+  /** Position among the file's documents, empty ones included, as the full parser counts them. */
+  readonly index: number;
+  readonly value: unknown;
+  /** Line of the document's first content. */
+  readonly line: number;
+  /** Same answer as YamlLocator.lineOf on the same text. */
+  lineOf(path: FieldPath): number;
+}
+
+/** Thrown inside the reader when the text leaves the subset; caught in readPlainYaml. */
+class NotPlain extends Error {}
+
+interface Line {
+  readonly no: number;
+  indent: number;
+  text: string;
+}
+
+type Lines = Map<string, number> | number[];
+
+// Every number of the YAML 1.2 core schema (yaml's own tests, merged); only DECIMAL is read here.
+const NUMBERISH =
+  /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$|^0o[0-7]+$|^0x[0-9a-fA-F]+$/;
+const DECIMAL = /^-?(0|[1-9][0-9]{0,14})$/;
+const NULLS = new Set(['~', 'null', 'Null', 'NULL']);
+const BOOLS = new Map([
+  ['true', true],
+  ['True', true],
+  ['TRUE', true],
+  ['false', false],
+  ['False', false],
+  ['FALSE', false],
+]);
+const PLAIN = /^(?:[A-Za-z0-9_/]|[-.][A-Za-z0-9_])[A-Za-z0-9 _./:=@+~()-]*$/;
+const KEY = /^[A-Za-z0-9_./-][A-Za-z0-9_./:-]*$/;
+
+/**
+ * Reads a file written in the plain block style that manifests use (nested
+ * mappings and lists, plain or simply quoted one-line scalars, comments,
+ * `{}` and `[]`) several times faster than the full YAML parser. Anything
+ * else (anchors, tags, block or flow content, escapes, tabs, odd numbers,
+ * duplicate keys) returns null, and the file goes to the full parser, so
+ * every value read here is the one the full parser gives.
+ */
+export function readPlainYaml(text: string): { documents: PlainDocument[]; count: number } | null {
+  try {
+    return readDocuments(text);
+  } catch (e) {
+    if (e instanceof NotPlain) return null;
+    throw e;
+  }
+}
+
+function readDocuments(text: string): { documents: PlainDocument[]; count: number } {
+  const documents: PlainDocument[] = [];
+  let count = 0;
+  let current: Line[] = [];
+  let started = false;
+  const flush = () => {
+    if (current.length > 0) documents.push(readDocument(current, count - 1));
+    current = [];
+  };
+  const raw = text.split('\n');
+  for (let i = 0; i < raw.length; i++) {
+    const t = raw[i]!;
+    if (t.includes('\t') || t.includes('\r')) throw new NotPlain();
+    if (t.startsWith('---') && (t.length === 3 || t[3] === ' ')) {
+      if (t.slice(3).trim() !== '' && !t.slice(3).trim().startsWith('#')) throw new NotPlain();
+      if (started || current.length > 0) count++;
+      flush();
+      started = true;
+      continue;
+    }
+    if (t.startsWith('...') || t.startsWith('%')) throw new NotPlain();
+    const body = t.trimStart();
+    if (body === '' || body.startsWith('#')) continue;
+    current.push({ no: i + 1, indent: t.length - body.length, text: body.trimEnd() });
+  }
+  if (started || current.length > 0) count++;
+  flush();
+  return { documents, count };
+}
+
+function readDocument(lines: Line[], index: number): PlainDocument {
+  const tables = new WeakMap<object, Lines>();
+  const reader = new BlockReader(lines, tables);
+  const first = lines[0]!;
+  const value = reader.node(first.indent);
+  if (!reader.done()) throw new NotPlain();
+  return { index, value, line: first.no, lineOf: (path) => lineOf(value, first.no, tables, path) };
+}
+
+function lineOf(root: unknown, rootLine: number, tables: WeakMap<object, Lines>, path: FieldPath): number {
+  let node = root;
+  let line = rootLine;
+  for (const seg of path) {
+    if (node === null || typeof node !== 'object') break;
+    const table = tables.get(node);
+    const at = Array.isArray(table) ? (typeof seg === 'number' ? table[seg] : undefined) : table?.get(String(seg));
+    if (at === undefined) break;
+    line = at;
+    node = (node as Record<string | number, unknown>)[seg];
+  }
+  return line;
+}
+
+class BlockReader {
+  private at = 0;
+
+  constructor(
+    private readonly lines: Line[],
+    private readonly tables: WeakMap<object, Lines>,
+  ) {}
+
+  done(): boolean {
+    return this.at === this.lines.length;
+  }
+
+  private peek(): Line | undefined {
+    return this.lines[this.at];
+  }
+
+  node(indent: number): unknown {
+    return isItem(this.peek()!.text) ? this.list(indent) : this.map(indent);
+  }
+
+  private map(indent: number): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const lines = new Map<string, number>();
+    this.tables.set(out, lines);
+    for (let l = this.peek(); l && l.indent === indent && !isItem(l.text); l = this.peek()) {
+      const colon = keyEnd(l.text);
+      const key = readKey(l.text.slice(0, colon));
+      if (lines.has(key) || key === '__proto__') throw new NotPlain();
+      lines.set(key, l.no);
+      this.at++;
+      out[key] = this.value(l.text.slice(colon + 1).trim(), indent, true);
+    }
+    const next = this.peek();
+    if (next && next.indent > indent) throw new NotPlain();
+    return out;
+  }
+
+  private list(indent: number): unknown[] {
+    const out: unknown[] = [];
+    const lines: number[] = [];
+    this.tables.set(out, lines);
+    for (let l = this.peek(); l && l.indent === indent && isItem(l.text); l = this.peek()) {
+      const rest = l.text.slice(1).trimStart();
+      if (rest === '' || rest.startsWith('#')) {
+        this.at++;
+        const next = this.peek();
+        if (!next || next.indent <= indent) throw new NotPlain();
+        lines.push(next.no);
+        out.push(this.node(next.indent));
+      } else if (isItem(rest)) {
+        throw new NotPlain();
+      } else if (hasKey(rest)) {
+        // `- key: value` opens a mapping whose keys line up with this first one.
+        l.indent += l.text.length - rest.length;
+        l.text = rest;
+        lines.push(l.no);
+        out.push(this.map(l.indent));
+      } else {
+        this.at++;
+        lines.push(l.no);
+        out.push(this.value(rest, indent, false));
+      }
+    }
+    const next = this.peek();
+    if (next && next.indent > indent) throw new NotPlain();
+    return out;
+  }
+
+  /** The value after `key:` or `- `; an empty one is the nested block below, if any. */
+  private value(text: string, indent: number, inMap: boolean): unknown {
+    const rest = stripComment(text);
+    if (rest !== '') return scalar(rest);
+    const next = this.peek();
+    if (next && next.indent > indent) return this.node(next.indent);
+    // A list may sit at its key's own indent (`ports:` then `- port: 80`).
+    if (inMap && next && next.indent === indent && isItem(next.text)) return this.list(indent);
+    return null;
+  }
+}
+
+function isItem(text: string): boolean {
+  return text === '-' || text.startsWith('- ');
+}
+
+function hasKey(text: string): boolean {
+  const c = text.charCodeAt(0);
+  if (c === 34 || c === 39) return /^("[^"\\]*"|'[^']*') *:( |$)/.test(text);
+  return /^[^ #]*?:( |$)/.test(text) && !text.startsWith('{') && !text.startsWith('[');
+}
+
+/** Offset of the colon that ends the key of a mapping line. */
+function keyEnd(text: string): number {
+  const quoted = /^("[^"\\]*"|'[^']*') *:( |$)/.exec(text);
+  if (quoted) return quoted[0].trimEnd().length - 1;
+  const m = /:( |$)/.exec(text);
+  if (!m) throw new NotPlain();
+  return m.index;
+}
+
+function readKey(raw: string): string {
+  const key = raw.trimEnd();
+  if (key.length > 1000) throw new NotPlain();
+  if (/^"[^"\\]*"$|^'[^']*'$/.test(key)) return key.slice(1, -1);
+  if (!KEY.test(key) || NUMBERISH.test(key) || NULLS.has(key) || BOOLS.has(key)) throw new NotPlain();
+  return key;
+}
+
+function stripComment(text: string): string {
+  const c = text.charCodeAt(0);
+  if (c === 34 || c === 39) {
+    const m = /^("[^"\\]*"|'[^']*')( +#.*| *)$/.exec(text);
+    if (!m) throw new NotPlain();
+    return m[1]!;
+  }
+  const hash = text.indexOf(' #');
+  const body = text.startsWith('#') ? '' : hash >= 0 ? text.slice(0, hash).trimEnd() : text;
+  if (body.includes('#')) throw new NotPlain();
+  return body;
+}
+
+function scalar(text: string): unknown {
+  const c = text.charCodeAt(0);
+  if (c === 34 || c === 39) return text.slice(1, -1);
+  if (text === '{}') return {};
+  if (text === '[]') return [];
+  if (NULLS.has(text)) return null;
+  const bool = BOOLS.get(text);
+  if (bool !== undefined) return bool;
+  if (DECIMAL.test(text) && text !== '-0') return Number(text);
+  if (NUMBERISH.test(text) || !PLAIN.test(text) || /:( |$)/.test(text)) throw new NotPlain();
+  return text;
+}
