@@ -1,10 +1,9 @@
+import { IpOps } from './internal/ip-ops.js';
 import type { EndpointValue, Entry } from '../../desired/desired-state.js';
 import { TransientError } from './transient-error.js';
 import type { NetNode } from './net-node.js';
-import type { NetOps } from './net-ops.js';
 import { ensureForwarding } from './internal/forwarding.js';
 import { inet, isUp, type IpLink } from './internal/ip-json.js';
-import { IpRunner, type WriteCounter } from './internal/ip-runner.js';
 import { ownedLinks, scanNamed, scanNode, type NetnsScan, type NodeScan } from './internal/node-scan.js';
 import { endpointMark, GITWIRE_ROUTE_PROTO, parseEndpointMark } from './internal/ownership.js';
 
@@ -21,24 +20,7 @@ import { endpointMark, GITWIRE_ROUTE_PROTO, parseEndpointMark } from './internal
  * gitwire marked but whose veth was removed behind its back is no endpoint
  * any more; only NetnsOps.prune (a sweep of every namespace) finds it.
  */
-export class EndpointOps implements NetOps<EndpointValue> {
-  private readonly ip: IpRunner;
-
-  constructor(
-    private readonly node: NetNode,
-    private readonly counter: WriteCounter = { writes: 0 },
-  ) {
-    this.ip = new IpRunner(counter);
-  }
-
-  get writes(): number {
-    return this.counter.writes;
-  }
-
-  update(entry: Entry<EndpointValue>): Promise<void> {
-    return this.updateMany([entry]);
-  }
-
+export class EndpointOps extends IpOps<EndpointValue> {
   async updateMany(entries: readonly Entry<EndpointValue>[]): Promise<void> {
     const scan = await scanNode(this.ip, this.node);
     const netns = await scanNamed(
@@ -66,10 +48,6 @@ export class EndpointOps implements NetOps<EndpointValue> {
     await this.ip.write(this.node.nodeNs, nodeLines);
     await this.ip.writeEach(perNetns);
     await ensureForwarding(this.ip, this.node, scan);
-  }
-
-  delete(entry: Entry<EndpointValue>): Promise<void> {
-    return this.deleteMany([entry]);
   }
 
   async deleteMany(entries: readonly Entry<EndpointValue>[]): Promise<void> {

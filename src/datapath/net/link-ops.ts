@@ -1,11 +1,10 @@
+import { IpOps } from './internal/ip-ops.js';
 import type { Entry, LinkValue } from '../../desired/desired-state.js';
 import { NotSupportedError } from './not-supported-error.js';
 import { StalledError } from './stalled-error.js';
 import type { NetNode } from './net-node.js';
-import type { NetOps } from './net-ops.js';
 import { geneveSupported } from './internal/geneve-probe.js';
 import type { IpLink } from './internal/ip-json.js';
-import { IpRunner, type WriteCounter } from './internal/ip-runner.js';
 import { listNetns, ownedLinks, scanNamed, scanNode, type NetnsScan, type NodeScan } from './internal/node-scan.js';
 import { ownerMark } from './internal/ownership.js';
 import { vtepMac } from './internal/vtep.js';
@@ -23,24 +22,7 @@ const GENEVE_PORT = 6081;
  * datapath program and the device itself holds no VNI (observed as null). Parameters the kernel cannot change in place (kind,
  * VNI, port, local, peer) make update replace the device.
  */
-export class LinkOps implements NetOps<LinkValue> {
-  private readonly ip: IpRunner;
-
-  constructor(
-    private readonly node: NetNode,
-    private readonly counter: WriteCounter = { writes: 0 },
-  ) {
-    this.ip = new IpRunner(counter);
-  }
-
-  get writes(): number {
-    return this.counter.writes;
-  }
-
-  update(entry: Entry<LinkValue>): Promise<void> {
-    return this.updateMany([entry]);
-  }
-
+export class LinkOps extends IpOps<LinkValue> {
   async updateMany(entries: readonly Entry<LinkValue>[]): Promise<void> {
     if (entries.some((e) => e.value.kind === 'geneve') && !(await geneveSupported())) {
       throw new NotSupportedError(
@@ -108,10 +90,6 @@ export class LinkOps implements NetOps<LinkValue> {
     }
     await this.ip.write(this.node.nodeNs, node);
     await this.ip.writeEach([...inPeers]);
-  }
-
-  delete(entry: Entry<LinkValue>): Promise<void> {
-    return this.deleteMany([entry]);
   }
 
   async deleteMany(entries: readonly Entry<LinkValue>[]): Promise<void> {

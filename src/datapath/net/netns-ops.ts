@@ -1,8 +1,7 @@
+import { IpOps } from './internal/ip-ops.js';
 import type { Entry } from '../../desired/desired-state.js';
 import { StalledError } from './stalled-error.js';
-import type { NetNode } from './net-node.js';
-import type { NetOps } from './net-ops.js';
-import { IpRunner, mapLimit, type WriteCounter } from './internal/ip-runner.js';
+import { mapLimit } from './internal/ip-runner.js';
 import { listNetns, scanNetns, scanOwnedNetns, type NetnsScan } from './internal/node-scan.js';
 import { ownerMark } from './internal/ownership.js';
 
@@ -24,24 +23,7 @@ export const netnsEntries = (netns: Iterable<string>): Entry<NetnsValue>[] =>
  * of that name that is not marked is adopted only if it is empty (the trace of
  * a crash between `netns add` and marking); otherwise update stalls.
  */
-export class NetnsOps implements NetOps<NetnsValue> {
-  private readonly ip: IpRunner;
-
-  constructor(
-    private readonly node: NetNode,
-    private readonly counter: WriteCounter = { writes: 0 },
-  ) {
-    this.ip = new IpRunner(counter);
-  }
-
-  get writes(): number {
-    return this.counter.writes;
-  }
-
-  update(entry: Entry<NetnsValue>): Promise<void> {
-    return this.updateMany([entry]);
-  }
-
+export class NetnsOps extends IpOps<NetnsValue> {
   async updateMany(entries: readonly Entry<NetnsValue>[]): Promise<void> {
     const existing = new Set(await listNetns());
     const wanted = [...new Set(entries.map((e) => e.value.name))];
@@ -61,10 +43,6 @@ export class NetnsOps implements NetOps<NetnsValue> {
       }
       await this.ip.write(name, [`link set dev lo up alias ${mark}`]);
     });
-  }
-
-  delete(entry: Entry<NetnsValue>): Promise<void> {
-    return this.deleteMany([entry]);
   }
 
   async deleteMany(entries: readonly Entry<NetnsValue>[]): Promise<void> {

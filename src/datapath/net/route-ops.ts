@@ -1,9 +1,7 @@
+import { IpOps } from './internal/ip-ops.js';
 import type { Entry, RouteValue } from '../../desired/desired-state.js';
 import { StalledError } from './stalled-error.js';
-import type { NetNode } from './net-node.js';
-import type { NetOps } from './net-ops.js';
 import { routePrefix, type IpRoute } from './internal/ip-json.js';
-import { IpRunner, type WriteCounter } from './internal/ip-runner.js';
 import { scanNode, type NodeScan } from './internal/node-scan.js';
 import { GITWIRE_ROUTE_PROTO, GITWIRE_ROUTE_PROTO_ANY_DEV } from './internal/ownership.js';
 
@@ -14,24 +12,7 @@ import { GITWIRE_ROUTE_PROTO, GITWIRE_ROUTE_PROTO_ANY_DEV } from './internal/own
  * (update stalls), and delete/prune match the protocol, so they never remove
  * a route gitwire did not install.
  */
-export class RouteOps implements NetOps<RouteValue> {
-  private readonly ip: IpRunner;
-
-  constructor(
-    private readonly node: NetNode,
-    private readonly counter: WriteCounter = { writes: 0 },
-  ) {
-    this.ip = new IpRunner(counter);
-  }
-
-  get writes(): number {
-    return this.counter.writes;
-  }
-
-  update(entry: Entry<RouteValue>): Promise<void> {
-    return this.updateMany([entry]);
-  }
-
+export class RouteOps extends IpOps<RouteValue> {
   async updateMany(entries: readonly Entry<RouteValue>[]): Promise<void> {
     const scan = await scanNode(this.ip, this.node);
     const mine = ownedRoutes(scan);
@@ -47,10 +28,6 @@ export class RouteOps implements NetOps<RouteValue> {
       if (have === undefined || !sameRoute(have.value, want)) lines.push(`route replace ${routeSpec(want)}`);
     }
     await this.ip.write(this.node.nodeNs, lines);
-  }
-
-  delete(entry: Entry<RouteValue>): Promise<void> {
-    return this.deleteMany([entry]);
   }
 
   async deleteMany(entries: readonly Entry<RouteValue>[]): Promise<void> {

@@ -1,11 +1,11 @@
+import { IpOps } from './internal/ip-ops.js';
 import type { Entry, TunnelValue } from '../../desired/desired-state.js';
 import { StalledError } from './stalled-error.js';
 import { TransientError } from './transient-error.js';
 import type { NetNode } from './net-node.js';
-import type { NetOps } from './net-ops.js';
 import { ensureForwarding } from './internal/forwarding.js';
 import { routePrefix, type IpFdb, type IpLink, type IpNeigh } from './internal/ip-json.js';
-import { IpRunner, type WriteCounter } from './internal/ip-runner.js';
+import type { IpRunner, WriteCounter } from './internal/ip-runner.js';
 import { ownedLinks, scanNode, type NodeScan } from './internal/node-scan.js';
 import { GITWIRE_ROUTE_PROTO } from './internal/ownership.js';
 import { tunnelNextHop, vtepMac } from './internal/vtep.js';
@@ -26,23 +26,13 @@ export interface TunnelOpsOptions {
  * entry shared by two prefixes of one remote node goes with the last of them.
  * The kernel holds no node name: observe() reports `node` as ''.
  */
-export class TunnelOps implements NetOps<TunnelValue> {
-  private readonly ip: IpRunner;
-
+export class TunnelOps extends IpOps<TunnelValue> {
   constructor(
-    private readonly node: NetNode,
+    node: NetNode,
     private readonly options: TunnelOpsOptions = {},
-    private readonly counter: WriteCounter = { writes: 0 },
+    counter: WriteCounter = { writes: 0 },
   ) {
-    this.ip = new IpRunner(counter);
-  }
-
-  get writes(): number {
-    return this.counter.writes;
-  }
-
-  update(entry: Entry<TunnelValue>): Promise<void> {
-    return this.updateMany([entry]);
+    super(node, counter);
   }
 
   async updateMany(entries: readonly Entry<TunnelValue>[]): Promise<void> {
@@ -64,10 +54,6 @@ export class TunnelOps implements NetOps<TunnelValue> {
     await this.ip.write(this.node.nodeNs, [...fdb.values()], 'bridge');
     await this.ip.write(this.node.nodeNs, neigh);
     await ensureForwarding(this.ip, this.node, live.scan);
-  }
-
-  delete(entry: Entry<TunnelValue>): Promise<void> {
-    return this.deleteMany([entry]);
   }
 
   async deleteMany(entries: readonly Entry<TunnelValue>[]): Promise<void> {
