@@ -1,8 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { ValidationError, formatDiagnostic } from '../desired/diagnostics.js';
+import { agentCommand } from './commands/agent.js';
 import { applyCommand } from './commands/apply.js';
 import { compileCommand } from './commands/compile.js';
+import { monitorCommand } from './commands/monitor.js';
 import { planCommand } from './commands/plan.js';
+import { statusCommand } from './commands/status.js';
 import { synthCommand } from './commands/synth.js';
 import { validateCommand } from './commands/validate.js';
 import { EXIT_ERROR } from './exit-codes.js';
@@ -11,7 +14,16 @@ export function program(): Command {
   const root = new Command('gitwire')
     .description('GitOps reconciler for an eBPF container-networking datapath')
     .version('0.1.0');
-  for (const cmd of [validateCommand(), compileCommand(), planCommand(), applyCommand(), synthCommand()])
+  for (const cmd of [
+    validateCommand(),
+    compileCommand(),
+    planCommand(),
+    applyCommand(),
+    agentCommand(),
+    statusCommand(),
+    monitorCommand(),
+    synthCommand(),
+  ])
     root.addCommand(cmd);
   // addCommand does not pass these settings down, so set them on every command.
   for (const cmd of [root, ...root.commands]) cmd.showHelpAfterError().exitOverride();

@@ -1,4 +1,4 @@
-import { compile, type Diagnostic, type SourceOptions } from '../desired/index.js';
+import { compile, type Diagnostic, type DesiredState, type SourceOptions } from '../desired/index.js';
 import { DRIVEN_KINDS, NodeDatapath } from '../datapath/index.js';
 import { apply } from './apply.js';
 import type { ChangeSet } from './change-set.js';
@@ -14,6 +14,26 @@ export interface ReconcileOptions {
   readonly bpffsRoot?: string;
   /** Plan against the live node and stop: nothing is written. */
   readonly dryRun?: boolean;
+  /** Already fetched and compiled (the agent keeps its commit's): skips fetch → compile. */
+  readonly compiled?: CompiledRevision;
+}
+
+/** A commit compiled for one node: what the first steps of a pass produce. */
+export interface CompiledRevision {
+  readonly revision: string | null;
+  readonly desired: DesiredState;
+  readonly warnings: readonly Diagnostic[];
+}
+
+/** Fetch → parse → validate → compile for one node; throws ValidationError on a bad commit. */
+export async function compileRevision(
+  repo: string,
+  source: SourceOptions | undefined,
+  node: string,
+): Promise<CompiledRevision> {
+  const loaded = await loadRevision(repo, source);
+  const desired = compile(loaded.model, node);
+  return { revision: loaded.revision, desired, warnings: [...loaded.warnings, ...desired.warnings] };
 }
 
 export interface ReconcileResult {
@@ -33,9 +53,7 @@ export interface ReconcileResult {
  * throws before the kernel is touched, so the node keeps the last good state.
  */
 export async function reconcileNode(opts: ReconcileOptions): Promise<ReconcileResult> {
-  const loaded = await loadRevision(opts.repo, opts.source);
-  const desired = compile(loaded.model, opts.node);
-  const warnings = [...loaded.warnings, ...desired.warnings];
+  const { revision, desired, warnings } = opts.compiled ?? (await compileRevision(opts.repo, opts.source, opts.node));
   const nodeOpts = {
     node: opts.node,
     nodeNs: opts.nodeNs ?? null,
@@ -43,15 +61,15 @@ export async function reconcileNode(opts: ReconcileOptions): Promise<ReconcileRe
   };
   const node = opts.dryRun ? NodeDatapath.openReadOnly(nodeOpts) : NodeDatapath.open(nodeOpts);
   try {
-    const planOpts = { from: 'live', to: loaded.revision, kinds: DRIVEN_KINDS };
+    const planOpts = { from: 'live', to: revision, kinds: DRIVEN_KINDS };
     const changes = plan(desired, await node.observe(), planOpts);
     if (opts.dryRun || changes.changes.length === 0) {
-      return { revision: loaded.revision, changes, writes: 0, remaining: null, warnings };
+      return { revision, changes, writes: 0, remaining: null, warnings };
     }
     const before = node.writes;
     await apply(changes, node.drivers);
     const remaining = plan(desired, await node.observe(), planOpts);
-    return { revision: loaded.revision, changes, writes: node.writes - before, remaining, warnings };
+    return { revision, changes, writes: node.writes - before, remaining, warnings };
   } finally {
     node.close();
   }

@@ -1,0 +1,88 @@
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { AGENT_FLAGS } from '../../cdk8s/deploy/agent-flags.js';
+import { DEFAULT_INTERVAL } from '../../cdk8s/deploy/agent-defaults.js';
+import {
+  Agent,
+  AgentMetrics,
+  defaultStateDir,
+  EtcdStatusStore,
+  FileStatusStore,
+  parseAddr,
+  parseDuration,
+  parseEndpoints,
+  startMetricsServer,
+  type StatusStore,
+} from '../../reconciler/agent/index.js';
+import { sourceOptions } from '../options.js';
+
+interface AgentCliOpts {
+  repo: string;
+  node: string;
+  rev?: string;
+  interval: string;
+  etcdEndpoints?: string;
+  bpffsRoot?: string;
+  metricsAddr?: string;
+  netns?: string;
+  stateDir?: string;
+  gcInterval?: string;
+}
+
+const flag = (name: keyof typeof AGENT_FLAGS) => `${AGENT_FLAGS[name].flag} <${AGENT_FLAGS[name].value.toLowerCase()}>`;
+
+export function agentCommand(): Command {
+  return new Command('agent')
+    .description(
+      'run the node agent: follow a ref, keep this node converged to it (drift included), report status and metrics',
+    )
+    .requiredOption(flag('repo'), AGENT_FLAGS.repo.description)
+    .requiredOption(flag('node'), AGENT_FLAGS.node.description)
+    .option(flag('rev'), `${AGENT_FLAGS.rev.description} (default: the repository's HEAD)`)
+    .option(flag('interval'), AGENT_FLAGS.interval.description, DEFAULT_INTERVAL)
+    .option(flag('etcdEndpoints'), `${AGENT_FLAGS.etcdEndpoints.description}; node status is written there too`)
+    .option(flag('bpffsRoot'), `${AGENT_FLAGS.bpffsRoot.description} (default: /sys/fs/bpf/gitwire)`)
+    .option(flag('metricsAddr'), `${AGENT_FLAGS.metricsAddr.description}, e.g. 0.0.0.0:9963 (default: off)`)
+    .option('--netns <name>', 'drive a node that lives in this network namespace instead of the current one')
+    .option('--state-dir <dir>', 'status file and git cache (default: /var/lib/gitwire/<node>)')
+    .addOption(new Option('--gc-interval <duration>', 'how often to collect expired conntrack entries').default('1m'))
+    .action(runAgent);
+}
+
+async function runAgent(opts: AgentCliOpts): Promise<void> {
+  const intervalMs = parseDuration(opts.interval);
+  const gcIntervalMs = parseDuration(opts.gcInterval ?? '1m');
+  if (opts.metricsAddr) parseAddr(opts.metricsAddr);
+  const stateDir = opts.stateDir ?? defaultStateDir(opts.node);
+  const stores: StatusStore[] = [new FileStatusStore(stateDir)];
+  if (opts.etcdEndpoints) stores.push(new EtcdStatusStore(parseEndpoints(opts.etcdEndpoints)));
+  const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${opts.node}: ${line}\n`);
+  const metrics = new AgentMetrics(opts.node);
+  const agent = new Agent({
+    repo: opts.repo,
+    node: opts.node,
+    ...(opts.rev ? { rev: opts.rev } : {}),
+    source: { ...sourceOptions(undefined), cacheDir: join(stateDir, 'git-cache') },
+    nodeNs: opts.netns ?? null,
+    ...(opts.bpffsRoot ? { bpffsRoot: opts.bpffsRoot } : {}),
+    intervalMs,
+    gcIntervalMs,
+    stores,
+    metrics,
+    log,
+  });
+  const server = opts.metricsAddr
+    ? await startMetricsServer(opts.metricsAddr, () => metrics.render(agent.datapathCounters()))
+    : null;
+  if (server) log(`metrics on ${opts.metricsAddr} (port ${server.port})`);
+  const signal = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  log(`following ${opts.repo} @ ${opts.rev ?? 'HEAD'} every ${opts.interval}; status in ${stateDir}`);
+  agent.start();
+  const received = await signal;
+  log(`${received}: stopping after the pass in flight; what is applied stays enforced`);
+  await agent.stop();
+  await server?.close();
+}

@@ -1,0 +1,92 @@
+import { Command, Option } from 'commander';
+import type { RuleRef } from '../../desired/index.js';
+import { formatDiagnostic } from '../../desired/diagnostics.js';
+import {
+  defaultStateDir,
+  eventJson,
+  eventText,
+  FileStatusStore,
+  Monitor,
+  type MonitoredEvent,
+} from '../../reconciler/agent/index.js';
+import { compileRevision } from '../../reconciler/reconcile-node.js';
+import { outputOption, sourceOptions } from '../options.js';
+
+interface MonitorOpts {
+  node: string;
+  netns?: string;
+  bpffsRoot?: string;
+  repo?: string;
+  rev?: string;
+  stateDir?: string;
+  count?: number;
+  output: 'text' | 'json';
+}
+
+export function monitorCommand(): Command {
+  const cmd = new Command('monitor')
+    .description("stream the node's datapath events (drops, verdicts, audits) naming the policy that decided")
+    .requiredOption('--node <name>', 'the node to watch')
+    .option('--netns <name>', 'the node lives in this network namespace')
+    .option('--bpffs-root <dir>', 'where the node pins its maps and links', '/sys/fs/bpf/gitwire')
+    .option('--repo <path|url>', 'name policies from this repository (default: the one in the agent status)')
+    .option('--rev <rev>', 'with --repo: the revision the node enforces (default: HEAD)')
+    .option('--state-dir <dir>', "the agent's state directory, for its last applied revision")
+    .addOption(
+      new Option('--count <n>', 'stop after this many events').argParser((v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) throw new RangeError(`--count: expected a positive integer, got ${v}`);
+        return n;
+      }),
+    );
+  return outputOption(cmd).action(runMonitor);
+}
+
+async function runMonitor(opts: MonitorOpts): Promise<void> {
+  const rules = await policyRules(opts);
+  let seen = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const print = (m: MonitoredEvent) => {
+    if (opts.count !== undefined && seen >= opts.count) return;
+    process.stdout.write((opts.output === 'json' ? eventJson(m) : eventText(m)) + '\n');
+    seen += 1;
+    if (opts.count !== undefined && seen >= opts.count) done();
+  };
+  const monitor = Monitor.open({
+    node: opts.node,
+    nodeNs: opts.netns ?? null,
+    ...(opts.bpffsRoot ? { bpffsRoot: opts.bpffsRoot } : {}),
+    rules,
+    onEvent: print,
+  });
+  const onSignal = () => done();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  process.stderr.write(`monitoring node ${opts.node} (${rules.length} policy rules named); Ctrl-C to stop\n`);
+  try {
+    await finished;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    monitor.close();
+  }
+}
+
+/** The rules of the revision given, else of the agent's last applied revision; none (with a warning) otherwise. */
+async function policyRules(opts: MonitorOpts): Promise<readonly RuleRef[]> {
+  let repo = opts.repo;
+  let rev = opts.rev;
+  if (!repo) {
+    const status = await new FileStatusStore(opts.stateDir ?? defaultStateDir(opts.node)).read(opts.node);
+    if (!status?.lastAppliedAt) {
+      process.stderr.write('gitwire: no --repo and no applied revision in the agent status: policies are not named\n');
+      return [];
+    }
+    repo = status.repo;
+    rev = status.lastAppliedRevision ?? undefined;
+  }
+  const compiled = await compileRevision(repo, sourceOptions(rev), opts.node);
+  for (const w of compiled.warnings) if (w.severity === 'error') process.stderr.write(formatDiagnostic(w) + '\n');
+  return compiled.desired.rules;
+}

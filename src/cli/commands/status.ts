@@ -1,0 +1,62 @@
+import { Command, Option } from 'commander';
+import {
+  defaultStateDir,
+  EtcdStatusStore,
+  FileStatusStore,
+  isReady,
+  parseEndpoints,
+  renderStatusText,
+  type NodeStatus,
+} from '../../reconciler/agent/index.js';
+import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from '../exit-codes.js';
+import { outputOption } from '../options.js';
+
+interface StatusOpts {
+  node?: string;
+  allNodes?: boolean;
+  stateDir?: string;
+  etcdEndpoints?: string;
+  output: 'text' | 'json';
+}
+
+export function statusCommand(): Command {
+  const cmd = new Command('status')
+    .description("print a node agent's status; exit 0 when Ready, 1 when not, 2 when there is none to read")
+    .addOption(new Option('--node <name>', 'the node to report').conflicts('allNodes'))
+    .option('--all-nodes', 'every node that reported to etcd (needs --etcd-endpoints)')
+    .option('--state-dir <dir>', "the node's state directory (default: /var/lib/gitwire/<node>)")
+    .option('--etcd-endpoints <urls>', 'read from etcd instead of the state file (comma-separated URLs)');
+  return outputOption(cmd).action(async (opts: StatusOpts) => {
+    const statuses = await readStatuses(opts);
+    if (statuses.length === 0) {
+      process.stderr.write(`gitwire: no status found${opts.node ? ` for node ${opts.node}` : ''}\n`);
+      process.exitCode = EXIT_ERROR;
+      return;
+    }
+    if (opts.output === 'json')
+      process.stdout.write(JSON.stringify(opts.allNodes ? statuses : statuses[0], null, 2) + '\n');
+    else process.stdout.write(renderStatusText(statuses));
+    process.exitCode = statuses.every(isReady) ? EXIT_OK : EXIT_CHANGES;
+  });
+}
+
+async function readStatuses(opts: StatusOpts): Promise<NodeStatus[]> {
+  if (!opts.node && !opts.allNodes) throw new StatusUsageError('give --node NAME or --all-nodes');
+  if (opts.etcdEndpoints) {
+    const store = new EtcdStatusStore(parseEndpoints(opts.etcdEndpoints));
+    try {
+      if (opts.allNodes) return await store.list();
+      const one = await store.read(opts.node!);
+      return one ? [one] : [];
+    } finally {
+      await store.close();
+    }
+  }
+  if (opts.allNodes) throw new StatusUsageError('--all-nodes needs --etcd-endpoints: a state file holds one node');
+  const one = await new FileStatusStore(opts.stateDir ?? defaultStateDir(opts.node!)).read(opts.node!);
+  return one ? [one] : [];
+}
+
+class StatusUsageError extends Error {
+  readonly code = 'E_USAGE';
+}

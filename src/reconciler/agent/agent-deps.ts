@@ -1,0 +1,34 @@
+import { resolveRevision, type SourceOptions } from '../../desired/index.js';
+import type { NodeOptions } from '../../datapath/index.js';
+import {
+  compileRevision,
+  reconcileNode,
+  type CompiledRevision,
+  type ReconcileOptions,
+  type ReconcileResult,
+} from '../reconcile-node.js';
+import { openLiveNode, type LiveNode } from './live-node.js';
+
+/** The layers below the loop, as the agent calls them; unit tests pass fakes, the CLI the real ones. */
+export interface AgentDeps {
+  /** The commit `rev` names now; null for a plain directory, which has no revisions. */
+  resolve(repo: string, rev: string, source: SourceOptions): Promise<string | null>;
+  compile(repo: string, source: SourceOptions, node: string): Promise<CompiledRevision>;
+  reconcile(opts: ReconcileOptions): Promise<ReconcileResult>;
+  openLiveNode(opts: NodeOptions): LiveNode | null;
+}
+
+export const realAgentDeps: AgentDeps = {
+  async resolve(repo, rev, source) {
+    try {
+      return await resolveRevision(repo, rev, source);
+    } catch (e) {
+      const err = e as { code?: string; data?: { reason?: string } };
+      if (err.code === 'E_SOURCE_NOT_A_REPOSITORY' && err.data?.reason === 'no-history') return null;
+      throw e;
+    }
+  },
+  compile: compileRevision,
+  reconcile: reconcileNode,
+  openLiveNode,
+};

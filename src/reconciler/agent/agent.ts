@@ -1,0 +1,318 @@
+import PQueue from 'p-queue';
+import { formatDiagnostic, ValidationError, type SourceOptions } from '../../desired/index.js';
+import type { CompiledRevision, ReconcileResult } from '../reconcile-node.js';
+import { realAgentDeps, type AgentDeps } from './agent-deps.js';
+import { AgentMetrics } from './agent-metrics.js';
+import { errorCode, failureKind } from './failure-kind.js';
+import type { LiveNode } from './live-node.js';
+import {
+  condition,
+  initialStatus,
+  isReady,
+  markFailed,
+  markProgressing,
+  markReady,
+  recordPass,
+  type AgentStep,
+  type Failure,
+  type LastReconcile,
+  type NodeStatus,
+} from './node-status.js';
+import { retryDelay } from './retry-backoff.js';
+import type { StatusStore } from './status-store.js';
+
+export interface AgentOptions {
+  readonly repo: string;
+  readonly node: string;
+  /** Branch, tag or commit to follow; default the repository's HEAD. */
+  readonly rev?: string;
+  /** Auth and cache directory for the git source. */
+  readonly source?: Omit<SourceOptions, 'rev'>;
+  readonly nodeNs?: string | null;
+  readonly bpffsRoot?: string;
+  /** Time between passes while healthy (and between checks for a new commit while stalled). */
+  readonly intervalMs: number;
+  /** Time between conntrack garbage collections; default the pass interval. */
+  readonly gcIntervalMs?: number;
+  readonly stores: readonly StatusStore[];
+  readonly metrics?: AgentMetrics;
+  readonly log?: (line: string) => void;
+  readonly deps?: Partial<AgentDeps>;
+  readonly now?: () => Date;
+  /** First retry delay and ceiling (100 ms → 1 min unless set). */
+  readonly retry?: { readonly minMs?: number; readonly maxMs?: number };
+}
+
+/** What a pass carries from step to step. */
+interface Pass {
+  commit: string | null;
+  compiled: CompiledRevision | null;
+  /** Stalled on this commit already: only repair drift towards the last good one. */
+  repairOnly: boolean;
+  result: ReconcileResult | null;
+}
+
+class NotConvergedError extends Error {
+  readonly code = 'E_NOT_CONVERGED';
+  constructor(remaining: number) {
+    super(`${remaining} change(s) still differ after applying`);
+    this.name = 'NotConvergedError';
+  }
+}
+
+/**
+ * The node agent: each pass resolves the ref, compiles a new commit once, and
+ * reconciles the node towards it (every pass, so drift done behind its back is
+ * repaired), through an ordered list of steps that stops at the first error.
+ * The status is written after every pass, whatever happened. A commit that
+ * fails validation is Stalled until a new commit arrives, and the node keeps
+ * the last good one; transient errors are retried with exponential backoff.
+ */
+export class Agent {
+  readonly metrics: AgentMetrics;
+  private current: NodeStatus;
+  private readonly deps: AgentDeps;
+  private readonly queue = new PQueue({ concurrency: 1 });
+  private readonly now: () => Date;
+  private readonly log: (line: string) => void;
+  /** Last commit that applied cleanly, kept compiled for drift repair while a newer one is stalled. */
+  private good: CompiledRevision | null = null;
+  /** Newest commit compiled (good or not yet applied). */
+  private latest: CompiledRevision | null = null;
+  /** The commit that stalled and why; cleared when a new commit is compiled. */
+  private stalled: { readonly commit: string | null; readonly failure: Failure } | null = null;
+  private live: LiveNode | null = null;
+  private passTimer: NodeJS.Timeout | null = null;
+  private gcTimer: NodeJS.Timeout | null = null;
+  private stopped = true;
+
+  constructor(private readonly opts: AgentOptions) {
+    this.deps = { ...realAgentDeps, ...opts.deps };
+    this.now = opts.now ?? (() => new Date());
+    this.log = opts.log ?? (() => {});
+    this.metrics = opts.metrics ?? new AgentMetrics(opts.node);
+    this.current = initialStatus(opts.node, opts.repo, this.rev, this.now());
+  }
+
+  get status(): NodeStatus {
+    return this.current;
+  }
+
+  private get rev(): string {
+    return this.opts.rev ?? 'HEAD';
+  }
+
+  /** Runs the first pass now, then one per interval (sooner while retrying); GC on its own timer. */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+    const gcMs = this.opts.gcIntervalMs ?? this.opts.intervalMs;
+    this.gcTimer = setInterval(() => this.collectConntrack(), gcMs);
+  }
+
+  /** Stops the timers and waits for a pass in flight; what was applied stays enforced (links are pinned). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.passTimer) clearTimeout(this.passTimer);
+    if (this.gcTimer) clearInterval(this.gcTimer);
+    this.queue.clear();
+    await this.queue.onIdle();
+    this.live?.close();
+    this.live = null;
+    await Promise.all(this.opts.stores.map((s) => s.close().catch(() => {})));
+  }
+
+  /** Queues a pass (one at a time) and resolves when it has run; tests use it instead of waiting for the timer. */
+  reconcileNow(): Promise<void> {
+    return this.queue.add(() => this.pass());
+  }
+
+  /** One conntrack garbage collection; returns the entries removed (0 before the node was first applied). */
+  collectConntrack(): number {
+    try {
+      const node = this.liveNode();
+      if (!node) return 0;
+      const removed = node.gcConntrack();
+      this.metrics.ctGcRuns += 1;
+      this.metrics.ctGcRemoved += removed;
+      if (removed > 0) this.log(`conntrack gc: removed ${removed} expired entries`);
+      return removed;
+    } catch (e) {
+      this.log(`conntrack gc failed: ${(e as Error).message}`);
+      return 0;
+    }
+  }
+
+  /** The node's datapath counters for the metrics endpoint; null before the node was first applied. */
+  datapathCounters(): ReturnType<LiveNode['counters']> | null {
+    return this.liveNode()?.counters() ?? null;
+  }
+
+  private liveNode(): LiveNode | null {
+    this.live ??= this.deps.openLiveNode(this.nodeOptions());
+    return this.live;
+  }
+
+  private nodeOptions() {
+    return {
+      node: this.opts.node,
+      nodeNs: this.opts.nodeNs ?? null,
+      ...(this.opts.bpffsRoot ? { bpffsRoot: this.opts.bpffsRoot } : {}),
+    };
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.passTimer) clearTimeout(this.passTimer);
+    this.passTimer = setTimeout(() => {
+      this.passTimer = null;
+      if (this.queue.size === 0) void this.reconcileNow();
+    }, delayMs);
+  }
+
+  /** Flux-style ordered steps; each returns false when the pass has nothing more to do. */
+  private readonly steps: readonly (readonly [AgentStep, (p: Pass) => Promise<boolean>])[] = [
+    ['fetch', (p) => this.fetch(p)],
+    ['load', (p) => this.load(p)],
+    ['apply', (p) => this.apply(p)],
+    ['verify', (p) => this.verify(p)],
+  ];
+
+  private async pass(): Promise<void> {
+    const started = this.now();
+    const t0 = performance.now();
+    const p: Pass = { commit: null, compiled: null, repairOnly: false, result: null };
+    let step: AgentStep = 'fetch';
+    let next = this.opts.intervalMs;
+    try {
+      for (const [name, run] of this.steps) {
+        step = name;
+        if (!(await run(p))) break;
+      }
+      if (p.compiled && p.result) next = this.succeeded(p, started, performance.now() - t0);
+    } catch (e) {
+      next = this.failed(p, step, e);
+    } finally {
+      this.metrics.lastDurationSeconds = (performance.now() - t0) / 1000;
+      this.metrics.ready = isReady(this.current);
+      await this.writeStatus();
+      this.schedule(next);
+    }
+  }
+
+  private async fetch(p: Pass): Promise<boolean> {
+    p.commit = await this.deps.resolve(this.opts.repo, this.rev, this.opts.source ?? {});
+    return true;
+  }
+
+  private async load(p: Pass): Promise<boolean> {
+    // A plain directory has no commit to compare, so it is read again every pass.
+    if (p.commit !== null && this.latest?.revision === p.commit) {
+      p.compiled = this.latest;
+    } else if (p.commit !== null && this.stalled && p.commit === this.stalled.commit) {
+      p.repairOnly = true;
+      p.compiled = this.good;
+    } else {
+      this.current = markProgressing(this.current, p.commit, this.now());
+      await this.writeStatus();
+      const source = { ...this.opts.source, rev: p.commit ?? this.rev };
+      p.compiled = await this.deps.compile(this.opts.repo, source, this.opts.node);
+      this.latest = p.compiled;
+      this.stalled = null;
+    }
+    return p.compiled !== null;
+  }
+
+  private async apply(p: Pass): Promise<boolean> {
+    p.result = await this.deps.reconcile({
+      repo: this.opts.repo,
+      ...this.nodeOptions(),
+      compiled: p.compiled!,
+    });
+    this.metrics.kernelWrites += p.result.writes;
+    return true;
+  }
+
+  private async verify(p: Pass): Promise<boolean> {
+    const remaining = p.result!.remaining?.changes.length ?? 0;
+    if (remaining > 0) throw new NotConvergedError(remaining);
+    return true;
+  }
+
+  private succeeded(p: Pass, started: Date, durationMs: number): number {
+    const r = p.result!;
+    const pass: LastReconcile = {
+      at: started.toISOString(),
+      revision: r.revision,
+      durationMs: Math.round(durationMs),
+      changes: r.changes.changes.length,
+      writes: r.writes,
+    };
+    this.metrics.reconciles[r.writes > 0 ? 'applied' : 'unchanged'] += 1;
+    if (r.changes.changes.length > 0)
+      this.log(
+        `${p.repairOnly ? 'repaired drift towards last good' : 'applied'} ${r.revision ?? 'working tree'}: ${r.changes.changes.length} changes, ${r.writes} kernel writes`,
+      );
+    if (p.repairOnly) {
+      this.current = recordPass(this.current, pass, this.now());
+      // A transient failure in between (say, the fetch) replaced the Stalled condition: restore it.
+      if (this.stalled && condition(this.current, 'Stalled')?.status !== 'True')
+        this.current = markFailed(this.current, this.stalled.failure, this.now());
+      return this.opts.intervalMs;
+    }
+    this.good = p.compiled;
+    this.current = markReady(this.current, pass, this.now());
+    this.metrics.revision = r.revision;
+    return this.opts.intervalMs;
+  }
+
+  private failed(p: Pass, step: AgentStep, e: unknown): number {
+    const kind = failureKind(e);
+    const error = { code: errorCode(e), message: describeError(e) };
+    // While stalled, a failed drift repair leaves the Stalled condition (and its error) as it was.
+    if (p.repairOnly) {
+      this.metrics.reconciles.failed += 1;
+      this.log(`drift repair towards the last good commit failed at ${step}: ${error.message}`);
+      return this.opts.intervalMs;
+    }
+    const revision = p.commit;
+    if (kind === 'stalled') {
+      const failure: Failure = { error, step, kind, revision };
+      this.stalled = { commit: revision, failure };
+      if (this.latest?.revision === revision) this.latest = null;
+      this.metrics.reconciles.stalled += 1;
+      this.current = markFailed(this.current, failure, this.now());
+      this.log(`stalled at ${step} on ${revision ?? 'working tree'} (${error.code}): ${error.message}`);
+      return this.opts.intervalMs;
+    }
+    const retryInMs = retryDelay(this.current.failures + 1, this.opts.retry?.minMs, this.opts.retry?.maxMs);
+    this.metrics.reconciles.failed += 1;
+    this.current = markFailed(this.current, { error, step, kind, revision, retryInMs }, this.now());
+    this.log(`${step} failed (${error.code}), retry ${this.current.failures} in ${retryInMs} ms: ${error.message}`);
+    return retryInMs;
+  }
+
+  private async writeStatus(): Promise<void> {
+    await Promise.all(
+      this.opts.stores.map(async (store) => {
+        try {
+          await store.write(this.current);
+        } catch (e) {
+          this.metrics.statusWriteErrors[store.name] = (this.metrics.statusWriteErrors[store.name] ?? 0) + 1;
+          this.log(`status write to ${store.name} failed: ${(e as Error).message}`);
+        }
+      }),
+    );
+  }
+}
+
+/** A validation error lists every diagnostic with its file:line, one per line; others keep their message. */
+function describeError(e: unknown): string {
+  if (e instanceof ValidationError)
+    return e.diagnostics
+      .filter((d) => d.severity === 'error')
+      .map(formatDiagnostic)
+      .join('\n');
+  return e instanceof Error ? e.message : String(e);
+}

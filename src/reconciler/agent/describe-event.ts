@@ -1,0 +1,40 @@
+import type { RuleRef } from '../../desired/index.js';
+import type { MonitoredEvent } from './monitor.js';
+
+const PROTOCOLS: Readonly<Record<number, string>> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 132: 'sctp' };
+
+/** `default/rule1` for a namespaced policy, `rule1` for a clusterwide one. */
+export function policyName(rule: RuleRef): string {
+  return rule.namespace === null ? rule.name : `${rule.namespace}/${rule.name}`;
+}
+
+/** One line per event, in the spirit of `cilium monitor`, with the policy that decided. */
+export function eventText(m: MonitoredEvent): string {
+  const e = m.event;
+  const proto = PROTOCOLS[e.protocol] ?? `proto-${e.protocol}`;
+  const ports = e.protocol === 6 || e.protocol === 17 || e.protocol === 132;
+  const flow =
+    e.protocol === 1
+      ? `${e.saddr} -> ${e.daddr} icmp type ${e.dport}`
+      : `${e.saddr}${ports ? `:${e.sport}` : ''} -> ${e.daddr}${ports ? `:${e.dport}` : ''} ${proto}`;
+  const by = m.rule
+    ? `policy ${policyName(m.rule)} (${m.rule.kind} ${m.rule.path}, ${m.rule.file}:${m.rule.line})`
+    : e.reason === 'denied-default'
+      ? 'no rule allows it (default deny)'
+      : 'no rule';
+  return (
+    `${m.time.toISOString()} ${e.type.toUpperCase()} ${e.reason} ${e.direction} endpoint ${e.endpointId} ` +
+    `${flow} identity ${e.srcIdentity}->${e.dstIdentity}: ${by}`
+  );
+}
+
+/** The same event as one JSON object per line (bigints as decimal strings). */
+export function eventJson(m: MonitoredEvent): string {
+  const e = m.event;
+  return JSON.stringify({
+    time: m.time.toISOString(),
+    ...e,
+    timestampNs: e.timestampNs.toString(),
+    policy: m.rule ? { ...m.rule, qualifiedName: policyName(m.rule) } : null,
+  });
+}

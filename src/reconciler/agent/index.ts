@@ -1,0 +1,16 @@
+// The node agent: the reconcile loop, its status, metrics and the event monitor.
+export { Agent, type AgentOptions } from './agent.js';
+export { realAgentDeps, type AgentDeps } from './agent-deps.js';
+export { AgentMetrics, type ReconcileOutcome } from './agent-metrics.js';
+export { startMetricsServer, parseAddr, type MetricsServer } from './metrics-server.js';
+export { failureKind, errorCode, type FailureKind } from './failure-kind.js';
+export { openLiveNode, type LiveNode } from './live-node.js';
+export * from './node-status.js';
+export { parseDuration } from './parse-duration.js';
+export { retryDelay, RETRY_MIN_MS, RETRY_MAX_MS } from './retry-backoff.js';
+export { defaultStateDir, type StatusStore } from './status-store.js';
+export { FileStatusStore, StatusNodeMismatchError } from './file-status-store.js';
+export { EtcdStatusStore, parseEndpoints, statusKey } from './etcd-status-store.js';
+export { renderStatusText } from './render-status.js';
+export { Monitor, MonitorNodeNotAppliedError, type MonitoredEvent, type MonitorOptions } from './monitor.js';
+export { eventJson, eventText, policyName } from './describe-event.js';

@@ -1,0 +1,73 @@
+import { NodeDatapath, type NodeOptions } from '../../datapath/index.js';
+import { EventReader, type DatapathEvent } from '../../datapath/maps/index.js';
+import type { RuleRef } from '../../desired/index.js';
+
+/** A datapath event with the policy rule that decided it (null when no rule matched, e.g. a default deny). */
+export interface MonitoredEvent {
+  readonly event: DatapathEvent;
+  readonly rule: RuleRef | null;
+  /** Wall-clock time of the event, from the kernel's monotonic timestamp. */
+  readonly time: Date;
+}
+
+export interface MonitorOptions extends NodeOptions {
+  /** The compiled state's rules (DesiredState.rules): ruleId → policy. */
+  readonly rules: readonly RuleRef[];
+  readonly onEvent: (e: MonitoredEvent) => void;
+}
+
+/** Node has no pinned datapath: nothing was ever applied to it with this bpffs root. */
+export class MonitorNodeNotAppliedError extends Error {
+  readonly code = 'E_MONITOR_NOT_APPLIED';
+  constructor(readonly node: string) {
+    super(`node ${node} has no pinned datapath to monitor: apply a revision first (or check --bpffs-root)`);
+    this.name = 'MonitorNodeNotAppliedError';
+  }
+}
+
+/**
+ * Streams the node's ring-buffer events as they happen. Events queued before
+ * the monitor opened are skipped: they were not seen live. The ring buffer
+ * has one read position, so two monitors of a node share its events.
+ */
+export class Monitor {
+  private constructor(
+    private readonly node: NodeDatapath,
+    private readonly reader: EventReader,
+  ) {}
+
+  static open(opts: MonitorOptions): Monitor {
+    const node = NodeDatapath.openReadOnly(opts);
+    try {
+      let events: NodeDatapath['datapath']['events'];
+      try {
+        events = node.datapath.events;
+      } catch {
+        throw new MonitorNodeNotAppliedError(opts.node);
+      }
+      const rules = new Map(opts.rules.map((r) => [r.id, r]));
+      // bpf_ktime_get_ns and hrtime read the same CLOCK_MONOTONIC.
+      const openedNs = process.hrtime.bigint();
+      const wallOffsetMs = Date.now() - Number(openedNs / 1_000_000n);
+      const reader = new EventReader(events, (event) => {
+        if (event.timestampNs < openedNs) return;
+        const time = new Date(wallOffsetMs + Number(event.timestampNs / 1_000_000n));
+        opts.onEvent({ event, rule: rules.get(event.ruleId) ?? null, time });
+      });
+      return new Monitor(node, reader);
+    } catch (e) {
+      node.close();
+      throw e;
+    }
+  }
+
+  /** Delivers whatever is ready now (the reader also drains on its own timer). */
+  drain(): number {
+    return this.reader.drain();
+  }
+
+  close(): void {
+    this.reader.close();
+    this.node.close();
+  }
+}

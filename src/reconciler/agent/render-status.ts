@@ -1,0 +1,30 @@
+import { condition, shortRevision, type NodeStatus } from './node-status.js';
+
+/** A human summary of each node's status, as `gitwire status` prints it. */
+export function renderStatusText(statuses: readonly NodeStatus[]): string {
+  return statuses.map(renderOne).join('\n');
+}
+
+function renderOne(s: NodeStatus): string {
+  const ready = condition(s, 'Ready');
+  const lines = [
+    `Node ${s.node}: ${ready?.status === 'True' ? 'Ready' : condition(s, 'Stalled')?.status === 'True' ? 'Stalled' : 'Not ready'}`,
+    `  source:     ${s.repo} @ ${s.rev}`,
+    `  applied:    ${s.lastAppliedAt ? `${shortRevision(s.lastAppliedRevision)} at ${s.lastAppliedAt}` : 'nothing yet'}`,
+    `  attempted:  ${shortRevision(s.lastAttemptedRevision)}`,
+    `  updated:    ${s.updatedAt}`,
+  ];
+  if (s.lastReconcile) {
+    const r = s.lastReconcile;
+    lines.push(`  last pass:  ${r.changes} changes, ${r.writes} kernel writes in ${r.durationMs} ms at ${r.at}`);
+  }
+  lines.push('  conditions:');
+  for (const c of s.conditions)
+    lines.push(`    ${c.type.padEnd(11)} ${c.status.padEnd(7)} ${c.reason}${c.message ? `: ${c.message}` : ''}`);
+  if (s.lastError) {
+    const e = s.lastError;
+    lines.push(`  last error: ${e.kind} at ${e.step} (${e.code}) at ${e.at}`);
+    for (const l of e.message.split('\n')) lines.push(`    ${l}`);
+  }
+  return lines.join('\n') + '\n';
+}
