@@ -2,14 +2,33 @@ import type { Entry, ObservedState, ResourceKind, ResourceValues } from '../desi
 import { IpcacheOps, LxcOps, PolicyOps } from './bpf-map-ops.js';
 import { EndpointOps, LinkOps, observeNet, RouteOps, TunnelOps, type NetNode, type NetOps } from './net/index.js';
 import { AbsentOps } from './absent-ops.js';
+import { BackendOps, MaglevOps, RevnatOps, ServiceOps } from './lb-ops.js';
 import { ProgramOps } from './program-ops.js';
 import { DEFAULT_BPFFS_ROOT, EndpointDatapath, pinLayout } from './programs/index.js';
 
-/** The kinds a live node's drivers can read and write; the rest (identity, load balancing) are not observed yet. */
-export const DRIVEN_KINDS = ['link', 'endpoint', 'route', 'tunnel', 'ipcache', 'lxc', 'policy', 'program'] as const;
+/**
+ * The kinds a live node's drivers can read and write (identity is not
+ * observed). Apply runs them in this order and deletes in reverse: the load
+ * balancer's backends before the slots that name them, and slots trimmed
+ * before backends go.
+ */
+export const DRIVEN_KINDS = [
+  'link',
+  'endpoint',
+  'route',
+  'tunnel',
+  'ipcache',
+  'lxc',
+  'policy',
+  'backend',
+  'revnat',
+  'maglev',
+  'service',
+  'program',
+] as const;
 export type DrivenKind = (typeof DRIVEN_KINDS)[number];
 
-const BPF_KINDS = ['ipcache', 'lxc', 'policy', 'program'] as const;
+const BPF_KINDS = ['ipcache', 'lxc', 'policy', 'backend', 'revnat', 'maglev', 'service', 'program'] as const;
 
 export type Drivers = { readonly [K in DrivenKind]: NetOps<ResourceValues[K]> };
 
@@ -46,6 +65,10 @@ export class NodeDatapath {
       ipcache: loaded ? new IpcacheOps(loaded.ipcache) : new AbsentOps(),
       lxc: loaded ? new LxcOps(loaded.endpoints, nodeNs) : new AbsentOps(),
       policy: loaded ? new PolicyOps(loaded.policy) : new AbsentOps(),
+      backend: loaded ? new BackendOps(loaded.backends) : new AbsentOps(),
+      revnat: loaded ? new RevnatOps(loaded.revnat) : new AbsentOps(),
+      maglev: loaded ? new MaglevOps(loaded.maglev) : new AbsentOps(),
+      service: loaded ? new ServiceOps(loaded.services, loaded, nodeNs) : new AbsentOps(),
       program: loaded ? new ProgramOps(loaded, nodeNs) : new AbsentOps(),
     };
   }

@@ -173,6 +173,23 @@ export class EndpointDatapath {
     return netns ? inNetns(netns, run) : run();
   }
 
+  /** Link id per pinned node-device hook (`<device>_<hook>`), to tell a new attachment from a kept one. */
+  netdevLinks(): Map<string, number> {
+    const dir = path.join(this.pins.dir, 'netdev');
+    const out = new Map<string, number>();
+    if (!fs.existsSync(dir)) return out;
+    for (const file of fs.readdirSync(dir)) {
+      const link = BpfLink.tryFromPin(path.join(dir, file));
+      if (!link) continue;
+      try {
+        out.set(file, link.info().id);
+      } finally {
+        link.close();
+      }
+    }
+    return out;
+  }
+
   private attachOne(ifName: string, hook: EndpointHook, program: ProgramName, pinPath: string): EndpointAttachment {
     const ifindex = ifIndex(ifName);
     const prog = this.program(program);

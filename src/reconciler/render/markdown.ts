@@ -1,6 +1,7 @@
 import { RESOURCE_KINDS } from '../../desired/desired-state.js';
 import type { Change, ChangeSet } from '../change-set.js';
 import { describeUpdate, describeValue } from './describe-value.js';
+import { backendNames, serviceLine } from './service-line.js';
 import { rev } from './text.js';
 
 const SYMBOL = { create: '+', update: '~', delete: '-' } as const;
@@ -26,7 +27,8 @@ export function renderMarkdown(sets: readonly ChangeSet[]): string {
       const n = s.byResource[kind];
       const counts = n ? `+${n.create} ~${n.update} -${n.delete}` : '';
       out.push(`<details><summary><code>${kind}</code> ${counts}</summary>`, '', '```diff');
-      for (const c of changes) out.push(...diffLines(c));
+      const names = backendNames(s);
+      for (const c of changes) out.push(...(kind === 'service' ? [markdownSign(serviceLine(c, names))] : diffLines(c)));
       out.push('```', '', '</details>');
     }
   }
@@ -38,4 +40,9 @@ function diffLines(c: Change): string[] {
   if (c.action === 'update') return [head, ...describeUpdate(c).map((l) => `!     ${l}`)];
   const sign = SYMBOL[c.action];
   return [head, `${sign}     ${describeValue(c.action === 'create' ? c.after : c.before, c.resource)}`];
+}
+
+/** A diff block marks changed lines with `!`, not `~`. */
+function markdownSign(line: string): string {
+  return line.startsWith('~') ? `!${line.slice(1)}` : line;
 }

@@ -1,5 +1,6 @@
 import type { Change, ChangeSet } from '../change-set.js';
 import { describeUpdate, describeValue } from './describe-value.js';
+import { backendNames, serviceLine } from './service-line.js';
 
 const SYMBOL = { create: '+', update: '~', delete: '-' } as const;
 
@@ -11,12 +12,13 @@ export function renderText(set: ChangeSet): string {
     return out.join('\n') + '\n';
   }
   let current = '';
+  const names = backendNames(set);
   for (const c of set.changes) {
     if (c.resource !== current) {
       current = c.resource;
       out.push(`${current}:`);
     }
-    out.push(...changeLines(c));
+    out.push(...(c.resource === 'service' ? [`  ${serviceLine(c, names)}`] : changeLines(c)));
   }
   const s = set.summary;
   out.push('', `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete.`);
