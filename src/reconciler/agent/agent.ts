@@ -128,12 +128,15 @@ export class Agent {
     return this.queue.add(() => this.pass());
   }
 
-  /** One conntrack garbage collection; returns the entries removed (0 before the node was first applied). */
-  collectConntrack(): number {
+  /**
+   * One conntrack garbage collection; returns the entries removed (0 before
+   * the node was first applied). `nowNs` lets a test look past the lifetimes.
+   */
+  collectConntrack(nowNs?: bigint): number {
     try {
       const node = this.liveNode();
       if (!node) return 0;
-      const removed = node.gcConntrack();
+      const removed = node.gcConntrack(nowNs);
       this.metrics.ctGcRuns += 1;
       this.metrics.ctGcRemoved += removed;
       if (removed > 0) this.log(`conntrack gc: removed ${removed} expired entries`);

@@ -3,8 +3,8 @@ import type { Counter, Reason } from '../../datapath/maps/index.js';
 
 /** The parts of a live node the agent reads between passes: conntrack to collect, counters to export. */
 export interface LiveNode {
-  /** Deletes expired conntrack entries; returns how many. */
-  gcConntrack(): number;
+  /** Deletes conntrack entries expired at `nowNs` (CLOCK_MONOTONIC; default now); returns how many. */
+  gcConntrack(nowNs?: bigint): number;
   counters(): Record<Reason, Counter>;
   close(): void;
 }
@@ -20,7 +20,7 @@ export function openLiveNode(opts: NodeOptions): LiveNode | null {
     return null;
   }
   return {
-    gcConntrack: () => datapath.ct.gc(),
+    gcConntrack: (nowNs) => datapath.ct.gc(nowNs),
     counters: () => datapath.counters.read(),
     close: () => node.close(),
   };
