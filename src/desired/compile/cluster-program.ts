@@ -27,7 +27,7 @@ export function buildClusterProgram(model: Model, identities?: IdentityTable, ca
   );
   const policy = memo('policy', [view, model.policies], () => {
     const warnings = new Warnings();
-    return { program: compilePolicyRules(view, model.policies, warnings), warnings };
+    return { program: compilePolicyRules(view, model.policies, warnings, cache?.rules), warnings };
   });
   const services = memo('services', [view, model.services], () => {
     const warnings = new Warnings();

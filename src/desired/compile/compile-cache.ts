@@ -1,16 +1,21 @@
+import { RuleMemo } from './policy/rule-memo.js';
+
 /**
  * What compile() may reuse from earlier calls: the cluster-wide work (the
- * view of nodes, endpoints and identities; the policy program; the service
- * program with its Maglev tables) and the load-balancer entries of recently
- * compiled nodes. Each result is reused only when its inputs are the very
- * same declarations (===), as a LoadCache hands out for unchanged files, so
- * the output is always what a compile without the cache gives. Pass one to
- * successive compiles (the agent loop, both sides of a plan); it holds the
- * last result of each part, plus the entries of the `nodes` most recent nodes.
+ * view of nodes, endpoints and identities; the policy program and each of
+ * its rules; the service program with its Maglev tables) and the
+ * load-balancer entries of recently compiled nodes. A result is reused only
+ * when its inputs are the very same declarations (===), as a LoadCache hands
+ * out for unchanged files, so the output is always what a compile without
+ * the cache gives. Pass one to successive compiles (the agent loop, both
+ * sides of a plan); it holds the last result of each part, plus the entries
+ * of the `nodes` most recent nodes.
  */
 export class CompileCache {
   private readonly slots = new Map<string, { inputs: readonly unknown[]; value: unknown }>();
   private maglev: ReadonlyMap<string, string> = new Map();
+  /** @internal Compiled policy rules, reused one by one when the policy set changed. */
+  readonly rules = new RuleMemo();
 
   constructor(readonly nodes = 4) {}
 

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { compile, compileAll, CompileCache } from '../../../src/desired/compile.js';
+import { buildClusterView } from '../../../src/desired/compile/cluster-view.js';
+import { compilePolicyRules } from '../../../src/desired/compile/policy/compile-policy-rules.js';
+import { RuleMemo } from '../../../src/desired/compile/policy/rule-memo.js';
+import { Warnings } from '../../../src/desired/compile/warnings.js';
 import type { Model } from '../../../src/desired/model.js';
 import { twoNodeCluster } from '../../support/model-builder.js';
 
@@ -67,6 +71,49 @@ describe('compiling with a CompileCache', () => {
     const after = compile(next(a, { services: [deathstar!, moved] }), 'n1', { cache });
     expect(after.resources.backend).not.toEqual(before.resources.backend);
     expect(after.resources.maglev).toEqual(before.resources.maglev);
+  });
+
+  it('recompiles only the rules of a changed policy, and all of them when CIDR identities move', () => {
+    const cache = new CompileCache();
+    const a = base();
+    const cidrPolicy = twoNodeCluster()
+      .policy('egress', {
+        endpointSelector: { matchLabels: { class: 'xwing' } },
+        egress: [{ toCIDR: ['192.0.2.0/24'] }],
+      })
+      .build().policies[0]!;
+    const withCidr = next(a, { policies: [...a.policies, cidrPolicy] });
+    const renamed = next(a, { policies: [{ ...a.policies[0]!, name: 'rule2' }, cidrPolicy] });
+    const moved = next(a, {
+      policies: [
+        a.policies[0]!,
+        {
+          ...cidrPolicy,
+          rules: [
+            {
+              ...cidrPolicy.rules[0]!,
+              rule: { ...cidrPolicy.rules[0]!.rule, egress: [{ toCIDR: ['198.51.100.0/24'] }] },
+            },
+          ],
+        },
+      ],
+    });
+    for (const m of [a, withCidr, withCidr, renamed, moved, a]) {
+      expect(JSON.stringify(compile(m, 'n1', { cache }))).toBe(JSON.stringify(compile(m, 'n1')));
+    }
+  });
+
+  it('hands back the compiled rules of unchanged policies', () => {
+    const a = base();
+    const other = { ...a.policies[0]!, name: 'rule2', rules: a.policies[0]!.rules.map((r) => ({ ...r })) };
+    const memo = new RuleMemo();
+    const view = buildClusterView(a);
+    const first = compilePolicyRules(view, [a.policies[0]!, other], new Warnings(), memo);
+    const changed = { ...other, rules: other.rules.map((r) => ({ ...r })) };
+    const second = compilePolicyRules(view, [a.policies[0]!, changed], new Warnings(), memo);
+    expect(second.rules[0]).toBe(first.rules[0]);
+    expect(second.rules[1]).not.toBe(first.rules[1]);
+    expect(second.rules[1]).toEqual(first.rules[1]);
   });
 
   it('keeps the entries of a bounded number of nodes', () => {

@@ -5,12 +5,13 @@ import type { CidrRule, Entity, IngressRule, PortRule } from '../../schema/ciliu
 import { SelectorIndex, selectorHasKey } from '../../selector/index.js';
 import type { ClusterView, IdentityInfo } from '../cluster-view.js';
 import { formatCidr, parseCidr } from '../ipv4.js';
-import type { Warnings } from '../warnings.js';
+import { Warnings } from '../warnings.js';
 import type { CompiledRule, DirectionRule, PortSpec } from './compiled-rule.js';
 import { icmpTypeNumber } from './icmp-types.js';
 import { peerSelector, subjectSelector } from './policy-selectors.js';
 import { ANY_PORT, portRangeBlocks } from './port-blocks.js';
 import { hasPorts, PROTO_ICMP, protocolNumbers } from './protocols.js';
+import type { RuleMemo } from './rule-memo.js';
 import { DIRECTION_FIELDS, refKey, ruleRefs, type DirectionField } from './rule-refs.js';
 
 /** Every policy of the model, with peers resolved against the cluster's identities. */
@@ -55,18 +56,33 @@ export function compilePolicyRules(
   view: ClusterView,
   policies: readonly PolicyDeclaration[],
   warnings: Warnings,
+  memo?: RuleMemo,
 ): PolicyProgram {
   const refs = ruleRefs(policies);
   const cidrs = collectCidrs(policies, warnings);
-  const cidrIdentities = allocateCidrIdentities(cidrs.prefixes);
+  const allocated = allocateCidrIdentities(cidrs.prefixes);
+  const cidrIdentities = memo ? memo.stableCidr(allocated) : allocated;
   const identities = [
     ...view.identities,
     ...[...cidrIdentities].map(([prefix, id]): IdentityInfo => ({ id, labels: cidrLabels(prefix), scope: 'cidr' })),
   ].sort((a, b) => a.id - b.id);
   const index = new SelectorIndex(identities, (i) => i.labels);
-  const ctx: Ctx = { view, warnings, refs, cidrIdentities, index };
   const rules: CompiledRule[] = [];
-  for (const policy of policies) for (const rule of policy.rules) rules.push(compileRule(ctx, policy, rule));
+  for (const policy of policies) {
+    for (const rule of policy.rules) {
+      const earlier = memo?.get(policy, rule, view, cidrIdentities, refs);
+      if (earlier) {
+        warnings.addAll(earlier.warnings);
+        rules.push(earlier.compiled);
+        continue;
+      }
+      const own = new Warnings();
+      const compiled = compileRule({ view, warnings: own, refs, cidrIdentities, index }, policy, rule);
+      warnings.addAll(own);
+      memo?.set(rule, { view, cidr: cidrIdentities, compiled, warnings: own });
+      rules.push(compiled);
+    }
+  }
   return { rules, cidrIdentities, identities, worldPrefixUsed: cidrs.world };
 }
 

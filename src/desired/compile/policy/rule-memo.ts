@@ -1,0 +1,61 @@
+import type { RuleRef } from '../../desired-state.js';
+import type { PolicyDeclaration, PolicyRule } from '../../model.js';
+import type { ClusterView } from '../cluster-view.js';
+import type { Warnings } from '../warnings.js';
+import type { CompiledRule } from './compiled-rule.js';
+import { refKey } from './rule-refs.js';
+
+interface Memo {
+  readonly view: ClusterView;
+  readonly cidr: ReadonlyMap<string, number>;
+  readonly compiled: CompiledRule;
+  readonly warnings: Warnings;
+}
+
+/**
+ * Compiled policy rules of earlier builds, by rule. A rule compiles the same
+ * when it is the same declaration, against the same view and CIDR
+ * identities, with the same rule ids: then its earlier result (and its
+ * warnings) is reused, so one changed policy recompiles one policy.
+ */
+export class RuleMemo {
+  private readonly rules = new WeakMap<PolicyRule, Memo>();
+  private cidr: ReadonlyMap<string, number> = new Map();
+
+  /** The earlier CIDR identity map when `next` holds the same entries, so that memos made against it still apply. */
+  stableCidr(next: ReadonlyMap<string, number>): ReadonlyMap<string, number> {
+    if (next.size === this.cidr.size && [...next].every(([k, v]) => this.cidr.get(k) === v)) return this.cidr;
+    this.cidr = next;
+    return next;
+  }
+
+  get(
+    policy: PolicyDeclaration,
+    rule: PolicyRule,
+    view: ClusterView,
+    cidr: ReadonlyMap<string, number>,
+    refs: ReadonlyMap<string, RuleRef>,
+  ): Memo | undefined {
+    const m = this.rules.get(rule);
+    if (!m || m.view !== view || m.cidr !== cidr || m.compiled.policy !== policy) return undefined;
+    const sameRefs = m.compiled.items.every((item) => sameRef(item.ref, refs.get(refKey(policy, item.ref.path))));
+    return sameRefs ? m : undefined;
+  }
+
+  set(rule: PolicyRule, memo: Memo): void {
+    this.rules.set(rule, memo);
+  }
+}
+
+function sameRef(a: RuleRef, b: RuleRef | undefined): boolean {
+  return (
+    b !== undefined &&
+    a.id === b.id &&
+    a.kind === b.kind &&
+    a.namespace === b.namespace &&
+    a.name === b.name &&
+    a.path === b.path &&
+    a.file === b.file &&
+    a.line === b.line
+  );
+}
