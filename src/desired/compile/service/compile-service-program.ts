@@ -42,7 +42,7 @@ export function compileServiceProgram(
   const states = new Map<string, BackendState>();
   for (const d of drafts) {
     for (const b of d.backends) {
-      const key = frontendKey(b.address, b.port, d.p.protocol);
+      const key = b.key;
       const old = states.get(key);
       // One backend listed with two states: the less available one wins.
       if (!old || STATE_ORDER.indexOf(b.state) > STATE_ORDER.indexOf(old)) states.set(key, b.state);
@@ -53,7 +53,7 @@ export function compileServiceProgram(
   const backends = new Map<number, BackendValue>();
   for (const d of drafts) {
     for (const b of d.backends) {
-      const key = frontendKey(b.address, b.port, d.p.protocol);
+      const key = b.key;
       const id = ids.get(key)!;
       backends.set(id, {
         id,
@@ -73,7 +73,7 @@ export function compileServiceProgram(
     );
   const ports: ServicePortPlan[] = drafts.map((d) => {
     const service = svcKey(d.decl);
-    const own = [...new Set(d.backends.map((b) => ids.get(frontendKey(b.address, b.port, d.p.protocol))!))]
+    const own = [...new Set(d.backends.map((b) => ids.get(b.key)!))]
       .map((id) => backends.get(id)!)
       .sort((a, b) => a.id - b.id);
     const active = own.filter((b) => b.state === 'active');
@@ -114,6 +114,8 @@ export function compileServiceProgram(
 }
 
 interface DraftBackend {
+  /** `address:port/PROTO`, built once: it keys the backend everywhere below. */
+  readonly key: string;
   readonly address: string;
   readonly port: number;
   readonly state: BackendState;
@@ -139,7 +141,7 @@ function resolveBackends(
       );
       return;
     }
-    result.push({ address: b.address, port, state: b.state });
+    result.push({ key: frontendKey(b.address, port, p.protocol), address: b.address, port, state: b.state });
   });
   const selector = Object.entries(decl.spec.selector ?? {});
   if (selector.length === 0) return result;
@@ -154,7 +156,7 @@ function resolveBackends(
         ? target
         : ep.decl.spec.ports.find((cp) => cp.name === target && cp.protocol === p.protocol)?.containerPort;
     if (port === undefined) missing.push(ep.key);
-    else result.push({ address: ep.address, port, state: 'active' });
+    else result.push({ key: frontendKey(ep.address, port, p.protocol), address: ep.address, port, state: 'active' });
   }
   if (missing.length > 0) {
     warnings.add(
