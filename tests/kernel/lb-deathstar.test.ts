@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcileNode, type ReconcileOptions } from '../../src/reconciler/reconcile-node.js';
 import { renderText } from '../../src/reconciler/render/index.js';
-import { execIn, makeVethPair, createNetns } from '../support/netns.js';
+import { createNetns, makeVethPair } from '../support/netns.js';
+import { endpointWithPort, heldConnections, serveName, whoAnswers } from '../support/lb-ships.js';
 import { clusterYaml, starWarsL3L4, TestNode } from '../support/node-fixture.js';
 
 // The Star Wars deathstar as a Service on one real node: gitwire compiles it
@@ -25,22 +25,8 @@ const opts = (): ReconcileOptions => ({
   bpffsRoot: node.bpffsRoot,
 });
 
-function endpoint(name: string, address: string, labels: Record<string, string>, port = 0): string {
-  const l = Object.entries(labels)
-    .map(([k, v]) => `    ${k}: ${v}\n`)
-    .join('');
-  const ports = port ? `  ports:\n    - name: http\n      containerPort: ${port}\n` : '';
-  return `apiVersion: gitwire.io/v1alpha1
-kind: Endpoint
-metadata:
-  name: ${name}
-  namespace: default
-  labels:
-${l}spec:
-  node: ${node.name}
-  address: ${address}
-${ports}`;
-}
+const endpoint = (name: string, address: string, labels: Record<string, string>, port = 0) =>
+  endpointWithPort(node, name, address, labels, port);
 
 const DEATHSTAR = `apiVersion: gitwire.io/v1alpha1
 kind: Service
@@ -75,23 +61,6 @@ function config(opts: { retireSecond?: boolean; policy?: boolean } = {}): Record
   };
 }
 
-/** A server that greets each connection with its name and answers each line with `name:line`. */
-async function serve(ship: string): Promise<void> {
-  const script = `require('net').createServer(s=>{s.write('${ship}\\n');s.on('data',d=>s.write('${ship}:'+d));s.on('error',()=>{})}).listen(80,'0.0.0.0',()=>console.log('ready'))`;
-  const child = spawn('ip', ['netns', 'exec', node.endpointNetns(ship), process.execPath, '-e', script]);
-  processes.push(child);
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-    child.on('exit', (code) => reject(new Error(`server in ${ship} exited with ${code}`)));
-  });
-}
-
-/** Which backend answers one new connection from `netns` to address:port ('none' when nothing does). */
-function whoAnswers(netns: string, address: string, port = 80): string {
-  const script = `const s=require('net').connect(${port},'${address}');s.setTimeout(3000,()=>{console.log('none');process.exit()});s.on('data',d=>{console.log(String(d).trim());process.exit()});s.on('error',()=>{console.log('none');process.exit()})`;
-  return execIn(netns, [process.execPath, '-e', script]).trim();
-}
-
 const tiefighter = () => node.endpointNetns('tiefighter');
 
 beforeAll(async () => {
@@ -103,8 +72,7 @@ beforeAll(async () => {
   node.writeConfig(config());
   const first = await reconcileNode(opts());
   expect(first.remaining?.changes).toEqual([]);
-  await serve('deathstar-1');
-  await serve('deathstar-2');
+  for (const ship of ['deathstar-1', 'deathstar-2']) processes.push(await serveName(node.endpointNetns(ship), ship));
 });
 
 afterAll(() => {
@@ -134,13 +102,9 @@ describe('the deathstar service on a real node', () => {
 
   it('with one backend removed from git, sends every new connection to the other and lets existing ones finish', async () => {
     // Ten open connections; some land on deathstar-2, which then leaves the service.
-    const script = `const net=require('net');const rl=require('readline').createInterface({input:process.stdin});const socks=[];const first=[];let n=0;
-for(let i=0;i<10;i++){const s=net.connect(80,'${VIP}');socks.push(s);let buf='';s.on('data',d=>{buf+=d;const lines=buf.split('\\n');if(first[i]===undefined&&lines.length>1){first[i]=lines[0];if(++n===10)console.log(JSON.stringify(first))}else if(lines.length>2){s.answer=lines[1]}})}
-rl.on('line',()=>{socks.forEach(s=>s.write('ping\\n'));setTimeout(()=>{console.log(JSON.stringify(socks.map(s=>s.answer??'none')));process.exit()},1000)})`;
-    const client = spawn('ip', ['netns', 'exec', tiefighter(), process.execPath, '-e', script]);
-    processes.push(client);
-    const lines = createInterface({ input: client.stdout })[Symbol.asyncIterator]();
-    const first = JSON.parse((await lines.next()).value as string) as string[];
+    const held = heldConnections(tiefighter(), VIP);
+    processes.push(held.process);
+    const first = await held.opened;
     expect(first).toContain('deathstar-2');
 
     node.writeConfig(config({ retireSecond: true }));
@@ -148,8 +112,7 @@ rl.on('line',()=>{socks.forEach(s=>s.write('ping\\n'));setTimeout(()=>{console.l
     expect(renderText(r.changes)).toContain(`~ service default/deathstar ${VIP}:80/TCP  backends -10.0.1.11:80`);
     expect(r.remaining?.changes).toEqual([]);
 
-    client.stdin.write('go\n');
-    const answers = JSON.parse((await lines.next()).value as string) as string[];
+    const answers = await held.ping();
     expect(answers).toEqual(first.map((ship) => `${ship}:ping`));
     for (let i = 0; i < 12; i++) expect(whoAnswers(tiefighter(), VIP)).toBe('deathstar-1');
   });
