@@ -2,7 +2,7 @@
 // 2,000 policies, 10,000 services with 10 backends each (every tenth one Maglev).
 // Run: npx tsx bench/compile.ts
 import { performance } from 'node:perf_hooks';
-import { compile } from '../src/desired/compile.js';
+import { compile, CompileCache } from '../src/desired/compile.js';
 import { buildClusterProgram } from '../src/desired/compile/cluster-program.js';
 import { compileNode } from '../src/desired/compile/compile-node.js';
 import { RESOURCE_KINDS } from '../src/desired/desired-state.js';
@@ -83,6 +83,12 @@ const [state, nodeMs] = time(() => compileNode(program, 'node-7'));
 const [, node2Ms] = time(() => compileNode(program, 'node-8'));
 const [, fullMs] = time(() => compile(model, 'node-7'));
 const [, jsonMs] = time(() => JSON.stringify(state));
+// The next commit changes one policy: a CompileCache reuses everything else.
+const cache = new CompileCache();
+const [, coldCacheMs] = time(() => compile(model, 'node-7', { cache }));
+const [first, ...rest] = model.policies;
+const changed = { ...model, policies: [{ ...first!, rules: first!.rules.map((r) => ({ ...r })) }, ...rest] };
+const [, warmMs] = time(() => compile(changed, 'node-7', { cache }));
 
 const rows: [string, string][] = [
   ['model (in memory)', `${NODES} nodes, ${ENDPOINTS} endpoints, ${POLICIES} policies, ${SERVICES} services`],
@@ -91,6 +97,8 @@ const rows: [string, string][] = [
   ['one node from the program', `${nodeMs.toFixed(0)} ms (second node ${node2Ms.toFixed(0)} ms)`],
   ['compile(model, node) total', `${fullMs.toFixed(0)} ms`],
   ['JSON.stringify(state)', `${jsonMs.toFixed(0)} ms`],
+  ['compile with a CompileCache, first', `${coldCacheMs.toFixed(0)} ms`],
+  ['  next commit, one policy changed', `${warmMs.toFixed(0)} ms`],
   ...RESOURCE_KINDS.map((k): [string, string] => [`  ${k} entries`, String(state.resources[k].length)]),
   ['  warnings', String(state.warnings.length)],
 ];
