@@ -3,13 +3,19 @@ import { DRIVEN_KINDS, type DrivenKind, type Drivers } from '../datapath/index.j
 import type { Change, ChangeSet } from './change-set.js';
 
 /**
- * The order creates and updates run in: devices before what lives on them,
- * maps before the programs that read them; and, within the policy map, new
- * entries before stale ones go. Deletes run the other way round: programs are
- * detached before their maps are emptied and their devices removed. So
- * allowed traffic never meets a half-written policy.
+ * The order creates and updates run in: the datapath's DRIVEN_KINDS order
+ * (devices before what lives on them, maps before the programs that read
+ * them), except that policy entries come before the ipcache entries that make
+ * peers match them and before the endpoint entries that turn enforcement on,
+ * so a newly enforced direction already holds its allows; within the policy
+ * map, new entries before stale ones go. Deletes run the other way round:
+ * programs are detached before their maps are emptied and their devices
+ * removed, enforcement is off before the entries it needed go. So allowed
+ * traffic never meets a half-written policy.
  */
-export const APPLY_ORDER: readonly DrivenKind[] = DRIVEN_KINDS;
+export const APPLY_ORDER: readonly DrivenKind[] = DRIVEN_KINDS.flatMap((k): DrivenKind[] =>
+  k === 'policy' ? [] : k === 'ipcache' ? ['policy', k] : [k],
+);
 
 export interface ApplyProgress {
   /** Called after each batch, so the caller can report progress. */

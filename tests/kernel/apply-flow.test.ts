@@ -16,6 +16,10 @@ const SERVER = '10.0.1.10';
 const CLIENT = '10.0.1.20';
 const PORT = 5000;
 const APPLIES = 100;
+const B1 = '10.0.1.31';
+const B1_PORT = 5001;
+const B2 = '10.0.1.32';
+const TOGGLES = 10;
 const children: ChildProcess[] = [];
 
 const cnp = (name: string, spec: string) =>
@@ -26,8 +30,8 @@ const base = {
   'endpoints.yaml': [
     endpointYaml(node, 'server', SERVER, { app: 'server' }),
     endpointYaml(node, 'client', CLIENT, { app: 'client' }),
-    endpointYaml(node, 'b1', '10.0.1.31', { app: 'b1' }),
-    endpointYaml(node, 'b2', '10.0.1.32', { app: 'b2' }),
+    endpointYaml(node, 'b1', B1, { app: 'b1' }),
+    endpointYaml(node, 'b2', B2, { app: 'b2' }),
   ].join('---\n'),
   'flow.yaml': cnp(
     'flow',
@@ -46,6 +50,18 @@ ${cnp(
 )}`,
   ),
 };
+
+const b1FromB2 = cnp(
+  'b1-from-b2',
+  `  endpointSelector: {matchLabels: {app: b1}}
+  ingress:
+    - fromEndpoints: [{matchLabels: {app: b2}}]
+      toPorts: [{ports: [{port: "${B1_PORT}", protocol: TCP}]}]
+`,
+);
+
+const ADDRESSES: Record<string, string> = { server: SERVER, client: CLIENT, b1: B1, b2: B2 };
+const lxcAddress = (name: string): string => ADDRESSES[name]!;
 
 /**
  * The i-th change: rules that select other endpoints, other ports of the
@@ -81,7 +97,8 @@ function change(i: number): Record<string, string> {
   return spec === undefined ? {} : { 'change.yaml': cnp(`change-${i}`, spec) };
 }
 
-const SERVER_JS = `
+/** Accepts one connection and checks that it carries 0, 1, 2, ... as big-endian u64s. */
+const serverJs = (port: number) => `
 const net = require('net');
 const say = (o) => console.log(JSON.stringify(o));
 net.createServer((s) => {
@@ -99,20 +116,24 @@ net.createServer((s) => {
   });
   s.on('end', () => { clearInterval(tick); say({ event: 'end', received: String(next), bad, rest: rest.length }); s.end(); });
   s.on('error', (e) => { clearInterval(tick); say({ event: 'error', code: e.code }); });
-}).listen(${PORT}, '0.0.0.0', () => say({ event: 'ready' }));
+}).listen(${port}, '0.0.0.0', () => say({ event: 'ready' }));
 `;
 
-const CLIENT_JS = `
+/** Sends 0, 1, 2, ... until SIGTERM: 2 KiB every 5 ms, or (blast) as fast as the connection takes them. */
+const clientJs = (address: string, port: number, blast: boolean) => `
 const net = require('net');
 const say = (o) => console.log(JSON.stringify(o));
 let seq = 0n, stopping = false;
-const s = net.connect(${PORT}, '${SERVER}', () => { say({ event: 'connected', sport: s.localPort }); pump(); });
-function pump() {
-  if (stopping) return;
+const s = net.connect(${port}, '${address}', () => { say({ event: 'connected', sport: s.localPort }); pump(); });
+function chunk() {
   const b = Buffer.alloc(8 * 256);
   for (let i = 0; i < 256; i++) b.writeBigUInt64BE(seq++, i * 8);
-  s.write(b);
-  setTimeout(pump, 5);
+  return b;
+}
+function pump() {
+  if (stopping) return;
+  if (!${blast}) { s.write(chunk()); setTimeout(pump, 5); return; }
+  while (!stopping) if (!s.write(chunk())) { s.once('drain', pump); return; }
 }
 process.on('SIGTERM', () => { stopping = true; s.end(() => say({ event: 'done', sent: String(seq) })); });
 s.on('error', (e) => { say({ event: 'error', code: e.code }); process.exit(1); });
@@ -125,10 +146,13 @@ interface Line {
 }
 
 /** Runs a Node script in a namespace and collects its JSON lines. */
-function script(
-  netns: string,
-  source: string,
-): { child: ChildProcess; lines: Line[]; wait: (event: string) => Promise<Line> } {
+interface Script {
+  readonly child: ChildProcess;
+  readonly lines: Line[];
+  wait(event: string): Promise<Line>;
+}
+
+function script(netns: string, source: string): Script {
   const child = spawnIn(netns, [process.execPath, '-e', source]);
   children.push(child);
   const lines: Line[] = [];
@@ -184,54 +208,103 @@ afterAll(() => {
   node.cleanup();
 });
 
-describe('an allowed TCP flow through 100 unrelated policy changes', () => {
-  it('loses no byte, is never reset, and no packet of it is dropped', { timeout: 600_000 }, async () => {
-    const server = script(node.endpointNetns('server'), SERVER_JS);
-    await server.wait('ready');
-    const client = script(node.endpointNetns('client'), CLIENT_JS);
-    const sport = (await client.wait('connected')).sport as number;
-    const before = counters();
+interface Flow {
+  readonly server: Script;
+  readonly client: Script;
+  readonly tuple: { saddr: string; sport: number; daddr: string; dport: number };
+  readonly before: Record<Reason, bigint>;
+  /** Stream position the server has confirmed so far. */
+  received(): bigint;
+}
 
-    const progress: bigint[] = [];
-    const received = () => {
+/** Starts a server in `to`, connects a client from `from` and notes the counters. */
+async function startFlow(from: string, to: string, daddr: string, dport: number, blast: boolean): Promise<Flow> {
+  const server = script(node.endpointNetns(to), serverJs(dport));
+  await server.wait('ready');
+  const client = script(node.endpointNetns(from), clientJs(daddr, dport, blast));
+  const sport = (await client.wait('connected')).sport as number;
+  const saddr = lxcAddress(from);
+  return {
+    server,
+    client,
+    tuple: { saddr, sport, daddr, dport },
+    before: counters(),
+    received() {
       const last = server.lines.filter((l) => l.event === 'progress').at(-1);
       return BigInt((last?.received as string | undefined) ?? '0');
-    };
-    for (let i = 0; i < APPLIES; i++) {
-      const r = await apply({ ...base, ...change(i) });
-      expect(r.changes.byResource.policy, `apply ${i}`).toBeDefined();
-      expect(r.remaining?.changes, `apply ${i}`).toEqual([]);
-      if (i % 25 === 0) progress.push(received());
-    }
-    await new Promise((r) => setTimeout(r, 300));
-    progress.push(received());
+    },
+  };
+}
 
-    client.child.kill('SIGTERM');
-    const done = await client.wait('done');
-    const end = await server.wait('end');
-    reader.drain();
-    const after = counters();
+/** Ends the flow cleanly and asserts that every byte arrived in order and the datapath dropped nothing. */
+async function expectIntact(flow: Flow): Promise<void> {
+  flow.client.child.kill('SIGTERM');
+  const done = await flow.client.wait('done');
+  const end = await flow.server.wait('end');
+  reader.drain();
+  const after = counters();
 
-    expect(end).toMatchObject({ received: done.sent, bad: null, rest: 0 });
-    expect(server.lines.filter((l) => l.event === 'error')).toEqual([]);
-    expect(client.lines.filter((l) => l.event === 'error')).toEqual([]);
-    for (let i = 1; i < progress.length; i++) expect(progress[i]!).toBeGreaterThan(progress[i - 1]!);
+  expect(end).toMatchObject({ received: done.sent, bad: null, rest: 0 });
+  expect(flow.server.lines.filter((l) => l.event === 'error')).toEqual([]);
+  expect(flow.client.lines.filter((l) => l.event === 'error')).toEqual([]);
+  for (const reason of ['denied-policy', 'denied-default', 'event-lost'] as const) {
+    expect(after[reason], reason).toBe(flow.before[reason]);
+  }
+  const { saddr, sport, daddr, dport } = flow.tuple;
+  const ofFlow = (e: DatapathEvent) =>
+    e.protocol === 6 &&
+    ((e.saddr === saddr && e.sport === sport && e.daddr === daddr && e.dport === dport) ||
+      (e.saddr === daddr && e.sport === dport && e.daddr === saddr && e.dport === sport));
+  expect(events.filter((e) => e.type === 'drop' && ofFlow(e))).toEqual([]);
+}
 
-    for (const reason of ['denied-policy', 'denied-default', 'event-lost'] as const) {
-      expect(after[reason], reason).toBe(before[reason]);
-    }
-    const ofFlow = (e: DatapathEvent) =>
-      e.protocol === 6 &&
-      ((e.saddr === CLIENT && e.sport === sport && e.daddr === SERVER && e.dport === PORT) ||
-        (e.saddr === SERVER && e.sport === PORT && e.daddr === CLIENT && e.dport === sport));
-    expect(events.filter((e) => e.type === 'drop' && ofFlow(e))).toEqual([]);
+/** The flow's port is enforced: the same port from another endpoint is dropped, and the drop is seen. */
+function expectEnforced(from: string, daddr: string, dport: number): void {
+  const before = counters();
+  expect(tcpConnects(node.endpointNetns(from), daddr, dport)).toBe(false);
+  reader.drain();
+  const after = counters();
+  expect(after['denied-policy'] + after['denied-default']).toBeGreaterThan(
+    before['denied-policy'] + before['denied-default'],
+  );
+  expect(events.some((e) => e.type === 'drop' && e.daddr === daddr && e.dport === dport)).toBe(true);
+}
 
-    // The flow's port is enforced: the same port from another endpoint is dropped, and the drop is seen.
-    expect(tcpConnects(node.endpointNetns('b2'), SERVER, PORT)).toBe(false);
-    reader.drain();
-    expect(counters()['denied-policy'] + counters()['denied-default']).toBeGreaterThan(
-      after['denied-policy'] + after['denied-default'],
-    );
-    expect(events.some((e) => e.type === 'drop' && e.daddr === SERVER && e.dport === PORT)).toBe(true);
-  });
+describe('allowed TCP flows while policies change', () => {
+  it(
+    'a flow loses no byte, is never reset and has no packet dropped through 100 unrelated policy changes',
+    { timeout: 600_000 },
+    async () => {
+      const flow = await startFlow('client', 'server', SERVER, PORT, false);
+      const progress: bigint[] = [];
+      for (let i = 0; i < APPLIES; i++) {
+        const r = await apply({ ...base, ...change(i) });
+        expect(r.changes.byResource.policy, `apply ${i}`).toBeDefined();
+        expect(r.remaining?.changes, `apply ${i}`).toEqual([]);
+        if (i % 25 === 0) progress.push(flow.received());
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      progress.push(flow.received());
+      for (let i = 1; i < progress.length; i++) expect(progress[i]!).toBeGreaterThan(progress[i - 1]!);
+      await expectIntact(flow);
+      expectEnforced('b2', SERVER, PORT);
+    },
+  );
+
+  it(
+    'a flow into an endpoint loses no packet when a policy that allows it starts and stops enforcing there',
+    { timeout: 300_000 },
+    async () => {
+      await apply(base);
+      const flow = await startFlow('b2', 'b1', B1, B1_PORT, true);
+      for (let i = 0; i < TOGGLES; i++) {
+        const r = await apply(i % 2 === 0 ? { ...base, 'b1.yaml': b1FromB2 } : base);
+        expect(r.changes.byResource.lxc?.update, `toggle ${i}`).toBe(1);
+        expect(r.remaining?.changes, `toggle ${i}`).toEqual([]);
+      }
+      await expectIntact(flow);
+      await apply({ ...base, 'b1.yaml': b1FromB2 });
+      expectEnforced('client', B1, B1_PORT);
+    },
+  );
 });
