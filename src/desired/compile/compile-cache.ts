@@ -19,7 +19,7 @@ export class CompileCache {
 
   constructor(readonly nodes = 4) {}
 
-  /** @internal The value of `slot` when `inputs` match the last ones (arrays item by item), else compute() stored. */
+  /** @internal The value of `slot` when `inputs` match the last ones (see samePart), else compute() stored. */
   memo<T>(slot: string, inputs: readonly unknown[], compute: () => T): T {
     const found = this.slots.get(slot);
     if (found && sameInputs(found.inputs, inputs)) {
@@ -50,13 +50,17 @@ export class CompileCache {
 }
 
 function sameInputs(a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    const y = b[i];
-    if (x === y) continue;
-    if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
-    for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
+  return a.length === b.length && a.every((x, i) => samePart(x, b[i]));
+}
+
+/** Declarations by identity, lists item by item, maps (an allocator's identity table) entry by entry. */
+function samePart(x: unknown, y: unknown): boolean {
+  if (x === y) return true;
+  if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((v, i) => v === y[i]);
+  if (x instanceof Map && y instanceof Map) {
+    if (x.size !== y.size) return false;
+    for (const [k, v] of x) if (y.get(k) !== v) return false;
+    return true;
   }
-  return true;
+  return false;
 }

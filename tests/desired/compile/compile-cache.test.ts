@@ -3,6 +3,7 @@ import { compile, compileAll, CompileCache } from '../../../src/desired/compile.
 import { buildClusterView } from '../../../src/desired/compile/cluster-view.js';
 import { compilePolicyRules } from '../../../src/desired/compile/policy/compile-policy-rules.js';
 import { RuleMemo } from '../../../src/desired/compile/policy/rule-memo.js';
+import { allocateLocalIdentities, modelLabelSets } from '../../../src/desired/identity/index.js';
 import { Warnings } from '../../../src/desired/compile/warnings.js';
 import type { Model } from '../../../src/desired/model.js';
 import { twoNodeCluster } from '../../support/model-builder.js';
@@ -60,6 +61,18 @@ describe('compiling with a CompileCache', () => {
     expect(after.resources.service).toBe(before.resources.service);
     expect(after.resources.policy).toEqual([]);
     expect(after.revision).toBe('next');
+  });
+
+  it('reuses the work for an equal identity table from a new allocator run, not for a different one', () => {
+    const cache = new CompileCache();
+    const a = base();
+    const table = () => new Map([...allocateLocalIdentities(modelLabelSets(a))].map(([k, v]) => [k, v + 1000]));
+    const before = compile(a, 'n1', { cache, identities: table() });
+    expect(compile(next(a, {}), 'n1', { cache, identities: table() }).resources.service).toBe(before.resources.service);
+    const moved = new Map([...table()].map(([k, v]) => [k, v + 1]));
+    const after = compile(next(a, {}), 'n1', { cache, identities: moved });
+    expect(JSON.stringify(after)).toBe(JSON.stringify(compile(next(a, {}), 'n1', { identities: moved })));
+    expect(after.resources.endpoint).not.toEqual(before.resources.endpoint);
   });
 
   it('recomputes what a changed Service touches', () => {
