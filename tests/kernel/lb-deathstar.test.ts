@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcileNode, type ReconcileOptions } from '../../src/reconciler/reconcile-node.js';
 import { renderText } from '../../src/reconciler/render/index.js';
 import { createNetns, makeVethPair } from '../support/netns.js';
-import { endpointWithPort, heldConnections, serveName, whoAnswers } from '../support/lb-ships.js';
+import { connectionLoop, endpointWithPort, heldConnections, serveName, whoAnswers } from '../support/lb-ships.js';
 import { clusterYaml, starWarsL3L4, TestNode } from '../support/node-fixture.js';
 
 // The Star Wars deathstar as a Service on one real node: gitwire compiles it
@@ -123,5 +123,17 @@ describe('the deathstar service on a real node', () => {
     expect(r.remaining?.changes).toEqual([]);
     expect(whoAnswers(tiefighter(), VIP)).toBe('deathstar-1');
     expect(whoAnswers(node.endpointNetns('xwing'), VIP)).toBe('none');
+  });
+
+  it('keeps answering new connections while its backend set changes again and again', async () => {
+    const loop = connectionLoop(tiefighter(), VIP);
+    for (const retireSecond of [false, true, false, true]) {
+      node.writeConfig(config({ retireSecond, policy: true }));
+      const r = await reconcileNode(opts());
+      expect(r.remaining?.changes).toEqual([]);
+    }
+    const { ok, failed } = await loop.stop();
+    expect(failed).toBe(0);
+    expect(ok).toBeGreaterThan(0);
   });
 });

@@ -87,3 +87,24 @@ rl.on('line',()=>{socks.forEach(s=>s.write('ping\\n'));setTimeout(()=>{console.l
     process: child,
   };
 }
+
+/**
+ * New connections from `netns` to address:80, one after another, until
+ * `stop()`: resolves with how many a server answered and how many failed.
+ */
+export function connectionLoop(
+  netns: string,
+  address: string,
+): { stop: () => Promise<{ ok: number; failed: number }> } {
+  const script = `const net=require('net');let ok=0,failed=0,done=false;
+function one(){if(done)return;const s=net.connect(80,'${address}');s.setTimeout(2000,()=>{failed++;s.destroy();one()});s.on('data',()=>{ok++;s.destroy();one()});s.on('error',()=>{failed++;one()})}
+one();require('readline').createInterface({input:process.stdin}).on('line',()=>{done=true;console.log(JSON.stringify({ok,failed}));process.exit()})`;
+  const child = spawn('ip', ['netns', 'exec', netns, process.execPath, '-e', script]);
+  return {
+    stop: () =>
+      new Promise((resolve) => {
+        child.stdout.once('data', (d: Buffer) => resolve(JSON.parse(d.toString()) as { ok: number; failed: number }));
+        child.stdin.write('stop\n');
+      }),
+  };
+}
