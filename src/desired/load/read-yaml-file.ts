@@ -9,7 +9,7 @@ import { readPlainYaml } from './internal/plain-yaml.js';
 import { YamlLocator } from './internal/yaml-locator.js';
 import { LoadCode } from './load-codes.js';
 import type { ParsedDocument } from './parsed-document.js';
-import type { ReadLimits } from './read-manifests.js';
+import type { ReadLimits } from './manifest-files.js';
 
 /** No real manifest nests flow collections this deep. */
 const MAX_FLOW_DEPTH = 64;

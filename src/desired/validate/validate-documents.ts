@@ -81,16 +81,3 @@ export function assembleModel(
     warnings: diagnostics.filter((d) => d.severity === 'warning'),
   };
 }
-
-/**
- * Validates parsed documents one by one, then across documents, appending
- * every finding to `diagnostics`. The Model is returned only when no error was found.
- */
-export function validateDocuments(
-  docs: readonly ParsedDocument[],
-  revision: string | null,
-  diagnostics: Diagnostic[],
-): Model | null {
-  const validated = docs.map((doc) => ({ doc, declaration: validateDocument(doc, diagnostics) }));
-  return assembleModel(validated, revision, diagnostics);
-}

@@ -2,8 +2,6 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { RepoFile, RepoTree } from '../source/repo-tree.js';
 import { fileRole, type FileRole } from './internal/select-files.js';
 import { LoadCode } from './load-codes.js';
-import type { ParsedDocument } from './parsed-document.js';
-import { readYamlFile } from './read-yaml-file.js';
 import { decodeText } from './internal/decode-text.js';
 
 export interface ReadLimits {
@@ -15,11 +13,6 @@ export interface ReadLimits {
   readonly maxAliasCount: number;
 }
 
-export interface ReadResult {
-  readonly documents: ParsedDocument[];
-  readonly diagnostics: Diagnostic[];
-}
-
 /** The files of a tree that gitwire reads (YAML) or looks at (JSON), sorted by path. */
 export function manifestFiles(tree: RepoTree): { file: RepoFile; role: Exclude<FileRole, 'skip'> }[] {
   const out: { file: RepoFile; role: Exclude<FileRole, 'skip'> }[] = [];
@@ -28,29 +21,6 @@ export function manifestFiles(tree: RepoTree): { file: RepoFile; role: Exclude<F
     if (role !== 'skip') out.push({ file, role });
   }
   return out.sort((a, b) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0));
-}
-
-/**
- * Reads every YAML file of a tree into documents. Hostile or broken input
- * (oversized, binary, invalid YAML, duplicate keys, alias bombs, too many
- * documents) becomes a diagnostic; nothing here throws on file content.
- */
-export function readManifests(tree: RepoTree, limits: ReadLimits): ReadResult {
-  const out: ReadResult = { documents: [], diagnostics: [] };
-  let budget = limits.maxDocuments;
-  for (const { file, role } of manifestFiles(tree)) {
-    if (role === 'json') {
-      const note = noteJsonManifest(file, limits);
-      if (note) out.diagnostics.push(note);
-      continue;
-    }
-    const read = readYamlFile(file, limits, budget);
-    out.documents.push(...read.documents);
-    out.diagnostics.push(...read.diagnostics);
-    budget -= read.documentCount;
-    if (read.truncated) break;
-  }
-  return out;
 }
 
 /** Warns about a JSON file that looks like a manifest: gitwire reads YAML only, and says so instead of skipping it silently. */
