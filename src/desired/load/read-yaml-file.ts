@@ -33,8 +33,9 @@ function error(file: string, line: number, code: string, message: string, path =
   return { severity: 'error', code, file, line, path, message };
 }
 
+/** Reads one YAML file on its own; `budget` is how many documents the tree may still hold. */
 export function readYamlFile(file: RepoFile, limits: ReadLimits, budget: number): FileRead {
-  const out = { documents: [] as ParsedDocument[], diagnostics: [] as Diagnostic[], documentCount: 0 };
+  const out: ReadSoFar = { documents: [], diagnostics: [], documentCount: 0 };
   const refused = (line: number, code: string, msg: string): FileRead => {
     out.diagnostics.push(error(file.path, line, code, msg));
     return { ...out, truncated: false, release: () => {} };
@@ -44,12 +45,10 @@ export function readYamlFile(file: RepoFile, limits: ReadLimits, budget: number)
     return refused(1, LoadCode.fileTooLarge, msg);
   }
   const decoded = decodeText(file.content);
-  if (!decoded.ok)
-    return refused(
-      decoded.line,
-      LoadCode.fileNotText,
-      `has a YAML name but ${decoded.reason}; binary files are refused`,
-    );
+  if (!decoded.ok) {
+    const msg = `has a YAML name but ${decoded.reason}; binary files are refused`;
+    return refused(decoded.line, LoadCode.fileNotText, msg);
+  }
   const deepAt = lineOfExcessiveFlowDepth(decoded.text, MAX_FLOW_DEPTH);
   if (deepAt > 0) {
     const msg = `flow collections ([ ] or { }) nest deeper than ${MAX_FLOW_DEPTH} levels; refused`;
@@ -57,38 +56,49 @@ export function readYamlFile(file: RepoFile, limits: ReadLimits, budget: number)
   }
   const lines = new SourceLines(decoded.text, composeAll);
   const plain = readPlainYaml(decoded.text);
-  if (plain && plain.count <= budget) {
-    for (const d of plain.documents) {
-      lines.add(d.index, d);
-      if (d.value === null) continue;
-      const lineOf = (path: FieldPath) => lines.locator(d.index).lineOf(path);
-      out.documents.push({ file: file.path, line: d.line, index: d.index, value: d.value, lineOf });
-    }
-    return { ...out, documentCount: plain.count, truncated: false, release: () => lines.release() };
+  if (!plain || plain.count > budget) return readWithFullParser(file.path, decoded.text, lines, limits, budget, out);
+  for (const d of plain.documents) {
+    lines.add(d.index, d);
+    const lineOf = (path: FieldPath) => lines.locator(d.index).lineOf(path);
+    out.documents.push({ file: file.path, line: d.line, index: d.index, value: d.value, lineOf });
   }
+  return { ...out, documentCount: plain.count, truncated: false, release: () => lines.release() };
+}
+
+type ReadSoFar = { documents: ParsedDocument[]; diagnostics: Diagnostic[]; documentCount: number };
+
+/** The `yaml` package's reading: whatever the plain reader leaves, with every error and warning it finds. */
+function readWithFullParser(
+  file: string,
+  text: string,
+  lines: SourceLines,
+  limits: ReadLimits,
+  budget: number,
+  out: ReadSoFar,
+): FileRead {
   const counter = new LineCounter();
   let truncated = false;
   let index = 0;
   try {
-    const docs = composeAll(decoded.text, counter);
+    const docs = composeAll(text, counter);
     for (let next = docs.next(); !next.done; next = docs.next()) {
       const doc = next.value;
       if (++out.documentCount > budget) {
         const line = Math.max(1, counter.linePos(doc.contents?.range?.[0] ?? doc.range[0]).line);
         const msg = `more than ${limits.maxDocuments} YAML documents in the repository; reading stopped here`;
-        out.diagnostics.push(error(file.path, line, LoadCode.tooManyDocuments, msg));
+        out.diagnostics.push(error(file, line, LoadCode.tooManyDocuments, msg));
         truncated = true;
         break;
       }
       const locator = new YamlLocator(doc, counter);
       lines.add(index, locator);
-      const document = toParsedDocument(file.path, index++, doc, locator, lines, limits, out.diagnostics);
+      const document = toParsedDocument(file, index++, doc, locator, lines, limits, out.diagnostics);
       if (document) out.documents.push(document);
     }
   } catch (e) {
     // The composer recurses per nesting level; absurd nesting ends the file, not the process.
     if (!(e instanceof RangeError)) throw e;
-    out.diagnostics.push(error(file.path, 1, LoadCode.yamlTooDeep, 'YAML nesting is too deep to read; refused'));
+    out.diagnostics.push(error(file, 1, LoadCode.yamlTooDeep, 'YAML nesting is too deep to read; refused'));
   }
   return { ...out, truncated, release: () => lines.release() };
 }
