@@ -1,8 +1,8 @@
 import { compile, type Diagnostic, type DesiredState, type SourceOptions } from '../desired/index.js';
-import { DRIVEN_KINDS, NodeDatapath } from '../datapath/index.js';
+import { DRIVEN_KINDS, NodeDatapath, StalledError } from '../datapath/index.js';
 import { apply } from './apply.js';
 import type { ChangeSet } from './change-set.js';
-import { loadRevision } from './load-revision.js';
+import { loadRevision, type RevisionCaches } from './load-revision.js';
 import { plan } from './plan.js';
 
 export interface ReconcileOptions {
@@ -30,9 +30,10 @@ export async function compileRevision(
   repo: string,
   source: SourceOptions | undefined,
   node: string,
+  caches?: RevisionCaches,
 ): Promise<CompiledRevision> {
-  const loaded = await loadRevision(repo, source);
-  const desired = compile(loaded.model, node);
+  const loaded = await loadRevision(repo, source, caches);
+  const desired = compile(loaded.model, node, caches ? { cache: caches.compile } : {});
   return { revision: loaded.revision, desired, warnings: [...loaded.warnings, ...desired.warnings] };
 }
 
@@ -66,11 +67,40 @@ export async function reconcileNode(opts: ReconcileOptions): Promise<ReconcileRe
     if (opts.dryRun || changes.changes.length === 0) {
       return { revision, changes, writes: 0, remaining: null, warnings };
     }
+    checkFits(desired, node);
     const before = node.writes;
     await apply(changes, node.drivers);
     const remaining = plan(desired, await node.observe(), planOpts);
     return { revision, changes, writes: node.writes - before, remaining, warnings };
   } finally {
     node.close();
+  }
+}
+
+type Datapath = NodeDatapath['datapath'];
+
+/** The node's BPF maps that a commit's policies and endpoints fill. */
+const SIZED_KINDS = {
+  policy: (d: Datapath) => d.policy.map,
+  ipcache: (d: Datapath) => d.ipcache.map,
+  lxc: (d: Datapath) => d.endpoints.map,
+} as const;
+
+/**
+ * Refuses a commit with more entries of a kind than the node's map holds
+ * before anything is written: the kernel would take the first max_entries
+ * and fail the rest, leaving the node half-applied.
+ */
+function checkFits(desired: DesiredState, node: NodeDatapath): void {
+  for (const [kind, mapOf] of Object.entries(SIZED_KINDS)) {
+    const need = desired.resources[kind as keyof typeof SIZED_KINDS].length;
+    const map = mapOf(node.datapath);
+    if (need > map.info.maxEntries) {
+      throw new StalledError(
+        'apply',
+        `the commit needs ${need} ${kind} entries on node ${node.node}; its ${map.name} map holds ${map.info.maxEntries}`,
+        { kind, need, maxEntries: map.info.maxEntries },
+      );
+    }
   }
 }

@@ -65,6 +65,20 @@ function counters(): Record<Reason, bigint> {
   }
 }
 
+/** Keys of the node's policy, ipcache and endpoint map entries, as the drivers read them. */
+async function mapKeys(): Promise<Record<string, string[]>> {
+  const live = NodeDatapath.open({ node: node.name, nodeNs: node.netns, bpffsRoot: node.bpffsRoot });
+  try {
+    const out: Record<string, string[]> = {};
+    for (const kind of ['policy', 'ipcache', 'lxc'] as const) {
+      out[kind] = (await live.drivers[kind].observe()).map((e) => e.key).sort();
+    }
+    return out;
+  } finally {
+    live.close();
+  }
+}
+
 beforeAll(async () => {
   outside = node.addOutside('out', {
     '198.51.100.0/24': [OUT_IN, OUT_EXCEPT],
@@ -261,5 +275,42 @@ describe('policies applied from YAML, on real packets', () => {
     expect(after.audit).toBeGreaterThan(before.audit);
     expect(after['denied-default']).toBe(before['denied-default']);
     expect(after['denied-policy']).toBe(before['denied-policy']);
+  });
+
+  it('refuses, before any write, a commit with more policy entries than the node holds, and keeps enforcing the last one', async () => {
+    await applyPolicies([
+      cnp(
+        'server-from-client-80',
+        `  endpointSelector:
+    matchLabels:
+      app: server
+  ingress:
+    - fromEndpoints:
+        - matchLabels:
+            app: client
+      toPorts:
+        - ports:
+            - port: "80"
+              protocol: TCP
+`,
+      ),
+    ]);
+    const held = await mapKeys();
+    // 3 endpoints × 22,000 CIDRs = 66,000 egress entries: more than the node's 65,536.
+    const cidrs = Array.from(
+      { length: 22_000 },
+      (_, i) => `        - 100.${64 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32\n`,
+    );
+    node.writeConfig({
+      'cluster.yaml': clusterYaml(node),
+      'endpoints.yaml': endpoints(),
+      'huge.yaml': cnp('everyone-to-many-cidrs', `  endpointSelector: {}\n  egress:\n    - toCIDR:\n${cidrs.join('')}`),
+    });
+    await expect(
+      reconcileNode({ repo: node.configDir, node: node.name, nodeNs: node.netns, bpffsRoot: node.bpffsRoot }),
+    ).rejects.toMatchObject({ code: 'E_STALLED', data: { kind: 'policy', need: 66_000, maxEntries: 65_536 } });
+    expect(await mapKeys()).toEqual(held);
+    expect(tcpConnects(ep('client'), SERVER, 80)).toBe(true);
+    expect(tcpConnects(ep('other'), SERVER, 80)).toBe(false);
   });
 });
