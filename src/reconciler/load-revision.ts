@@ -1,6 +1,13 @@
 import type { Diagnostic } from '../desired/diagnostics.js';
 import { ValidationError } from '../desired/diagnostics.js';
-import { readRepository, validateTree, type Model, type SourceOptions } from '../desired/index.js';
+import {
+  CompileCache,
+  LoadCache,
+  readRepository,
+  validateTree,
+  type Model,
+  type SourceOptions,
+} from '../desired/index.js';
 
 export interface LoadedRevision {
   readonly revision: string | null;
@@ -9,12 +16,30 @@ export interface LoadedRevision {
 }
 
 /**
+ * What one process keeps between the revisions it loads (two sides of a plan,
+ * successive commits in the agent): unchanged files are not read again and
+ * unchanged declarations not compiled again.
+ */
+export interface RevisionCaches {
+  readonly load: LoadCache;
+  readonly compile: CompileCache;
+}
+
+export function newRevisionCaches(): RevisionCaches {
+  return { load: new LoadCache(), compile: new CompileCache() };
+}
+
+/**
  * Fetch → parse → validate, the first steps of every command. A commit with
  * any error is rejected whole: the ValidationError carries every diagnostic.
  */
-export async function loadRevision(repo: string, opts: SourceOptions = {}): Promise<LoadedRevision> {
+export async function loadRevision(
+  repo: string,
+  opts: SourceOptions = {},
+  caches?: RevisionCaches,
+): Promise<LoadedRevision> {
   const tree = await readRepository(repo, opts);
-  const result = validateTree(tree);
+  const result = validateTree(tree, caches ? { cache: caches.load } : {});
   if (!result.model) throw new ValidationError(result.diagnostics);
   return { revision: tree.revision, model: result.model, warnings: result.diagnostics };
 }

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { formatDiagnostic } from '../../desired/diagnostics.js';
 import { compile, type Model } from '../../desired/index.js';
 import type { ChangeSet } from '../../reconciler/change-set.js';
-import { loadRevision } from '../../reconciler/load-revision.js';
+import { loadRevision, newRevisionCaches } from '../../reconciler/load-revision.js';
 import { reconcileNode } from '../../reconciler/reconcile-node.js';
 import { asObserved, emptyObserved, plan } from '../../reconciler/plan.js';
 import { renderJson, renderMarkdown, renderText } from '../../reconciler/render/index.js';
@@ -37,13 +37,14 @@ export function planCommand(): Command {
     .option('--bpffs-root <dir>', 'with --live: where the node pins its maps and links', '/sys/fs/bpf/gitwire');
   outputOption(cmd, ['text', 'json', 'markdown']).action(async (opts: PlanOpts) => {
     if (opts.live) return planLive(opts);
-    const to = await loadRevision(opts.repo, sourceOptions(opts.to));
-    const from = opts.from ? await loadRevision(opts.repo, sourceOptions(opts.from)) : null;
+    const caches = newRevisionCaches();
+    const from = opts.from ? await loadRevision(opts.repo, sourceOptions(opts.from), caches) : null;
+    const to = await loadRevision(opts.repo, sourceOptions(opts.to), caches);
     for (const w of to.warnings) process.stderr.write(formatDiagnostic(w) + '\n');
     const nodes = selectNodes(to.model, opts);
     const sets: ChangeSet[] = nodes.map((node) => {
-      const desired = compile(to.model, node);
-      const before = from && declares(from.model, node) ? compile(from.model, node) : null;
+      const before = from && declares(from.model, node) ? compile(from.model, node, { cache: caches.compile }) : null;
+      const desired = compile(to.model, node, { cache: caches.compile });
       return plan(desired, before ? asObserved(before) : emptyObserved(node), {
         from: from ? (from.revision ?? opts.from ?? null) : null,
         to: to.revision ?? opts.to ?? null,

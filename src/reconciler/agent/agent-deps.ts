@@ -7,6 +7,7 @@ import {
   type ReconcileOptions,
   type ReconcileResult,
 } from '../reconcile-node.js';
+import { newRevisionCaches } from '../load-revision.js';
 import { openLiveNode, type LiveNode } from './live-node.js';
 
 /** The layers below the loop, as the agent calls them; unit tests pass fakes, the CLI the real ones. */
@@ -18,6 +19,9 @@ export interface AgentDeps {
   openLiveNode(opts: NodeOptions): LiveNode | null;
 }
 
+// One agent per process: its caches live as long as it does.
+const caches = newRevisionCaches();
+
 export const realAgentDeps: AgentDeps = {
   async resolve(repo, rev, source) {
     try {
@@ -28,7 +32,7 @@ export const realAgentDeps: AgentDeps = {
       throw e;
     }
   },
-  compile: compileRevision,
+  compile: (repo, source, node) => compileRevision(repo, source, node, caches),
   reconcile: reconcileNode,
   openLiveNode,
 };
