@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeDatapath } from '../../src/datapath/index.js';
 import { BpfObject } from '../../src/datapath/libbpf/index.js';
+import { GITWIRE_ROUTE_PROTO, GITWIRE_ROUTE_PROTO_ANY_DEV } from '../../src/datapath/net/index.js';
 import { ENDPOINT_OBJECT, pinLayout } from '../../src/datapath/programs/index.js';
 import { compile, type DesiredState } from '../../src/desired/index.js';
 import { loadRevision } from '../../src/reconciler/load-revision.js';
@@ -69,8 +70,13 @@ function applyCli(
     killAfterMs === undefined
       ? undefined
       : setTimeout(() => {
-          killed = child.exitCode === null;
-          if (killed) process.kill(-child.pid!, 'SIGKILL');
+          if (child.exitCode !== null) return;
+          try {
+            process.kill(-child.pid!, 'SIGKILL');
+            killed = true;
+          } catch {
+            // it exited between the check and the kill
+          }
         }, killAfterMs);
   return new Promise((resolve, reject) => {
     child.once('error', reject);
@@ -153,9 +159,11 @@ function liveLeftovers(): Leftovers {
   )
     .filter((l) => l.ifalias === `gitwire:${node.name}`)
     .map((l) => l.ifname);
-  const routes = (
-    JSON.parse(run('ip', ['-n', node.netns, '-j', 'route', 'show', 'proto', '103'])) as { dst: string }[]
-  ).map((r) => r.dst);
+  const routes = [GITWIRE_ROUTE_PROTO, GITWIRE_ROUTE_PROTO_ANY_DEV].flatMap((proto) =>
+    (JSON.parse(run('ip', ['-n', node.netns, '-j', 'route', 'show', 'proto', String(proto)])) as { dst: string }[]).map(
+      (r) => r.dst,
+    ),
+  );
   const pins = pinLayout(node.name, node.bpffsRoot);
   const list = (dir: string) => (existsSync(dir) ? readdirSync(dir) : []);
   return {
