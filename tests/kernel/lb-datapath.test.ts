@@ -7,7 +7,7 @@ import type { Reason, ServiceMapValue } from '../../src/datapath/maps/index.js';
 import { EndpointDatapath, pinLayout } from '../../src/datapath/programs/index.js';
 import { uniqueName } from '../support/netns.js';
 import { TCP_ACK, TCP_SYN } from '../support/packets.js';
-import { readTuple, tcpPacket, validChecksums } from '../support/lb-packets.js';
+import { readTuple, tcpPacket, udpChecksum, udpPacket, validChecksums } from '../support/lb-packets.js';
 
 // The load balancer in the endpoint and node-device programs, driven with
 // crafted packets through BPF_PROG_TEST_RUN: translation, conntrack pinning,
@@ -128,6 +128,22 @@ describe('service translation in the endpoint program', () => {
     expect(reply.retval).toBe(TC_ACT_OK);
     expect(readTuple(reply.dataOut)).toMatchObject({ saddr: VIP, sport: 80, daddr: CLIENT, dport: 42000 });
     expect(validChecksums(reply.dataOut)).toBe(true);
+  });
+
+  it('translates UDP with a valid checksum, and leaves a UDP checksum of 0 (none) at 0', () => {
+    const udp = backend(1);
+    dp.backends.write([{ ...udp, protocol: 17 }]);
+    dp.revnat.write([{ index: 7, address: VIP, port: 53 }]);
+    dp.services.write([service([1], { port: 53, protocol: 17 })]);
+    const prog = dp.program('gw_from_endpoint');
+    const withSum = prog.testRun({ data: udpPacket({ saddr: CLIENT, daddr: VIP, sport: 5353, dport: 53 }) });
+    expect(readTuple(withSum.dataOut)).toMatchObject({ daddr: '10.66.1.1', dport: 8080 });
+    expect(validChecksums(withSum.dataOut)).toBe(true);
+    const noSum = prog.testRun({
+      data: udpPacket({ saddr: CLIENT, daddr: VIP, sport: 5354, dport: 53, noChecksum: true }),
+    });
+    expect(readTuple(noSum.dataOut)).toMatchObject({ daddr: '10.66.1.1', dport: 8080 });
+    expect(udpChecksum(noSum.dataOut)).toBe(0);
   });
 
   it('drops connections to a service without backends under lb-no-backend', () => {

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcileNode, type ReconcileOptions } from '../../src/reconciler/reconcile-node.js';
 import { renderText } from '../../src/reconciler/render/index.js';
-import { createNetns, makeVethPair } from '../support/netns.js';
+import { createNetns, execIn, makeVethPair } from '../support/netns.js';
 import { connectionLoop, endpointWithPort, heldConnections, serveName, whoAnswers } from '../support/lb-ships.js';
 import { clusterYaml, starWarsL3L4, TestNode } from '../support/node-fixture.js';
 
@@ -87,11 +87,14 @@ describe('the deathstar service on a real node', () => {
     expect([...seen].sort()).toEqual(['deathstar-1', 'deathstar-2']);
   });
 
-  it('reaches the backends through the ExternalIP from an endpoint and the NodePort from outside the node', () => {
+  it('reaches the backends through the ExternalIP from an endpoint, and the NodePort and ExternalIP from outside the node', () => {
     expect(whoAnswers(tiefighter(), EXTERNAL_IP)).toMatch(/^deathstar-[12]$/);
     const outside = new Set<string>();
     for (let i = 0; i < 12; i++) outside.add(whoAnswers(outsideNs, NODE_ADDR, NODE_PORT));
     expect([...outside].sort()).toEqual(['deathstar-1', 'deathstar-2']);
+    // A router outside sends the ExternalIP to the node.
+    execIn(outsideNs, ['ip', 'route', 'replace', `${EXTERNAL_IP}/32`, 'via', NODE_ADDR]);
+    expect(whoAnswers(outsideNs, EXTERNAL_IP)).toMatch(/^deathstar-[12]$/);
   });
 
   it('applying the same commit again performs zero kernel writes, also after the agent restarts', async () => {
