@@ -104,7 +104,7 @@ describe('the deathstar service on a real node', () => {
   });
 
   it('with one backend removed from git, sends every new connection to the other and lets existing ones finish', async () => {
-    // Ten open connections; some land on deathstar-2, which then leaves the service.
+    // Open connections; some land on deathstar-2, which then leaves the service.
     const held = heldConnections(tiefighter(), VIP);
     processes.push(held.process);
     const first = await held.opened;

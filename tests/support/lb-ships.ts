@@ -45,18 +45,20 @@ export function whoAnswers(netns: string, address: string, port = 80): string {
   return execIn(netns, [process.execPath, '-e', script]).trim();
 }
 
+const COUNT = 20;
+
 /**
- * Ten connections held open from `netns` to address:80: `opened` resolves with
- * the server each one reached; `ping()` sends a line on each and resolves with
- * each answer (`none` where the connection no longer answers).
+ * COUNT connections held open from `netns` to address:80: `opened` resolves
+ * with the server each one reached; `ping()` sends a line on each and resolves
+ * with each answer (`none` where a connection has not answered within 5 s).
  */
 export function heldConnections(
   netns: string,
   address: string,
 ): { opened: Promise<string[]>; ping: () => Promise<string[]>; process: ChildProcess } {
   const script = `const net=require('net');const rl=require('readline').createInterface({input:process.stdin});const socks=[];const first=[];let n=0;
-for(let i=0;i<10;i++){const s=net.connect(80,'${address}');socks.push(s);let buf='';s.on('error',()=>{});s.on('data',d=>{buf+=d;const lines=buf.split('\\n');if(first[i]===undefined&&lines.length>1){first[i]=lines[0];if(++n===10)console.log(JSON.stringify(first))}else if(lines.length>2){s.answer=lines[1]}})}
-rl.on('line',()=>{socks.forEach(s=>s.write('ping\\n'));setTimeout(()=>{console.log(JSON.stringify(socks.map(s=>s.answer??'none')))},1000)})`;
+for(let i=0;i<${COUNT};i++){const s=net.connect(80,'${address}');socks.push(s);let buf='';s.on('error',()=>{});s.on('data',d=>{buf+=d;const lines=buf.split('\\n');if(first[i]===undefined&&lines.length>1){first[i]=lines[0];if(++n===${COUNT})console.log(JSON.stringify(first))}else if(lines.length>2){s.answer=lines[1]}})}
+rl.on('line',()=>{socks.forEach(s=>s.write('ping\\n'));const t0=Date.now();const check=()=>{if(socks.every(s=>s.answer)||Date.now()-t0>5000)console.log(JSON.stringify(socks.map(s=>s.answer??'none')));else setTimeout(check,50)};check()})`;
   const child = spawn('ip', ['netns', 'exec', netns, process.execPath, '-e', script]);
   const lines: string[] = [];
   const waiters: Array<(l: string) => void> = [];
