@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BackendValue, ServiceValue } from '../../src/desired/desired-state.js';
 import { maglevTable } from '../../src/desired/compile/service/maglev-table.js';
 import { encodeMaglevTable } from '../../src/desired/compile/service/maglev-encoding.js';
-import type { Reason, ServiceMapValue } from '../../src/datapath/maps/index.js';
+import { EventReader, type DatapathEvent, type Reason, type ServiceMapValue } from '../../src/datapath/maps/index.js';
 import { EndpointDatapath, pinLayout } from '../../src/datapath/programs/index.js';
 import { uniqueName } from '../support/netns.js';
 import { TCP_ACK, TCP_SYN } from '../support/packets.js';
@@ -146,11 +146,25 @@ describe('service translation in the endpoint program', () => {
     expect(udpChecksum(noSum.dataOut)).toBe(0);
   });
 
-  it('drops connections to a service without backends under lb-no-backend', () => {
+  it('drops connections to a service without backends under lb-no-backend, with a drop event naming the frontend', () => {
     setService([]);
     const before = counts();
-    expect(send(43000).retval).toBe(TC_ACT_SHOT);
+    const seen: DatapathEvent[] = [];
+    const reader = new EventReader(dp.events, (e) => seen.push(e));
+    try {
+      expect(send(43000).retval).toBe(TC_ACT_SHOT);
+      reader.drain();
+    } finally {
+      reader.close();
+    }
     expect(counts()['lb-no-backend'] - before['lb-no-backend']).toBe(1n);
+    expect(seen.find((e) => e.sport === 43000)).toMatchObject({
+      type: 'drop',
+      reason: 'lb-no-backend',
+      saddr: CLIENT,
+      daddr: VIP,
+      dport: 80,
+    });
   });
 
   it('drops under lb-backend-missing when a slot names a backend the map does not hold', () => {
