@@ -13,7 +13,7 @@ import type { EndpointDatapath } from './programs/index.js';
 const PROTOCOL_NAMES: Readonly<Record<number, string>> = { 6: 'TCP', 17: 'UDP', 132: 'SCTP' };
 
 /** `address:port/PROTO`, compile's frontendKey. */
-export function frontendKey(v: Pick<ServiceValue, 'address' | 'port' | 'protocol'>): string {
+function frontendKey(v: Pick<ServiceValue, 'address' | 'port' | 'protocol'>): string {
   return `${v.address}:${v.port}/${PROTOCOL_NAMES[v.protocol] ?? v.protocol}`;
 }
 
