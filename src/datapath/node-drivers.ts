@@ -1,6 +1,15 @@
 import type { Entry, ObservedState, ResourceKind, ResourceValues } from '../desired/desired-state.js';
 import { IpcacheOps, LxcOps, PolicyOps } from './bpf-map-ops.js';
-import { EndpointOps, LinkOps, observeNet, RouteOps, TunnelOps, type NetNode, type NetOps } from './net/index.js';
+import {
+  EndpointOps,
+  LinkOps,
+  NetnsOps,
+  observeNet,
+  RouteOps,
+  TunnelOps,
+  type NetNode,
+  type NetOps,
+} from './net/index.js';
 import { AbsentOps } from './absent-ops.js';
 import { BackendOps, MaglevOps, RevnatOps, ServiceOps } from './lb-ops.js';
 import { ProgramOps } from './program-ops.js';
@@ -50,6 +59,7 @@ export class NodeDatapath {
   readonly drivers: Drivers;
 
   private readonly net: NetNode;
+  private readonly netns: NetnsOps;
 
   private constructor(
     readonly node: string,
@@ -57,6 +67,7 @@ export class NodeDatapath {
     nodeNs: string | null,
   ) {
     this.net = { nodeNs, owner: node };
+    this.netns = new NetnsOps(this.net);
     this.drivers = {
       link: new LinkOps(this.net),
       endpoint: new EndpointOps(this.net),
@@ -106,7 +117,16 @@ export class NodeDatapath {
 
   /** Kernel writes made through this node's drivers since it was opened. */
   get writes(): number {
-    return DRIVEN_KINDS.reduce((n, k) => n + this.drivers[k].writes, 0);
+    return DRIVEN_KINDS.reduce((n, k) => n + this.drivers[k].writes, 0) + this.netns.writes;
+  }
+
+  /**
+   * Removes the empty, unmarked namespaces a crash can leave between creating
+   * an endpoint's netns and plumbing it, when the endpoint is no longer
+   * declared. Observe cannot see them (they carry no mark), so apply calls this.
+   */
+  sweepNetnsLeftovers(prefix: string, keep: readonly string[]): Promise<string[]> {
+    return this.netns.sweepLeftovers(prefix, keep);
   }
 
   close(): void {

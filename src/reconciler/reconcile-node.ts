@@ -1,4 +1,10 @@
-import { compile, type Diagnostic, type DesiredState, type SourceOptions } from '../desired/index.js';
+import {
+  compile,
+  endpointNetnsPrefix,
+  type Diagnostic,
+  type DesiredState,
+  type SourceOptions,
+} from '../desired/index.js';
 import { DRIVEN_KINDS, NodeDatapath, StalledError } from '../datapath/index.js';
 import { apply } from './apply.js';
 import type { ChangeSet } from './change-set.js';
@@ -62,13 +68,17 @@ export async function reconcileNode(opts: ReconcileOptions): Promise<ReconcileRe
   };
   const node = opts.dryRun ? NodeDatapath.openReadOnly(nodeOpts) : NodeDatapath.open(nodeOpts);
   try {
+    const before = node.writes;
+    if (!opts.dryRun) {
+      const keep = desired.resources.endpoint.map((e) => e.value.netns);
+      await node.sweepNetnsLeftovers(endpointNetnsPrefix(opts.node), keep);
+    }
     const planOpts = { from: 'live', to: revision, kinds: DRIVEN_KINDS };
     const changes = plan(desired, await node.observe(), planOpts);
     if (opts.dryRun || changes.changes.length === 0) {
-      return { revision, changes, writes: 0, remaining: null, warnings };
+      return { revision, changes, writes: node.writes - before, remaining: null, warnings };
     }
     checkFits(desired, node);
-    const before = node.writes;
     await apply(changes, node.drivers);
     const remaining = plan(desired, await node.observe(), planOpts);
     return { revision, changes, writes: node.writes - before, remaining, warnings };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeDatapath } from '../../src/datapath/index.js';
 import { reconcileNode, type ReconcileOptions } from '../../src/reconciler/reconcile-node.js';
-import { spawnIn, tcpConnects } from '../support/netns.js';
+import { createNetns, deleteNetns, run, spawnIn, tcpConnects } from '../support/netns.js';
 import { clusterYaml, endpointYaml, starWarsL3L4, TestNode } from '../support/node-fixture.js';
 import type { ChildProcess } from 'node:child_process';
 
@@ -92,6 +92,27 @@ describe('Star Wars demo on one node', () => {
     expect(fixed.remaining?.changes).toEqual([]);
     expect(lands('tiefighter')).toBe(true);
     expect(lands('xwing')).toBe(false);
+  });
+
+  it('removes the empty namespace a crash leaves before plumbing an endpoint that is no longer declared', async () => {
+    const ghost = node.endpointNetns('ghost');
+    createNetns(ghost);
+    run('ip', ['-n', ghost, 'link', 'set', 'lo', 'down']);
+    // Named like gitwire's, but in use (lo up): not a crash trace, so not gitwire's to remove.
+    const keptByOthers = node.endpointNetns('busy');
+    createNetns(keptByOthers);
+    try {
+      const r = await reconcileNode(opts());
+      expect(r.changes.changes).toEqual([]);
+      expect(r.writes).toBe(1);
+      const left = run('ip', ['netns', 'list']);
+      expect(left).not.toContain(ghost);
+      expect(left).toContain(keptByOthers);
+      expect(left).toContain(node.endpointNetns('deathstar'));
+    } finally {
+      deleteNetns(ghost);
+      deleteNetns(keptByOthers);
+    }
   });
 
   it('removing the policy from git lets the xwing land again', async () => {

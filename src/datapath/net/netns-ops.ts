@@ -62,6 +62,24 @@ export class NetnsOps extends IpOps<NetnsValue> {
     );
   }
 
+  /**
+   * Deletes what a crash between `netns add` and marking leaves: a namespace
+   * named like this node's endpoint namespaces (`prefix`), not among `keep`,
+   * and pristine (only `lo`, down, unmarked). Nothing else is touched.
+   * Returns the names removed.
+   */
+  async sweepLeftovers(prefix: string, keep: readonly string[]): Promise<string[]> {
+    const wanted = new Set(keep);
+    const candidates = (await listNetns()).filter((n) => n.startsWith(prefix) && !wanted.has(n));
+    const scans = await mapLimit(candidates, 4, async (name) => ({ name, scan: await scanNetns(this.ip, name) }));
+    const leftovers = scans.filter(({ scan }) => isPristine(scan)).map(({ name }) => name);
+    await this.ip.remove(
+      null,
+      leftovers.map((n) => `netns del ${n}`),
+    );
+    return leftovers;
+  }
+
   async observe(): Promise<Entry<NetnsValue>[]> {
     const owned = await scanOwnedNetns(this.ip, this.node);
     return netnsEntries(owned.keys());

@@ -70,8 +70,13 @@ export function vethName(info: EndpointInfo): string {
   return `lxc${stableHex(info.key, 12)}`;
 }
 
+/** What every endpoint netns of a node starts with (but those whose names were too long and got hashed). */
+export function endpointNetnsPrefix(node: string): string {
+  return `gw-${node}-`;
+}
+
 /** Netns file name under /run/netns; DNS-1123 names only hold [a-z0-9.-], so it is a valid file name. */
 export function netnsName(node: NodeInfo, info: EndpointInfo): string {
-  const name = `gw-${node.name}-${info.namespace}-${info.name}`;
+  const name = `${endpointNetnsPrefix(node.name)}${info.namespace}-${info.name}`;
   return name.length <= MAX_NETNS_NAME ? name : `gw-${stableHex(name, 40)}`;
 }
