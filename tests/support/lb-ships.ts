@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execIn } from './netns.js';
-import type { TestNode } from './node-fixture.js';
+import { endpointYaml, type TestNode } from './node-fixture.js';
 
 // Workloads for load-balancer tests: endpoints with a named port, servers
 // that say who they are, and clients that report which backend answered.
@@ -12,20 +12,8 @@ export function endpointWithPort(
   labels: Record<string, string>,
   port = 0,
 ): string {
-  const l = Object.entries(labels)
-    .map(([k, v]) => `    ${k}: ${v}\n`)
-    .join('');
   const ports = port ? `  ports:\n    - name: http\n      containerPort: ${port}\n` : '';
-  return `apiVersion: gitwire.io/v1alpha1
-kind: Endpoint
-metadata:
-  name: ${name}
-  namespace: default
-  labels:
-${l}spec:
-  node: ${node.name}
-  address: ${address}
-${ports}`;
+  return endpointYaml(node, name, address, labels) + ports;
 }
 
 /** A server on port 80 that greets each connection with its name and answers each line with `name:line`. */
