@@ -13,6 +13,14 @@ import {
   ipcacheValueCodec,
   policyKeyCodec,
   policyValueCodec,
+  lbAffinityKeyCodec,
+  lbAffinityValueCodec,
+  lbBackendCodec,
+  lbCtValueCodec,
+  lbMaglevKeyCodec,
+  lbRevnatCodec,
+  lbSvcKeyCodec,
+  lbSvcValueCodec,
   type StructLayout,
 } from '../../src/datapath/maps/index.js';
 
@@ -43,6 +51,14 @@ const codecs: StructLayout[] = [
   counterCodec,
   eventCodec,
   configCodec,
+  lbSvcKeyCodec,
+  lbSvcValueCodec,
+  lbBackendCodec,
+  lbRevnatCodec,
+  lbMaglevKeyCodec,
+  lbCtValueCodec,
+  lbAffinityKeyCodec,
+  lbAffinityValueCodec,
 ];
 
 describe('codec layouts match the compiled C structs', () => {
