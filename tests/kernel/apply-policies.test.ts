@@ -53,6 +53,22 @@ async function applyPolicies(policies: readonly string[], clusterExtra = ''): Pr
 }
 
 const ep = (name: string) => node.endpointNetns(name);
+const serverFromClient80 = () =>
+  cnp(
+    'server-from-client-80',
+    `  endpointSelector:
+    matchLabels:
+      app: server
+  ingress:
+    - fromEndpoints:
+        - matchLabels:
+            app: client
+      toPorts:
+        - ports:
+            - port: "80"
+              protocol: TCP
+`,
+  );
 const fromOutside = (source: string, port = 80) => tcpConnects(outside, SERVER, port, source);
 
 function counters(): Record<Reason, bigint> {
@@ -249,21 +265,7 @@ describe('policies applied from YAML, on real packets', () => {
   });
 
   it('audit mode lets a would-be drop through and counts it as audit, not as a drop', async () => {
-    const rule = cnp(
-      'server-from-client-80',
-      `  endpointSelector:
-    matchLabels:
-      app: server
-  ingress:
-    - fromEndpoints:
-        - matchLabels:
-            app: client
-      toPorts:
-        - ports:
-            - port: "80"
-              protocol: TCP
-`,
-    );
+    const rule = serverFromClient80();
     await applyPolicies([rule]);
     expect(tcpConnects(ep('other'), SERVER, 80)).toBe(false);
 
@@ -278,23 +280,7 @@ describe('policies applied from YAML, on real packets', () => {
   });
 
   it('refuses, before any write, a commit with more policy entries than the node holds, and keeps enforcing the last one', async () => {
-    await applyPolicies([
-      cnp(
-        'server-from-client-80',
-        `  endpointSelector:
-    matchLabels:
-      app: server
-  ingress:
-    - fromEndpoints:
-        - matchLabels:
-            app: client
-      toPorts:
-        - ports:
-            - port: "80"
-              protocol: TCP
-`,
-      ),
-    ]);
+    await applyPolicies([serverFromClient80()]);
     const held = await mapKeys();
     // 3 endpoints × 22,000 CIDRs = 66,000 egress entries: more than the node's 65,536.
     const cidrs = Array.from(
