@@ -1,5 +1,5 @@
 import { SourceNotARepositoryError } from './errors/source-not-a-repository-error.js';
-import { checkMaxFileBytes, checkRev } from './internal/check-options.js';
+import { checkMaxFileBytes, checkRev, refuseAncestry } from './internal/check-options.js';
 import { diskTreeReader } from './internal/disk-tree-reader.js';
 import { locateRepository } from './internal/locate-repository.js';
 import { readGitTree } from './internal/read-git-tree.js';
@@ -18,7 +18,8 @@ import { defaultCacheDir, type SourceOptions } from './source-options.js';
  * (read as it is, revision null). Throws a SourceError subclass on failure.
  */
 export async function readRepository(repo: string, opts: SourceOptions = {}): Promise<RepoTree> {
-  const rev = checkRev(repo, opts.rev);
+  checkRev(repo, opts.rev);
+  const rev = opts.rev;
   const maxFileBytes = checkMaxFileBytes(opts);
   const where = await locateRepository(repo);
   switch (where.kind) {
@@ -31,6 +32,7 @@ export async function readRepository(repo: string, opts: SourceOptions = {}): Pr
       return repoTree(commit, rev ?? 'HEAD', await readGitTree(where.gitdir, commit, maxFileBytes));
     }
     case 'http': {
+      refuseAncestry(repo, rev);
       const conn = remoteConnection(where.url, opts.auth);
       const target = matchRemoteRef(await listRemoteRefs(conn), rev, conn);
       const cacheDir = opts.cacheDir ?? defaultCacheDir();

@@ -1,6 +1,6 @@
 import { SourceNotARepositoryError } from './errors/source-not-a-repository-error.js';
 import { SourceRefNotFoundError } from './errors/source-ref-not-found-error.js';
-import { checkRev } from './internal/check-options.js';
+import { checkRev, refuseAncestry } from './internal/check-options.js';
 import { locateRepository } from './internal/locate-repository.js';
 import { remoteConnection } from './internal/remote-connection.js';
 import { listRemoteRefs, matchRemoteRef } from './internal/remote-refs.js';
@@ -27,6 +27,7 @@ export async function resolveRevision(
     case 'git':
       return resolveLocalRevision(where.gitdir, rev, repo, {});
     case 'http': {
+      refuseAncestry(repo, rev);
       const conn = remoteConnection(where.url, opts.auth);
       const target = matchRemoteRef(await listRemoteRefs(conn), rev, conn);
       if (target.kind === 'ref') return target.commit;

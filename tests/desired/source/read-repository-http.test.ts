@@ -59,6 +59,14 @@ describe('readRepository over HTTP', () => {
     expect(tree.notes).toEqual([]);
   });
 
+  it('refuses ancestry (~N, ^N) over HTTP, naming why, instead of guessing from a shallow fetch', async () => {
+    const url = server.url('config.git');
+    await expect(readRepository(url, { rev: 'main~1', cacheDir: freshCache() })).rejects.toMatchObject({
+      code: 'E_SOURCE_REF_NOT_FOUND',
+      data: { reason: 'needs-history' },
+    });
+  });
+
   it('reads a branch, a lightweight tag, an annotated tag and SHAs at the commits they name', async () => {
     const cacheDir = freshCache();
     const url = server.url('config.git');

@@ -166,3 +166,20 @@ describe('resolveRevision on a local git repository', () => {
     expect(paths(await readRepository(dir))).toEqual(['a.yaml', 'b.yaml']);
   });
 });
+
+describe('revision ancestry in a local repository', () => {
+  it('resolves ~N, ^ and ^0 as git does, from branches, tags and HEAD', async () => {
+    expect(await resolveRevision(fx.bare, 'main~1')).toBe(fx.main[2]);
+    expect(await resolveRevision(fx.bare, 'main~3')).toBe(fx.main[0]);
+    expect(await resolveRevision(fx.work, 'HEAD^')).toBe(fx.main[2]);
+    expect(await resolveRevision(fx.work, 'HEAD^^')).toBe(fx.main[1]);
+    expect(await resolveRevision(fx.bare, 'v2~1')).toBe(fx.main[0]);
+    expect(await resolveRevision(fx.bare, 'feature^0')).toBe(fx.feature);
+    expect((await readRepository(fx.bare, { rev: 'main~2' })).revision).toBe(fx.main[1]);
+  });
+
+  it('refuses an ancestor past the root commit, and a second parent that does not exist', async () => {
+    await expect(resolveRevision(fx.bare, 'main~4')).rejects.toMatchObject({ code: 'E_SOURCE_REF_NOT_FOUND' });
+    await expect(resolveRevision(fx.bare, 'main^2')).rejects.toMatchObject({ code: 'E_SOURCE_REF_NOT_FOUND' });
+  });
+});

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import git from 'isomorphic-git';
 import { SourceRefNotFoundError } from '../errors/source-ref-not-found-error.js';
+import { splitRev, type AncestryStep } from './check-options.js';
 import { peelToCommit } from './peel-to-commit.js';
 
 const HEX = /^[0-9a-f]{4,40}$/i;
@@ -15,6 +16,31 @@ export async function resolveLocalRevision(
   repo: string,
   cache: object,
 ): Promise<string> {
+  const { base, steps } = splitRev(repo, rev);
+  let commit = await resolveBase(gitdir, base, repo, cache);
+  for (const step of steps) {
+    const found = await ancestor(gitdir, commit, step, cache);
+    if (found === undefined) throw new SourceRefNotFoundError({ repo, ref: rev ?? 'HEAD', reason: 'unknown' });
+    commit = found;
+  }
+  return commit;
+}
+
+/** `~n` walks n first parents; `^n` takes the n-th parent (`^0` is the commit itself). */
+async function ancestor(gitdir: string, oid: string, step: AncestryStep, cache: object): Promise<string | undefined> {
+  if (step.op === '^') {
+    if (step.n === 0) return oid;
+    const { commit } = await git.readCommit({ fs, gitdir, oid, cache });
+    return commit.parent[step.n - 1];
+  }
+  let at: string | undefined = oid;
+  for (let i = 0; i < step.n && at !== undefined; i++) {
+    at = (await git.readCommit({ fs, gitdir, oid: at, cache })).commit.parent[0];
+  }
+  return at;
+}
+
+async function resolveBase(gitdir: string, rev: string | undefined, repo: string, cache: object): Promise<string> {
   const ref = rev ?? 'HEAD';
   const notFound = (reason: 'unknown' | 'not-a-commit' | 'empty-repository', cause?: unknown) =>
     new SourceRefNotFoundError({ repo, ref, reason }, cause);
