@@ -55,6 +55,17 @@ describe('monitor output', () => {
     expect(eventText(m)).toMatch(/: no rule allows it \(default deny\)$/);
   });
 
+  it('names the policies that put the direction into default deny, when it knows them', () => {
+    const m: MonitoredEvent = {
+      event: { ...drop, reason: 'denied-default', ruleId: 0, verdict: null },
+      rule: null,
+      time: at,
+      enforcedBy: [rule1, { ...rule1, id: 4, path: 'spec.ingress[0]' }],
+    };
+    expect(eventText(m)).toMatch(/: no rule allows it \(default deny; ingress enforced by policy default\/rule1\)$/);
+    expect(JSON.parse(eventJson(m)).enforcedBy).toHaveLength(2);
+  });
+
   it('writes one JSON object per event with the qualified policy name and the timestamp as a string', () => {
     const parsed = JSON.parse(eventJson({ event: drop, rule: { ...rule1, namespace: null }, time: at }));
     expect(parsed).toMatchObject({ type: 'drop', timestampNs: '123456789', time: '2025-01-01T12:00:00.250Z' });

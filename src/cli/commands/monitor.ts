@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import type { RuleRef } from '../../desired/index.js';
+import type { PolicyValue, RuleRef } from '../../desired/index.js';
 import { formatDiagnostic } from '../../desired/diagnostics.js';
 import {
   defaultStateDir,
@@ -43,7 +43,7 @@ export function monitorCommand(): Command {
 }
 
 async function runMonitor(opts: MonitorOpts): Promise<void> {
-  const rules = await policyRules(opts);
+  const { rules, policy } = await policyRules(opts);
   let seen = 0;
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
@@ -58,6 +58,7 @@ async function runMonitor(opts: MonitorOpts): Promise<void> {
     nodeNs: opts.netns ?? null,
     ...(opts.bpffsRoot ? { bpffsRoot: opts.bpffsRoot } : {}),
     rules,
+    policy,
     onEvent: print,
   });
   const onSignal = () => done();
@@ -74,19 +75,19 @@ async function runMonitor(opts: MonitorOpts): Promise<void> {
 }
 
 /** The rules of the revision given, else of the agent's last applied revision; none (with a warning) otherwise. */
-async function policyRules(opts: MonitorOpts): Promise<readonly RuleRef[]> {
+async function policyRules(opts: MonitorOpts): Promise<{ rules: readonly RuleRef[]; policy: readonly PolicyValue[] }> {
   let repo = opts.repo;
   let rev = opts.rev;
   if (!repo) {
     const status = await new FileStatusStore(opts.stateDir ?? defaultStateDir(opts.node)).read(opts.node);
     if (!status?.lastAppliedAt) {
       process.stderr.write('gitwire: no --repo and no applied revision in the agent status: policies are not named\n');
-      return [];
+      return { rules: [], policy: [] };
     }
     repo = status.repo;
     rev = status.lastAppliedRevision ?? undefined;
   }
   const compiled = await compileRevision(repo, sourceOptions(rev), opts.node);
   for (const w of compiled.warnings) if (w.severity === 'error') process.stderr.write(formatDiagnostic(w) + '\n');
-  return compiled.desired.rules;
+  return { rules: compiled.desired.rules, policy: compiled.desired.resources.policy.map((e) => e.value) };
 }

@@ -20,12 +20,18 @@ export function eventText(m: MonitoredEvent): string {
   const by = m.rule
     ? `policy ${policyName(m.rule)} (${m.rule.kind} ${m.rule.path}, ${m.rule.file}:${m.rule.line})`
     : e.reason === 'denied-default'
-      ? 'no rule allows it (default deny)'
+      ? `no rule allows it (default deny${enforcedBy(m)})`
       : 'no rule';
   return (
     `${m.time.toISOString()} ${e.type.toUpperCase()} ${e.reason} ${e.direction} endpoint ${e.endpointId} ` +
     `${flow} identity ${e.srcIdentity}->${e.dstIdentity}: ${by}`
   );
+}
+
+function enforcedBy(m: MonitoredEvent): string {
+  if (!m.enforcedBy?.length) return '';
+  const names = [...new Set(m.enforcedBy.map(policyName))].sort();
+  return `; ${m.event.direction} enforced by ${names.map((n) => `policy ${n}`).join(', ')}`;
 }
 
 /** The same event as one JSON object per line (bigints as decimal strings). */
@@ -36,5 +42,6 @@ export function eventJson(m: MonitoredEvent): string {
     ...e,
     timestampNs: e.timestampNs.toString(),
     policy: m.rule ? { ...m.rule, qualifiedName: policyName(m.rule) } : null,
+    ...(m.enforcedBy ? { enforcedBy: m.enforcedBy.map((r) => ({ ...r, qualifiedName: policyName(r) })) } : {}),
   });
 }

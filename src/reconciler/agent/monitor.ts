@@ -1,11 +1,16 @@
 import { NodeDatapath, type NodeOptions } from '../../datapath/index.js';
 import { EventReader, type DatapathEvent } from '../../datapath/maps/index.js';
-import type { RuleRef } from '../../desired/index.js';
+import type { PolicyValue, RuleRef } from '../../desired/index.js';
 
 /** A datapath event with the policy rule that decided it (null when no rule matched, e.g. a default deny). */
 export interface MonitoredEvent {
   readonly event: DatapathEvent;
   readonly rule: RuleRef | null;
+  /**
+   * For a default deny: the rules whose selection of the endpoint put that
+   * direction into default-deny (the kernel event carries no rule for it).
+   */
+  readonly enforcedBy?: readonly RuleRef[];
   /** Wall-clock time of the event, from the kernel's monotonic timestamp. */
   readonly time: Date;
 }
@@ -13,6 +18,8 @@ export interface MonitoredEvent {
 export interface MonitorOptions extends NodeOptions {
   /** The compiled state's rules (DesiredState.rules): ruleId → policy. */
   readonly rules: readonly RuleRef[];
+  /** The compiled policy entries, to name what enforces a direction when a default deny drops. */
+  readonly policy?: readonly Pick<PolicyValue, 'endpointId' | 'direction' | 'ruleId'>[];
   readonly onEvent: (e: MonitoredEvent) => void;
 }
 
@@ -46,13 +53,17 @@ export class Monitor {
         throw new MonitorNodeNotAppliedError(opts.node);
       }
       const rules = new Map(opts.rules.map((r) => [r.id, r]));
+      const enforcing = enforcingRules(opts.policy ?? [], rules);
       // bpf_ktime_get_ns and hrtime read the same CLOCK_MONOTONIC.
       const openedNs = process.hrtime.bigint();
       const wallOffsetMs = Date.now() - Number(openedNs / 1_000_000n);
       const reader = new EventReader(events, (event) => {
         if (event.timestampNs < openedNs) return;
         const time = new Date(wallOffsetMs + Number(event.timestampNs / 1_000_000n));
-        opts.onEvent({ event, rule: rules.get(event.ruleId) ?? null, time });
+        const rule = rules.get(event.ruleId) ?? null;
+        const enforcedBy =
+          event.reason === 'denied-default' ? enforcing.get(`${event.endpointId}/${event.direction}`) : undefined;
+        opts.onEvent(enforcedBy ? { event, rule, time, enforcedBy } : { event, rule, time });
       });
       return new Monitor(node, reader);
     } catch (e) {
@@ -70,4 +81,22 @@ export class Monitor {
     this.reader.close();
     this.node.close();
   }
+}
+
+/** endpoint/direction → the rules with entries there, i.e. the rules that made that direction enforced. */
+function enforcingRules(
+  policy: readonly Pick<PolicyValue, 'endpointId' | 'direction' | 'ruleId'>[],
+  rules: ReadonlyMap<number, RuleRef>,
+): Map<string, RuleRef[]> {
+  const ids = new Map<string, Set<number>>();
+  for (const p of policy) {
+    const key = `${p.endpointId}/${p.direction}`;
+    ids.set(key, (ids.get(key) ?? new Set()).add(p.ruleId));
+  }
+  const out = new Map<string, RuleRef[]>();
+  for (const [key, set] of ids) {
+    const refs = [...set].flatMap((id) => rules.get(id) ?? []);
+    if (refs.length > 0) out.set(key, refs);
+  }
+  return out;
 }
