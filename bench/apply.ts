@@ -109,11 +109,13 @@ async function pass(label: string): Promise<void> {
       const applyStart = performance.now();
       let last = applyStart;
       const before = Object.fromEntries(DRIVEN_KINDS.map((k) => [k, node.drivers[k].writes]));
-      await apply(changes, node.drivers, (kind: DrivenKind, action, count) => {
-        const writes = node.drivers[kind].writes - before[kind]!;
-        before[kind] = node.drivers[kind].writes;
-        row(`${label}: · ${kind} ${action}, ${count} entries`, ms(last), String(writes));
-        last = performance.now();
+      await apply(changes, node.drivers, {
+        progress: (kind: DrivenKind, action, count) => {
+          const writes = node.drivers[kind].writes - before[kind]!;
+          before[kind] = node.drivers[kind].writes;
+          row(`${label}: · ${kind} ${action}, ${count} entries`, ms(last), String(writes));
+          last = performance.now();
+        },
       });
       row(`${label}: apply`, ms(applyStart), String(node.writes));
       t = performance.now();

@@ -22,7 +22,9 @@ export interface Diagnostic {
 }
 
 export function formatDiagnostic(d: Diagnostic): string {
-  const where = d.path ? `${d.file}:${d.line}: ${d.path}: ` : `${d.file}:${d.line}: `;
+  // A finding about the node rather than a file (e.g. from apply) has no location.
+  const at = d.file ? `${d.file}:${d.line}: ` : '';
+  const where = d.path ? `${at}${d.path}: ` : at;
   return `${d.severity === 'warning' ? 'warning: ' : ''}${where}${d.message}`;
 }
 

@@ -22,9 +22,32 @@ export interface ApplyProgress {
   (kind: DrivenKind, action: 'update' | 'delete', count: number): void;
 }
 
+export interface ApplyOptions {
+  readonly progress?: ApplyProgress;
+  /**
+   * Kinds whose stale entries must go before new ones are written, because
+   * old and new together would not fit in the map. Only for such a kind is
+   * the new-before-old guarantee given up; the caller says so to the user.
+   */
+  readonly deleteFirst?: ReadonlySet<DrivenKind>;
+}
+
 /** Writes a ChangeSet to a node through its drivers, in APPLY_ORDER. */
-export async function apply(set: ChangeSet, drivers: Drivers, progress?: ApplyProgress): Promise<void> {
+export async function apply(set: ChangeSet, drivers: Drivers, opts: ApplyOptions = {}): Promise<void> {
+  const { progress, deleteFirst } = opts;
+  const deletes = async (kind: DrivenKind) => {
+    const entries = pick(
+      set.changes,
+      kind,
+      (c) => c.action === 'delete',
+      (c) => c.before,
+    );
+    if (entries.length === 0) return;
+    await (drivers[kind].deleteMany as (e: readonly Entry<unknown>[]) => Promise<void>)(entries);
+    progress?.(kind, 'delete', entries.length);
+  };
   for (const kind of APPLY_ORDER) {
+    if (deleteFirst?.has(kind)) await deletes(kind);
     const entries = pick(
       set.changes,
       kind,
@@ -35,17 +58,7 @@ export async function apply(set: ChangeSet, drivers: Drivers, progress?: ApplyPr
     await (drivers[kind].updateMany as (e: readonly Entry<unknown>[]) => Promise<void>)(entries);
     progress?.(kind, 'update', entries.length);
   }
-  for (const kind of [...APPLY_ORDER].reverse()) {
-    const entries = pick(
-      set.changes,
-      kind,
-      (c) => c.action === 'delete',
-      (c) => c.before,
-    );
-    if (entries.length === 0) continue;
-    await (drivers[kind].deleteMany as (e: readonly Entry<unknown>[]) => Promise<void>)(entries);
-    progress?.(kind, 'delete', entries.length);
-  }
+  for (const kind of [...APPLY_ORDER].reverse()) if (!deleteFirst?.has(kind)) await deletes(kind);
 }
 
 function pick(

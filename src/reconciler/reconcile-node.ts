@@ -5,7 +5,7 @@ import {
   type DesiredState,
   type SourceOptions,
 } from '../desired/index.js';
-import { DRIVEN_KINDS, NodeDatapath, StalledError } from '../datapath/index.js';
+import { DRIVEN_KINDS, NodeDatapath, StalledError, type DrivenKind } from '../datapath/index.js';
 import { apply } from './apply.js';
 import type { ChangeSet } from './change-set.js';
 import { loadRevision, type RevisionCaches } from './load-revision.js';
@@ -78,10 +78,11 @@ export async function reconcileNode(opts: ReconcileOptions): Promise<ReconcileRe
     if (opts.dryRun || changes.changes.length === 0) {
       return { revision, changes, writes: node.writes - before, remaining: null, warnings };
     }
-    checkFits(desired, node);
-    await apply(changes, node.drivers);
+    const deleteFirst = checkFits(desired, changes, node);
+    await apply(changes, node.drivers, { deleteFirst });
     const remaining = plan(desired, await node.observe(), planOpts);
-    return { revision, changes, writes: node.writes - before, remaining, warnings };
+    const all = [...warnings, ...[...deleteFirst].map((kind) => transitionWarning(kind, node.node))];
+    return { revision, changes, writes: node.writes - before, remaining, warnings: all };
   } finally {
     node.close();
   }
@@ -101,7 +102,14 @@ const SIZED_KINDS = {
  * before anything is written: the kernel would take the first max_entries
  * and fail the rest, leaving the node half-applied.
  */
-function checkFits(desired: DesiredState, node: NodeDatapath): void {
+/**
+ * Refuses a commit whose entries cannot fit in the node's maps, before any
+ * write. Returns the kinds where the commit fits but old and new entries
+ * together would not (new are written before stale ones go): for those,
+ * stale entries must be deleted first.
+ */
+function checkFits(desired: DesiredState, changes: ChangeSet, node: NodeDatapath): Set<DrivenKind> {
+  const deleteFirst = new Set<DrivenKind>();
   for (const [kind, mapOf] of Object.entries(SIZED_KINDS)) {
     const need = desired.resources[kind as keyof typeof SIZED_KINDS].length;
     const map = mapOf(node.datapath);
@@ -112,5 +120,19 @@ function checkFits(desired: DesiredState, node: NodeDatapath): void {
         { kind, need, maxEntries: map.info.maxEntries },
       );
     }
+    const stale = changes.byResource[kind as keyof typeof SIZED_KINDS]?.delete ?? 0;
+    if (need + stale > map.info.maxEntries) deleteFirst.add(kind as DrivenKind);
   }
+  return deleteFirst;
+}
+
+function transitionWarning(kind: DrivenKind, node: string): Diagnostic {
+  return {
+    severity: 'warning',
+    code: 'W_APPLY_DELETE_FIRST',
+    file: '',
+    line: 0,
+    path: '',
+    message: `node ${node}: old and new ${kind} entries together exceed the map, so stale ones are deleted before new ones are written; traffic they decided may be dropped for a moment`,
+  };
 }

@@ -279,6 +279,29 @@ describe('policies applied from YAML, on real packets', () => {
     expect(after['denied-policy']).toBe(before['denied-policy']);
   });
 
+  it('switches between two policy sets that each fit but not together, deleting the stale set first with a warning', async () => {
+    // 3 endpoints × 12,000 CIDRs = 36,000 egress entries each; both sets at once would be 72,000 > 65,536.
+    const set = (base: number) =>
+      Array.from({ length: 12_000 }, (_, i) => `        - 100.${base + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32\n`);
+    const commit = (base: number) => ({
+      'cluster.yaml': clusterYaml(node),
+      'endpoints.yaml': endpoints(),
+      'server.yaml': serverFromClient80(),
+      'many.yaml': cnp(
+        'everyone-to-many-cidrs',
+        `  endpointSelector: {}\n  egress:\n    - toCIDR:\n${set(base).join('')}`,
+      ),
+    });
+    const opts = { repo: node.configDir, node: node.name, nodeNs: node.netns, bpffsRoot: node.bpffsRoot };
+    node.writeConfig(commit(64));
+    expect((await reconcileNode(opts)).remaining?.changes).toEqual([]);
+    node.writeConfig(commit(96));
+    const r = await reconcileNode(opts);
+    expect(r.remaining?.changes).toEqual([]);
+    expect(r.warnings.map((w) => w.code)).toContain('W_APPLY_DELETE_FIRST');
+    await applyPolicies([serverFromClient80()]);
+  });
+
   it('refuses, before any write, a commit with more policy entries than the node holds, and keeps enforcing the last one', async () => {
     await applyPolicies([serverFromClient80()]);
     const held = await mapKeys();

@@ -73,3 +73,18 @@ describe('apply order', () => {
     ]);
   });
 });
+
+describe('apply when old and new entries would not fit together', () => {
+  it("deletes that kind's stale entries before writing its new ones, and keeps the usual order for the rest", async () => {
+    const log: string[] = [];
+    const set = changeSet([
+      { resource: 'policy', key: 'new', action: 'create' },
+      { resource: 'policy', key: 'old', action: 'delete' },
+      { resource: 'ipcache', key: 'p-new', action: 'create' },
+      { resource: 'ipcache', key: 'p-old', action: 'delete' },
+    ]);
+    await apply(set, recordingDrivers(log), { deleteFirst: new Set(['policy']) });
+    expect(log.indexOf('delete policy old')).toBeLessThan(log.indexOf('update policy new'));
+    expect(log.indexOf('update ipcache p-new')).toBeLessThan(log.indexOf('delete ipcache p-old'));
+  });
+});
