@@ -297,7 +297,7 @@ describe('allowed TCP flows while policies change', () => {
     { timeout: 300_000 },
     async () => {
       await apply(base);
-      const flow = await startFlow('b2', 'b1', B1, B1_PORT, true);
+      const flow = await startFlow('b2', 'b1', B1, B1_PORT, false);
       for (let i = 0; i < TOGGLES; i++) {
         const r = await apply(i % 2 === 0 ? { ...base, 'b1.yaml': b1FromB2 } : base);
         expect(r.changes.byResource.lxc?.update, `toggle ${i}`).toBe(1);
