@@ -1,6 +1,8 @@
-import { structLayout, type Codec } from './internal/struct-layout.js';
+import { CFG_FLAG } from './c-enums.js';
+import { pad, u32 } from './internal/field-types.js';
+import { structCodec, type Codec } from './internal/struct-layout.js';
 
-// Mirrors struct gw_config in bpf/include/config.h: the endpoint program's .rodata.
+// Mirrors struct gw_config in bpf/lib/config.h: the endpoint program's .rodata.
 export interface EndpointProgramConfig {
   /** Conntrack lifetimes in seconds. */
   readonly ctLifetimeTcp: number;
@@ -27,38 +29,39 @@ export const DEFAULT_ENDPOINT_CONFIG: EndpointProgramConfig = {
   policyCache: true,
 };
 
-const CFG_VERDICT_EVENTS = 1;
-const CFG_POLICY_CACHE = 2;
+const flag = CFG_FLAG.values;
 
-export const configCodec: Codec<EndpointProgramConfig> = {
-  ...structLayout('gw_config', [
-    ['ct_lifetime_tcp', 'u32'],
-    ['ct_lifetime_nontcp', 'u32'],
-    ['ct_lifetime_syn', 'u32'],
-    ['ct_lifetime_close', 'u32'],
-    ['event_rate', 'u32'],
-    ['event_burst', 'u32'],
-    ['flags', 'u32'],
-    ['pad0', 'u32'],
-  ]),
-  encode(c) {
-    const b = Buffer.alloc(32);
-    [c.ctLifetimeTcp, c.ctLifetimeNonTcp, c.ctLifetimeSyn, c.ctLifetimeClose, c.eventRate, c.eventBurst].forEach(
-      (v, i) => b.writeUInt32LE(v, i * 4),
-    );
-    b.writeUInt32LE((c.verdictEvents ? CFG_VERDICT_EVENTS : 0) | (c.policyCache ? CFG_POLICY_CACHE : 0), 24);
-    return b;
+export const configCodec: Codec<EndpointProgramConfig> = structCodec(
+  'gw_config',
+  {
+    ct_lifetime_tcp: u32,
+    ct_lifetime_nontcp: u32,
+    ct_lifetime_syn: u32,
+    ct_lifetime_close: u32,
+    event_rate: u32,
+    event_burst: u32,
+    flags: u32,
+    pad0: pad(4),
   },
-  decode(b, o = 0) {
-    return {
-      ctLifetimeTcp: b.readUInt32LE(o),
-      ctLifetimeNonTcp: b.readUInt32LE(o + 4),
-      ctLifetimeSyn: b.readUInt32LE(o + 8),
-      ctLifetimeClose: b.readUInt32LE(o + 12),
-      eventRate: b.readUInt32LE(o + 16),
-      eventBurst: b.readUInt32LE(o + 20),
-      verdictEvents: (b.readUInt32LE(o + 24) & CFG_VERDICT_EVENTS) !== 0,
-      policyCache: (b.readUInt32LE(o + 24) & CFG_POLICY_CACHE) !== 0,
-    };
+  {
+    toFields: (c) => ({
+      ct_lifetime_tcp: c.ctLifetimeTcp,
+      ct_lifetime_nontcp: c.ctLifetimeNonTcp,
+      ct_lifetime_syn: c.ctLifetimeSyn,
+      ct_lifetime_close: c.ctLifetimeClose,
+      event_rate: c.eventRate,
+      event_burst: c.eventBurst,
+      flags: (c.verdictEvents ? flag['verdict-events'] : 0) | (c.policyCache ? flag['policy-cache'] : 0),
+    }),
+    fromFields: (f) => ({
+      ctLifetimeTcp: f.ct_lifetime_tcp,
+      ctLifetimeNonTcp: f.ct_lifetime_nontcp,
+      ctLifetimeSyn: f.ct_lifetime_syn,
+      ctLifetimeClose: f.ct_lifetime_close,
+      eventRate: f.event_rate,
+      eventBurst: f.event_burst,
+      verdictEvents: (f.flags & flag['verdict-events']) !== 0,
+      policyCache: (f.flags & flag['policy-cache']) !== 0,
+    }),
   },
-};
+);

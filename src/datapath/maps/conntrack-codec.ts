@@ -1,13 +1,14 @@
 import type { Direction } from '../../desired/desired-state.js';
-import { readIpv4, writeIpv4 } from './internal/inet.js';
-import { structLayout, type Codec } from './internal/struct-layout.js';
+import { CT_FLAG, DIRECTION } from './c-enums.js';
+import { be16, enumField, ipv4, pad, u16, u32, u64, u8 } from './internal/field-types.js';
+import { structCodec, type Codec } from './internal/struct-layout.js';
 
-// Mirrors bpf/include/conntrack.h.
-export const CT_FWD_FIN = 1;
-export const CT_REV_FIN = 2;
-export const CT_RST = 4;
-export const CT_SEEN_REPLY = 8;
-export const CT_AUDIT = 16;
+// Mirrors bpf/lib/conntrack.h.
+export const CT_FWD_FIN = CT_FLAG.values['fwd-fin'];
+export const CT_REV_FIN = CT_FLAG.values['rev-fin'];
+export const CT_RST = CT_FLAG.values.rst;
+export const CT_SEEN_REPLY = CT_FLAG.values['seen-reply'];
+export const CT_AUDIT = CT_FLAG.values.audit;
 
 export interface CtKey {
   readonly saddr: string;
@@ -33,77 +34,67 @@ export interface CtValue {
   readonly revNatIndex?: number;
 }
 
-export const ctKeyCodec: Codec<CtKey> = {
-  ...structLayout('gw_ct_key', [
-    ['saddr', 'be32'],
-    ['daddr', 'be32'],
-    ['sport', 'be16'],
-    ['dport', 'be16'],
-    ['endpoint_id', 'u16'],
-    ['protocol', 'u8'],
-    ['direction', 'u8'],
-  ]),
-  encode(k) {
-    const b = Buffer.alloc(16);
-    writeIpv4(b, 0, k.saddr);
-    writeIpv4(b, 4, k.daddr);
-    b.writeUInt16BE(k.sport, 8);
-    b.writeUInt16BE(k.dport, 10);
-    b.writeUInt16LE(k.endpointId, 12);
-    b[14] = k.protocol;
-    b[15] = k.direction === 'egress' ? 1 : 0;
-    return b;
+export const ctKeyCodec: Codec<CtKey> = structCodec(
+  'gw_ct_key',
+  {
+    saddr: ipv4,
+    daddr: ipv4,
+    sport: be16,
+    dport: be16,
+    endpoint_id: u16,
+    protocol: u8,
+    direction: enumField(DIRECTION),
   },
-  decode(b, o = 0) {
-    return {
-      saddr: readIpv4(b, o),
-      daddr: readIpv4(b, o + 4),
-      sport: b.readUInt16BE(o + 8),
-      dport: b.readUInt16BE(o + 10),
-      endpointId: b.readUInt16LE(o + 12),
-      protocol: b[o + 14]!,
-      direction: b[o + 15] === 1 ? 'egress' : 'ingress',
-    };
+  {
+    toFields: (k) => ({ ...k, endpoint_id: k.endpointId }),
+    fromFields: (f) => ({
+      saddr: f.saddr,
+      daddr: f.daddr,
+      sport: f.sport,
+      dport: f.dport,
+      endpointId: f.endpoint_id,
+      protocol: f.protocol,
+      direction: f.direction ?? 'ingress',
+    }),
   },
-};
+);
 
-export const ctValueCodec: Codec<CtValue> = {
-  ...structLayout('gw_ct_value', [
-    ['created_ns', 'u64'],
-    ['last_seen_ns', 'u64'],
-    ['packets_fwd', 'u64'],
-    ['packets_rev', 'u64'],
-    ['lifetime_s', 'u32'],
-    ['rule_id', 'u32'],
-    ['flags', 'u16'],
-    ['rev_nat_index', 'u16'],
-    ['pad0', 'u8', 4],
-  ]),
-  encode(v) {
-    const b = Buffer.alloc(48);
-    b.writeBigUInt64LE(v.createdNs, 0);
-    b.writeBigUInt64LE(v.lastSeenNs, 8);
-    b.writeBigUInt64LE(v.packetsFwd, 16);
-    b.writeBigUInt64LE(v.packetsRev, 24);
-    b.writeUInt32LE(v.lifetimeS, 32);
-    b.writeUInt32LE(v.ruleId, 36);
-    b.writeUInt16LE(v.flags, 40);
-    b.writeUInt16LE(v.revNatIndex ?? 0, 42);
-    return b;
+export const ctValueCodec: Codec<CtValue> = structCodec(
+  'gw_ct_value',
+  {
+    created_ns: u64,
+    last_seen_ns: u64,
+    packets_fwd: u64,
+    packets_rev: u64,
+    lifetime_s: u32,
+    rule_id: u32,
+    flags: u16,
+    rev_nat_index: u16,
+    pad0: pad(4),
   },
-  decode(b, o = 0) {
-    return {
-      createdNs: b.readBigUInt64LE(o),
-      lastSeenNs: b.readBigUInt64LE(o + 8),
-      packetsFwd: b.readBigUInt64LE(o + 16),
-      packetsRev: b.readBigUInt64LE(o + 24),
-      lifetimeS: b.readUInt32LE(o + 32),
-      ruleId: b.readUInt32LE(o + 36),
-      flags: b.readUInt16LE(o + 40),
-      revNatIndex: b.readUInt16LE(o + 42),
-    };
+  {
+    toFields: (v) => ({
+      created_ns: v.createdNs,
+      last_seen_ns: v.lastSeenNs,
+      packets_fwd: v.packetsFwd,
+      packets_rev: v.packetsRev,
+      lifetime_s: v.lifetimeS,
+      rule_id: v.ruleId,
+      flags: v.flags,
+      rev_nat_index: v.revNatIndex ?? 0,
+    }),
+    fromFields: (f) => ({
+      createdNs: f.created_ns,
+      lastSeenNs: f.last_seen_ns,
+      packetsFwd: f.packets_fwd,
+      packetsRev: f.packets_rev,
+      lifetimeS: f.lifetime_s,
+      ruleId: f.rule_id,
+      flags: f.flags,
+      revNatIndex: f.rev_nat_index,
+    }),
   },
-};
+);
 
 /** The datapath's own rule: an entry is dead once last_seen + lifetime has passed. */
 export function ctExpired(v: CtValue, nowNs: bigint): boolean {

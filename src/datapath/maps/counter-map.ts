@@ -1,4 +1,5 @@
 import type { BpfMap } from '../libbpf/index.js';
+import { REASON } from './c-enums.js';
 import { sumPerCpu, type Counter } from './counter-codec.js';
 import { REASONS, type Reason } from './event-codec.js';
 
@@ -9,11 +10,11 @@ export class CounterMap {
   read(): Record<Reason, Counter> {
     const key = Buffer.alloc(4);
     const out = {} as Record<Reason, Counter>;
-    REASONS.forEach((reason, i) => {
-      key.writeUInt32LE(i);
+    for (const reason of REASONS) {
+      key.writeUInt32LE(REASON.code(reason));
       const v = this.map.lookup(key);
       out[reason] = v ? sumPerCpu(v) : { packets: 0n, bytes: 0n };
-    });
+    }
     return out;
   }
 }

@@ -1,23 +1,18 @@
 import type { EndpointValue } from '../../desired/desired-state.js';
-import { readIpv4, readMac, writeIpv4, writeMac } from './internal/inet.js';
-import { structLayout, type Codec } from './internal/struct-layout.js';
+import { EP_FLAG } from './c-enums.js';
+import { cstr, ipv4, mac, pad, u16, u32, u8 } from './internal/field-types.js';
+import { structCodec, type Codec } from './internal/struct-layout.js';
 
-// Mirrors bpf/include/endpoint.h.
-export const EP_ENFORCE_INGRESS = 1;
-export const EP_ENFORCE_EGRESS = 2;
-export const EP_AUDIT = 4;
+// Mirrors bpf/lib/endpoint.h.
+export const EP_ENFORCE_INGRESS = EP_FLAG.values['enforce-ingress'];
+export const EP_ENFORCE_EGRESS = EP_FLAG.values['enforce-egress'];
+export const EP_AUDIT = EP_FLAG.values.audit;
 
-export const endpointKeyCodec: Codec<string> = {
-  ...structLayout('gw_endpoint_key', [['addr', 'be32']]),
-  encode(address) {
-    const b = Buffer.alloc(4);
-    writeIpv4(b, 0, address);
-    return b;
-  },
-  decode(b, o = 0) {
-    return readIpv4(b, o);
-  },
-};
+export const endpointKeyCodec: Codec<string> = structCodec(
+  'gw_endpoint_key',
+  { addr: ipv4 },
+  { toFields: (addr) => ({ addr }), fromFields: (f) => f.addr },
+);
 
 /**
  * What the kernel holds about an endpoint. The rest of EndpointValue (name,
@@ -35,47 +30,42 @@ export interface EndpointMapValue {
   readonly ifName: string;
 }
 
-export const endpointValueCodec: Codec<EndpointMapValue> = {
-  ...structLayout('gw_endpoint_value', [
-    ['ifindex', 'u32'],
-    ['identity', 'u32'],
-    ['endpoint_id', 'u16'],
-    ['flags', 'u8'],
-    ['pad0', 'u8'],
-    ['mac', 'u8', 6],
-    ['pad1', 'u8', 2],
-    ['ifname', 'char', 16],
-  ]),
-  encode(v) {
-    const b = Buffer.alloc(36);
-    b.writeUInt32LE(v.ifindex, 0);
-    b.writeUInt32LE(v.identity, 4);
-    b.writeUInt16LE(v.id, 8);
-    b[10] =
-      (v.enforceIngress ? EP_ENFORCE_INGRESS : 0) |
-      (v.enforceEgress ? EP_ENFORCE_EGRESS : 0) |
-      (v.audit ? EP_AUDIT : 0);
-    writeMac(b, 12, v.mac);
-    if (Buffer.byteLength(v.ifName) > 15) throw new RangeError(`interface name longer than 15 bytes: ${v.ifName}`);
-    b.write(v.ifName, 20, 'utf8');
-    return b;
+export const endpointValueCodec: Codec<EndpointMapValue> = structCodec(
+  'gw_endpoint_value',
+  {
+    ifindex: u32,
+    identity: u32,
+    endpoint_id: u16,
+    flags: u8,
+    pad0: pad(1),
+    mac,
+    pad1: pad(2),
+    ifname: cstr(16),
   },
-  decode(b, o = 0) {
-    const flags = b[o + 10]!;
-    const name = b.subarray(o + 20, o + 36);
-    const end = name.indexOf(0);
-    return {
-      ifindex: b.readUInt32LE(o),
-      identity: b.readUInt32LE(o + 4),
-      id: b.readUInt16LE(o + 8),
-      enforceIngress: (flags & EP_ENFORCE_INGRESS) !== 0,
-      enforceEgress: (flags & EP_ENFORCE_EGRESS) !== 0,
-      audit: (flags & EP_AUDIT) !== 0,
-      mac: readMac(b, o + 12),
-      ifName: name.toString('utf8', 0, end < 0 ? 16 : end),
-    };
+  {
+    toFields: (v) => ({
+      ifindex: v.ifindex,
+      identity: v.identity,
+      endpoint_id: v.id,
+      flags:
+        (v.enforceIngress ? EP_ENFORCE_INGRESS : 0) |
+        (v.enforceEgress ? EP_ENFORCE_EGRESS : 0) |
+        (v.audit ? EP_AUDIT : 0),
+      mac: v.mac,
+      ifname: v.ifName,
+    }),
+    fromFields: (f) => ({
+      ifindex: f.ifindex,
+      identity: f.identity,
+      id: f.endpoint_id,
+      enforceIngress: (f.flags & EP_ENFORCE_INGRESS) !== 0,
+      enforceEgress: (f.flags & EP_ENFORCE_EGRESS) !== 0,
+      audit: (f.flags & EP_AUDIT) !== 0,
+      mac: f.mac,
+      ifName: f.ifname,
+    }),
   },
-};
+);
 
 /** The map value for a desired endpoint, once its host-side veth has an ifindex. */
 export function endpointToMap(v: EndpointValue, ifindex: number): EndpointMapValue {

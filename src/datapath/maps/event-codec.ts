@@ -1,37 +1,15 @@
 import type { Direction, Verdict } from '../../desired/desired-state.js';
-import { readIpv4 } from './internal/inet.js';
-import { structLayout, type Codec } from './internal/struct-layout.js';
+import { DIRECTION, EVENT_TYPE, REASON, REASON_LIMIT, VERDICT } from './c-enums.js';
+import { be16, enumField, ipv4, pad, u16, u32, u64, u8, type FieldType } from './internal/field-types.js';
+import { structCodec, type Codec } from './internal/struct-layout.js';
 
-// Mirrors enum gw_reason and struct gw_event in bpf/include/events.h.
-export const REASONS = [
-  'unspec',
-  'allowed',
-  'redirect',
-  'not-enforced',
-  'ct-reply',
-  'not-ip',
-  'no-endpoint',
-  'audit',
-  'denied-policy',
-  'denied-default',
-  'ipv6',
-  'malformed',
-  'invalid-source',
-  'event-suppressed',
-  'event-lost',
-  'reserved-15',
-  'lb-no-backend',
-  'lb-backend-missing',
-  'lb-nodeport',
-  'lb-nodeport-reply',
-] as const;
-export type Reason = (typeof REASONS)[number];
-/** Size of the counters array; indexes past REASONS are reserved for the load balancer. */
-export const REASON_MAX = 32;
+// Mirrors enum gw_reason and struct gw_event in bpf/lib/events.h.
+export type Reason = keyof typeof REASON.values;
+export const REASONS = Object.keys(REASON.values) as readonly Reason[];
+/** Size of the counters array; indexes past the last reason are reserved for the load balancer. */
+export const REASON_MAX = REASON_LIMIT.values.max;
 
-export type EventType = 'drop' | 'verdict' | 'audit';
-const EVENT_TYPES: Readonly<Record<number, EventType>> = { 1: 'drop', 2: 'verdict', 3: 'audit' };
-const VERDICTS: Readonly<Record<number, Verdict | null>> = { 0: null, 1: 'allow', 2: 'deny', 3: 'redirect' };
+export type EventType = keyof typeof EVENT_TYPE.values;
 
 export interface DatapathEvent {
   readonly timestampNs: bigint;
@@ -55,45 +33,70 @@ export interface DatapathEvent {
   readonly length: number;
 }
 
-export const eventCodec: Omit<Codec<DatapathEvent>, 'encode'> = {
-  ...structLayout('gw_event', [
-    ['timestamp_ns', 'u64'],
-    ['src_identity', 'u32'],
-    ['dst_identity', 'u32'],
-    ['saddr', 'be32'],
-    ['daddr', 'be32'],
-    ['sport', 'be16'],
-    ['dport', 'be16'],
-    ['rule_id', 'u32'],
-    ['ifindex', 'u32'],
-    ['endpoint_id', 'u16'],
-    ['pkt_len', 'u16'],
-    ['type', 'u8'],
-    ['reason', 'u8'],
-    ['direction', 'u8'],
-    ['protocol', 'u8'],
-    ['verdict', 'u8'],
-    ['pad0', 'u8', 3],
-  ]),
-  decode(b, o = 0) {
-    const reason = b[o + 41]!;
-    return {
-      timestampNs: b.readBigUInt64LE(o),
-      srcIdentity: b.readUInt32LE(o + 8),
-      dstIdentity: b.readUInt32LE(o + 12),
-      saddr: readIpv4(b, o + 16),
-      daddr: readIpv4(b, o + 20),
-      sport: b.readUInt16BE(o + 24),
-      dport: b.readUInt16BE(o + 26),
-      ruleId: b.readUInt32LE(o + 28),
-      ifindex: b.readUInt32LE(o + 32),
-      endpointId: b.readUInt16LE(o + 36),
-      length: b.readUInt16LE(o + 38),
-      type: EVENT_TYPES[b[o + 40]!] ?? 'drop',
-      reason: REASONS[reason] ?? `reason-${reason}`,
-      direction: b[o + 42] === 1 ? 'egress' : 'ingress',
-      protocol: b[o + 43]!,
-      verdict: VERDICTS[b[o + 44]!] ?? null,
-    };
-  },
+// A reason the mirror does not know is kept by number, so a newer datapath's events still read.
+const reasonField: FieldType<DatapathEvent['reason']> = {
+  ...enumField(REASON),
+  write: (b, o, v) => u8.write(b, o, v.startsWith('reason-') ? Number(v.slice(7)) : REASON.code(v as Reason)),
+  read: (b, o) => REASON.name(u8.read(b, o)) ?? `reason-${u8.read(b, o)}`,
 };
+
+export const eventCodec: Codec<DatapathEvent> = structCodec(
+  'gw_event',
+  {
+    timestamp_ns: u64,
+    src_identity: u32,
+    dst_identity: u32,
+    saddr: ipv4,
+    daddr: ipv4,
+    sport: be16,
+    dport: be16,
+    rule_id: u32,
+    ifindex: u32,
+    endpoint_id: u16,
+    pkt_len: u16,
+    type: enumField(EVENT_TYPE),
+    reason: reasonField,
+    direction: enumField(DIRECTION),
+    protocol: u8,
+    verdict: enumField(VERDICT),
+    pad0: pad(3),
+  },
+  {
+    toFields: (e) => ({
+      timestamp_ns: e.timestampNs,
+      src_identity: e.srcIdentity,
+      dst_identity: e.dstIdentity,
+      saddr: e.saddr,
+      daddr: e.daddr,
+      sport: e.sport,
+      dport: e.dport,
+      rule_id: e.ruleId,
+      ifindex: e.ifindex,
+      endpoint_id: e.endpointId,
+      pkt_len: e.length,
+      type: e.type,
+      reason: e.reason,
+      direction: e.direction,
+      protocol: e.protocol,
+      verdict: e.verdict ?? ('none' as const),
+    }),
+    fromFields: (f) => ({
+      timestampNs: f.timestamp_ns,
+      srcIdentity: f.src_identity,
+      dstIdentity: f.dst_identity,
+      saddr: f.saddr,
+      daddr: f.daddr,
+      sport: f.sport,
+      dport: f.dport,
+      ruleId: f.rule_id,
+      ifindex: f.ifindex,
+      endpointId: f.endpoint_id,
+      length: f.pkt_len,
+      type: f.type ?? 'drop',
+      reason: f.reason,
+      direction: f.direction ?? 'ingress',
+      protocol: f.protocol,
+      verdict: f.verdict === 'none' ? null : f.verdict,
+    }),
+  },
+);

@@ -1,5 +1,8 @@
 // Typed views of gitwire's BPF maps: one codec per shared struct in bpf/include/.
-export type { Codec, StructLayout } from './internal/struct-layout.js';
+export type { Codec, FieldInfo, StructLayout } from './internal/struct-layout.js';
+export type { FieldType } from './internal/field-types.js';
+export type { CEnum } from './internal/c-enum.js';
+export * from './c-enums.js';
 export { AddressError } from './internal/inet.js';
 export { TypedMap, type WriteStats } from './typed-map.js';
 export * from './ipcache-codec.js';

@@ -1,14 +1,15 @@
 import type { BackendState, LbAlgorithm, ServiceType } from '../../desired/desired-state.js';
-import { readIpv4, writeIpv4 } from './internal/inet.js';
-import { structLayout, type Codec } from './internal/struct-layout.js';
+import { BACKEND_STATE, LB_ALGORITHM, LB_TYPE, MAGLEV_SLOT } from './c-enums.js';
+import { be16, enumField, ipv4, pad, u16, u32, u64, u8 } from './internal/field-types.js';
+import { scalarCodec, structCodec, type Codec } from './internal/struct-layout.js';
 
-// Mirrors bpf/include/lb.h.
+// Mirrors bpf/lib/lb.h.
 
-export const LB_ALGORITHMS: readonly LbAlgorithm[] = ['random', 'maglev'];
-export const LB_TYPES: readonly ServiceType[] = ['ClusterIP', 'NodePort', 'ExternalIP'];
-export const BACKEND_STATES: readonly BackendState[] = ['active', 'terminating', 'quarantined', 'maintenance'];
+export const LB_ALGORITHMS = Object.keys(LB_ALGORITHM.values) as readonly LbAlgorithm[];
+export const LB_TYPES = Object.keys(LB_TYPE.values) as readonly ServiceType[];
+export const BACKEND_STATES = Object.keys(BACKEND_STATE.values) as readonly BackendState[];
 /** The Maglev map slot that holds a table's size instead of a backend id. */
-export const MAGLEV_SIZE_SLOT = 0xffff_ffff;
+export const MAGLEV_SIZE_SLOT = MAGLEV_SLOT.values['size-slot'];
 
 export interface LbSvcKey {
   readonly address: string;
@@ -27,70 +28,47 @@ export interface LbSvcValue {
   readonly type: ServiceType;
 }
 
-export const lbSvcKeyCodec: Codec<LbSvcKey> = {
-  ...structLayout('gw_lb_svc_key', [
-    ['addr', 'be32'],
-    ['dport', 'be16'],
-    ['slot', 'u16'],
-    ['protocol', 'u8'],
-    ['pad0', 'u8', 3],
-  ]),
-  encode(k) {
-    const b = Buffer.alloc(12);
-    writeIpv4(b, 0, k.address);
-    b.writeUInt16BE(k.port, 4);
-    b.writeUInt16LE(k.slot, 6);
-    b[8] = k.protocol;
-    return b;
+export const lbSvcKeyCodec: Codec<LbSvcKey> = structCodec(
+  'gw_lb_svc_key',
+  { addr: ipv4, dport: be16, slot: u16, protocol: u8, pad0: pad(3) },
+  {
+    toFields: (k) => ({ addr: k.address, dport: k.port, slot: k.slot, protocol: k.protocol }),
+    fromFields: (f) => ({ address: f.addr, port: f.dport, slot: f.slot, protocol: f.protocol }),
   },
-  decode(b, o = 0) {
-    return { address: readIpv4(b, o), port: b.readUInt16BE(o + 4), slot: b.readUInt16LE(o + 6), protocol: b[o + 8]! };
-  },
-};
+);
 
-export const lbSvcValueCodec: Codec<LbSvcValue> = {
-  ...structLayout('gw_lb_svc_value', [
-    ['backend_id', 'u32'],
-    ['count', 'u16'],
-    ['rev_nat_index', 'u16'],
-    ['affinity_timeout_s', 'u32'],
-    ['algorithm', 'u8'],
-    ['type', 'u8'],
-    ['pad0', 'u8', 2],
-  ]),
-  encode(v) {
-    const b = Buffer.alloc(16);
-    b.writeUInt32LE(v.backendId, 0);
-    b.writeUInt16LE(v.count, 4);
-    b.writeUInt16LE(v.revNatIndex, 6);
-    b.writeUInt32LE(v.affinityTimeout, 8);
-    b[12] = LB_ALGORITHMS.indexOf(v.algorithm);
-    b[13] = LB_TYPES.indexOf(v.type);
-    return b;
+export const lbSvcValueCodec: Codec<LbSvcValue> = structCodec(
+  'gw_lb_svc_value',
+  {
+    backend_id: u32,
+    count: u16,
+    rev_nat_index: u16,
+    affinity_timeout_s: u32,
+    algorithm: enumField(LB_ALGORITHM),
+    type: enumField(LB_TYPE),
+    pad0: pad(2),
   },
-  decode(b, o = 0) {
-    return {
-      backendId: b.readUInt32LE(o),
-      count: b.readUInt16LE(o + 4),
-      revNatIndex: b.readUInt16LE(o + 6),
-      affinityTimeout: b.readUInt32LE(o + 8),
-      algorithm: LB_ALGORITHMS[b[o + 12]!] ?? 'random',
-      type: LB_TYPES[b[o + 13]!] ?? 'ClusterIP',
-    };
+  {
+    toFields: (v) => ({
+      backend_id: v.backendId,
+      count: v.count,
+      rev_nat_index: v.revNatIndex,
+      affinity_timeout_s: v.affinityTimeout,
+      algorithm: v.algorithm,
+      type: v.type,
+    }),
+    fromFields: (f) => ({
+      backendId: f.backend_id,
+      count: f.count,
+      revNatIndex: f.rev_nat_index,
+      affinityTimeout: f.affinity_timeout_s,
+      algorithm: f.algorithm ?? 'random',
+      type: f.type ?? 'ClusterIP',
+    }),
   },
-};
+);
 
-export const backendIdCodec: Codec<number> = {
-  cName: '__u32',
-  size: 4,
-  offsets: {},
-  encode(id) {
-    const b = Buffer.alloc(4);
-    b.writeUInt32LE(id, 0);
-    return b;
-  },
-  decode: (b, o = 0) => b.readUInt32LE(o),
-};
+export const backendIdCodec: Codec<number> = scalarCodec('__u32', u32);
 
 export interface LbBackend {
   readonly address: string;
@@ -99,62 +77,30 @@ export interface LbBackend {
   readonly state: BackendState;
 }
 
-export const lbBackendCodec: Codec<LbBackend> = {
-  ...structLayout('gw_lb_backend', [
-    ['addr', 'be32'],
-    ['port', 'be16'],
-    ['protocol', 'u8'],
-    ['state', 'u8'],
-  ]),
-  encode(v) {
-    const b = Buffer.alloc(8);
-    writeIpv4(b, 0, v.address);
-    b.writeUInt16BE(v.port, 4);
-    b[6] = v.protocol;
-    b[7] = BACKEND_STATES.indexOf(v.state);
-    return b;
+export const lbBackendCodec: Codec<LbBackend> = structCodec(
+  'gw_lb_backend',
+  { addr: ipv4, port: be16, protocol: u8, state: enumField(BACKEND_STATE) },
+  {
+    toFields: (v) => ({ addr: v.address, port: v.port, protocol: v.protocol, state: v.state }),
+    fromFields: (f) => ({ address: f.addr, port: f.port, protocol: f.protocol, state: f.state ?? 'maintenance' }),
   },
-  decode(b, o = 0) {
-    return {
-      address: readIpv4(b, o),
-      port: b.readUInt16BE(o + 4),
-      protocol: b[o + 6]!,
-      state: BACKEND_STATES[b[o + 7]!] ?? 'maintenance',
-    };
-  },
-};
+);
 
-export const revNatIndexCodec: Codec<number> = {
-  cName: '__u16',
-  size: 2,
-  offsets: {},
-  encode(index) {
-    const b = Buffer.alloc(2);
-    b.writeUInt16LE(index, 0);
-    return b;
-  },
-  decode: (b, o = 0) => b.readUInt16LE(o),
-};
+export const revNatIndexCodec: Codec<number> = scalarCodec('__u16', u16);
 
 export interface LbRevnat {
   readonly address: string;
   readonly port: number;
 }
 
-export const lbRevnatCodec: Codec<LbRevnat> = {
-  ...structLayout('gw_lb_revnat', [
-    ['addr', 'be32'],
-    ['port', 'be16'],
-    ['pad0', 'u8', 2],
-  ]),
-  encode(v) {
-    const b = Buffer.alloc(8);
-    writeIpv4(b, 0, v.address);
-    b.writeUInt16BE(v.port, 4);
-    return b;
+export const lbRevnatCodec: Codec<LbRevnat> = structCodec(
+  'gw_lb_revnat',
+  { addr: ipv4, port: be16, pad0: pad(2) },
+  {
+    toFields: (v) => ({ addr: v.address, port: v.port }),
+    fromFields: (f) => ({ address: f.addr, port: f.port }),
   },
-  decode: (b, o = 0) => ({ address: readIpv4(b, o), port: b.readUInt16BE(o + 4) }),
-};
+);
 
 export interface LbMaglevKey {
   readonly revNatIndex: number;
@@ -162,20 +108,14 @@ export interface LbMaglevKey {
   readonly slot: number;
 }
 
-export const lbMaglevKeyCodec: Codec<LbMaglevKey> = {
-  ...structLayout('gw_lb_maglev_key', [
-    ['rev_nat_index', 'u16'],
-    ['pad0', 'u8', 2],
-    ['slot', 'u32'],
-  ]),
-  encode(k) {
-    const b = Buffer.alloc(8);
-    b.writeUInt16LE(k.revNatIndex, 0);
-    b.writeUInt32LE(k.slot, 4);
-    return b;
+export const lbMaglevKeyCodec: Codec<LbMaglevKey> = structCodec(
+  'gw_lb_maglev_key',
+  { rev_nat_index: u16, pad0: pad(2), slot: u32 },
+  {
+    toFields: (k) => ({ rev_nat_index: k.revNatIndex, slot: k.slot }),
+    fromFields: (f) => ({ revNatIndex: f.rev_nat_index, slot: f.slot }),
   },
-  decode: (b, o = 0) => ({ revNatIndex: b.readUInt16LE(o), slot: b.readUInt32LE(o + 4) }),
-};
+);
 
 /** The backend a connection was given (keyed by the connection's tuple to the frontend, a CtKey). */
 export interface LbCtValue {
@@ -185,49 +125,38 @@ export interface LbCtValue {
   readonly backendId: number;
 }
 
-export const lbCtValueCodec: Codec<LbCtValue> = {
-  ...structLayout('gw_lb_ct_value', [
-    ['backend_addr', 'be32'],
-    ['backend_port', 'be16'],
-    ['rev_nat_index', 'u16'],
-    ['backend_id', 'u32'],
-    ['pad0', 'u32'],
-  ]),
-  encode(v) {
-    const b = Buffer.alloc(16);
-    writeIpv4(b, 0, v.backendAddress);
-    b.writeUInt16BE(v.backendPort, 4);
-    b.writeUInt16LE(v.revNatIndex, 6);
-    b.writeUInt32LE(v.backendId, 8);
-    return b;
+export const lbCtValueCodec: Codec<LbCtValue> = structCodec(
+  'gw_lb_ct_value',
+  { backend_addr: ipv4, backend_port: be16, rev_nat_index: u16, backend_id: u32, pad0: pad(4) },
+  {
+    toFields: (v) => ({
+      backend_addr: v.backendAddress,
+      backend_port: v.backendPort,
+      rev_nat_index: v.revNatIndex,
+      backend_id: v.backendId,
+    }),
+    fromFields: (f) => ({
+      backendAddress: f.backend_addr,
+      backendPort: f.backend_port,
+      revNatIndex: f.rev_nat_index,
+      backendId: f.backend_id,
+    }),
   },
-  decode: (b, o = 0) => ({
-    backendAddress: readIpv4(b, o),
-    backendPort: b.readUInt16BE(o + 4),
-    revNatIndex: b.readUInt16LE(o + 6),
-    backendId: b.readUInt32LE(o + 8),
-  }),
-};
+);
 
 export interface LbAffinityKey {
   readonly client: string;
   readonly revNatIndex: number;
 }
 
-export const lbAffinityKeyCodec: Codec<LbAffinityKey> = {
-  ...structLayout('gw_lb_affinity_key', [
-    ['client', 'be32'],
-    ['rev_nat_index', 'u16'],
-    ['pad0', 'u8', 2],
-  ]),
-  encode(k) {
-    const b = Buffer.alloc(8);
-    writeIpv4(b, 0, k.client);
-    b.writeUInt16LE(k.revNatIndex, 4);
-    return b;
+export const lbAffinityKeyCodec: Codec<LbAffinityKey> = structCodec(
+  'gw_lb_affinity_key',
+  { client: ipv4, rev_nat_index: u16, pad0: pad(2) },
+  {
+    toFields: (k) => ({ client: k.client, rev_nat_index: k.revNatIndex }),
+    fromFields: (f) => ({ client: f.client, revNatIndex: f.rev_nat_index }),
   },
-  decode: (b, o = 0) => ({ client: readIpv4(b, o), revNatIndex: b.readUInt16LE(o + 4) }),
-};
+);
 
 export interface LbAffinityValue {
   /** CLOCK_MONOTONIC ns of the last connection the affinity gave a backend to. */
@@ -235,17 +164,11 @@ export interface LbAffinityValue {
   readonly backendId: number;
 }
 
-export const lbAffinityValueCodec: Codec<LbAffinityValue> = {
-  ...structLayout('gw_lb_affinity_value', [
-    ['last_used_ns', 'u64'],
-    ['backend_id', 'u32'],
-    ['pad0', 'u32'],
-  ]),
-  encode(v) {
-    const b = Buffer.alloc(16);
-    b.writeBigUInt64LE(v.lastUsedNs, 0);
-    b.writeUInt32LE(v.backendId, 8);
-    return b;
+export const lbAffinityValueCodec: Codec<LbAffinityValue> = structCodec(
+  'gw_lb_affinity_value',
+  { last_used_ns: u64, backend_id: u32, pad0: pad(4) },
+  {
+    toFields: (v) => ({ last_used_ns: v.lastUsedNs, backend_id: v.backendId }),
+    fromFields: (f) => ({ lastUsedNs: f.last_used_ns, backendId: f.backend_id }),
   },
-  decode: (b, o = 0) => ({ lastUsedNs: b.readBigUInt64LE(o), backendId: b.readUInt32LE(o + 8) }),
-};
+);

@@ -1,13 +1,19 @@
 import type { Direction, PolicyValue, Verdict } from '../../desired/desired-state.js';
-import { structLayout, type Codec } from './internal/struct-layout.js';
+import { DIRECTION, POLICY_PREFIX, VERDICT } from './c-enums.js';
+import { be16, enumField, pad, u16, u32, u8 } from './internal/field-types.js';
+import { structCodec, type Codec } from './internal/struct-layout.js';
 
-// Mirrors bpf/include/policy.h: one LPM trie, prefix over identity, endpoint
+// Mirrors bpf/lib/policy.h: one LPM trie, prefix over identity, endpoint
 // and direction (fixed), then protocol, then port bits.
-export const POLICY_FIXED_PREFIX = 56;
-export const POLICY_FULL_PREFIX = 80;
+export const POLICY_FIXED_PREFIX = POLICY_PREFIX.values['fixed-prefix'];
+export const POLICY_FULL_PREFIX = POLICY_PREFIX.values['full-prefix'];
 
-export const DIRECTION_CODES: Readonly<Record<Direction, number>> = { ingress: 0, egress: 1 };
-export const VERDICT_CODES: Readonly<Record<Verdict, number>> = { allow: 1, deny: 2, redirect: 3 };
+export const DIRECTION_CODES: Readonly<Record<Direction, number>> = DIRECTION.values;
+export const VERDICT_CODES: Readonly<Record<Verdict, number>> = {
+  allow: VERDICT.values.allow,
+  deny: VERDICT.values.deny,
+  redirect: VERDICT.values.redirect,
+};
 
 export type PolicyKey = Pick<
   PolicyValue,
@@ -32,62 +38,56 @@ export function canonicalPolicyKey(k: PolicyKey): PolicyKey {
   return { ...k, port: k.port & mask };
 }
 
-export const policyKeyCodec: Codec<PolicyKey> = {
-  ...structLayout('gw_policy_key', [
-    ['prefixlen', 'u32'],
-    ['identity', 'u32'],
-    ['endpoint_id', 'u16'],
-    ['direction', 'u8'],
-    ['protocol', 'u8'],
-    ['dport', 'be16'],
-    ['pad0', 'u8', 2],
-  ]),
-  encode(key) {
-    const k = canonicalPolicyKey(key);
-    const b = Buffer.alloc(16);
-    b.writeUInt32LE(k.protocol === 0 ? POLICY_FIXED_PREFIX : POLICY_FIXED_PREFIX + 8 + k.portPrefixLen, 0);
-    b.writeUInt32LE(k.identity, 4);
-    b.writeUInt16LE(k.endpointId, 8);
-    b[10] = DIRECTION_CODES[k.direction];
-    b[11] = k.protocol;
-    b.writeUInt16BE(k.port, 12);
-    return b;
+export const policyKeyCodec: Codec<PolicyKey> = structCodec(
+  'gw_policy_key',
+  {
+    prefixlen: u32,
+    identity: u32,
+    endpoint_id: u16,
+    direction: enumField(DIRECTION),
+    protocol: u8,
+    dport: be16,
+    pad0: pad(2),
   },
-  decode(b, o = 0) {
-    const prefixlen = b.readUInt32LE(o);
-    return {
-      endpointId: b.readUInt16LE(o + 8),
-      direction: b[o + 10] === DIRECTION_CODES.egress ? 'egress' : 'ingress',
-      identity: b.readUInt32LE(o + 4),
-      protocol: b[o + 11]!,
-      port: b.readUInt16BE(o + 12),
-      portPrefixLen: Math.max(0, prefixlen - POLICY_FIXED_PREFIX - 8),
-    };
+  {
+    toFields(key) {
+      const k = canonicalPolicyKey(key);
+      return {
+        prefixlen: k.protocol === 0 ? POLICY_FIXED_PREFIX : POLICY_FIXED_PREFIX + 8 + k.portPrefixLen,
+        identity: k.identity,
+        endpoint_id: k.endpointId,
+        direction: k.direction,
+        protocol: k.protocol,
+        dport: k.port,
+      };
+    },
+    fromFields: (f) => ({
+      endpointId: f.endpoint_id,
+      direction: f.direction ?? 'ingress',
+      identity: f.identity,
+      protocol: f.protocol,
+      port: f.dport,
+      portPrefixLen: Math.max(0, f.prefixlen - POLICY_FIXED_PREFIX - 8),
+    }),
   },
-};
+);
 
-const VERDICT_NAMES: Readonly<Record<number, Verdict>> = { 1: 'allow', 2: 'deny', 3: 'redirect' };
-
-export const policyValueCodec: Codec<PolicyMapValue> = {
-  ...structLayout('gw_policy_value', [
-    ['verdict', 'u8'],
-    ['pad0', 'u8'],
-    ['proxy_port', 'u16'],
-    ['rule_id', 'u32'],
-  ]),
-  encode(v) {
-    const b = Buffer.alloc(8);
-    b[0] = VERDICT_CODES[v.verdict];
-    b.writeUInt16LE(v.proxyPort, 2);
-    b.writeUInt32LE(v.ruleId, 4);
-    return b;
+export const policyValueCodec: Codec<PolicyMapValue> = structCodec(
+  'gw_policy_value',
+  {
+    verdict: enumField(VERDICT),
+    pad0: pad(1),
+    proxy_port: u16,
+    rule_id: u32,
   },
-  decode(b, o = 0) {
-    const verdict = VERDICT_NAMES[b[o]!];
-    if (!verdict) throw new PolicyEntryError(`unknown verdict code ${b[o]}`);
-    return { verdict, proxyPort: b.readUInt16LE(o + 2), ruleId: b.readUInt32LE(o + 4) };
+  {
+    toFields: (v) => ({ verdict: v.verdict, proxy_port: v.proxyPort, rule_id: v.ruleId }),
+    fromFields(f) {
+      if (f.verdict === null || f.verdict === 'none') throw new PolicyEntryError(`no verdict in a policy entry`);
+      return { verdict: f.verdict, proxyPort: f.proxy_port, ruleId: f.rule_id };
+    },
   },
-};
+);
 
 export function policyFromMap(key: Buffer, value: Buffer): PolicyValue {
   return { ...policyKeyCodec.decode(key), ...policyValueCodec.decode(value) };
