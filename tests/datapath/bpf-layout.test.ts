@@ -1,5 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   configCodec,
@@ -23,21 +21,10 @@ import {
   lbSvcValueCodec,
   type StructLayout,
 } from '../../src/datapath/maps/index.js';
+import { bpfObject, readBtf } from './btf.js';
 
-// Reads the compiled object's BTF (built by `make -C bpf`, run by setup.sh)
-// and holds every codec to the C struct it mirrors.
-const OBJECT = fileURLToPath(new URL('../../bpf/build/endpoint.bpf.o', import.meta.url));
-
-interface BtfType {
-  kind: string;
-  name?: string;
-  size?: number;
-  members?: Array<{ name: string; bits_offset: number }>;
-}
-
-const btf: BtfType[] = JSON.parse(
-  execFileSync('bpftool', ['-j', 'btf', 'dump', 'file', OBJECT], { encoding: 'utf8' }),
-).types;
+// Reads the compiled object's BTF and holds every codec to the C struct it mirrors.
+const btf = readBtf(bpfObject('endpoint.bpf.o'));
 
 const codecs: StructLayout[] = [
   ipcacheKeyCodec,

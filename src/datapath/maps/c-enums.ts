@@ -1,3 +1,4 @@
+import { RESERVED_IDENTITIES } from '../../desired/identity/index.js';
 import { cEnum, type CEnum } from './internal/c-enum.js';
 
 // Mirrors of the C enums in bpf/lib/ that cross the boundary. Each is held to
@@ -5,6 +6,13 @@ import { cEnum, type CEnum } from './internal/c-enum.js';
 
 /** Direction as seen by the endpoint (the workload), not by the device. */
 export const DIRECTION = cEnum('gw_dir', 'GW_DIR_', { ingress: 0, egress: 1 });
+
+/** The reserved identities the datapath itself uses; unknown (0) in a policy key means any peer. */
+export const IDENTITY = cEnum('gw_identity', 'GW_IDENTITY_', {
+  unknown: 0,
+  host: RESERVED_IDENTITIES.host,
+  world: RESERVED_IDENTITIES.world,
+});
 
 /** A policy entry's verdict; none = no entry matched (events only). */
 export const VERDICT = cEnum('gw_verdict', 'GW_VERDICT_', { none: 0, allow: 1, deny: 2, redirect: 3 });
@@ -72,6 +80,7 @@ export const MAGLEV_SLOT = cEnum('gw_maglev_slot', 'GW_MAGLEV_', { 'size-slot': 
 /** Every mirror, for the BTF check. */
 export const C_ENUMS: ReadonlyArray<CEnum<string>> = [
   DIRECTION,
+  IDENTITY,
   VERDICT,
   REASON,
   REASON_LIMIT,

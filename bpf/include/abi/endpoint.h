@@ -4,9 +4,11 @@
 #ifndef GW_ENDPOINT_H
 #define GW_ENDPOINT_H
 
-#define GW_EP_ENFORCE_INGRESS (1 << 0)
-#define GW_EP_ENFORCE_EGRESS (1 << 1)
-#define GW_EP_AUDIT (1 << 2)
+enum gw_ep_flag {
+	GW_EP_ENFORCE_INGRESS = 1 << 0,
+	GW_EP_ENFORCE_EGRESS = 1 << 1,
+	GW_EP_AUDIT = 1 << 2,
+};
 
 struct gw_endpoint_key {
 	__be32 addr;
@@ -17,7 +19,7 @@ struct gw_endpoint_value {
 	__u32 ifindex;     /* host-side veth; 0 = not checked */
 	__u32 identity;
 	__u16 endpoint_id;
-	__u8 flags;        /* GW_EP_* */
+	__u8 flags;        /* enum gw_ep_flag bits */
 	__u8 pad0;
 	__u8 mac[6];       /* workload-side MAC */
 	__u8 pad1[2];

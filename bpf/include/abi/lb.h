@@ -6,12 +6,16 @@
 #ifndef GW_LB_H
 #define GW_LB_H
 
-#define GW_LB_ALG_RANDOM 0
-#define GW_LB_ALG_MAGLEV 1
+enum gw_lb_alg {
+	GW_LB_ALG_RANDOM = 0,
+	GW_LB_ALG_MAGLEV = 1,
+};
 
-#define GW_LB_TYPE_CLUSTER_IP 0
-#define GW_LB_TYPE_NODE_PORT 1
-#define GW_LB_TYPE_EXTERNAL_IP 2
+enum gw_lb_type {
+	GW_LB_TYPE_CLUSTER_IP = 0,
+	GW_LB_TYPE_NODE_PORT = 1,
+	GW_LB_TYPE_EXTERNAL_IP = 2,
+};
 
 struct gw_lb_svc_key {
 	__be32 addr;
@@ -27,22 +31,24 @@ struct gw_lb_svc_value {
 	__u16 count;       /* master: backends in the slots */
 	__u16 rev_nat_index;
 	__u32 affinity_timeout_s; /* master: 0 = no session affinity */
-	__u8 algorithm;    /* master: GW_LB_ALG_* */
-	__u8 type;         /* master: GW_LB_TYPE_* */
+	__u8 algorithm;    /* master: enum gw_lb_alg */
+	__u8 type;         /* master: enum gw_lb_type */
 	__u8 pad0[2];
 };
 _Static_assert(sizeof(struct gw_lb_svc_value) == 16, "gw_lb_svc_value size");
 
-#define GW_BACKEND_ACTIVE 0
-#define GW_BACKEND_TERMINATING 1
-#define GW_BACKEND_QUARANTINED 2
-#define GW_BACKEND_MAINTENANCE 3
+enum gw_backend_state {
+	GW_BACKEND_ACTIVE = 0,
+	GW_BACKEND_TERMINATING = 1,
+	GW_BACKEND_QUARANTINED = 2,
+	GW_BACKEND_MAINTENANCE = 3,
+};
 
 struct gw_lb_backend {
 	__be32 addr;
 	__be16 port;
 	__u8 protocol;
-	__u8 state;        /* GW_BACKEND_* */
+	__u8 state;        /* enum gw_backend_state */
 };
 _Static_assert(sizeof(struct gw_lb_backend) == 8, "gw_lb_backend size");
 
@@ -62,7 +68,10 @@ struct gw_lb_maglev_key {
 	__u32 slot;
 };
 _Static_assert(sizeof(struct gw_lb_maglev_key) == 8, "gw_lb_maglev_key size");
-#define GW_MAGLEV_SIZE_SLOT 0xffffffff
+
+enum gw_maglev_slot {
+	GW_MAGLEV_SIZE_SLOT = 0xffffffff,
+};
 
 /* The backend a connection was given, keyed by its tuple as the client sent
  * it (to the frontend). Backend address and port are kept here, so a

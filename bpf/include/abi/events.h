@@ -24,6 +24,11 @@ enum gw_reason {
 	GW_REASON_LB_BACKEND_MISSING = 17, /* a slot names a backend not in the map: dropped */
 	GW_REASON_LB_NODEPORT = 18,        /* node device: translated to a backend, passed */
 	GW_REASON_LB_NODEPORT_REPLY = 19,  /* node device: reply reverse-NATed, passed */
+};
+
+/* The counters array's size. Apart from gw_reason, so that every member of
+ * gw_reason is a reason its TypeScript mirror must know. */
+enum gw_reason_limit {
 	GW_REASON_MAX = 32,
 };
 
@@ -33,9 +38,11 @@ struct gw_counter {
 };
 _Static_assert(sizeof(struct gw_counter) == 16, "gw_counter size");
 
-#define GW_EVENT_DROP 1
-#define GW_EVENT_VERDICT 2 /* a new connection allowed or redirected */
-#define GW_EVENT_AUDIT 3
+enum gw_event_type {
+	GW_EVENT_DROP = 1,
+	GW_EVENT_VERDICT = 2, /* a new connection allowed or redirected */
+	GW_EVENT_AUDIT = 3,
+};
 
 struct gw_event {
 	__u64 timestamp_ns;
@@ -49,21 +56,14 @@ struct gw_event {
 	__u32 ifindex;
 	__u16 endpoint_id;
 	__u16 pkt_len;
-	__u8 type;         /* GW_EVENT_* */
+	__u8 type;         /* enum gw_event_type */
 	__u8 reason;       /* enum gw_reason */
-	__u8 direction;
+	__u8 direction;    /* enum gw_dir */
 	__u8 protocol;
-	__u8 verdict;      /* GW_VERDICT_* of the matching entry, if any */
+	__u8 verdict;      /* enum gw_verdict of the matching entry, if any */
 	__u8 pad0[3];
 };
 _Static_assert(sizeof(struct gw_event) == 48, "gw_event size");
-
-/* Per-CPU token bucket that limits events, so a flood cannot starve the agent. */
-struct gw_event_budget {
-	__u64 last_ns;
-	__u64 tokens;
-};
-_Static_assert(sizeof(struct gw_event_budget) == 16, "gw_event_budget size");
 
 #define GW_EVENTS_RINGBUF_SIZE (256 * 1024)
 

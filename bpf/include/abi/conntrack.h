@@ -14,15 +14,17 @@ struct gw_ct_key {
 	__be16 dport;
 	__u16 endpoint_id;
 	__u8 protocol;
-	__u8 direction;    /* GW_DIR_* of the packet that opened the connection */
+	__u8 direction;    /* enum gw_dir of the packet that opened the connection */
 };
 _Static_assert(sizeof(struct gw_ct_key) == 16, "gw_ct_key size");
 
-#define GW_CT_FWD_FIN (1 << 0)
-#define GW_CT_REV_FIN (1 << 1)
-#define GW_CT_RST (1 << 2)
-#define GW_CT_SEEN_REPLY (1 << 3)
-#define GW_CT_AUDIT (1 << 4) /* opened while a drop was only audited */
+enum gw_ct_flag {
+	GW_CT_FWD_FIN = 1 << 0,
+	GW_CT_REV_FIN = 1 << 1,
+	GW_CT_RST = 1 << 2,
+	GW_CT_SEEN_REPLY = 1 << 3,
+	GW_CT_AUDIT = 1 << 4, /* opened while a drop was only audited */
+};
 
 struct gw_ct_value {
 	__u64 created_ns;   /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
@@ -31,7 +33,7 @@ struct gw_ct_value {
 	__u64 packets_rev;
 	__u32 lifetime_s;   /* expired when last_seen_ns + lifetime_s < now */
 	__u32 rule_id;      /* rule that allowed the connection; 0 = none */
-	__u16 flags;        /* GW_CT_* */
+	__u16 flags;        /* enum gw_ct_flag bits */
 	__u16 rev_nat_index; /* load balancer: 0 = not translated */
 	__u8 pad0[4];
 };

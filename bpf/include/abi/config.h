@@ -2,8 +2,10 @@
 #ifndef GW_CONFIG_H
 #define GW_CONFIG_H
 
-#define GW_CFG_VERDICT_EVENTS (1 << 0) /* also report allowed new connections */
-#define GW_CFG_POLICY_CACHE (1 << 1)   /* use the verdict cache (off: always walk the trie) */
+enum gw_cfg_flag {
+	GW_CFG_VERDICT_EVENTS = 1 << 0, /* also report allowed new connections */
+	GW_CFG_POLICY_CACHE = 1 << 1,   /* use the verdict cache (off: always walk the trie) */
+};
 
 struct gw_config {
 	__u32 ct_lifetime_tcp;    /* seconds, established TCP */
@@ -12,7 +14,7 @@ struct gw_config {
 	__u32 ct_lifetime_close;  /* seconds, TCP after FIN or RST */
 	__u32 event_rate;         /* events per second per CPU */
 	__u32 event_burst;        /* bucket size; 0 = no events */
-	__u32 flags;              /* GW_CFG_* */
+	__u32 flags;              /* enum gw_cfg_flag bits */
 	__u32 pad0;
 };
 _Static_assert(sizeof(struct gw_config) == 32, "gw_config size");
