@@ -12,9 +12,13 @@ import {
   policyFromMap,
   policyKeyCodec,
   policyValueCodec,
+  LB_TYPE,
   sumPerCpu,
   type CtValue,
 } from '../../src/datapath/maps/index.js';
+import { cEnum } from '../../src/datapath/maps/internal/c-enum.js';
+import { cstr, enumField, pad, u16, u32, u64, u8 } from '../../src/datapath/maps/internal/field-types.js';
+import { structCodec } from '../../src/datapath/maps/internal/struct-layout.js';
 
 const policy: PolicyValue = {
   endpointId: 513,
@@ -154,5 +158,46 @@ describe('event and counter codecs', () => {
     b.writeBigUInt64LE(4n, 16);
     b.writeBigUInt64LE(400n, 24);
     expect(sumPerCpu(b)).toEqual({ packets: 7n, bytes: 700n });
+  });
+});
+
+describe('field lists', () => {
+  const COLOR = cEnum('gw_color', 'GW_COLOR_', { red: 1, deepBlue: 7 });
+  const codec = structCodec(
+    'gw_example',
+    { a: u8, b: u32, c: enumField(COLOR), pad0: pad(1), d: u16, e: u64, f: cstr(4) },
+    {
+      toFields: (v: { a: number; c: 'red' | 'deepBlue' | null }) => ({ ...v, b: 0, d: 0, e: 0n, f: '' }),
+      fromFields: (f) => f,
+    },
+  );
+
+  it('lays fields out with C natural alignment and rounds the size to the widest field', () => {
+    expect(codec.offsets).toEqual({ a: 0, b: 4, c: 8, pad0: 9, d: 10, e: 16, f: 24 });
+    expect(codec.size).toBe(32);
+  });
+
+  it('reads an enum value the mirror does not know as null, and refuses to write null', () => {
+    const b = codec.encode({ a: 1, c: 'deepBlue' });
+    expect(b[8]).toBe(7);
+    b[8] = 3;
+    expect(codec.decodeFields(b).c).toBeNull();
+    expect(() => codec.encodeFields({ ...codec.decodeFields(b) })).toThrow(/gw_color/);
+  });
+
+  it('keeps room for the NUL of a C string', () => {
+    expect(() => codec.encodeFields({ a: 0, b: 0, c: 'red', d: 0, e: 0n, f: 'abcd' })).toThrow(/3 bytes/);
+  });
+
+  it('names C constants as the headers do', () => {
+    expect(COLOR.constants).toEqual({ red: 'GW_COLOR_RED', deepBlue: 'GW_COLOR_DEEP_BLUE' });
+    expect(LB_TYPE.constants.ClusterIP).toBe('GW_LB_TYPE_CLUSTER_IP');
+  });
+
+  it('keeps an event reason the mirror does not know by number', () => {
+    const b = Buffer.alloc(eventCodec.size);
+    b[40] = 1;
+    b[41] = 25;
+    expect(eventCodec.decode(b).reason).toBe('reason-25');
   });
 });

@@ -1,7 +1,7 @@
 import { RESERVED_IDENTITIES } from '../../desired/identity/index.js';
 import { cEnum, type CEnum } from './internal/c-enum.js';
 
-// Mirrors of the C enums in bpf/lib/ that cross the boundary. Each is held to
+// Mirrors of the C enums in bpf/include/abi/ that cross the boundary. Each is held to
 // the compiled object's BTF by tests/datapath/bpf-enums.test.ts.
 
 /** Direction as seen by the endpoint (the workload), not by the device. */

@@ -2,7 +2,7 @@ import { CFG_FLAG } from './c-enums.js';
 import { pad, u32 } from './internal/field-types.js';
 import { structCodec, type Codec } from './internal/struct-layout.js';
 
-// Mirrors struct gw_config in bpf/lib/config.h: the endpoint program's .rodata.
+// Mirrors struct gw_config in bpf/include/abi/config.h: the endpoint program's .rodata.
 export interface EndpointProgramConfig {
   /** Conntrack lifetimes in seconds. */
   readonly ctLifetimeTcp: number;

@@ -3,7 +3,7 @@ import { CT_FLAG, DIRECTION } from './c-enums.js';
 import { be16, enumField, ipv4, pad, u16, u32, u64, u8 } from './internal/field-types.js';
 import { structCodec, type Codec } from './internal/struct-layout.js';
 
-// Mirrors bpf/lib/conntrack.h.
+// Mirrors bpf/include/abi/conntrack.h.
 export const CT_FWD_FIN = CT_FLAG.values['fwd-fin'];
 export const CT_REV_FIN = CT_FLAG.values['rev-fin'];
 export const CT_RST = CT_FLAG.values.rst;

@@ -1,7 +1,7 @@
 import { u64 } from './internal/field-types.js';
 import { structCodec, type Codec } from './internal/struct-layout.js';
 
-// Mirrors struct gw_counter in bpf/lib/events.h.
+// Mirrors struct gw_counter in bpf/include/abi/events.h.
 export interface Counter {
   readonly packets: bigint;
   readonly bytes: bigint;

@@ -3,7 +3,7 @@ import { EP_FLAG } from './c-enums.js';
 import { cstr, ipv4, mac, pad, u16, u32, u8 } from './internal/field-types.js';
 import { structCodec, type Codec } from './internal/struct-layout.js';
 
-// Mirrors bpf/lib/endpoint.h.
+// Mirrors bpf/include/abi/endpoint.h.
 export const EP_ENFORCE_INGRESS = EP_FLAG.values['enforce-ingress'];
 export const EP_ENFORCE_EGRESS = EP_FLAG.values['enforce-egress'];
 export const EP_AUDIT = EP_FLAG.values.audit;

@@ -3,7 +3,7 @@ import { DIRECTION, EVENT_TYPE, REASON, REASON_LIMIT, VERDICT } from './c-enums.
 import { be16, enumField, ipv4, pad, u16, u32, u64, u8, type FieldType } from './internal/field-types.js';
 import { structCodec, type Codec } from './internal/struct-layout.js';
 
-// Mirrors enum gw_reason and struct gw_event in bpf/lib/events.h.
+// Mirrors enum gw_reason and struct gw_event in bpf/include/abi/events.h.
 export type Reason = keyof typeof REASON.values;
 export const REASONS = Object.keys(REASON.values) as readonly Reason[];
 /** Size of the counters array; indexes past the last reason are reserved for the load balancer. */

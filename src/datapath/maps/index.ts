@@ -1,4 +1,5 @@
-// Typed views of gitwire's BPF maps: one codec per shared struct in bpf/include/.
+// Typed views of gitwire's BPF maps: one codec per shared struct in
+// bpf/include/abi/, each generated from one field list.
 export type { Codec, FieldInfo, StructLayout } from './internal/struct-layout.js';
 export type { FieldType } from './internal/field-types.js';
 export type { CEnum } from './internal/c-enum.js';

@@ -3,7 +3,7 @@ import { maskIpv4, parsePrefix, readIpv4 } from './internal/inet.js';
 import { ipv4, u32 } from './internal/field-types.js';
 import { structCodec, type Codec } from './internal/struct-layout.js';
 
-// Mirrors bpf/lib/ipcache.h.
+// Mirrors bpf/include/abi/ipcache.h.
 
 /** The key is the prefix, `10.0.0.0/8`; host bits are cleared so that one prefix has one key. */
 export const ipcacheKeyCodec: Codec<string> = structCodec(

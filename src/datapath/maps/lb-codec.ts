@@ -3,7 +3,7 @@ import { BACKEND_STATE, LB_ALGORITHM, LB_TYPE, MAGLEV_SLOT } from './c-enums.js'
 import { be16, enumField, ipv4, pad, u16, u32, u64, u8 } from './internal/field-types.js';
 import { scalarCodec, structCodec, type Codec } from './internal/struct-layout.js';
 
-// Mirrors bpf/lib/lb.h.
+// Mirrors bpf/include/abi/lb.h.
 
 export const LB_ALGORITHMS = Object.keys(LB_ALGORITHM.values) as readonly LbAlgorithm[];
 export const LB_TYPES = Object.keys(LB_TYPE.values) as readonly ServiceType[];

@@ -3,7 +3,7 @@ import { DIRECTION, POLICY_PREFIX, VERDICT } from './c-enums.js';
 import { be16, enumField, pad, u16, u32, u8 } from './internal/field-types.js';
 import { structCodec, type Codec } from './internal/struct-layout.js';
 
-// Mirrors bpf/lib/policy.h: one LPM trie, prefix over identity, endpoint
+// Mirrors bpf/include/abi/policy.h: one LPM trie, prefix over identity, endpoint
 // and direction (fixed), then protocol, then port bits.
 export const POLICY_FIXED_PREFIX = POLICY_PREFIX.values['fixed-prefix'];
 export const POLICY_FULL_PREFIX = POLICY_PREFIX.values['full-prefix'];

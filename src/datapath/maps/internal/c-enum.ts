@@ -1,5 +1,5 @@
 /**
- * A TypeScript mirror of a C enum in bpf/lib/: the enum's name, and per
+ * A TypeScript mirror of a C enum in bpf/include/abi/: the enum's name, and per
  * member the value and the C constant it mirrors (the prefix plus the member's
  * name in upper snake case). tests/datapath/bpf-enums.test.ts holds every
  * mirror to the enum's values in the compiled object's BTF.
