@@ -83,7 +83,8 @@ export const policyValueCodec: Codec<PolicyMapValue> = structCodec(
   {
     toFields: (v) => ({ verdict: v.verdict, proxy_port: v.proxyPort, rule_id: v.ruleId }),
     fromFields(f) {
-      if (f.verdict === null || f.verdict === 'none') throw new PolicyEntryError(`no verdict in a policy entry`);
+      if (f.verdict === null || f.verdict === 'none')
+        throw new PolicyEntryError('policy entry without an allow, deny or redirect verdict');
       return { verdict: f.verdict, proxyPort: f.proxy_port, ruleId: f.rule_id };
     },
   },
