@@ -7,7 +7,7 @@ import type { L7RuleSet } from '../../desired/compile/l7/index.js';
 import type { RuleMatch } from './internal/compiled-http-rule.js';
 import { requestHeaders, responseHeaders } from './internal/forward-headers.js';
 import { L7Policy } from './l7-policy.js';
-import type { L7Verdict, L7VerdictEvent } from './l7-verdict-event.js';
+import type { L7VerdictEvent } from './l7-verdict-event.js';
 import type { ProxyResolution, ProxyResolver } from './proxy-resolver.js';
 
 export interface HttpProxyOptions {
@@ -185,7 +185,7 @@ export class HttpProxy {
       method,
       path,
       status,
-      verdict: 'refused' satisfies L7Verdict,
+      verdict: 'refused',
       rule: null,
       mismatches: [],
       reason,

@@ -23,7 +23,8 @@ export interface Received {
   readonly body: string;
 }
 
-export type UpstreamHandler = (req: IncomingMessage, res: ServerResponse, body: string) => boolean;
+/** Takes a request over from the default deathstar when it returns true. */
+export type UpstreamHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 /** A real deathstar: answers landings, echoes other bodies; `handler` may take a request over first. */
 export async function startDeathstar(
@@ -31,7 +32,7 @@ export async function startDeathstar(
 ): Promise<{ server: Server; port: number; received: Received[] }> {
   const received: Received[] = [];
   const server = createServer((req, res) => {
-    if (handler && handler(req, res, '')) return;
+    if (handler && handler(req, res)) return;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
