@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { pipeline } from 'node:stream/promises';
 import { Agent } from 'undici';
 import type { Direction } from '../../desired/desired-state.js';
 import type { L7RuleSet } from '../../desired/compile/l7/index.js';
@@ -108,9 +107,11 @@ export class HttpProxy {
 
   /** Streams the request to the original destination and the response back; resolves with the status. */
   private async forward(req: IncomingMessage, res: ServerResponse, conn: ProxyResolution, match: RuleMatch) {
+    // A client that goes away before the response is complete cancels the upstream request.
     const abort = new AbortController();
+    let done = false;
     res.once('close', () => {
-      if (!res.writableFinished) abort.abort();
+      if (!done) abort.abort();
     });
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
     const { address, port } = conn.originalDst;
@@ -123,8 +124,26 @@ export class HttpProxy {
       signal: abort.signal,
     });
     res.writeHead(up.statusCode, responseHeaders(up.headers));
-    // pipeline destroys the client response if the upstream body fails: a truncated body is never completed.
-    await pipeline(up.body, res);
+    // Plain pipe: stream.pipeline's per-call AbortController cost a tenth of the proxy's CPU.
+    await new Promise<void>((resolve, reject) => {
+      up.body.once('end', () => (done = true));
+      // A body that fails upstream destroys the response: a truncated body never looks complete.
+      up.body.once('error', (err) => {
+        res.destroy();
+        reject(err);
+      });
+      let finished = false;
+      res.once('finish', () => {
+        finished = true;
+        resolve();
+      });
+      res.once('close', () => {
+        if (finished) return;
+        up.body.destroy();
+        reject(new Error('the client closed the connection'));
+      });
+      up.body.pipe(res);
+    });
     return up.statusCode;
   }
 
