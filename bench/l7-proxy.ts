@@ -26,6 +26,8 @@ const CONNECTIONS = 16;
 const BODY = 'Ship landed';
 
 // Children: the deathstar and the proxy each run in their own process, so each has a core of its own to lose.
+// A child told to stop exits normally, so that --cpu-prof can write its profile.
+if (process.argv[2] !== undefined && process.send) process.on('SIGTERM', () => process.exit(0));
 if (process.argv[2] === 'upstream') runUpstream();
 else if (process.argv[2] === 'proxy') void runProxy(Number(process.argv[3]));
 else void main();
