@@ -129,8 +129,8 @@ async function latencies(port: number, n: number): Promise<number[]> {
     for (let i = 0; i < n + 200; i++) {
       const t0 = performance.now();
       const res = await c.request({ method: 'POST', path: '/v1/request-landing' });
-      await res.body.text();
-      if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
+      const text = await res.body.text();
+      if (res.statusCode !== 200 || text !== BODY) throw new Error(`answered ${res.statusCode} ${text}`);
       if (i >= 200) out.push((performance.now() - t0) * 1000);
     }
   } finally {

@@ -230,6 +230,24 @@ describe('L7 proxy: bodies', () => {
     expect(rig.events.at(-1)!.reason).toMatch(/^upstream: /);
   });
 
+  it('cancels the upstream request when the client leaves in the middle of a response', async () => {
+    let upstreamClosed!: () => void;
+    const closed = new Promise<void>((r) => (upstreamClosed = r));
+    const { rig } = await setup({ plans: toDeathstar([{ method: 'GET', path: '/v1/plans' }]) }, (req, res) => {
+      if (req.url !== '/v1/plans') return false;
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('first part');
+      res.on('close', () => upstreamClosed());
+      return true;
+    });
+    const req = rawRequest(rig, 'GET', '/v1/plans', {});
+    req.on('response', (res) => res.once('data', () => req.destroy()));
+    req.on('error', () => undefined);
+    req.end();
+    // The deathstar never ends its response: only a cancelled upstream request closes it.
+    await closed;
+  });
+
   it('answers 502 when the deathstar closes before any response', async () => {
     const { rig } = await setup({ plans: toDeathstar([{ method: 'GET', path: '/v1/plans' }]) }, (req) => {
       if (req.url !== '/v1/plans') return false;
