@@ -67,8 +67,13 @@ export class HttpProxy {
   }
 
   private onConnection(socket: Socket): void {
-    const resolution = this.opts.resolver.resolve(socket);
-    // A connection the datapath did not redirect has no identity to check: fail closed.
+    let resolution: ProxyResolution | null;
+    try {
+      resolution = this.opts.resolver.resolve(socket);
+    } catch {
+      resolution = null;
+    }
+    // A connection the datapath did not redirect (or cannot tell about) has no identity to check: fail closed.
     if (!resolution) socket.destroy();
     else this.connections.set(socket, resolution);
   }

@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import type { Server } from 'node:http';
 import { Client } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpProxy } from '../../../src/datapath/proxy/index.js';
 import {
   deathstarRules,
   rawExchange,
@@ -159,5 +160,30 @@ describe('L7 proxy: requests it will not read', () => {
     expect(upgrade).toMatch(/^HTTP\/1\.1 501 Not Implemented\r\n/);
     expect(upgrade).toContain('HTTP/2 cleartext (h2c) is not supported');
     expect(rig.events.at(-1)).toMatchObject({ verdict: 'refused', status: 501, identity: identity('tiefighter') });
+  });
+});
+
+describe('L7 proxy: a datapath that cannot answer', () => {
+  it('closes the connection when the resolver throws, and keeps serving others', async () => {
+    let calls = 0;
+    const proxy = new HttpProxy({
+      direction: 'ingress',
+      rules: [],
+      resolver: {
+        resolve: () => {
+          calls++;
+          throw new Error('map lookup failed');
+        },
+      },
+    });
+    const { port } = await proxy.listen(0, '127.0.0.1');
+    try {
+      for (let i = 0; i < 2; i++) {
+        expect(await rawExchange(port, 'tiefighter', 'POST /v1/request-landing HTTP/1.1\r\nHost: d\r\n\r\n')).toBe('');
+      }
+      expect(calls).toBe(2);
+    } finally {
+      await proxy.close();
+    }
   });
 });
