@@ -50,14 +50,30 @@ describe('gitwire cluster: three nodes on one machine', () => {
     removeDir(stateRoot);
   });
 
-  it('runs the story: converges every node, lands the tiefighter and drops the xwing across nodes, converges on a pushed commit, and leaves nothing behind', async () => {
+  it('runs the story: converges every node, lands the tiefighter and drops the xwing across nodes, converges on a pushed commit through the webhook, and leaves nothing behind', async () => {
     const name = `s${RUN}`;
-    const res = await gitwire(['cluster', 'up', '--story', '--repo', repo, '--name', name, '--state-root', stateRoot]);
+    // Agents poll every 10 minutes: the pushed commit can only arrive in time through the webhook and etcd.
+    const args = [
+      'cluster',
+      'up',
+      '--story',
+      '--repo',
+      repo,
+      '--name',
+      name,
+      '--state-root',
+      stateRoot,
+      '--interval',
+      '10m',
+    ];
+    const res = await gitwire(args);
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
     expect(res.stdout).toMatch(/all 3 nodes Ready at [0-9a-f]{12}/);
     expect(res.stdout).toMatch(/commit 1 +tiefighter → 10\.0\.2\.10:80 +lands +deathstar-2 +yes/);
     expect(res.stdout).toMatch(/commit 1 +xwing → 10\.0\.2\.10:80 +dropped +\(none\) +yes/);
+    expect(res.stdout).toMatch(/\(webhook 202\)/);
+    expect(res.stdout).toMatch(/push → webhook → all nodes Ready at [0-9a-f]{12}/);
     expect(res.stdout).toMatch(/commit 2 +xwing → 10\.0\.2\.10:80 +lands +deathstar-2 +yes/);
     const clusterIp = [...res.stdout.matchAll(/tiefighter → 10\.96\.0\.10:80 +lands +(deathstar-\d) +yes/g)].map(
       (m) => m[1],

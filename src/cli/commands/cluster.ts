@@ -30,7 +30,7 @@ export function clusterCommand(): Command {
     .description('bring the cluster up and keep it until Ctrl-C (or `gitwire cluster down`)')
     .option(...nameOption)
     .option('--repo <path>', 'a local git repository or plain directory to serve', DEFAULT_REPO)
-    .option('--interval <duration>', 'how often each agent polls the served branch', '2s')
+    .option('--interval <duration>', 'how often each agent polls the served branch (pushes arrive by webhook)', '30s')
     .option('--story', 'run the Star Wars story across nodes, print a summary, then tear down')
     .option('--keep', 'with --story: keep the cluster running afterwards to explore')
     .option(...stateOption)

@@ -67,11 +67,11 @@ export async function runClusterStory(cluster: LocalCluster, print: (line: strin
     print(`tiefighter and xwing on ${world.tiefighter.node} try ${across} on ${world.deathstar2.node}`);
 
     const pushedAt = Date.now();
-    const second = cluster.commit('let the alliance land on the Death Star', (dir) =>
+    const second = await cluster.commit('let the alliance land on the Death Star', (dir) =>
       appendFileSync(join(dir, POLICY_FILE), ALLIANCE_RULE),
     );
     const converged = await cluster.waitConverged(second);
-    print(`push → all nodes Ready at ${second.slice(0, 12)}: ${Date.now() - pushedAt} ms`);
+    print(`push → webhook → all nodes Ready at ${second.slice(0, 12)}: ${Date.now() - pushedAt} ms`);
     await attempt('commit 2', world.xwing, world.deathstar2.address, 80, 'lands');
     await attempt('commit 2', world.tiefighter, world.deathstar2.address, 80, 'lands');
 

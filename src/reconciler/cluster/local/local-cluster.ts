@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { NetnsOps } from '../../../datapath/net/index.js';
@@ -10,6 +11,7 @@ import { isReady, type NodeStatus } from '../../agent/node-status.js';
 import { clusterLayout, type ClusterLayout } from './cluster-layout.js';
 import { commitAndPush, createClusterRepo } from './cluster-repo.js';
 import { startEtcd, stopChild, type EtcdProcess } from './etcd-process.js';
+import { freePort } from './free-port.js';
 import { startGitHttpServer, type GitHttpServer } from './git-http-server.js';
 
 export interface LocalClusterOptions {
@@ -35,6 +37,8 @@ export interface ClusterState {
   readonly etcd: string;
   readonly etcdPid?: number;
   readonly gitUrl: string;
+  /** Where the first node's agent receives push webhooks (it publishes them in etcd for every agent). */
+  readonly webhook: string;
   readonly nodes: readonly ClusterNode[];
   readonly agents: readonly { readonly node: string; readonly pid: number }[];
 }
@@ -55,7 +59,13 @@ export class LocalCluster {
     private readonly git: GitHttpServer,
     private readonly agents: Map<string, ChildProcess>,
     private readonly log: (line: string) => void,
+    private readonly webhookPort: number,
+    private readonly webhookSecret: string,
   ) {}
+
+  get webhookUrl(): string {
+    return `http://127.0.0.1:${this.webhookPort}/`;
+  }
 
   get etcdEndpoint(): string {
     return this.etcd.endpoint;
@@ -82,8 +92,9 @@ export class LocalCluster {
       etcd = await startEtcd(layout.stateDir, `gwc-${layout.name}`);
       git = await startGitHttpServer(layout.gitRoot);
       log(`etcd on ${etcd.endpoint}, git on ${git.url('config.git')}`);
-      const cluster = new LocalCluster(layout, nodes, etcd, git, agents, log);
-      for (const node of nodes) agents.set(node.name, cluster.startAgent(node, opts.interval ?? '2s'));
+      const secret = randomBytes(24).toString('hex');
+      const cluster = new LocalCluster(layout, nodes, etcd, git, agents, log, await freePort(), secret);
+      nodes.forEach((node, i) => agents.set(node.name, cluster.startAgent(node, opts.interval ?? '30s', i === 0)));
       cluster.writeState();
       return cluster;
     } catch (e) {
@@ -95,7 +106,7 @@ export class LocalCluster {
     }
   }
 
-  private startAgent(node: ClusterNode, interval: string): ChildProcess {
+  private startAgent(node: ClusterNode, interval: string, receivesWebhooks: boolean): ChildProcess {
     const dir = this.layout.nodeDir(node.name);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const out = openSync(`${dir}/agent.log`, 'a');
@@ -103,8 +114,10 @@ export class LocalCluster {
       ...[GITWIRE_BIN, 'agent', '--repo', this.gitUrl, '--node', node.name, '--netns', node.netns],
       ...['--etcd-endpoints', this.etcd.endpoint, '--interval', interval, '--state-dir', dir],
       ...['--bpffs-root', this.layout.bpffsRoot],
+      ...(receivesWebhooks ? ['--webhook-addr', `127.0.0.1:${this.webhookPort}`] : []),
     ];
-    return spawn(process.execPath, args, { stdio: ['ignore', out, out] });
+    const env = { ...process.env, GITWIRE_WEBHOOK_SECRET: this.webhookSecret };
+    return spawn(process.execPath, args, { stdio: ['ignore', out, out], env });
   }
 
   private writeState(): void {
@@ -114,6 +127,7 @@ export class LocalCluster {
       etcd: this.etcd.endpoint,
       etcdPid: this.etcd.pid,
       gitUrl: this.gitUrl,
+      webhook: this.webhookUrl,
       nodes: this.nodes,
       agents: [...this.agents].map(([node, child]) => ({ node, pid: child.pid! })),
     };
@@ -147,11 +161,21 @@ export class LocalCluster {
     return done;
   }
 
-  /** Lets `edit` change the work tree, then commits and pushes it to the served repository. */
-  commit(message: string, edit: (workTree: string) => void): string {
+  /**
+   * Lets `edit` change the work tree, commits and pushes it to the served
+   * repository, and sends the push webhook a git host would (GitHub's form).
+   */
+  async commit(message: string, edit: (workTree: string) => void): Promise<string> {
     edit(this.layout.workTree);
     const sha = commitAndPush(this.layout.workTree, message);
-    this.log(`pushed ${sha.slice(0, 12)}: ${message}`);
+    const body = JSON.stringify({ ref: 'refs/heads/main', after: sha });
+    const signature = `sha256=${createHmac('sha256', this.webhookSecret).update(body).digest('hex')}`;
+    const res = await fetch(this.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': signature },
+      body,
+    });
+    this.log(`pushed ${sha.slice(0, 12)}: ${message} (webhook ${res.status})`);
     return sha;
   }
 
