@@ -156,7 +156,7 @@ export class LocalCluster {
         const late = this.nodes.filter((n) => !done.has(n.name)).map((n) => n.name);
         throw new Error(`nodes ${late.join(', ')} did not converge on ${revision.slice(0, 12)} in ${timeoutMs} ms`);
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 25));
     }
     return done;
   }
