@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
 
@@ -16,6 +16,19 @@ export interface EtcdProcess {
  * timeouts let it elect itself in well under a second.
  */
 export async function startEtcd(dir: string, name = 'gitwire'): Promise<EtcdProcess> {
+  // A port picked free can be taken by someone else before etcd binds it: pick again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePorts(dir, name);
+    } catch (e) {
+      if (attempt === 3 || !(e instanceof PortTakenError)) throw e;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startOnFreePorts(dir: string, name: string): Promise<EtcdProcess> {
   const [client, peer] = [await freePort(), await freePort()];
   const endpoint = `http://127.0.0.1:${client}`;
   const peerUrl = `http://127.0.0.1:${peer}`;
@@ -32,7 +45,7 @@ export async function startEtcd(dir: string, name = 'gitwire'): Promise<EtcdProc
   );
   const stop = () => stopChild(child);
   try {
-    await waitHealthy(endpoint, child);
+    await waitHealthy(endpoint, child, join(dir, 'etcd.log'));
   } catch (e) {
     await stop();
     throw e;
@@ -40,9 +53,13 @@ export async function startEtcd(dir: string, name = 'gitwire'): Promise<EtcdProc
   return { endpoint, pid: child.pid!, stop };
 }
 
-async function waitHealthy(endpoint: string, child: ChildProcess): Promise<void> {
+async function waitHealthy(endpoint: string, child: ChildProcess, logFile: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`etcd exited with ${child.exitCode} (see etcd.log)`);
+    if (child.exitCode !== null) {
+      const log = readFileSync(logFile, 'utf8');
+      if (log.slice(-2000).includes('address already in use')) throw new PortTakenError('etcd: port taken');
+      throw new Error(`etcd exited with ${child.exitCode} (see ${logFile})`);
+    }
     try {
       const body = (await (await fetch(`${endpoint}/health`)).json()) as { health?: string };
       if (body.health === 'true') return;

@@ -101,7 +101,7 @@ export class LocalCluster {
       for (const child of agents.values()) await stopChild(child);
       await git?.close();
       await etcd?.stop();
-      await removeUnderlay(underlay);
+      await removeClusterResources(layout, nodes);
       throw e;
     }
   }
