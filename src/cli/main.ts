@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ValidationError, formatDiagnostic } from '../desired/diagnostics.js';
 import { agentCommand } from './commands/agent.js';
 import { applyCommand } from './commands/apply.js';
+import { clusterCommand } from './commands/cluster.js';
 import { compileCommand } from './commands/compile.js';
 import { monitorCommand } from './commands/monitor.js';
 import { planCommand } from './commands/plan.js';
@@ -23,6 +24,7 @@ export function program(): Command {
     statusCommand(),
     monitorCommand(),
     synthCommand(),
+    clusterCommand(),
   ])
     root.addCommand(cmd);
   // addCommand does not pass these settings down, so set them on every command.

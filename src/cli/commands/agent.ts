@@ -14,6 +14,7 @@ import {
   startMetricsServer,
   type StatusStore,
 } from '../../reconciler/agent/index.js';
+import { startPushFanout } from '../../reconciler/cluster/push-fanout.js';
 import { sourceOptions } from '../options.js';
 
 interface AgentCliOpts {
@@ -27,6 +28,7 @@ interface AgentCliOpts {
   netns?: string;
   stateDir?: string;
   gcInterval?: string;
+  webhookAddr?: string;
 }
 
 const flag = (name: keyof typeof AGENT_FLAGS) => `${AGENT_FLAGS[name].flag} <${AGENT_FLAGS[name].value.toLowerCase()}>`;
@@ -46,6 +48,10 @@ export function agentCommand(): Command {
     .option('--netns <name>', 'drive a node that lives in this network namespace instead of the current one')
     .option('--state-dir <dir>', 'status file and git cache (default: /var/lib/gitwire/<node>)')
     .addOption(new Option('--gc-interval <duration>', 'how often to collect expired conntrack entries').default('1m'))
+    .option(
+      '--webhook-addr <host:port>',
+      'receive push webhooks (GitHub, GitLab, Gitea, generic) here, verified with $GITWIRE_WEBHOOK_SECRET; with etcd, one receiver triggers every agent',
+    )
     .action(runAgent);
 }
 
@@ -75,6 +81,13 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
     ? await startMetricsServer(opts.metricsAddr, () => metrics.render(agent.datapathCounters()))
     : null;
   if (server) log(`metrics on ${opts.metricsAddr} (port ${server.port})`);
+  const fanout = await startPushFanout({
+    ...(opts.webhookAddr ? { webhook: webhookListener(opts.webhookAddr) } : {}),
+    ...(opts.etcdEndpoints ? { etcdEndpoints: parseEndpoints(opts.etcdEndpoints) } : {}),
+    trigger: () => void agent.reconcileNow(),
+    log,
+  });
+  if (fanout.webhookPort !== null) log(`push webhooks on ${opts.webhookAddr} (port ${fanout.webhookPort})`);
   const signal = new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -83,6 +96,15 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
   agent.start();
   const received = await signal;
   log(`${received}: stopping after the pass in flight; what is applied stays enforced`);
+  await fanout.close();
   await agent.stop();
   await server?.close();
+}
+
+/** The webhook listener; the secret comes from the environment, never from the command line. */
+function webhookListener(addr: string): { host: string; port: number; secret: string } {
+  const { host, port } = parseAddr(addr);
+  const secret = process.env.GITWIRE_WEBHOOK_SECRET ?? '';
+  if (secret === '') throw new RangeError('--webhook-addr needs the shared secret in $GITWIRE_WEBHOOK_SECRET');
+  return { host: host ?? '0.0.0.0', port, secret };
 }

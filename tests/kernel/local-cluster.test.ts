@@ -1,0 +1,122 @@
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EXAMPLE_REPO, gitwire } from '../support/cli.js';
+import { makeTempDir, removeDir } from '../support/git-fixtures.js';
+import { netnsNames } from '../support/net-fixtures.js';
+
+// The cluster story of `npm start`, on a copy of examples/repo whose nodes carry
+// names unique to this run (endpoint namespaces and pins are named after nodes).
+const RUN = process.pid.toString(36);
+const NODE = `lc${RUN}`;
+const stateRoot = makeTempDir('gitwire-clusters-');
+
+function exampleRepoCopy(): string {
+  const dir = makeTempDir('gitwire-cluster-repo-');
+  cpSync(EXAMPLE_REPO, dir, { recursive: true });
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.ya?ml$/.test(name)) writeFileSync(p, readFileSync(p, 'utf8').replace(/\bnode-(\d)\b/g, `${NODE}-$1`));
+    }
+  };
+  walk(dir);
+  return dir;
+}
+
+async function leftovers(cluster: string): Promise<string[]> {
+  const ns = (await netnsNames()).filter((n) => n.startsWith(`gwc-${cluster}-`) || n.startsWith(`gw-${NODE}-`));
+  const pins = existsSync(`/sys/fs/bpf/gitwire-cluster-${cluster}`) ? [`/sys/fs/bpf/gitwire-cluster-${cluster}`] : [];
+  return [...ns, ...pins, ...(existsSync(join(stateRoot, cluster)) ? [join(stateRoot, cluster)] : [])];
+}
+
+describe('gitwire cluster: three nodes on one machine', () => {
+  const repo = exampleRepoCopy();
+  const started: number[] = [];
+
+  afterAll(async () => {
+    for (const name of [`s${RUN}`, `d${RUN}`])
+      await gitwire(['cluster', 'down', '--name', name, '--state-root', stateRoot]);
+    for (const pid of started) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    removeDir(repo);
+    removeDir(stateRoot);
+  });
+
+  it('runs the story: converges every node, lands the tiefighter and drops the xwing across nodes, converges on a pushed commit through the webhook, and leaves nothing behind', async () => {
+    const name = `s${RUN}`;
+    // Agents poll every 10 minutes: the pushed commit can only arrive in time through the webhook and etcd.
+    const args = [
+      'cluster',
+      'up',
+      '--story',
+      '--repo',
+      repo,
+      '--name',
+      name,
+      '--state-root',
+      stateRoot,
+      '--interval',
+      '10m',
+    ];
+    const res = await gitwire(args);
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    expect(res.stdout).toMatch(/all 3 nodes Ready at [0-9a-f]{12}/);
+    expect(res.stdout).toMatch(/commit 1 +tiefighter → 10\.0\.2\.10:80 +lands +deathstar-2 +yes/);
+    expect(res.stdout).toMatch(/commit 1 +xwing → 10\.0\.2\.10:80 +dropped +\(none\) +yes/);
+    expect(res.stdout).toMatch(/\(webhook 202\)/);
+    expect(res.stdout).toMatch(/push → webhook → all nodes Ready at [0-9a-f]{12}/);
+    expect(res.stdout).toMatch(/commit 2 +xwing → 10\.0\.2\.10:80 +lands +deathstar-2 +yes/);
+    const clusterIp = [...res.stdout.matchAll(/tiefighter → 10\.96\.0\.10:80 +lands +(deathstar-\d) +yes/g)].map(
+      (m) => m[1],
+    );
+    expect(clusterIp).toHaveLength(6);
+    expect(res.stdout).not.toMatch(/ NO$/m);
+    expect(await leftovers(name)).toEqual([]);
+  }, 300_000);
+
+  it('stays up until `cluster down` from another process removes it, with status from etcd meanwhile', async () => {
+    const name = `d${RUN}`;
+    const root = new URL('../..', import.meta.url).pathname;
+    const up = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(root, 'tests/support/run-cli.ts'),
+        'cluster',
+        'up',
+        '--repo',
+        repo,
+        '--name',
+        name,
+        '--state-root',
+        stateRoot,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    started.push(up.pid!);
+    const exited = new Promise<number | null>((resolve) => up.once('exit', resolve));
+    let status = await gitwire(['cluster', 'status', '--name', name, '--state-root', stateRoot]);
+    for (let i = 0; i < 240 && status.status !== 0; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      status = await gitwire(['cluster', 'status', '--name', name, '--state-root', stateRoot]);
+    }
+    expect(status.status).toBe(0);
+    expect(status.stdout).toContain(`${NODE}-1`);
+    expect(status.stdout).toContain(`${NODE}-3`);
+
+    const down = await gitwire(['cluster', 'down', '--name', name, '--state-root', stateRoot]);
+    expect(down.status).toBe(0);
+    expect(await exited).toBe(0);
+    expect(await leftovers(name)).toEqual([]);
+  }, 300_000);
+});
