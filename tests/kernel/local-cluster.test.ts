@@ -1,7 +1,16 @@
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { git } from '../../src/reconciler/cluster/local/cluster-repo.js';
+import {
+  ALLIANCE_RULE,
+  LocalCluster,
+  POLICY_FILE,
+  serveName,
+  starWars,
+  whoAnswers,
+} from '../../src/reconciler/cluster/local/index.js';
 import { EXAMPLE_REPO, gitwire } from '../support/cli.js';
 import { makeTempDir, removeDir } from '../support/git-fixtures.js';
 import { netnsNames } from '../support/net-fixtures.js';
@@ -118,5 +127,42 @@ describe('gitwire cluster: three nodes on one machine', () => {
     expect(down.status).toBe(0);
     expect(await exited).toBe(0);
     expect(await leftovers(name)).toEqual([]);
+  }, 300_000);
+});
+
+describe('gitwire cluster: etcd outage', () => {
+  const repo = exampleRepoCopy();
+  let cluster: LocalCluster | null = null;
+  const servers: ChildProcess[] = [];
+
+  afterAll(async () => {
+    for (const s of servers) s.kill('SIGKILL');
+    await cluster?.down();
+    removeDir(repo);
+    removeDir(stateRoot);
+  });
+
+  it('keeps enforcing while etcd is down, converges on a push by polling meanwhile, and reports again when it returns', async () => {
+    cluster = await LocalCluster.up({ name: `o${RUN}`, repo, stateRoot, interval: '1s' });
+    await cluster.waitConverged(git(cluster.layout.workTree, 'rev-parse', 'HEAD'));
+    const sw = (await starWars(cluster))!;
+    servers.push(await serveName(sw.deathstar2.netns, 'deathstar-2'));
+
+    await cluster.stopEtcd();
+    await new Promise((r) => setTimeout(r, 3000)); // a few passes of every agent without etcd
+    expect(await whoAnswers(sw.tiefighter.netns, sw.deathstar2.address, 80)).toBe('deathstar-2');
+    expect(await whoAnswers(sw.xwing.netns, sw.deathstar2.address, 80)).toBeNull();
+
+    const next = await cluster.commit('let the alliance land', (dir) =>
+      appendFileSync(join(dir, POLICY_FILE), ALLIANCE_RULE),
+    );
+    let landed: string | null = null;
+    for (let i = 0; i < 60 && landed === null; i++)
+      landed = await whoAnswers(sw.xwing.netns, sw.deathstar2.address, 80, 1000);
+    expect(landed).toBe('deathstar-2');
+
+    await cluster.restartEtcd();
+    const caughtUp = await cluster.waitConverged(next, 60_000);
+    expect([...caughtUp.keys()].sort()).toEqual(cluster.nodes.map((n) => n.name).sort());
   }, 300_000);
 });

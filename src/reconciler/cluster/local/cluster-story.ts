@@ -21,8 +21,8 @@ interface Check {
 }
 
 const CLUSTER_IP_TRIES = 6;
-const POLICY_FILE = join('policies', 'starwars', 'deathstar-l3-l4.yaml');
-const ALLIANCE_RULE = `    - fromEndpoints:
+export const POLICY_FILE = join('policies', 'starwars', 'deathstar-l3-l4.yaml');
+export const ALLIANCE_RULE = `    - fromEndpoints:
         - matchLabels:
             org: alliance
       toPorts:
@@ -95,7 +95,7 @@ export async function runClusterStory(cluster: LocalCluster, print: (line: strin
 
 const ok = (c: Check): boolean => (c.expect === 'lands' ? c.got !== null : c.got === null);
 
-interface StarWars {
+export interface StarWars {
   readonly tiefighter: EndpointValue & { readonly node: string };
   readonly xwing: EndpointValue & { readonly node: string };
   readonly deathstar1: EndpointValue & { readonly node: string };
@@ -103,7 +103,8 @@ interface StarWars {
   readonly clusterIp: ServiceValue | undefined;
 }
 
-async function starWars(cluster: LocalCluster): Promise<StarWars | null> {
+/** The Star Wars endpoints of the cluster's current commit (and the deathstar ClusterIP), or null when it has none. */
+export async function starWars(cluster: LocalCluster): Promise<StarWars | null> {
   const { model } = validateTree(await readRepository(cluster.layout.workTree));
   if (!model) return null;
   const endpoints = new Map<string, EndpointValue & { node: string }>();

@@ -6,8 +6,11 @@ import { freePort } from './free-port.js';
 export interface EtcdProcess {
   /** Client URL on loopback, e.g. `http://127.0.0.1:40123`. */
   readonly endpoint: string;
+  /** PID of the running etcd (changes on restart). */
   readonly pid: number;
   stop(): Promise<void>;
+  /** Starts it again on the same ports and data, as after an outage. */
+  restart(): Promise<void>;
 }
 
 /**
@@ -32,25 +35,36 @@ async function startOnFreePorts(dir: string, name: string): Promise<EtcdProcess>
   const [client, peer] = [await freePort(), await freePort()];
   const endpoint = `http://127.0.0.1:${client}`;
   const peerUrl = `http://127.0.0.1:${peer}`;
-  const log = openSync(join(dir, 'etcd.log'), 'a');
-  const child: ChildProcess = spawn(
-    'etcd',
-    [
-      ...['--name', name, '--data-dir', join(dir, 'data')],
-      ...['--listen-client-urls', endpoint, '--advertise-client-urls', endpoint],
-      ...['--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl],
-      ...['--initial-cluster', `${name}=${peerUrl}`, '--heartbeat-interval', '10', '--election-timeout', '100'],
-    ],
-    { stdio: ['ignore', log, log] },
-  );
-  const stop = () => stopChild(child);
-  try {
-    await waitHealthy(endpoint, child, join(dir, 'etcd.log'));
-  } catch (e) {
-    await stop();
-    throw e;
-  }
-  return { endpoint, pid: child.pid!, stop };
+  const logFile = join(dir, 'etcd.log');
+  const args = [
+    ...['--name', name, '--data-dir', join(dir, 'data')],
+    ...['--listen-client-urls', endpoint, '--advertise-client-urls', endpoint],
+    ...['--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl],
+    ...['--initial-cluster', `${name}=${peerUrl}`, '--heartbeat-interval', '10', '--election-timeout', '100'],
+  ];
+  const launch = async (): Promise<ChildProcess> => {
+    const log = openSync(logFile, 'a');
+    const child = spawn('etcd', args, { stdio: ['ignore', log, log] });
+    try {
+      await waitHealthy(endpoint, child, logFile);
+    } catch (e) {
+      await stopChild(child);
+      throw e;
+    }
+    return child;
+  };
+  let child = await launch();
+  return {
+    endpoint,
+    get pid() {
+      return child.pid!;
+    },
+    stop: () => stopChild(child),
+    restart: async () => {
+      await stopChild(child);
+      child = await launch();
+    },
+  };
 }
 
 async function waitHealthy(endpoint: string, child: ChildProcess, logFile: string): Promise<void> {

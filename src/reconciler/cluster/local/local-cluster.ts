@@ -179,6 +179,18 @@ export class LocalCluster {
     return sha;
   }
 
+  /** Stops etcd, as an outage would; the agents keep enforcing what they applied. */
+  async stopEtcd(): Promise<void> {
+    await this.etcd.stop();
+    this.log('etcd stopped');
+  }
+
+  /** Starts etcd again on the same address and data. */
+  async restartEtcd(): Promise<void> {
+    await this.etcd.restart();
+    this.log('etcd restarted');
+  }
+
   /** Stops the agents, etcd and the git server, and removes namespaces, pins and state. */
   async down(): Promise<void> {
     for (const child of this.agents.values()) await stopChild(child);
