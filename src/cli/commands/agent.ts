@@ -14,6 +14,8 @@ import {
   startMetricsServer,
   type StatusStore,
 } from '../../reconciler/agent/index.js';
+import { Etcd3 } from 'etcd3';
+import { startNodeLease } from '../../reconciler/cluster/node-lease.js';
 import { startPushFanout } from '../../reconciler/cluster/push-fanout.js';
 import { sourceOptions } from '../options.js';
 
@@ -81,9 +83,11 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
     ? await startMetricsServer(opts.metricsAddr, () => metrics.render(agent.datapathCounters()))
     : null;
   if (server) log(`metrics on ${opts.metricsAddr} (port ${server.port})`);
+  const etcd = opts.etcdEndpoints ? new Etcd3({ hosts: parseEndpoints(opts.etcdEndpoints), dialTimeout: 5000 }) : null;
+  const lease = etcd ? startNodeLease(etcd, opts.node, 10, log) : null;
   const fanout = await startPushFanout({
     ...(opts.webhookAddr ? { webhook: webhookListener(opts.webhookAddr) } : {}),
-    ...(opts.etcdEndpoints ? { etcdEndpoints: parseEndpoints(opts.etcdEndpoints) } : {}),
+    ...(etcd ? { etcd } : {}),
     trigger: () => void agent.reconcileNow(),
     log,
   });
@@ -97,6 +101,8 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
   const received = await signal;
   log(`${received}: stopping after the pass in flight; what is applied stays enforced`);
   await fanout.close();
+  await lease?.close();
+  etcd?.close();
   await agent.stop();
   await server?.close();
 }

@@ -8,6 +8,7 @@ import {
   renderStatusText,
   type NodeStatus,
 } from '../../reconciler/agent/index.js';
+import { renderStatusTable } from '../../reconciler/cluster/status-table.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from '../exit-codes.js';
 import { outputOption } from '../options.js';
 
@@ -33,8 +34,11 @@ export function statusCommand(): Command {
       process.exitCode = EXIT_ERROR;
       return;
     }
-    if (opts.output === 'json')
-      process.stdout.write(JSON.stringify(opts.allNodes ? statuses : statuses[0], null, 2) + '\n');
+    if (opts.allNodes) {
+      const alive = await liveNodesIn(parseEndpoints(opts.etcdEndpoints!));
+      const rows = statuses.map((status) => ({ status, alive: alive.has(status.node) }));
+      process.stdout.write(opts.output === 'json' ? JSON.stringify(rows, null, 2) + '\n' : renderStatusTable(rows));
+    } else if (opts.output === 'json') process.stdout.write(JSON.stringify(statuses[0], null, 2) + '\n');
     else process.stdout.write(renderStatusText(statuses));
     process.exitCode = statuses.every(isReady) ? EXIT_OK : EXIT_CHANGES;
   });
@@ -55,6 +59,17 @@ async function readStatuses(opts: StatusOpts): Promise<NodeStatus[]> {
   if (opts.allNodes) throw new StatusUsageError('--all-nodes needs --etcd-endpoints: a state file holds one node');
   const one = await new FileStatusStore(opts.stateDir ?? defaultStateDir(opts.node!)).read(opts.node!);
   return one ? [one] : [];
+}
+
+async function liveNodesIn(endpoints: string[]): Promise<Set<string>> {
+  const { Etcd3 } = await import('etcd3');
+  const { liveNodes } = await import('../../reconciler/cluster/node-lease.js');
+  const client = new Etcd3({ hosts: endpoints, dialTimeout: 5000 });
+  try {
+    return await liveNodes(client);
+  } finally {
+    client.close();
+  }
 }
 
 class StatusUsageError extends Error {

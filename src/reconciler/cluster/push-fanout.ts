@@ -1,12 +1,12 @@
-import { Etcd3, type Watcher } from 'etcd3';
+import type { Etcd3, Watcher } from 'etcd3';
 import { publishRevision, watchRevisions } from './revision-feed.js';
 import { startWebhookServer, type WebhookServer } from './webhook-server.js';
 
 export interface PushFanoutOptions {
   /** Receive push webhooks here (`host:port`); off when absent. */
   readonly webhook?: { readonly host: string; readonly port: number; readonly secret: string };
-  /** With etcd, a received push is published there and every agent watching reconciles at once. */
-  readonly etcdEndpoints?: readonly string[];
+  /** With etcd (the caller's client), a received push is published there and every agent watching reconciles at once. */
+  readonly etcd?: Etcd3;
   /** Runs a reconcile pass now (the agent's reconcileNow). */
   readonly trigger: () => void;
   readonly log?: (line: string) => void;
@@ -26,7 +26,7 @@ export interface PushFanout {
  */
 export async function startPushFanout(opts: PushFanoutOptions): Promise<PushFanout> {
   const log = opts.log ?? (() => undefined);
-  const client = opts.etcdEndpoints?.length ? new Etcd3({ hosts: [...opts.etcdEndpoints], dialTimeout: 5000 }) : null;
+  const client = opts.etcd ?? null;
   let watcher: Watcher | null = null;
   let server: WebhookServer | null = null;
   try {
@@ -54,7 +54,6 @@ export async function startPushFanout(opts: PushFanoutOptions): Promise<PushFano
     }
   } catch (e) {
     await watcher?.cancel();
-    client?.close();
     throw e;
   }
   return {
@@ -62,7 +61,6 @@ export async function startPushFanout(opts: PushFanoutOptions): Promise<PushFano
     close: async () => {
       await server?.close();
       await watcher?.cancel();
-      client?.close();
     },
   };
 }

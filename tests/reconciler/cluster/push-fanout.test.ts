@@ -1,3 +1,4 @@
+import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signGenericPush } from '../../../src/reconciler/cluster/push-webhook.js';
 import { startPushFanout, type PushFanout } from '../../../src/reconciler/cluster/push-fanout.js';
@@ -14,6 +15,7 @@ async function until(check: () => boolean, ms = 10_000): Promise<boolean> {
 describe('converge on push: one webhook receiver, every agent triggered through an etcd watch', () => {
   let etcd: EtcdServer;
   const fanouts: PushFanout[] = [];
+  const clients: Etcd3[] = [];
   const triggered = [0, 0, 0];
 
   beforeAll(async () => {
@@ -21,7 +23,7 @@ describe('converge on push: one webhook receiver, every agent triggered through 
     for (let i = 0; i < 3; i++) {
       fanouts.push(
         await startPushFanout({
-          etcdEndpoints: [etcd.endpoint],
+          etcd: clients[clients.push(new Etcd3({ hosts: [etcd.endpoint] })) - 1]!,
           ...(i === 0 ? { webhook: { host: '127.0.0.1', port: 0, secret: SECRET } } : {}),
           trigger: () => (triggered[i] = triggered[i]! + 1),
         }),
@@ -31,6 +33,7 @@ describe('converge on push: one webhook receiver, every agent triggered through 
 
   afterAll(async () => {
     for (const f of fanouts) await f.close();
+    for (const c of clients) c.close();
     await etcd?.stop();
   });
 
