@@ -81,6 +81,11 @@ describe('gitwire status', () => {
     expect(parsed.map((s) => s.node)).toEqual(['n1', 'n2']);
     expect(parsed[1]!.lastError).toMatchObject({ code: 'E_VALIDATION', kind: 'stalled' });
     expect(parsed[1]!.lastAppliedRevision).toBe(A);
+    expect(parsed.map((s) => (s as NodeStatus & { agentAlive: boolean }).agentAlive)).toEqual([false, false]);
+
+    const table = await gitwire(['status', '--all-nodes', '--etcd-endpoints', etcd.endpoint]);
+    expect(table.stdout.split('\n')[0]).toMatch(/^NODE +STATUS +AGENT +APPLIED/);
+    expect(table.stdout).toMatch(/^n2 +Stalled +gone .*stalled E_VALIDATION at load$/m);
 
     const one = await gitwire(['status', '--node', 'n1', '--etcd-endpoints', etcd.endpoint]);
     expect(one.status).toBe(0);

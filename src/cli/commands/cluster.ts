@@ -42,16 +42,22 @@ export function clusterCommand(): Command {
     .option(...stateOption)
     .action(async (opts: { name: string; stateRoot?: string }) => {
       const { readClusterState } = await import('../../reconciler/cluster/local/index.js');
-      const { EtcdStatusStore, renderStatusText, isReady } = await import('../../reconciler/agent/index.js');
+      const { EtcdStatusStore, isReady } = await import('../../reconciler/agent/index.js');
+      const { liveNodes } = await import('../../reconciler/cluster/node-lease.js');
+      const { renderStatusTable } = await import('../../reconciler/cluster/status-table.js');
+      const { Etcd3 } = await import('etcd3');
       const state = readClusterState(opts.name, opts.stateRoot);
       if (!state) throw new Error(`no local cluster named ${opts.name} runs here`);
       process.stdout.write(`cluster ${state.name}: etcd ${state.etcd}, git ${state.gitUrl}\n`);
       const store = new EtcdStatusStore([state.etcd]);
+      const client = new Etcd3({ hosts: [state.etcd], dialTimeout: 5000 });
       try {
-        const statuses = await store.list();
-        process.stdout.write(renderStatusText(statuses));
-        process.exitCode = statuses.length === state.nodes.length && statuses.every(isReady) ? EXIT_OK : 1;
+        const [statuses, alive] = [await store.list(), await liveNodes(client)];
+        process.stdout.write(renderStatusTable(statuses.map((status) => ({ status, alive: alive.has(status.node) }))));
+        const ready = statuses.length === state.nodes.length && statuses.every(isReady);
+        process.exitCode = ready ? EXIT_OK : 1;
       } finally {
+        client.close();
         await store.close();
       }
     });

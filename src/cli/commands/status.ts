@@ -37,7 +37,8 @@ export function statusCommand(): Command {
     if (opts.allNodes) {
       const alive = await liveNodesIn(parseEndpoints(opts.etcdEndpoints!));
       const rows = statuses.map((status) => ({ status, alive: alive.has(status.node) }));
-      process.stdout.write(opts.output === 'json' ? JSON.stringify(rows, null, 2) + '\n' : renderStatusTable(rows));
+      const json = rows.map(({ status, alive }) => ({ ...status, agentAlive: alive }));
+      process.stdout.write(opts.output === 'json' ? JSON.stringify(json, null, 2) + '\n' : renderStatusTable(rows));
     } else if (opts.output === 'json') process.stdout.write(JSON.stringify(statuses[0], null, 2) + '\n');
     else process.stdout.write(renderStatusText(statuses));
     process.exitCode = statuses.every(isReady) ? EXIT_OK : EXIT_CHANGES;
