@@ -5,7 +5,8 @@ import {
   type DesiredState,
   type SourceOptions,
 } from '../desired/index.js';
-import { DRIVEN_KINDS, NodeDatapath, StalledError, type DrivenKind } from '../datapath/index.js';
+import { DRIVEN_KINDS, mapFit, type DrivenKind } from '../desired/kinds/index.js';
+import { NodeDatapath, StalledError } from '../datapath/index.js';
 import { apply } from './apply.js';
 import type { ChangeSet } from './change-set.js';
 import { loadRevision, type RevisionCaches } from './load-revision.js';
@@ -88,40 +89,29 @@ export async function reconcileNode(opts: ReconcileOptions): Promise<ReconcileRe
   }
 }
 
-type Datapath = NodeDatapath['datapath'];
-
-/** The node's BPF maps that a commit's policies and endpoints fill. */
-const SIZED_KINDS = {
-  policy: (d: Datapath) => d.policy.map,
-  ipcache: (d: Datapath) => d.ipcache.map,
-  lxc: (d: Datapath) => d.endpoints.map,
-} as const;
-
-/**
- * Refuses a commit with more entries of a kind than the node's map holds
- * before anything is written: the kernel would take the first max_entries
- * and fail the rest, leaving the node half-applied.
- */
 /**
  * Refuses a commit whose entries cannot fit in the node's maps, before any
- * write. Returns the kinds where the commit fits but old and new entries
- * together would not (new are written before stale ones go): for those,
- * stale entries must be deleted first.
+ * write: the kernel would take the first max_entries and fail the rest,
+ * leaving the node half-applied. Returns the kinds where the commit fits but
+ * old and new entries together would not: for those, stale entries must be
+ * deleted first. Every kind the registry gives a map is checked.
  */
 function checkFits(desired: DesiredState, changes: ChangeSet, node: NodeDatapath): Set<DrivenKind> {
   const deleteFirst = new Set<DrivenKind>();
-  for (const [kind, mapOf] of Object.entries(SIZED_KINDS)) {
-    const need = desired.resources[kind as keyof typeof SIZED_KINDS].length;
-    const map = mapOf(node.datapath);
-    if (need > map.info.maxEntries) {
+  for (const kind of DRIVEN_KINDS) {
+    const capacity = node.capacity(kind);
+    if (!capacity) continue;
+    const need = desired.resources[kind].length;
+    const stale = changes.byResource[kind]?.delete ?? 0;
+    const fit = mapFit(need, stale, capacity.maxEntries);
+    if (fit === 'overflow') {
       throw new StalledError(
         'apply',
-        `the commit needs ${need} ${kind} entries on node ${node.node}; its ${map.name} map holds ${map.info.maxEntries}`,
-        { kind, need, maxEntries: map.info.maxEntries },
+        `the commit needs ${need} ${kind} entries on node ${node.node}; its ${capacity.map} map holds ${capacity.maxEntries}`,
+        { kind, need, maxEntries: capacity.maxEntries },
       );
     }
-    const stale = changes.byResource[kind as keyof typeof SIZED_KINDS]?.delete ?? 0;
-    if (need + stale > map.info.maxEntries) deleteFirst.add(kind as DrivenKind);
+    if (fit === 'delete-first') deleteFirst.add(kind);
   }
   return deleteFirst;
 }
