@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TransientError } from '../../src/datapath/index.js';
 import type { Entry, IpcacheValue } from '../../src/desired/desired-state.js';
 import { ValidationError } from '../../src/desired/diagnostics.js';
+import { SourceUnreachableError } from '../../src/desired/index.js';
 import { plan } from '../../src/reconciler/plan.js';
 import type { CompiledRevision } from '../../src/reconciler/reconcile-node.js';
 import {
@@ -37,6 +38,8 @@ class FakeWorld {
   unreachable = 0;
   /** The next N applies fail as a busy kernel object does. */
   applyFails = 0;
+  /** Applies fail with this error instead, while set. */
+  applyError: Error | null = null;
   readonly compiled: string[] = [];
   reconciles = 0;
   writes = 0;
@@ -46,7 +49,7 @@ class FakeWorld {
     resolve: async () => {
       if (this.unreachable > 0) {
         this.unreachable -= 1;
-        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'E_SOURCE_UNREACHABLE' });
+        throw new SourceUnreachableError({ url: 'https://git.test/cfg.git', reason: 'ECONNREFUSED' });
       }
       return this.head;
     },
@@ -63,6 +66,7 @@ class FakeWorld {
     },
     reconcile: async (opts) => {
       this.reconciles += 1;
+      if (this.applyError) throw this.applyError;
       if (this.applyFails > 0) {
         this.applyFails -= 1;
         throw new TransientError('link add', 'device busy');
@@ -228,6 +232,42 @@ describe('the agent loop', () => {
     await agent.reconcileNow();
     expect(agent.status.lastAppliedRevision).toBe(A);
     expect(world.compiled).toEqual([A]);
+  });
+
+  it('stalls at once on a verifier rejection: retrying the same program cannot help', async () => {
+    const { world, agent } = setup({ retry: { minMs: 1, maxMs: 4 } });
+    world.applyError = Object.assign(new Error('program load: EACCES'), {
+      code: 'BPF_VERIFIER_REJECTED',
+      errorKind: 'stalled',
+    });
+    await agent.reconcileNow();
+    expect(conditions(agent.status)).toEqual({ Ready: 'False', Reconciling: 'False', Stalled: 'True' });
+    expect(agent.status.lastError).toMatchObject({ code: 'BPF_VERIFIER_REJECTED', kind: 'stalled' });
+    expect(agent.status.failures).toBe(0);
+  });
+
+  it('retries an error of unknown kind up to a ceiling, then reports Stalled with the reason', async () => {
+    // 1 ms doubling to 4 ms: the third failure is the first at the ceiling; five retries there, then stall.
+    const { world, agent } = setup({ retry: { minMs: 1, maxMs: 4 } });
+    world.applyError = new TypeError("Cannot read properties of undefined (reading 'fd')");
+    for (let i = 1; i <= 7; i++) {
+      await agent.reconcileNow();
+      expect(conditions(agent.status)).toMatchObject({ Reconciling: 'True', Stalled: 'False' });
+      expect(agent.status.lastError).toMatchObject({ code: 'E_UNKNOWN', kind: 'unknown' });
+      expect(agent.status.failures).toBe(i);
+    }
+    await agent.reconcileNow();
+    expect(conditions(agent.status)).toEqual({ Ready: 'False', Reconciling: 'False', Stalled: 'True' });
+    expect(condition(agent.status, 'Stalled')!.reason).toBe('RetriesExhausted');
+    expect(agent.status.lastError).toMatchObject({ code: 'E_UNKNOWN', kind: 'stalled' });
+    expect(agent.status.lastError!.message).toMatch(/^gave up after 8 attempts: Cannot read properties/);
+
+    // Stalled on that commit: no more retries; a new commit is tried afresh.
+    world.applyError = null;
+    world.commits.set(B, [entry('10.0.3.0/24', 258)]);
+    world.head = B;
+    await agent.reconcileNow();
+    expect(conditions(agent.status)).toMatchObject({ Ready: 'True', Stalled: 'False' });
   });
 
   it('keeps running and counts it when a status store refuses writes', async () => {

@@ -3,7 +3,7 @@ import { formatDiagnostic, ValidationError, type SourceOptions } from '../../des
 import type { CompiledRevision, ReconcileResult } from '../reconcile-node.js';
 import { realAgentDeps, type AgentDeps } from './agent-deps.js';
 import { AgentMetrics } from './agent-metrics.js';
-import { errorCode, failureKind } from './failure-kind.js';
+import { errorCode, failureKind, isRetried } from './failure-kind.js';
 import type { LiveNode } from './live-node.js';
 import {
   condition,
@@ -18,7 +18,7 @@ import {
   type LastReconcile,
   type NodeStatus,
 } from './node-status.js';
-import { retryDelay } from './retry-backoff.js';
+import { retriesExhausted, retryDelay } from './retry-backoff.js';
 import type { StatusStore } from './status-store.js';
 
 export interface AgentOptions {
@@ -271,8 +271,16 @@ export class Agent {
   }
 
   private failed(p: Pass, step: AgentStep, e: unknown): number {
-    const kind = failureKind(e);
-    const error = { code: errorCode(e), message: describeError(e) };
+    let kind = failureKind(e);
+    let error = { code: errorCode(e), message: describeError(e) };
+    let reason: string | undefined;
+    const { minMs, maxMs } = this.opts.retry ?? {};
+    // An error that does not say what it is gets retries up to a ceiling, then a human is asked.
+    if (kind === 'unknown' && retriesExhausted(this.current.failures + 1, minMs, maxMs)) {
+      error = { ...error, message: `gave up after ${this.current.failures + 1} attempts: ${error.message}` };
+      kind = 'stalled';
+      reason = 'RetriesExhausted';
+    }
     // While stalled, a failed drift repair leaves the Stalled condition (and its error) as it was.
     if (p.repairOnly) {
       this.metrics.reconciles.failed += 1;
@@ -280,8 +288,8 @@ export class Agent {
       return this.opts.intervalMs;
     }
     const revision = p.commit;
-    if (kind === 'stalled') {
-      const failure: Failure = { error, step, kind, revision };
+    if (!isRetried(kind)) {
+      const failure: Failure = { error, step, kind, revision, ...(reason ? { reason } : {}) };
       this.stalled = { commit: revision, failure };
       if (this.latest?.revision === revision) this.latest = null;
       this.metrics.reconciles.stalled += 1;
@@ -289,7 +297,7 @@ export class Agent {
       this.log(`stalled at ${step} on ${revision ?? 'working tree'} (${error.code}): ${error.message}`);
       return this.opts.intervalMs;
     }
-    const retryInMs = retryDelay(this.current.failures + 1, this.opts.retry?.minMs, this.opts.retry?.maxMs);
+    const retryInMs = retryDelay(this.current.failures + 1, minMs, maxMs);
     this.metrics.reconciles.failed += 1;
     this.current = markFailed(this.current, { error, step, kind, revision, retryInMs }, this.now());
     this.log(`${step} failed (${error.code}), retry ${this.current.failures} in ${retryInMs} ms: ${error.message}`);
