@@ -226,9 +226,20 @@ export interface ResourceValues {
 /** Every resource kind's entries, sorted by key. */
 export type Resources = { readonly [K in ResourceKind]: readonly Entry<ResourceValues[K]>[] };
 
+/**
+ * What a desired state was compiled from: the commit (null for a plain
+ * directory) and the cluster generation (membership and identities from the
+ * cluster store; 0 until that input exists). A change in either is a new
+ * desired state; plans name both.
+ */
+export interface DesiredInputs {
+  readonly commit: string | null;
+  readonly generation: number;
+}
+
 export interface DesiredState {
   readonly node: string;
-  readonly revision: string | null;
+  readonly inputs: DesiredInputs;
   readonly resources: Resources;
   /** Policy rules referenced by PolicyValue.ruleId, so events can name the policy that decided. */
   readonly rules: readonly RuleRef[];

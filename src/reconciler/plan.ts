@@ -1,13 +1,22 @@
-import type { DesiredState, Entry, ObservedState, ResourceKind, ResourceValues } from '../desired/desired-state.js';
+import type {
+  DesiredInputs,
+  DesiredState,
+  Entry,
+  ObservedState,
+  ResourceKind,
+  ResourceValues,
+} from '../desired/desired-state.js';
 import { kindSpec, RESOURCE_KINDS } from '../desired/kinds/index.js';
 import type { Action, ActionCounts, Change, ChangeSet } from './change-set.js';
 import { compareKeys } from '../desired/compile.js';
 import { sameValue } from './internal/same-value.js';
 
 export interface PlanOptions {
-  /** Revision label of the observed side ("live", or a commit) and of the desired side. */
+  /** Revision label of the observed side ("live", or a commit) and of the desired side (default: its commit). */
   readonly from?: string | null;
   readonly to?: string | null;
+  /** The observed side's inputs, when it was compiled rather than read from a node. */
+  readonly fromInputs?: DesiredInputs | null;
   /** Only these kinds are diffed; default: every kind the observed side reports. */
   readonly kinds?: readonly ResourceKind[];
 }
@@ -30,12 +39,20 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
   }
   return {
     node: desired.node,
-    from: opts.from ?? null,
-    to: opts.to ?? desired.revision,
+    from: withGeneration(opts.from ?? null, opts.fromInputs?.generation ?? 0),
+    to: withGeneration(opts.to ?? desired.inputs.commit, desired.inputs.generation),
+    inputs: { from: opts.fromInputs ?? null, to: desired.inputs },
     changes,
     summary: countActions(changes),
     byResource,
   };
+}
+
+/** A revision label naming the cluster generation too, once there is one: `0123456789ab @ generation 7`. */
+export function withGeneration(label: string | null, generation: number): string | null {
+  if (generation === 0) return label;
+  const commit = label === null ? 'working tree' : /^[0-9a-f]{40}$/.test(label) ? label.slice(0, 12) : label;
+  return `${commit} @ generation ${generation}`;
 }
 
 /** An observed state holding nothing: what a fresh node looks like. */

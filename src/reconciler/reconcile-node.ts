@@ -2,6 +2,7 @@ import {
   compile,
   endpointNetnsPrefix,
   type Diagnostic,
+  type DesiredInputs,
   type DesiredState,
   type SourceOptions,
 } from '../desired/index.js';
@@ -21,31 +22,38 @@ export interface ReconcileOptions {
   readonly bpffsRoot?: string;
   /** Plan against the live node and stop: nothing is written. */
   readonly dryRun?: boolean;
-  /** Already fetched and compiled (the agent keeps its commit's): skips fetch → compile. */
+  /** Already fetched and compiled (the agent keeps its inputs'): skips fetch → compile. */
   readonly compiled?: CompiledRevision;
 }
 
-/** A commit compiled for one node: what the first steps of a pass produce. */
+/** A commit (and cluster generation) compiled for one node: what the first steps of a pass produce. */
 export interface CompiledRevision {
-  readonly revision: string | null;
+  readonly inputs: DesiredInputs;
   readonly desired: DesiredState;
   readonly warnings: readonly Diagnostic[];
 }
 
-/** Fetch → parse → validate → compile for one node; throws ValidationError on a bad commit. */
+/**
+ * Fetch → parse → validate → compile for one node; throws ValidationError on
+ * a bad commit. `generation` is the cluster generation the result is for (0
+ * until cluster membership is an input of compile).
+ */
 export async function compileRevision(
   repo: string,
   source: SourceOptions | undefined,
   node: string,
   caches?: RevisionCaches,
+  generation = 0,
 ): Promise<CompiledRevision> {
   const loaded = await loadRevision(repo, source, caches);
-  const desired = compile(loaded.model, node, caches ? { cache: caches.compile } : {});
-  return { revision: loaded.revision, desired, warnings: [...loaded.warnings, ...desired.warnings] };
+  const compiled = compile(loaded.model, node, caches ? { cache: caches.compile } : {});
+  const inputs = { commit: loaded.revision, generation };
+  const desired = Object.freeze({ ...compiled, inputs: Object.freeze(inputs) });
+  return { inputs, desired, warnings: [...loaded.warnings, ...desired.warnings] };
 }
 
 export interface ReconcileResult {
-  readonly revision: string | null;
+  readonly inputs: DesiredInputs;
   /** What the node needed when observed. */
   readonly changes: ChangeSet;
   /** Kernel writes performed (0 on a dry run or when the node already matched). */
@@ -61,7 +69,7 @@ export interface ReconcileResult {
  * throws before the kernel is touched, so the node keeps the last good state.
  */
 export async function reconcileNode(opts: ReconcileOptions): Promise<ReconcileResult> {
-  const { revision, desired, warnings } = opts.compiled ?? (await compileRevision(opts.repo, opts.source, opts.node));
+  const { inputs, desired, warnings } = opts.compiled ?? (await compileRevision(opts.repo, opts.source, opts.node));
   const nodeOpts = {
     node: opts.node,
     nodeNs: opts.nodeNs ?? null,
@@ -74,16 +82,16 @@ export async function reconcileNode(opts: ReconcileOptions): Promise<ReconcileRe
       const keep = desired.resources.endpoint.map((e) => e.value.netns);
       await node.sweepNetnsLeftovers(endpointNetnsPrefix(opts.node), keep);
     }
-    const planOpts = { from: 'live', to: revision, kinds: DRIVEN_KINDS };
+    const planOpts = { from: 'live', kinds: DRIVEN_KINDS };
     const changes = plan(desired, await node.observe(), planOpts);
     if (opts.dryRun || changes.changes.length === 0) {
-      return { revision, changes, writes: node.writes - before, remaining: null, warnings };
+      return { inputs, changes, writes: node.writes - before, remaining: null, warnings };
     }
     const deleteFirst = checkFits(desired, changes, node);
     await apply(changes, node.drivers, { deleteFirst });
     const remaining = plan(desired, await node.observe(), planOpts);
     const all = [...warnings, ...[...deleteFirst].map((kind) => transitionWarning(kind, node.node))];
-    return { revision, changes, writes: node.writes - before, remaining, warnings: all };
+    return { inputs, changes, writes: node.writes - before, remaining, warnings: all };
   } finally {
     node.close();
   }

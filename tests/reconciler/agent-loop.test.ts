@@ -3,6 +3,7 @@ import { TransientError } from '../../src/datapath/index.js';
 import type { Entry, IpcacheValue } from '../../src/desired/desired-state.js';
 import { ValidationError } from '../../src/desired/diagnostics.js';
 import { SourceUnreachableError } from '../../src/desired/index.js';
+import type { ChangeSet } from '../../src/reconciler/change-set.js';
 import { plan } from '../../src/reconciler/plan.js';
 import type { CompiledRevision } from '../../src/reconciler/reconcile-node.js';
 import {
@@ -41,6 +42,9 @@ class FakeWorld {
   /** Applies fail with this error instead, while set. */
   applyError: Error | null = null;
   readonly compiled: string[] = [];
+  /** Cluster generation of each compile, in order. */
+  readonly generations: number[] = [];
+  lastChanges: ChangeSet | null = null;
   reconciles = 0;
   writes = 0;
   gcRemoves = 0;
@@ -53,16 +57,19 @@ class FakeWorld {
       }
       return this.head;
     },
-    compile: async (_repo, source, node): Promise<CompiledRevision> => {
+    compile: async (_repo, source, node, generation): Promise<CompiledRevision> => {
       const rev = source.rev!;
       this.compiled.push(rev);
+      this.generations.push(generation);
       const found = this.commits.get(rev);
       if (found === undefined) throw new Error(`unknown commit ${rev}`);
       if (found === 'invalid')
         throw new ValidationError([
           { severity: 'error', code: 'E_SCHEMA', file: 'bad.yaml', line: 3, path: 'spec.x', message: 'unknown field' },
         ]);
-      return { revision: rev, desired: desiredWith(node, rev, { ipcache: found }), warnings: [] };
+      const state = desiredWith(node, rev, { ipcache: found });
+      const desired = { ...state, inputs: { commit: rev, generation } };
+      return { inputs: desired.inputs, desired, warnings: [] };
     },
     reconcile: async (opts) => {
       this.reconciles += 1;
@@ -73,12 +80,13 @@ class FakeWorld {
       }
       const desired = opts.compiled!.desired;
       const observe = () => ({ node: opts.node, resources: { ipcache: this.kernel } });
-      const planOpts = { from: 'live', to: desired.revision, kinds: ['ipcache' as const] };
+      const planOpts = { from: 'live', kinds: ['ipcache' as const] };
       const changes = plan(desired, observe(), planOpts);
+      this.lastChanges = changes;
       this.kernel = [...desired.resources.ipcache];
       this.writes += changes.changes.length;
       return {
-        revision: desired.revision,
+        inputs: desired.inputs,
         changes,
         writes: changes.changes.length,
         remaining: plan(desired, observe(), planOpts),
@@ -162,6 +170,22 @@ describe('the agent loop', () => {
     expect(world.compiled).toEqual([A]);
     expect(world.reconciles).toBe(3);
     expect(agent.status.lastReconcile).toMatchObject({ changes: 1, writes: 1 });
+  });
+
+  it('compiles the same commit again when the cluster generation changes, and plans name both inputs', async () => {
+    const { world, agent } = setup();
+    await agent.reconcileNow();
+    await agent.setGeneration(3);
+    expect(world.compiled).toEqual([A, A]);
+    expect(world.generations).toEqual([0, 3]);
+    expect(world.lastChanges!.inputs.to).toEqual({ commit: A, generation: 3 });
+    expect(world.lastChanges!.to).toBe(`${A.slice(0, 12)} @ generation 3`);
+    expect(conditions(agent.status)).toMatchObject({ Ready: 'True' });
+
+    // Neither input changed: nothing is compiled again.
+    await agent.setGeneration(3);
+    await agent.reconcileNow();
+    expect(world.compiled).toEqual([A, A]);
   });
 
   it('stalls on a commit that fails validation, keeps the last good one enforced, and recovers on a fix', async () => {

@@ -51,7 +51,7 @@ export function compileNode(program: ClusterProgram, nodeName: string): DesiredS
   };
   return deepFreeze({
     node: nodeName,
-    revision: program.revision,
+    inputs: { commit: program.revision, generation: 0 },
     resources,
     rules: policy.rules,
     warnings: warnings.list(),

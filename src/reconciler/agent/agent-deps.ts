@@ -14,7 +14,8 @@ import { openLiveNode, type LiveNode } from './live-node.js';
 export interface AgentDeps {
   /** The commit `rev` names now; null for a plain directory, which has no revisions. */
   resolve(repo: string, rev: string, source: SourceOptions): Promise<string | null>;
-  compile(repo: string, source: SourceOptions, node: string): Promise<CompiledRevision>;
+  /** Compiles the commit `source.rev` for the node at a cluster generation. */
+  compile(repo: string, source: SourceOptions, node: string, generation: number): Promise<CompiledRevision>;
   reconcile(opts: ReconcileOptions): Promise<ReconcileResult>;
   openLiveNode(opts: NodeOptions): LiveNode | null;
 }
@@ -32,7 +33,7 @@ export const realAgentDeps: AgentDeps = {
       throw e;
     }
   },
-  compile: (repo, source, node) => compileRevision(repo, source, node, caches),
+  compile: (repo, source, node, generation) => compileRevision(repo, source, node, caches, generation),
   reconcile: reconcileNode,
   openLiveNode,
 };

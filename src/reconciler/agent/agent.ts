@@ -1,5 +1,6 @@
 import PQueue from 'p-queue';
-import { formatDiagnostic, ValidationError, type SourceOptions } from '../../desired/index.js';
+import { formatDiagnostic, ValidationError, type DesiredInputs, type SourceOptions } from '../../desired/index.js';
+import { withGeneration } from '../plan.js';
 import type { CompiledRevision, ReconcileResult } from '../reconcile-node.js';
 import { realAgentDeps, type AgentDeps } from './agent-deps.js';
 import { AgentMetrics } from './agent-metrics.js';
@@ -46,6 +47,8 @@ export interface AgentOptions {
 /** What a pass carries from step to step. */
 interface Pass {
   commit: string | null;
+  /** The cluster generation when the pass started. */
+  generation: number;
   compiled: CompiledRevision | null;
   /** Stalled on this commit already: only repair drift towards the last good one. */
   repairOnly: boolean;
@@ -79,8 +82,10 @@ export class Agent {
   private good: CompiledRevision | null = null;
   /** Newest commit compiled (good or not yet applied). */
   private latest: CompiledRevision | null = null;
-  /** The commit that stalled and why; cleared when a new commit is compiled. */
-  private stalled: { readonly commit: string | null; readonly failure: Failure } | null = null;
+  /** The inputs that stalled and why; cleared when new inputs are compiled. */
+  private stalled: { readonly inputs: DesiredInputs; readonly failure: Failure } | null = null;
+  /** The cluster generation desired state is compiled at; 0 until a cluster store reports one. */
+  private generation = 0;
   private live: LiveNode | null = null;
   private passTimer: NodeJS.Timeout | null = null;
   private gcTimer: NodeJS.Timeout | null = null;
@@ -121,6 +126,17 @@ export class Agent {
     this.live?.close();
     this.live = null;
     await Promise.all(this.opts.stores.map((s) => s.close().catch(() => {})));
+  }
+
+  /**
+   * A new cluster generation (membership, identities): desired state depends
+   * on it as on the commit, so the pass this queues compiles again. Resolves
+   * when that pass has run.
+   */
+  setGeneration(generation: number): Promise<void> {
+    if (generation === this.generation) return Promise.resolve();
+    this.generation = generation;
+    return this.reconcileNow();
   }
 
   /** Queues a pass (one at a time) and resolves when it has run; tests use it instead of waiting for the timer. */
@@ -185,7 +201,7 @@ export class Agent {
   private async pass(): Promise<void> {
     const started = this.now();
     const t0 = performance.now();
-    const p: Pass = { commit: null, compiled: null, repairOnly: false, result: null };
+    const p: Pass = { commit: null, generation: this.generation, compiled: null, repairOnly: false, result: null };
     let step: AgentStep = 'fetch';
     let next = this.opts.intervalMs;
     try {
@@ -211,16 +227,17 @@ export class Agent {
 
   private async load(p: Pass): Promise<boolean> {
     // A plain directory has no commit to compare, so it is read again every pass.
-    if (p.commit !== null && this.latest?.revision === p.commit) {
+    const inputs = { commit: p.commit, generation: p.generation };
+    if (p.commit !== null && this.latest && sameInputs(this.latest.inputs, inputs)) {
       p.compiled = this.latest;
-    } else if (p.commit !== null && this.stalled && p.commit === this.stalled.commit) {
+    } else if (p.commit !== null && this.stalled && sameInputs(this.stalled.inputs, inputs)) {
       p.repairOnly = true;
       p.compiled = this.good;
     } else {
       this.current = markProgressing(this.current, p.commit, this.now());
       await this.writeStatus();
       const source = { ...this.opts.source, rev: p.commit ?? this.rev };
-      p.compiled = await this.deps.compile(this.opts.repo, source, this.opts.node);
+      p.compiled = await this.deps.compile(this.opts.repo, source, this.opts.node, p.generation);
       this.latest = p.compiled;
       this.stalled = null;
     }
@@ -247,7 +264,7 @@ export class Agent {
     const r = p.result!;
     const pass: LastReconcile = {
       at: started.toISOString(),
-      revision: r.revision,
+      revision: r.inputs.commit,
       durationMs: Math.round(durationMs),
       changes: r.changes.changes.length,
       writes: r.writes,
@@ -255,7 +272,7 @@ export class Agent {
     this.metrics.reconciles[r.writes > 0 ? 'applied' : 'unchanged'] += 1;
     if (r.changes.changes.length > 0)
       this.log(
-        `${p.repairOnly ? 'repaired drift towards last good' : 'applied'} ${r.revision ?? 'working tree'}: ${r.changes.changes.length} changes, ${r.writes} kernel writes`,
+        `${p.repairOnly ? 'repaired drift towards last good' : 'applied'} ${withGeneration(r.inputs.commit, r.inputs.generation) ?? 'working tree'}: ${r.changes.changes.length} changes, ${r.writes} kernel writes`,
       );
     if (p.repairOnly) {
       this.current = recordPass(this.current, pass, this.now());
@@ -266,7 +283,7 @@ export class Agent {
     }
     this.good = p.compiled;
     this.current = markReady(this.current, pass, this.now());
-    this.metrics.revision = r.revision;
+    this.metrics.revision = r.inputs.commit;
     return this.opts.intervalMs;
   }
 
@@ -290,8 +307,9 @@ export class Agent {
     const revision = p.commit;
     if (!isRetried(kind)) {
       const failure: Failure = { error, step, kind, revision, ...(reason ? { reason } : {}) };
-      this.stalled = { commit: revision, failure };
-      if (this.latest?.revision === revision) this.latest = null;
+      const inputs = { commit: revision, generation: p.generation };
+      this.stalled = { inputs, failure };
+      if (this.latest && sameInputs(this.latest.inputs, inputs)) this.latest = null;
       this.metrics.reconciles.stalled += 1;
       this.current = markFailed(this.current, failure, this.now());
       this.log(`stalled at ${step} on ${revision ?? 'working tree'} (${error.code}): ${error.message}`);
@@ -316,6 +334,10 @@ export class Agent {
       }),
     );
   }
+}
+
+function sameInputs(a: DesiredInputs, b: DesiredInputs): boolean {
+  return a.commit === b.commit && a.generation === b.generation;
 }
 
 /** A validation error lists every diagnostic with its file:line, one per line; others keep their message. */
