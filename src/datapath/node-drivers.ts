@@ -88,6 +88,16 @@ export class NodeDatapath {
     return NodeDatapath.open(opts);
   }
 
+  /**
+   * Whether this node, opened earlier, can serve another pass: it loaded its
+   * programs and its maps are still the pinned ones. The agent keeps a node
+   * open across passes while this holds, so a pass does not reload the BPF
+   * object through the verifier.
+   */
+  get reusable(): boolean {
+    return this.loaded !== null && this.loaded.pinsIntact();
+  }
+
   /** Reads every driven kind from the kernel: the net kinds from one scan of the node, the rest from their drivers. */
   async observe(): Promise<ObservedState> {
     const net: Partial<Record<ResourceKind, readonly Entry<unknown>[]>> = await observeNet(this.net);

@@ -24,6 +24,8 @@ export interface ReconcileOptions {
   readonly dryRun?: boolean;
   /** Already fetched and compiled (the agent keeps its inputs'): skips fetch → compile. */
   readonly compiled?: CompiledRevision;
+  /** The node, opened by a caller that keeps it across passes (the agent): used as is and left open. */
+  readonly datapath?: NodeDatapath;
 }
 
 /** A commit (and cluster generation) compiled for one node: what the first steps of a pass produce. */
@@ -75,7 +77,7 @@ export async function reconcileNode(opts: ReconcileOptions): Promise<ReconcileRe
     nodeNs: opts.nodeNs ?? null,
     ...(opts.bpffsRoot ? { bpffsRoot: opts.bpffsRoot } : {}),
   };
-  const node = opts.dryRun ? NodeDatapath.openReadOnly(nodeOpts) : NodeDatapath.open(nodeOpts);
+  const node = opts.datapath ?? (opts.dryRun ? NodeDatapath.openReadOnly(nodeOpts) : NodeDatapath.open(nodeOpts));
   try {
     const before = node.writes;
     if (!opts.dryRun) {
@@ -93,7 +95,7 @@ export async function reconcileNode(opts: ReconcileOptions): Promise<ReconcileRe
     const all = [...warnings, ...[...deleteFirst].map((kind) => transitionWarning(kind, node.node))];
     return { inputs, changes, writes: node.writes - before, remaining, warnings: all };
   } finally {
-    node.close();
+    if (!opts.datapath) node.close();
   }
 }
 

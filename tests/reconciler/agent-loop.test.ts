@@ -93,6 +93,7 @@ class FakeWorld {
         warnings: [],
       };
     },
+    release: () => {},
     openLiveNode: () => ({
       gcConntrack: () => this.gcRemoves,
       counters: () => ({}) as never,

@@ -139,6 +139,23 @@ export class EndpointDatapath {
     return new EndpointDatapath(null, maps, pins);
   }
 
+  /**
+   * Whether every pinned map is still the one this object uses (nobody
+   * removed or replaced the pins): only then may a caller keep it across passes.
+   */
+  pinsIntact(): boolean {
+    return PINNED_MAPS.every((name) => {
+      const mine = this.maps.get(name);
+      if (!mine || !fs.existsSync(path.join(this.pins.mapsDir, name))) return false;
+      const pinned = BpfMap.fromPin(path.join(this.pins.mapsDir, name));
+      try {
+        return pinned.info.id === mine.info.id;
+      } finally {
+        pinned.close();
+      }
+    });
+  }
+
   /** One of the node's maps by its BPF name (gw_policy, …); undefined if the object has none. */
   mapNamed(name: string): BpfMap | undefined {
     return this.maps.get(name);

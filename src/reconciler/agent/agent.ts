@@ -125,6 +125,7 @@ export class Agent {
     await this.queue.onIdle();
     this.live?.close();
     this.live = null;
+    this.deps.release();
     await Promise.all(this.opts.stores.map((s) => s.close().catch(() => {})));
   }
 
