@@ -100,4 +100,15 @@ describe('node-device attachments as a kind', () => {
     const tc = run('ip', ['netns', 'exec', node.netns, 'bpftool', 'net', 'show', 'dev', 'ext-out']);
     expect(tc).not.toContain('gw_from_netdev');
   });
+
+  it('stall, naming the address, when no device of the node holds it', async () => {
+    run('ip', ['-n', node.netns, 'addr', 'del', `${NODE_ADDR}/24`, 'dev', 'ext-out']);
+    node.writeConfig(config('NodePort'));
+    await expect(reconcileNode(opts())).rejects.toMatchObject({
+      code: 'E_STALLED',
+      errorKind: 'stalled',
+      message: expect.stringContaining(`no device of the node holds ${NODE_ADDR}`),
+    });
+    expect((await observed()).links).toEqual([]);
+  });
 });
