@@ -13,3 +13,4 @@ export type { Model, Declared, PolicyDeclaration, PolicyRule } from './model.js'
 export type * from './desired-state.js';
 export { RESOURCE_KINDS } from './desired-state.js';
 export { ValidationError, formatDiagnostic, type Diagnostic } from './diagnostics.js';
+export { errorKindOf, type ErrorKind } from './error-kind.js';

@@ -36,7 +36,7 @@ const after = desiredWith('node-1', 'b'.repeat(40), {
   policy: [{ key: '7/ingress/300/6/80/16', value: { ...rule, verdict: 'deny' }, label: 'policy default/rule1' }],
   maglev: [maglev(Array.from({ length: 251 }, () => 1))],
 });
-const set = plan(after, asObserved(before), { from: before.revision });
+const set = plan(after, asObserved(before), { from: before.inputs.commit });
 
 describe('plan renderers', () => {
   it('renders text like terraform, grouped by resource with readable names', () => {

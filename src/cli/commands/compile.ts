@@ -19,7 +19,7 @@ export function compileCommand(): Command {
         process.stdout.write(JSON.stringify({ ...state, endpoints }, null, 2) + '\n');
         return;
       }
-      process.stdout.write(`node ${state.node} at ${state.revision ?? 'working tree'}\n`);
+      process.stdout.write(`node ${state.node} at ${state.inputs.commit ?? 'working tree'}\n`);
       for (const [kind, entries] of Object.entries(state.resources)) {
         process.stdout.write(`${kind}: ${entries.length}\n`);
         for (const e of entries) process.stdout.write(`  ${e.key}${e.label ? `  (${e.label})` : ''}\n`);

@@ -5,6 +5,7 @@ import { CompileError } from './compile-error.js';
 import { compileDatapath } from './compile-datapath.js';
 import { compileEndpoints, localEndpoints } from './compile-endpoints.js';
 import { compileIpcache } from './compile-ipcache.js';
+import { compileNetdev } from './compile-netdev.js';
 import { compileOverlay } from './compile-overlay.js';
 import { compileNodePolicy } from './policy/compile-node-policy.js';
 import { compileNodeServices, type NodeServices } from './service/compile-node-services.js';
@@ -46,10 +47,11 @@ export function compileNode(program: ClusterProgram, nodeName: string): DesiredS
     route: sortEntries([...overlay.route, ...endpoints.route]),
     link: sortEntries([...overlay.link, ...endpoints.link]),
     program: sortEntries(datapath.program),
+    netdev: sortEntries(compileNetdev(services.service)),
   };
   return deepFreeze({
     node: nodeName,
-    revision: program.revision,
+    inputs: { commit: program.revision, generation: 0 },
     resources,
     rules: policy.rules,
     warnings: warnings.list(),

@@ -60,7 +60,7 @@ describe('compiling with a CompileCache', () => {
     expect(after.resources.maglev).toBe(before.resources.maglev);
     expect(after.resources.service).toBe(before.resources.service);
     expect(after.resources.policy).toEqual([]);
-    expect(after.revision).toBe('next');
+    expect(after.inputs.commit).toBe('next');
   });
 
   it('reuses the work for an equal identity table from a new allocator run, not for a different one', () => {

@@ -1,12 +1,9 @@
 import type { Entry, PolicyValue, Verdict } from '../../desired-state.js';
+import { policyKey } from '../../kinds/index.js';
 import { entry } from '../sorted-entries.js';
 import { blockContains } from './port-blocks.js';
 
 const RANK: Readonly<Record<Verdict, number>> = { allow: 1, redirect: 2, deny: 3 };
-
-export function policyKey(v: PolicyValue): string {
-  return `${v.endpointId}/${v.direction}/${v.identity}/${v.protocol}/${v.port}/${v.portPrefixLen}`;
-}
 
 /**
  * Policy entries of one node. Identical keys merge (deny > redirect > allow,

@@ -3,7 +3,8 @@ import { allocateByHash } from '../../identity/index.js';
 import type { NodeInfo } from '../cluster-view.js';
 import { entry } from '../sorted-entries.js';
 import type { Warnings } from '../warnings.js';
-import { frontendKey, REVNAT_RANGE } from './compile-service-program.js';
+import { frontendKey } from '../../kinds/index.js';
+import { REVNAT_RANGE } from './compile-service-program.js';
 import type { ServicePortPlan, ServiceProgram } from './service-program.js';
 
 export interface NodeServices {

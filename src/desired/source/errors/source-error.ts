@@ -14,6 +14,11 @@ export type SourceErrorCode =
 export abstract class SourceError<D extends object = object> extends Error {
   abstract readonly code: SourceErrorCode;
 
+  /** A file too large or a symlink out of the tree needs a new commit; the network and the remote may recover. */
+  get errorKind(): 'stalled' | 'transient' {
+    return this.code === 'E_SOURCE_FILE_TOO_LARGE' || this.code === 'E_SOURCE_SYMLINK_ESCAPE' ? 'stalled' : 'transient';
+  }
+
   constructor(
     message: string,
     readonly data: D,
