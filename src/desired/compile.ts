@@ -22,13 +22,30 @@ export interface CompileOptions {
   readonly cache?: CompileCache;
 }
 
+/**
+ * A revision compiled for the whole cluster: what every node shares
+ * (identities, policy rules, services, backends, Maglev tables) is built
+ * here once; each node's state is compiled from it on demand.
+ */
+export interface ClusterCompile {
+  /** The declared nodes, by name. */
+  readonly nodes: readonly string[];
+  /** The DesiredState of one node: deep-frozen, sorted, byte-identical for the same model. */
+  node(name: string): DesiredState;
+}
+
+export function compileCluster(model: Model, opts: CompileOptions = {}): ClusterCompile {
+  const program = buildClusterProgram(model, opts.identities, opts.cache);
+  return { nodes: [...program.view.nodes.keys()], node: (name) => compileNode(program, name) };
+}
+
 /** The DesiredState of one node: deep-frozen, sorted, byte-identical for the same model. */
 export function compile(model: Model, node: string, opts: CompileOptions = {}): DesiredState {
-  return compileNode(buildClusterProgram(model, opts.identities, opts.cache), node);
+  return compileCluster(model, opts).node(node);
 }
 
 /** Every declared node's DesiredState, sharing the cluster-wide work. */
 export function compileAll(model: Model, opts: CompileOptions = {}): ReadonlyMap<string, DesiredState> {
-  const program = buildClusterProgram(model, opts.identities, opts.cache);
-  return new Map([...program.view.nodes.keys()].map((name) => [name, compileNode(program, name)]));
+  const cluster = compileCluster(model, opts);
+  return new Map(cluster.nodes.map((name) => [name, cluster.node(name)]));
 }

@@ -4,6 +4,8 @@ export { validateTree, loadModel, LoadCache, type LoadOptions, type LoadResult }
 export {
   compile,
   compileAll,
+  compileCluster,
+  type ClusterCompile,
   CompileCache,
   CompileError,
   endpointNetnsPrefix,

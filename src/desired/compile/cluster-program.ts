@@ -1,3 +1,4 @@
+import type { Entry, IdentityValue } from '../desired-state.js';
 import type { IdentityTable } from '../identity/index.js';
 import type { Model } from '../model.js';
 import type { CompileCache } from './compile-cache.js';
@@ -6,6 +7,7 @@ import { compilePolicyRules, type PolicyProgram } from './policy/compile-policy-
 import { compileServiceProgram } from './service/compile-service-program.js';
 import { MaglevTables } from './service/maglev-tables.js';
 import type { ServiceProgram } from './service/service-program.js';
+import { deepFreeze, entry, sortEntries } from './sorted-entries.js';
 import { Warnings } from './warnings.js';
 
 /** Everything about a model that is the same for every node, computed once for compileAll. */
@@ -14,6 +16,8 @@ export interface ClusterProgram {
   readonly view: ClusterView;
   readonly policy: PolicyProgram;
   readonly services: ServiceProgram;
+  /** The identity map's entries, sorted and frozen: the same on every node. */
+  readonly identity: readonly Entry<IdentityValue>[];
   readonly warnings: Warnings;
   /** Where a node's compile may find its entries of an earlier, identical program. */
   readonly cache?: CompileCache;
@@ -36,7 +40,25 @@ export function buildClusterProgram(model: Model, identities?: IdentityTable, ca
     if (cache) cache.maglevTables = tables.tables();
     return { program, warnings };
   });
+  // Policies bring CIDR identities; the cache keeps their map the same object while they stay the same.
+  const identity = memo('identity', [view, policy.program.cidrIdentities], () =>
+    deepFreeze(
+      sortEntries(
+        policy.program.identities.map((i) =>
+          entry(String(i.id), { id: i.id, labels: i.labels, scope: i.scope }, i.labels.join(',')),
+        ),
+      ),
+    ),
+  );
   const warnings = new Warnings();
   for (const w of [view.warnings, policy.warnings, services.warnings]) warnings.addAll(w);
-  return { revision: model.revision, view, policy: policy.program, services: services.program, warnings, cache };
+  return {
+    revision: model.revision,
+    view,
+    policy: policy.program,
+    services: services.program,
+    identity,
+    warnings,
+    cache,
+  };
 }

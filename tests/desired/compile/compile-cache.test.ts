@@ -134,7 +134,7 @@ describe('compiling with a CompileCache', () => {
     const a = base();
     const n1 = compile(a, 'n1', { cache });
     compile(a, 'n2', { cache });
-    expect(compile(a, 'n1', { cache }).resources.service).not.toBe(n1.resources.service);
+    expect(compile(a, 'n1', { cache }).resources.ipcache).not.toBe(n1.resources.ipcache);
     expect(compileAll(a, { cache }).get('n1')).toEqual(n1);
   });
 });
