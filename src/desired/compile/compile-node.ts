@@ -6,7 +6,7 @@ import { compileDatapath } from './compile-datapath.js';
 import { compileEndpoints, localEndpoints } from './compile-endpoints.js';
 import { compileIpcache } from './compile-ipcache.js';
 import { compileOverlay } from './compile-overlay.js';
-import { compileNodePolicy } from './policy/compile-node-policy.js';
+import { compileNodePolicy, NodePolicyMemo } from './policy/compile-node-policy.js';
 import { sharedNodeServices, type SortedNodeServices } from './service/shared-services.js';
 import { deepFreeze, sortEntries } from './sorted-entries.js';
 import { Warnings } from './warnings.js';
@@ -23,7 +23,8 @@ export function compileNode(program: ClusterProgram, nodeName: string): DesiredS
   const warnings = new Warnings();
   warnings.addAll(program.warnings);
   const local = localEndpoints(view, node);
-  const policy = compileNodePolicy(view, program.policy, local, warnings);
+  const policyMemo = program.cache?.memo(`node:policy:${node.name}`, [view], () => new NodePolicyMemo());
+  const policy = compileNodePolicy(view, program.policy, local, warnings, policyMemo);
   const endpoints = compileEndpoints(view, node, local, policy.enforcement);
   const datapath = compileDatapath(endpoints.endpoint);
   const overlay = compileOverlay(view, node);
@@ -34,7 +35,7 @@ export function compileNode(program: ClusterProgram, nodeName: string): DesiredS
     ipcache: nodeIpcache(program, node),
     endpoint: sortEntries(endpoints.endpoint),
     lxc: sortEntries(datapath.lxc),
-    policy: sortEntries(policy.entries),
+    policy: policy.entries,
     service: services.service,
     backend: services.backend,
     revnat: services.revnat,

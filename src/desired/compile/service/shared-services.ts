@@ -1,6 +1,6 @@
 import type { Entry } from '../../desired-state.js';
 import type { NodeInfo } from '../cluster-view.js';
-import { compareKeys, deepFreeze, sortEntries } from '../sorted-entries.js';
+import { deepFreeze, mergeSorted, sortEntries } from '../sorted-entries.js';
 import { Warnings } from '../warnings.js';
 import {
   compileNodeServices,
@@ -71,20 +71,8 @@ function sorted(build: (warnings: Warnings) => NodeServices): SortedNodeServices
   return { ...lists, warnings };
 }
 
-/** Two sorted lists as one, an entry whose key is in both (a backend both use) kept once. */
 function merge<V>(a: readonly Entry<V>[], b: readonly Entry<V>[]): readonly Entry<V>[] {
-  const out: Entry<V>[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const d = compareKeys(a[i]!.key, b[j]!.key);
-    if (d <= 0) out.push(a[i++]!);
-    else out.push(b[j++]!);
-    if (d === 0) j++;
-  }
-  while (i < a.length) out.push(a[i++]!);
-  while (j < b.length) out.push(b[j++]!);
-  return Object.freeze(out);
+  return Object.freeze(mergeSorted(a, b));
 }
 
 function joined(a: Warnings, b: Warnings): Warnings {
