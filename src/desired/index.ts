@@ -5,6 +5,7 @@ export {
   compile,
   compileAll,
   compileCluster,
+  changedKinds,
   type ClusterCompile,
   CompileCache,
   CompileError,

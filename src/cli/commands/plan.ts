@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { formatDiagnostic } from '../../desired/diagnostics.js';
-import { compileCluster, type Model } from '../../desired/index.js';
+import { changedKinds, compileCluster, RESOURCE_KINDS, type Model } from '../../desired/index.js';
 import type { ChangeSet } from '../../reconciler/change-set.js';
 import { groupPlans, nodeRanges } from '../../reconciler/group-plans.js';
 import { loadRevision, newRevisionCaches } from '../../reconciler/load-revision.js';
@@ -44,11 +44,14 @@ export function planCommand(): Command {
     const nodes = selectNodes(to.model, opts);
     // Each side compiled once for the whole cluster (the `from` side first, so `to` reuses what did not
     // change); a node's states live only while its plan is made.
-    const before = from ? compileCluster(from.model, { cache: caches.compile }) : null;
-    const after = compileCluster(to.model, { cache: caches.compile });
+    // Kinds compiled from the very same declarations on both sides cannot change: they are left out.
+    const kinds = from ? changedKinds(from.model, to.model) : RESOURCE_KINDS;
+    const before = from ? compileCluster(from.model, { cache: caches.compile, kinds }) : null;
+    const after = compileCluster(to.model, { cache: caches.compile, kinds });
     const sets: ChangeSet[] = nodes.map((node) => {
       const held = before && before.nodes.includes(node) ? asObserved(before.node(node)) : emptyObserved(node);
       return plan(after.node(node), held, {
+        kinds,
         from: from ? (from.revision ?? opts.from ?? null) : null,
         to: to.revision ?? opts.to ?? null,
       });

@@ -15,7 +15,8 @@ export interface ClusterProgram {
   readonly revision: string | null;
   readonly view: ClusterView;
   readonly policy: PolicyProgram;
-  readonly services: ServiceProgram;
+  /** null when the compile leaves the load-balancer kinds out (see CompileOptions.kinds). */
+  readonly services: ServiceProgram | null;
   /** The identity map's entries, sorted and frozen: the same on every node. */
   readonly identity: readonly Entry<IdentityValue>[];
   readonly warnings: Warnings;
@@ -23,7 +24,12 @@ export interface ClusterProgram {
   readonly cache?: CompileCache;
 }
 
-export function buildClusterProgram(model: Model, identities?: IdentityTable, cache?: CompileCache): ClusterProgram {
+export function buildClusterProgram(
+  model: Model,
+  identities?: IdentityTable,
+  cache?: CompileCache,
+  loadBalancing = true,
+): ClusterProgram {
   const memo = <T>(slot: string, inputs: readonly unknown[], compute: () => T): T =>
     cache ? cache.memo(slot, inputs, compute) : compute();
   const view = memo('view', [model.cluster, model.nodes, model.endpoints, identities], () =>
@@ -33,13 +39,14 @@ export function buildClusterProgram(model: Model, identities?: IdentityTable, ca
     const warnings = new Warnings();
     return { program: compilePolicyRules(view, model.policies, warnings, cache?.rules), warnings };
   });
-  const services = memo('services', [view, model.services], () => {
+  const buildServices = () => {
     const warnings = new Warnings();
     const tables = new MaglevTables(cache?.maglevTables);
     const program = compileServiceProgram(view, model.services, warnings, tables);
     if (cache) cache.maglevTables = tables.tables();
     return { program, warnings };
-  });
+  };
+  const services = loadBalancing ? memo('services', [view, model.services], buildServices) : null;
   // Policies bring CIDR identities; the cache keeps their map the same object while they stay the same.
   const identity = memo('identity', [view, policy.program.cidrIdentities], () =>
     deepFreeze(
@@ -51,12 +58,12 @@ export function buildClusterProgram(model: Model, identities?: IdentityTable, ca
     ),
   );
   const warnings = new Warnings();
-  for (const w of [view.warnings, policy.warnings, services.warnings]) warnings.addAll(w);
+  for (const w of [view.warnings, policy.warnings, services?.warnings]) if (w) warnings.addAll(w);
   return {
     revision: model.revision,
     view,
     policy: policy.program,
-    services: services.program,
+    services: services?.program ?? null,
     identity,
     warnings,
     cache,

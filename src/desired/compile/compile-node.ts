@@ -60,9 +60,17 @@ export function compileNode(program: ClusterProgram, nodeName: string): DesiredS
  * commit that leaves Services and Endpoints alone (and plan sees them as equal).
  */
 function nodeServices(program: ClusterProgram, node: NodeInfo): SortedNodeServices {
-  const build = () => sharedNodeServices(program.services, node);
-  return program.cache ? program.cache.memo(`node:services:${node.name}`, [program.services, node], build) : build();
+  const services = program.services;
+  if (!services) return NO_SERVICES;
+  const build = () => sharedNodeServices(services, node);
+  return program.cache ? program.cache.memo(`node:services:${node.name}`, [services, node], build) : build();
 }
+
+/** What a compile that leaves the load-balancer kinds out gives for them. */
+const NO_SERVICES: SortedNodeServices = {
+  ...deepFreeze({ service: [], backend: [], revnat: [], maglev: [] }),
+  warnings: new Warnings(),
+};
 
 /** Prefix → identity: per node (local endpoints have no tunnel), the same lists again for an unchanged view. */
 function nodeIpcache(program: ClusterProgram, node: NodeInfo): readonly Entry<IpcacheValue>[] {

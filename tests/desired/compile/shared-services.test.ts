@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compile, compileAll } from '../../../src/desired/compile.js';
+import { changedKinds, compile, compileAll, compileCluster } from '../../../src/desired/compile.js';
+import { RESOURCE_KINDS } from '../../../src/desired/desired-state.js';
 import { buildClusterProgram } from '../../../src/desired/compile/cluster-program.js';
 import { compileNodeServices } from '../../../src/desired/compile/service/compile-node-services.js';
 import { sharedNodeServices } from '../../../src/desired/compile/service/shared-services.js';
@@ -35,14 +36,14 @@ const cluster = (extra: (b: ReturnType<typeof twoNodeCluster>) => void = () => {
 function perNode(model: Model, node: string): string {
   const program = buildClusterProgram(model);
   const warnings = new Warnings();
-  const s = compileNodeServices(program.services, program.view.nodes.get(node)!, warnings);
+  const s = compileNodeServices(program.services!, program.view.nodes.get(node)!, warnings);
   const lists = [sortEntries(s.service), sortEntries(s.backend), sortEntries(s.revnat), sortEntries(s.maglev)];
   return JSON.stringify([lists, warnings.list()]);
 }
 
 function shared(model: Model, node: string): string {
   const program = buildClusterProgram(model);
-  const s = sharedNodeServices(program.services, program.view.nodes.get(node)!);
+  const s = sharedNodeServices(program.services!, program.view.nodes.get(node)!);
   return JSON.stringify([[s.service, s.backend, s.revnat, s.maglev], s.warnings.list()]);
 }
 
@@ -83,5 +84,26 @@ describe('load-balancer entries shared by every node', () => {
     const m = cluster();
     const all = compileAll(m);
     for (const node of ['n1', 'n2', 'n3']) expect(JSON.stringify(all.get(node))).toBe(JSON.stringify(compile(m, node)));
+  });
+});
+
+describe('the kinds two models can differ in', () => {
+  it('leaves the load-balancer kinds out only when both hold the same Cluster, Node, Endpoint and Service objects', () => {
+    const m = cluster();
+    const lb = ['service', 'backend', 'revnat', 'maglev'];
+    expect(changedKinds(m, { ...m, policies: [] }).some((k) => lb.includes(k))).toBe(false);
+    expect(changedKinds(m, { ...m, policies: [] })).toContain('policy');
+    const moved = { ...m, endpoints: [...m.endpoints.slice(1), { ...m.endpoints[0]! }] };
+    expect(changedKinds(m, moved)).toEqual([...RESOURCE_KINDS]);
+    expect(changedKinds(m, { ...m, services: m.services.slice(1) })).toEqual([...RESOURCE_KINDS]);
+  });
+
+  it('compiles the other kinds exactly as a full compile does when the load-balancer kinds are left out', () => {
+    const m = cluster();
+    const kinds = changedKinds(m, { ...m, policies: [] });
+    const part = compileCluster(m, { kinds }).node('n1');
+    const whole = compile(m, 'n1');
+    for (const k of kinds) expect(JSON.stringify(part.resources[k])).toBe(JSON.stringify(whole.resources[k]));
+    expect(part.resources.service).toEqual([]);
   });
 });
