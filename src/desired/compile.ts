@@ -34,7 +34,8 @@ const LOAD_BALANCER_KINDS: readonly ResourceKind[] = ['service', 'backend', 'rev
  * The kinds whose entries can differ between two models: all of them, but
  * the load-balancer kinds when both hold the very same Cluster, Node,
  * Endpoint and Service declarations (as a LoadCache hands out for unchanged
- * files), because those entries are compiled from nothing else.
+ * files), because those entries are compiled from nothing else (for two
+ * compiles with the same CompileOptions.identities, or none).
  */
 export function changedKinds(from: Model, to: Model): ResourceKind[] {
   const same =
