@@ -4,6 +4,9 @@ export { validateTree, loadModel, LoadCache, type LoadOptions, type LoadResult }
 export {
   compile,
   compileAll,
+  compileCluster,
+  changedKinds,
+  type ClusterCompile,
   CompileCache,
   CompileError,
   endpointNetnsPrefix,

@@ -1,9 +1,9 @@
 import { Command, Option } from 'commander';
 import { formatDiagnostic } from '../../desired/diagnostics.js';
-import { compile, type Model } from '../../desired/index.js';
+import { changedKinds, compileCluster, RESOURCE_KINDS, type Model } from '../../desired/index.js';
 import type { ChangeSet } from '../../reconciler/change-set.js';
+import { groupPlans, nodeRanges } from '../../reconciler/group-plans.js';
 import { loadRevision, newRevisionCaches } from '../../reconciler/load-revision.js';
-import { reconcileNode } from '../../reconciler/reconcile-node.js';
 import { asObserved, emptyObserved, plan } from '../../reconciler/plan.js';
 import { renderJson, renderMarkdown, renderText } from '../../reconciler/render/index.js';
 import { EXIT_CHANGES, EXIT_OK } from '../exit-codes.js';
@@ -42,10 +42,16 @@ export function planCommand(): Command {
     const to = await loadRevision(opts.repo, sourceOptions(opts.to), caches);
     for (const w of to.warnings) process.stderr.write(formatDiagnostic(w) + '\n');
     const nodes = selectNodes(to.model, opts);
+    // Each side compiled once for the whole cluster (the `from` side first, so `to` reuses what did not
+    // change); a node's states live only while its plan is made.
+    // Kinds compiled from the very same declarations on both sides cannot change: they are left out.
+    const kinds = from ? changedKinds(from.model, to.model) : RESOURCE_KINDS;
+    const before = from ? compileCluster(from.model, { cache: caches.compile, kinds }) : null;
+    const after = compileCluster(to.model, { cache: caches.compile, kinds });
     const sets: ChangeSet[] = nodes.map((node) => {
-      const before = from && declares(from.model, node) ? compile(from.model, node, { cache: caches.compile }) : null;
-      const desired = compile(to.model, node, { cache: caches.compile });
-      return plan(desired, before ? asObserved(before) : emptyObserved(node), {
+      const held = before && before.nodes.includes(node) ? asObserved(before.node(node)) : emptyObserved(node);
+      return plan(after.node(node), held, {
+        kinds,
         from: from ? (from.revision ?? opts.from ?? null) : null,
         to: to.revision ?? opts.to ?? null,
       });
@@ -59,6 +65,8 @@ export function planCommand(): Command {
 
 async function planLive(opts: PlanOpts): Promise<void> {
   if (!opts.node) throw new Error('plan --live needs --node: the live node is this machine or network namespace');
+  // The kernel side (libbpf through koffi) loads only for a live plan.
+  const { reconcileNode } = await import('../../reconciler/reconcile-node.js');
   const result = await reconcileNode({
     repo: opts.repo,
     source: sourceOptions(opts.to),
@@ -75,16 +83,24 @@ async function planLive(opts: PlanOpts): Promise<void> {
 
 function selectNodes(model: Model, opts: PlanOpts): string[] {
   if (opts.node) return [opts.node];
-  if (opts.allNodes || model.nodes.length > 0) return model.nodes.map((n) => n.name);
+  const byNumber = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
+  if (opts.allNodes || model.nodes.length > 0) return model.nodes.map((n) => n.name).sort(byNumber);
   return [];
 }
 
-function declares(model: Model, node: string): boolean {
-  return model.nodes.some((n) => n.name === node);
-}
-
+/** Nodes with the same plan as an earlier one are named once under it ("node-2 … node-40: same as node-1"). */
 function render(sets: ChangeSet[], output: PlanOpts['output']): string {
-  if (output === 'json') return renderJson(sets.length === 1 ? (sets[0] as ChangeSet) : sets);
-  if (output === 'markdown') return renderMarkdown(sets);
-  return sets.map(renderText).join('\n');
+  const groups = groupPlans(sets);
+  const sameAs = (g: (typeof groups)[number]) => `${nodeRanges(g.same)}: same as ${g.plan.node}`;
+  const grouped = groups.filter((g) => g.same.length > 0);
+  if (output === 'json') {
+    if (sets.length === 1) return renderJson(sets[0] as ChangeSet);
+    const of = new Map(groups.flatMap((g) => g.same.map((n) => [n, g.plan.node])));
+    return renderJson(sets.map((s) => (of.has(s.node) ? { ...s, sameAs: of.get(s.node) } : s)));
+  }
+  if (output === 'markdown') {
+    const md = renderMarkdown(groups.map((g) => g.plan));
+    return grouped.length === 0 ? md : `${md}\n### Same plan\n\n${grouped.map((g) => `- ${sameAs(g)}`).join('\n')}\n`;
+  }
+  return groups.map((g) => renderText(g.plan) + (g.same.length > 0 ? `\n${sameAs(g)}\n` : '')).join('\n');
 }

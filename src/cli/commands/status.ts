@@ -1,13 +1,9 @@
 import { Command, Option } from 'commander';
-import {
-  defaultStateDir,
-  EtcdStatusStore,
-  FileStatusStore,
-  isReady,
-  parseEndpoints,
-  renderStatusText,
-  type NodeStatus,
-} from '../../reconciler/agent/index.js';
+// The status modules one by one, not the agent's index: that one brings the datapath (koffi) and etcd3.
+import { FileStatusStore } from '../../reconciler/agent/file-status-store.js';
+import { isReady, type NodeStatus } from '../../reconciler/agent/node-status.js';
+import { renderStatusText } from '../../reconciler/agent/render-status.js';
+import { defaultStateDir } from '../../reconciler/agent/status-store.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from '../exit-codes.js';
 import { outputOption } from '../options.js';
 
@@ -43,6 +39,7 @@ export function statusCommand(): Command {
 async function readStatuses(opts: StatusOpts): Promise<NodeStatus[]> {
   if (!opts.node && !opts.allNodes) throw new StatusUsageError('give --node NAME or --all-nodes');
   if (opts.etcdEndpoints) {
+    const { EtcdStatusStore, parseEndpoints } = await import('../../reconciler/agent/etcd-status-store.js');
     const store = new EtcdStatusStore(parseEndpoints(opts.etcdEndpoints));
     try {
       if (opts.allNodes) return await store.list();

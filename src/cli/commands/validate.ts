@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { formatDiagnostic } from '../../desired/diagnostics.js';
-import { readRepository, validateTree } from '../../desired/index.js';
+// The loader alone, not the desired index: validate compiles nothing.
+import { validateTree } from '../../desired/load-model.js';
+import { readRepository } from '../../desired/source/index.js';
 import { EXIT_ERROR, EXIT_OK } from '../exit-codes.js';
 import { outputOption, repoOption, sourceOptions } from '../options.js';
 

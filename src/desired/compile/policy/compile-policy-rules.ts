@@ -11,7 +11,7 @@ import { icmpTypeNumber } from './icmp-types.js';
 import { peerSelector, subjectSelector } from './policy-selectors.js';
 import { ANY_PORT, portRangeBlocks } from './port-blocks.js';
 import { hasPorts, PROTO_ICMP, protocolNumbers } from './protocols.js';
-import type { RuleMemo } from './rule-memo.js';
+import type { IdentityIndex, RuleMemo } from './rule-memo.js';
 import { DIRECTION_FIELDS, refKey, ruleRefs, type DirectionField } from './rule-refs.js';
 
 /** Every policy of the model, with peers resolved against the cluster's identities. */
@@ -58,15 +58,12 @@ export function compilePolicyRules(
   warnings: Warnings,
   memo?: RuleMemo,
 ): PolicyProgram {
-  const refs = ruleRefs(policies);
+  const refs = ruleRefs(policies, memo?.allocateIds);
   const cidrs = collectCidrs(policies, warnings);
   const allocated = allocateCidrIdentities(cidrs.prefixes);
   const cidrIdentities = memo ? memo.stableCidr(allocated) : allocated;
-  const identities = [
-    ...view.identities,
-    ...[...cidrIdentities].map(([prefix, id]): IdentityInfo => ({ id, labels: cidrLabels(prefix), scope: 'cidr' })),
-  ].sort((a, b) => a.id - b.id);
-  const index = new SelectorIndex(identities, (i) => i.labels);
+  const build = () => identityIndex(view, cidrIdentities);
+  const { identities, index } = memo ? memo.identities(view, cidrIdentities, build) : build();
   const rules: CompiledRule[] = [];
   for (const policy of policies) {
     for (const rule of policy.rules) {
@@ -84,6 +81,14 @@ export function compilePolicyRules(
     }
   }
   return { rules, cidrIdentities, identities, worldPrefixUsed: cidrs.world };
+}
+
+function identityIndex(view: ClusterView, cidrIdentities: ReadonlyMap<string, number>): IdentityIndex {
+  const identities = [
+    ...view.identities,
+    ...[...cidrIdentities].map(([prefix, id]): IdentityInfo => ({ id, labels: cidrLabels(prefix), scope: 'cidr' })),
+  ].sort((a, b) => a.id - b.id);
+  return { identities, index: new SelectorIndex(identities, (i) => i.labels) };
 }
 
 interface Ctx {

@@ -1,6 +1,6 @@
 import type { Entry, PolicyValue, Verdict } from '../../desired-state.js';
 import { policyKey } from '../../kinds/index.js';
-import { entry } from '../sorted-entries.js';
+import { entry, mergeSorted, sortEntries } from '../sorted-entries.js';
 import { blockContains } from './port-blocks.js';
 
 const RANK: Readonly<Record<Verdict, number>> = { allow: 1, redirect: 2, deny: 3 };
@@ -14,13 +14,17 @@ const RANK: Readonly<Record<Verdict, number>> = { allow: 1, redirect: 2, deny: 3
 export class PolicyEntrySet {
   private readonly byKey = new Map<string, { value: PolicyValue; label: string }>();
 
-  add(value: PolicyValue, label: string): void {
-    const key = policyKey(value);
+  add(value: PolicyValue, label: string, key = policyKey(value)): void {
     const old = this.byKey.get(key);
     if (!old || wins(value, old.value)) this.byKey.set(key, { value, label });
   }
 
-  entries(): Entry<PolicyValue>[] {
+  /**
+   * Sorted by key. An entry of `previous` (sorted, as this returned it for an
+   * earlier compile) whose value object and label are unchanged is handed back
+   * as it was, so a changed rule costs a sort of its own entries only.
+   */
+  entries(previous: readonly Entry<PolicyValue>[] = []): Entry<PolicyValue>[] {
     const denies = new Map<string, PolicyValue[]>();
     for (const { value } of this.byKey.values()) {
       if (value.verdict !== 'deny') continue;
@@ -29,12 +33,17 @@ export class PolicyEntrySet {
       if (list) list.push(value);
       else denies.set(g, [value]);
     }
-    const result: Entry<PolicyValue>[] = [];
-    for (const [key, { value, label }] of this.byKey) {
-      if (value.verdict !== 'deny' && (denies.get(group(value)) ?? []).some((d) => covers(d, value))) continue;
-      result.push(entry(key, value, label));
+    const kept = new Map<string, { value: PolicyValue; label: string }>();
+    for (const [key, e] of this.byKey) {
+      const v = e.value;
+      if (v.verdict !== 'deny' && denies.size > 0 && (denies.get(group(v)) ?? []).some((d) => covers(d, v))) continue;
+      kept.set(key, e);
     }
-    return result;
+    const same = previous.filter((e) => {
+      const now = kept.get(e.key);
+      return now !== undefined && now.value === e.value && now.label === e.label && kept.delete(e.key);
+    });
+    return mergeSorted(same, sortEntries([...kept].map(([key, { value, label }]) => entry(key, value, label))));
   }
 }
 

@@ -9,7 +9,10 @@ export type DirectionField = (typeof DIRECTION_FIELDS)[number];
  * One RuleRef per ingress/egress(-deny) item of every policy rule, with an id
  * hashed from kind/namespace/name/path so that it survives unrelated edits.
  */
-export function ruleRefs(policies: readonly PolicyDeclaration[]): Map<string, RuleRef> {
+export function ruleRefs(
+  policies: readonly PolicyDeclaration[],
+  allocate: (keys: readonly string[]) => ReadonlyMap<string, number> = allocateRuleIds,
+): Map<string, RuleRef> {
   const pending: { key: string; ref: Omit<RuleRef, 'id'> }[] = [];
   for (const p of policies) {
     for (const r of p.rules) {
@@ -24,11 +27,12 @@ export function ruleRefs(policies: readonly PolicyDeclaration[]): Map<string, Ru
       }
     }
   }
-  const ids = allocateByHash(
-    pending.map((p) => p.key),
-    { min: 1, max: 0xffff_ffff, space: 'policy rule ids' },
-  );
+  const ids = allocate(pending.map((p) => p.key));
   return new Map(pending.map((p) => [p.key, { id: ids.get(p.key)!, ...p.ref }]));
+}
+
+export function allocateRuleIds(keys: readonly string[]): Map<string, number> {
+  return allocateByHash(keys, { min: 1, max: 0xffff_ffff, space: 'policy rule ids' });
 }
 
 export function refKey(p: PolicyDeclaration, path: string): string {
