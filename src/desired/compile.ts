@@ -28,7 +28,8 @@ export interface CompileOptions {
   readonly kinds?: readonly ResourceKind[];
 }
 
-const LOAD_BALANCER_KINDS: readonly ResourceKind[] = ['service', 'backend', 'revnat', 'maglev'];
+// netdev: the node-device programs NodePort needs, compiled from the same service program.
+const LOAD_BALANCER_KINDS: readonly ResourceKind[] = ['service', 'backend', 'revnat', 'maglev', 'netdev'];
 
 /**
  * The kinds whose entries can differ between two models: all of them, but

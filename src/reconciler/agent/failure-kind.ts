@@ -1,4 +1,4 @@
-import { errorKindOf, type ErrorKind } from '../../desired/index.js';
+import { errorKindOf, type ErrorKind } from '../../desired/error-kind.js';
 
 /**
  * How the agent treats a failure: by the kind the error carries where it was
