@@ -1,4 +1,5 @@
 import type { RuleRef } from '../../desired/index.js';
+import { visible } from '../render/escape.js';
 import type { MonitoredEvent } from './monitor.js';
 
 const PROTOCOLS: Readonly<Record<number, string>> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 132: 'sctp' };
@@ -8,7 +9,10 @@ export function policyName(rule: RuleRef): string {
   return rule.namespace === null ? rule.name : `${rule.namespace}/${rule.name}`;
 }
 
-/** One line per event, in the spirit of `cilium monitor`, with the policy that decided. */
+/**
+ * One line per event, in the spirit of `cilium monitor`, with the policy that
+ * decided; policy names and files come from the repository, so the line is made visible.
+ */
 export function eventText(m: MonitoredEvent): string {
   const e = m.event;
   const proto = PROTOCOLS[e.protocol] ?? `proto-${e.protocol}`;
@@ -22,9 +26,9 @@ export function eventText(m: MonitoredEvent): string {
     : e.reason === 'denied-default'
       ? `no rule allows it (default deny${enforcedBy(m)})`
       : 'no rule';
-  return (
+  return visible(
     `${m.time.toISOString()} ${e.type.toUpperCase()} ${e.reason} ${e.direction} endpoint ${e.endpointId} ` +
-    `${flow} identity ${e.srcIdentity}->${e.dstIdentity}: ${by}`
+      `${flow} identity ${e.srcIdentity}->${e.dstIdentity}: ${by}`,
   );
 }
 

@@ -1,6 +1,10 @@
+import { visible } from '../render/escape.js';
 import { condition, shortRevision, type NodeStatus } from './node-status.js';
 
-/** A human summary of each node's status, as `gitwire status` prints it. */
+/**
+ * A human summary of each node's status, as `gitwire status` prints it. Names,
+ * revisions and messages reach it from the repository, so every line is made visible.
+ */
 export function renderStatusText(statuses: readonly NodeStatus[]): string {
   return statuses.map(renderOne).join('\n');
 }
@@ -26,5 +30,5 @@ function renderOne(s: NodeStatus): string {
     lines.push(`  last error: ${e.kind} at ${e.step} (${e.code}) at ${e.at}`);
     for (const l of e.message.split('\n')) lines.push(`    ${l}`);
   }
-  return lines.join('\n') + '\n';
+  return lines.map(visible).join('\n') + '\n';
 }
