@@ -53,9 +53,9 @@ function policyName(v: PolicyValue, ctx: RenderContext, label?: string): string 
   return `${ctx.endpoint(v.endpointId)} ${arrow} ${ctx.identity(v.identity)} ${portsName(v)} ${verdict} (${by})`;
 }
 
-/** `TCP/80`, `TCP/8080-8095` for a port prefix, `TCP/any`, `ICMP type 8`, or `any` protocol. */
+/** `TCP/80`, `TCP/8080-8095` for a port prefix, `TCP/any`, `ICMP type 8`, or `any port` of any protocol. */
 export function portsName(v: Pick<PolicyValue, 'protocol' | 'port' | 'portPrefixLen'>): string {
-  if (v.protocol === 0) return 'any';
+  if (v.protocol === 0) return 'any port';
   const proto = protocolName(v.protocol);
   if (v.portPrefixLen === 0) return v.protocol === 1 || v.protocol === 58 ? proto : `${proto}/any`;
   if (v.protocol === 1 || v.protocol === 58) return `${proto} type ${v.port}`;

@@ -55,7 +55,7 @@ export function renderContext(states: readonly (DesiredState | null | undefined)
 }
 
 function identityName(id: number, carriers: Set<string> | undefined, labels: readonly string[] | undefined): string {
-  if (id === 0) return 'any';
+  if (id === 0) return 'any peer';
   const reserved = RESERVED_BY_ID.get(id);
   if (reserved) return reserved;
   const cidr = labels?.find((l) => l.startsWith('cidr:'));
