@@ -26,7 +26,7 @@ export function visible(s: string): string {
  * table cell, entity or HTML tag. Our text never starts a line, so line-start
  * markers (`-`, `+`, `=`, `>` quotes) cannot act; `:` and `@` break autolinks.
  */
-const MARKDOWN_SPECIAL = /[\\`*_[\]()#!|<>&~:@]|(?<=www)\./gi;
+const MARKDOWN_SPECIAL = /[\\`*_[\]#!|<>&~:@]|(?<=www)\./gi;
 
 /** `s` as literal Markdown text: safe inline, in a table cell and in an HTML block such as `<summary>`. */
 export function markdownText(s: string): string {

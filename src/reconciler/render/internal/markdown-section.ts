@@ -1,6 +1,7 @@
 import { RESOURCE_KINDS, type PolicyValue, type ResourceKind } from '../../../desired/desired-state.js';
 import type { Change, ChangeSet } from '../../change-set.js';
 import { fencedBlock, markdownText } from '../escape.js';
+import type { BoundedLines } from './bounded-lines.js';
 import type { RenderContext } from '../render-context.js';
 import { backendNames, serviceLine } from '../service-line.js';
 import { changeLines } from '../text.js';
@@ -14,27 +15,36 @@ export interface SectionLimit {
 /** Policies listed by name in a summarized section; the rest are counted together. */
 const POLICY_ROWS = 20;
 
-/** One node's part of the report: per kind, a collapsed diff block of its changes. */
-export function nodeSection(s: ChangeSet, ctx: RenderContext, limit: SectionLimit): string[] {
-  const out = ['', `### ${markdownText(s.node)}`, ''];
-  if (s.changes.length === 0) return [...out, 'No changes.'];
+/**
+ * One node's part of the report: per kind, a collapsed diff block of its
+ * changes. Stops, returning false, as soon as the report is over its limit.
+ */
+export function nodeSection(out: BoundedLines, s: ChangeSet, ctx: RenderContext, limit: SectionLimit): boolean {
+  if (!out.add('', `### ${markdownText(s.node)}`, '')) return false;
+  if (s.changes.length === 0) return out.add('No changes.');
   const byKind = groupBy(s.changes, (c) => c.resource);
-  if (limit.summarized) out.push(...countTable(byKind), ...policyTable(byKind.get('policy') ?? [], ctx));
-  if (limit.entries === 0) return out;
+  if (limit.summarized && !out.add(...countTable(byKind), ...policyTable(byKind.get('policy') ?? [], ctx)))
+    return false;
+  if (limit.entries === 0) return true;
   const names = backendNames(s);
   for (const kind of RESOURCE_KINDS) {
     const changes = byKind.get(kind);
     if (!changes) continue;
     const shown = changes.slice(0, limit.entries);
-    const lines = shown.flatMap((c) =>
-      kind === 'service' ? [markdownSign(serviceLine(c, names))] : diffLines(c, ctx),
-    );
+    const lines: string[] = [];
+    let size = 0;
+    for (const c of shown) {
+      const ls = kind === 'service' ? [markdownSign(serviceLine(c, names))] : diffLines(c, ctx);
+      lines.push(...ls);
+      for (const l of ls) size += l.length + 1;
+      if (!out.room(size)) return false;
+    }
     const more = changes.length - shown.length;
-    out.push(`<details><summary><code>${kind}</code> ${counts(changes)}</summary>`, '', ...fencedBlock('diff', lines));
-    if (more > 0) out.push('', `… and ${more} more ${kind} changes, in the full plan.`);
-    out.push('', '</details>');
+    out.add(`<details><summary><code>${kind}</code> ${counts(changes)}</summary>`, '', ...fencedBlock('diff', lines));
+    if (more > 0) out.add('', `… and ${more} more ${kind} changes, in the full plan.`);
+    if (!out.add('', '</details>')) return false;
   }
-  return out;
+  return true;
 }
 
 function countTable(byKind: ReadonlyMap<ResourceKind, Change[]>): string[] {
