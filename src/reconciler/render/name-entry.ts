@@ -6,6 +6,7 @@ import type {
   ResourceKind,
   ResourceValues,
   RevnatValue,
+  RuleRef,
 } from '../../desired/desired-state.js';
 import type { Change } from '../change-set.js';
 import type { RenderContext } from './render-context.js';
@@ -47,10 +48,13 @@ function policyName(v: PolicyValue, ctx: RenderContext, label?: string): string 
   const arrow = v.direction === 'ingress' ? '←' : '→';
   const verdict = v.verdict === 'redirect' ? `redirect to proxy port ${v.proxyPort}` : v.verdict;
   const rule = ctx.rule(v.ruleId);
-  const by = rule
-    ? `${rule.namespace === null ? rule.name : `${rule.namespace}/${rule.name}`}, ${rule.file}:${rule.line}`
-    : (label ?? `rule ${v.ruleId}`);
+  const by = rule ? `${policyOf(rule)}, ${rule.file}:${rule.line}` : (label ?? `rule ${v.ruleId}`);
   return `${ctx.endpoint(v.endpointId)} ${arrow} ${ctx.identity(v.identity)} ${portsName(v)} ${verdict} (${by})`;
+}
+
+/** `default/rule1` for a namespaced policy, `rule1` for a clusterwide one. */
+export function policyOf(rule: RuleRef): string {
+  return rule.namespace === null ? rule.name : `${rule.namespace}/${rule.name}`;
 }
 
 /** `TCP/80`, `TCP/8080-8095` for a port prefix, `TCP/any`, `ICMP type 8`, or `any port` of any protocol. */

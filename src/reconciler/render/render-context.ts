@@ -47,8 +47,15 @@ export function renderContext(states: readonly (DesiredState | null | undefined)
     for (const c of s.resources.ipcache) if (c.label && isGlobal(c.value.identity)) carry(c.value.identity, c.label);
     for (const r of s.rules) if (!rules.has(r.id)) rules.set(r.id, r);
   }
+  // A plan names the same few peers on thousands of entries: name each once.
+  const named = new Map<number, string>();
+  const identity = (id: number): string => {
+    let name = named.get(id);
+    if (name === undefined) named.set(id, (name = identityName(id, carriers.get(id), identityLabels.get(id))));
+    return name;
+  };
   return {
-    identity: (id, labels) => identityName(id, carriers.get(id), labels ?? identityLabels.get(id)),
+    identity: (id, labels) => (labels ? identityName(id, carriers.get(id), labels) : identity(id)),
     endpoint: (id) => endpoints.get(id) ?? `endpoint ${id}`,
     rule: (id) => rules.get(id),
   };

@@ -1,10 +1,11 @@
 import { RESOURCE_KINDS, type PolicyValue, type ResourceKind } from '../../../desired/desired-state.js';
 import type { Change, ChangeSet } from '../../change-set.js';
 import { fencedBlock, markdownText } from '../escape.js';
-import type { BoundedLines } from './bounded-lines.js';
+import { policyOf } from '../name-entry.js';
 import type { RenderContext } from '../render-context.js';
 import { backendNames, serviceLine } from '../service-line.js';
 import { changeLines } from '../text.js';
+import type { BoundedLines } from './bounded-lines.js';
 
 /** How much of each kind a section shows: every entry, or the first `entries` and counts. */
 export interface SectionLimit {
@@ -55,7 +56,7 @@ function countTable(byKind: ReadonlyMap<ResourceKind, Change[]>): string[] {
 /** Policy changes counted by the policy whose rule produced them, largest first. */
 function policyTable(changes: readonly Change[], ctx: RenderContext): string[] {
   if (changes.length === 0) return [];
-  const byPolicy = groupBy(changes, (c) => policyOf(c, ctx));
+  const byPolicy = groupBy(changes, (c) => policyRow(c, ctx));
   const ranked = [...byPolicy].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]));
   const rows = ranked.slice(0, POLICY_ROWS).map(([p, cs]) => `| ${markdownText(p)} | ${counts(cs, ' | ')} |`);
   const rest = ranked.slice(POLICY_ROWS).flatMap(([, cs]) => cs);
@@ -63,10 +64,10 @@ function policyTable(changes: readonly Change[], ctx: RenderContext): string[] {
   return ['| policy | create | update | delete |', '|---|---:|---:|---:|', ...rows, ''];
 }
 
-function policyOf(c: Change, ctx: RenderContext): string {
+function policyRow(c: Change, ctx: RenderContext): string {
   const v = (c.after ?? c.before) as PolicyValue;
   const rule = ctx.rule(v.ruleId);
-  if (rule) return `${rule.namespace === null ? rule.name : `${rule.namespace}/${rule.name}`} (${rule.file})`;
+  if (rule) return `${policyOf(rule)} (${rule.file})`;
   return c.label ?? `rule ${v.ruleId}`;
 }
 
