@@ -8,9 +8,9 @@ import type {
   PolicyValue,
   RuleRef,
 } from '../../src/desired/desired-state.js';
-import { eventText, initialStatus, markFailed, renderStatusText } from '../../src/reconciler/agent/index.js';
+import { eventJson, eventText, initialStatus, markFailed, renderStatusText } from '../../src/reconciler/agent/index.js';
 import { emptyObserved, plan } from '../../src/reconciler/plan.js';
-import { renderContext, renderMarkdown, renderText } from '../../src/reconciler/render/index.js';
+import { renderContext, renderJson, renderMarkdown, renderText } from '../../src/reconciler/render/index.js';
 import { desiredWith } from '../support/desired-fixture.js';
 import { outsideFences } from '../support/markdown-blocks.js';
 
@@ -50,6 +50,12 @@ const policy: Entry<PolicyValue> = {
     ...{ endpointId: 7, direction: 'ingress', identity: 300, protocol: 6, port: 80, portPrefixLen: 16 },
     ...{ verdict: 'allow', proxyPort: 0, ruleId: 9 },
   },
+};
+
+const drop: DatapathEvent = {
+  ...{ timestampNs: 1n, type: 'drop', reason: 'denied-policy', direction: 'ingress', endpointId: 7, ifindex: 2 },
+  ...{ srcIdentity: 300, dstIdentity: 400, saddr: '10.0.1.30', daddr: '10.0.1.10', sport: 1, dport: 80 },
+  ...{ protocol: 6, verdict: 'deny', ruleId: 9, length: 60 },
 };
 
 function hostile(node = 'node-1'): DesiredState {
@@ -96,14 +102,20 @@ describe('a text report of a hostile repository', () => {
   });
 
   it('shows escape sequences in a monitor event line as text', () => {
-    const event: DatapathEvent = {
-      ...{ timestampNs: 1n, type: 'drop', reason: 'denied-policy', direction: 'ingress', endpointId: 7, ifindex: 2 },
-      ...{ srcIdentity: 300, dstIdentity: 400, saddr: '10.0.1.30', daddr: '10.0.1.10', sport: 1, dport: 80 },
-      ...{ protocol: 6, verdict: 'deny', ruleId: 9, length: 60 },
-    };
-    const line = eventText({ event, rule: { ...rule, name: CLEAR }, time: new Date(0) });
+    const line = eventText({ event: drop, rule: { ...rule, name: CLEAR }, time: new Date(0) });
     expect(line).not.toMatch(ESC_OR_CONTROL);
     expect(line).toContain('policy default/tie\\x1b[2J');
+  });
+
+  it('escapes in JSON what JSON leaves raw but a terminal reads (C1 CSI, bidi overrides), with the same value', () => {
+    const name = 'tie\u009b2J\u202efighter';
+    const state = { ...hostile(), rules: [{ ...rule, name }] };
+    const json = renderJson(plan(state, emptyObserved('node-1')), [renderContext([state])]);
+    expect(json).not.toMatch(/[\u007f-\u009f\u202e]/);
+    expect(JSON.stringify(JSON.parse(json))).toContain(`default/${name}`);
+    const event = eventJson({ event: { ...drop, ruleId: 9 }, rule: { ...rule, name }, time: new Date(0) });
+    expect(event).not.toMatch(/[\u007f-\u009f\u202e]/);
+    expect((JSON.parse(event) as { policy: { name: string } }).policy.name).toBe(name);
   });
 
   it('shows escape sequences in status output as text, a multi-line message still on its own lines', () => {

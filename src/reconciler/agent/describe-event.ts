@@ -1,5 +1,5 @@
 import type { RuleRef } from '../../desired/index.js';
-import { visible } from '../render/escape.js';
+import { jsonVisible, visible } from '../render/escape.js';
 import type { MonitoredEvent } from './monitor.js';
 
 const PROTOCOLS: Readonly<Record<number, string>> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 132: 'sctp' };
@@ -38,14 +38,16 @@ function enforcedBy(m: MonitoredEvent): string {
   return `; ${m.event.direction} enforced by ${names.map((n) => `policy ${n}`).join(', ')}`;
 }
 
-/** The same event as one JSON object per line (bigints as decimal strings). */
+/** The same event as one JSON object per line (bigints as decimal strings, terminal controls escaped). */
 export function eventJson(m: MonitoredEvent): string {
   const e = m.event;
-  return JSON.stringify({
-    time: m.time.toISOString(),
-    ...e,
-    timestampNs: e.timestampNs.toString(),
-    policy: m.rule ? { ...m.rule, qualifiedName: policyName(m.rule) } : null,
-    ...(m.enforcedBy ? { enforcedBy: m.enforcedBy.map((r) => ({ ...r, qualifiedName: policyName(r) })) } : {}),
-  });
+  return jsonVisible(
+    JSON.stringify({
+      time: m.time.toISOString(),
+      ...e,
+      timestampNs: e.timestampNs.toString(),
+      policy: m.rule ? { ...m.rule, qualifiedName: policyName(m.rule) } : null,
+      ...(m.enforcedBy ? { enforcedBy: m.enforcedBy.map((r) => ({ ...r, qualifiedName: policyName(r) })) } : {}),
+    }),
+  );
 }

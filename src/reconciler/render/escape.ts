@@ -21,6 +21,19 @@ export function visible(s: string): string {
   });
 }
 
+/** What JSON.stringify leaves raw but a terminal may act on: DEL, C1 controls, format characters, line separators. */
+const JSON_RAW = /[\u007f-\u009f\p{Cf}\u2028\u2029]/gu;
+
+/**
+ * JSON text with those characters as `\uXXXX` escapes. They occur only inside
+ * strings (JSON's own syntax is ASCII), so the text parses to the same value.
+ */
+export function jsonVisible(json: string): string {
+  return json.replace(JSON_RAW, (c) =>
+    [...Array(c.length).keys()].map((i) => `\\u${hex(c.charCodeAt(i), 4)}`).join(''),
+  );
+}
+
 /**
  * What can open a link, image, autolink, emphasis, code span, heading closer,
  * table cell, entity or HTML tag. Our text never starts a line, so line-start

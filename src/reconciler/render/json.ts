@@ -1,17 +1,19 @@
 import type { Change, ChangeSet } from '../change-set.js';
+import { jsonVisible } from './escape.js';
 import { nameEntry } from './name-entry.js';
 import { renderContext, type RenderContext } from './render-context.js';
 
 /**
  * The ChangeSet as stable, indented JSON: `{node, from, to, summary, byResource, changes}`,
- * each change with its keys as planned and, where its kind has one, a readable `name`.
+ * each change with its keys as planned and, where its kind has one, a readable `name`;
+ * characters a terminal could act on are `\u` escapes.
  */
 export function renderJson(
   sets: ChangeSet | readonly ChangeSet[],
   contexts: readonly (RenderContext | undefined)[] = [],
 ): string {
   const named = isList(sets) ? sets.map((s, i) => withNames(s, contexts[i])) : withNames(sets, contexts[0]);
-  return JSON.stringify(named, null, 2) + '\n';
+  return jsonVisible(JSON.stringify(named, null, 2)) + '\n';
 }
 
 function withNames(set: ChangeSet, ctx: RenderContext = renderContext()): ChangeSet {
