@@ -8,7 +8,14 @@ import type {
   PolicyValue,
   RuleRef,
 } from '../../src/desired/desired-state.js';
-import { eventJson, eventText, initialStatus, markFailed, renderStatusText } from '../../src/reconciler/agent/index.js';
+import {
+  eventJson,
+  eventText,
+  initialStatus,
+  markFailed,
+  renderStatusJson,
+  renderStatusText,
+} from '../../src/reconciler/agent/index.js';
 import { emptyObserved, plan } from '../../src/reconciler/plan.js';
 import { renderContext, renderJson, renderMarkdown, renderText } from '../../src/reconciler/render/index.js';
 import { desiredWith } from '../support/desired-fixture.js';
@@ -126,5 +133,8 @@ describe('a text report of a hostile repository', () => {
     expect(text).not.toMatch(ESC_OR_CONTROL);
     expect(text).toContain('Node tie\\x1b[2J');
     expect(text).toContain('    second line \\x9b31m\n');
+    const json = renderStatusJson(s);
+    expect(json).not.toMatch(/[\u007f-\u009f]/);
+    expect(JSON.parse(json)).toEqual(s);
   });
 });

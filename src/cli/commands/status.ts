@@ -5,6 +5,7 @@ import {
   FileStatusStore,
   isReady,
   parseEndpoints,
+  renderStatusJson,
   renderStatusText,
   type NodeStatus,
 } from '../../reconciler/agent/index.js';
@@ -33,8 +34,7 @@ export function statusCommand(): Command {
       process.exitCode = EXIT_ERROR;
       return;
     }
-    if (opts.output === 'json')
-      process.stdout.write(JSON.stringify(opts.allNodes ? statuses : statuses[0], null, 2) + '\n');
+    if (opts.output === 'json') process.stdout.write(renderStatusJson(opts.allNodes ? statuses : statuses[0]!));
     else process.stdout.write(renderStatusText(statuses));
     process.exitCode = statuses.every(isReady) ? EXIT_OK : EXIT_CHANGES;
   });

@@ -1,4 +1,4 @@
-import { visible } from '../render/escape.js';
+import { jsonVisible, visible } from '../render/escape.js';
 import { condition, shortRevision, type NodeStatus } from './node-status.js';
 
 /**
@@ -7,6 +7,11 @@ import { condition, shortRevision, type NodeStatus } from './node-status.js';
  */
 export function renderStatusText(statuses: readonly NodeStatus[]): string {
   return statuses.map(renderOne).join('\n');
+}
+
+/** The same as indented JSON, terminal controls that JSON leaves raw escaped (the value is unchanged). */
+export function renderStatusJson(status: NodeStatus | readonly NodeStatus[]): string {
+  return jsonVisible(JSON.stringify(status, null, 2)) + '\n';
 }
 
 function renderOne(s: NodeStatus): string {
