@@ -1,13 +1,12 @@
 import type { RuleRef } from '../../desired/index.js';
 import { jsonVisible, visible } from '../render/escape.js';
+import { policyOf } from '../render/name-entry.js';
 import type { MonitoredEvent } from './monitor.js';
 
 const PROTOCOLS: Readonly<Record<number, string>> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 132: 'sctp' };
 
-/** `default/rule1` for a namespaced policy, `rule1` for a clusterwide one. */
-export function policyName(rule: RuleRef): string {
-  return rule.namespace === null ? rule.name : `${rule.namespace}/${rule.name}`;
-}
+/** `default/rule1` for a namespaced policy, `rule1` for a clusterwide one: as plans name it. */
+export const policyName: (rule: RuleRef) => string = policyOf;
 
 /**
  * One line per event, in the spirit of `cilium monitor`, with the policy that
