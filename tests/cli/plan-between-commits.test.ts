@@ -53,8 +53,10 @@ describe('gitwire plan between two commits', () => {
     expect(r.stderr).not.toMatch(/gitwire: /);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`(${commits[0]!.slice(0, 12)} → ${commits[1]!.slice(0, 12)})`);
-    expect(r.stdout).toMatch(/policy:\n(.*\n)*\s+- \S+\/ingress\/\S+\/6\/80\/16\s+\(policy default\/rule1\)/);
-    expect(r.stdout).toMatch(/\s+\+ \S+\/ingress\/\S+\/6\/8080\/16\s+\(policy default\/rule1\)/);
+    // Named as the repository names them, the rule by the line of its ingress item.
+    const rule = `(default/rule1, ${RULE1}:15)`;
+    expect(r.stdout).toContain(`  - default/deathstar-1 ← default/tiefighter TCP/80 allow ${rule}\n`);
+    expect(r.stdout).toContain(`  + default/deathstar-1 ← default/tiefighter TCP/8080 allow ${rule}\n`);
 
     const detailed = await gitwire([
       'plan',

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 // The status modules one by one, not the agent's index: that one brings the datapath (koffi) and etcd3.
 import { FileStatusStore } from '../../reconciler/agent/file-status-store.js';
 import { isReady, type NodeStatus } from '../../reconciler/agent/node-status.js';
-import { renderStatusText } from '../../reconciler/agent/render-status.js';
+import { renderStatusJson, renderStatusText } from '../../reconciler/agent/render-status.js';
 import { defaultStateDir } from '../../reconciler/agent/status-store.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from '../exit-codes.js';
 import { outputOption } from '../options.js';
@@ -29,8 +29,7 @@ export function statusCommand(): Command {
       process.exitCode = EXIT_ERROR;
       return;
     }
-    if (opts.output === 'json')
-      process.stdout.write(JSON.stringify(opts.allNodes ? statuses : statuses[0], null, 2) + '\n');
+    if (opts.output === 'json') process.stdout.write(renderStatusJson(opts.allNodes ? statuses : statuses[0]!));
     else process.stdout.write(renderStatusText(statuses));
     process.exitCode = statuses.every(isReady) ? EXIT_OK : EXIT_CHANGES;
   });

@@ -6,6 +6,7 @@ import {
   ciliumRule,
   type CiliumRule,
 } from '../schema/cilium-policy.js';
+import { DIRECTION_FIELDS } from '../compile/policy/rule-refs.js';
 import { checkPolicyRule } from './check-policy-rule.js';
 import type { Reporter } from './internal/reporter.js';
 import { ValidateCode } from './validate-codes.js';
@@ -51,7 +52,8 @@ export function validatePolicyDocument(kind: PolicyKind, r: Reporter): PolicyDec
   const rules: PolicyRule[] = found.map(({ data, path }) => {
     checkPolicyRule(data, path, clusterwide, r);
     warnUnenforced(data, path, r);
-    return { rule: data, path: formatFieldPath(path), source: { file: r.doc.file, line: r.doc.lineOf(path) } };
+    const source = { file: r.doc.file, line: r.doc.lineOf(path) };
+    return { rule: data, path: formatFieldPath(path), source, itemLines: itemLines(data, path, r) };
   });
   return {
     kind,
@@ -60,6 +62,14 @@ export function validatePolicyDocument(kind: PolicyKind, r: Reporter): PolicyDec
     rules,
     source: { file: r.doc.file, line: r.doc.line },
   };
+}
+
+function itemLines(rule: CiliumRule, path: FieldPath, r: Reporter): Record<string, number> {
+  const lines: Record<string, number> = {};
+  for (const field of DIRECTION_FIELDS) {
+    (rule[field] ?? []).forEach((_, i) => (lines[`${field}[${i}]`] = r.doc.lineOf([...path, field, i])));
+  }
+  return lines;
 }
 
 function rulesOf(value: unknown): { rule: unknown; path: (string | number)[] }[] {

@@ -19,9 +19,10 @@ export function ruleRefs(
       for (const field of DIRECTION_FIELDS) {
         (r.rule[field] ?? []).forEach((_, i) => {
           const path = `${r.path}.${field}[${i}]`;
+          const line = r.itemLines?.[`${field}[${i}]`] ?? r.source.line;
           pending.push({
             key: refKey(p, path),
-            ref: { kind: p.kind, namespace: p.namespace, name: p.name, path, file: r.source.file, line: r.source.line },
+            ref: { kind: p.kind, namespace: p.namespace, name: p.name, path, file: r.source.file, line },
           });
         });
       }
