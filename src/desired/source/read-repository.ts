@@ -7,6 +7,7 @@ import { remoteConnection } from './internal/remote-connection.js';
 import { listRemoteRefs, matchRemoteRef } from './internal/remote-refs.js';
 import { resolveLocalRevision } from './internal/resolve-local-revision.js';
 import { syncRemote } from './internal/sync-remote.js';
+import { openTransfer } from './internal/transfer-scope.js';
 import { walkTree, type WalkResult } from './internal/tree-walker.js';
 import type { RepoTree } from './repo-tree.js';
 import { defaultCacheDir, type SourceOptions } from './source-options.js';
@@ -33,12 +34,17 @@ export async function readRepository(repo: string, opts: SourceOptions = {}): Pr
     }
     case 'http': {
       refuseAncestry(repo, rev);
-      const conn = remoteConnection(where.url, opts.auth);
-      const target = matchRemoteRef(await listRemoteRefs(conn), rev, conn);
-      const cacheDir = opts.cacheDir ?? defaultCacheDir();
-      return syncRemote(conn, target, rev ?? 'HEAD', cacheDir, async ({ gitdir, commit }) =>
-        repoTree(commit, rev ?? 'HEAD', await readGitTree(gitdir, commit, maxFileBytes)),
-      );
+      const transfer = openTransfer(opts);
+      try {
+        const conn = remoteConnection(where.url, opts.auth, transfer);
+        const target = matchRemoteRef(await listRemoteRefs(conn), rev, conn);
+        const cacheDir = opts.cacheDir ?? defaultCacheDir();
+        return await syncRemote(conn, target, rev ?? 'HEAD', cacheDir, async ({ gitdir, commit }) =>
+          repoTree(commit, rev ?? 'HEAD', await readGitTree(gitdir, commit, maxFileBytes)),
+        );
+      } finally {
+        transfer.dispose();
+      }
     }
   }
 }

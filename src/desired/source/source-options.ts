@@ -16,9 +16,28 @@ export interface SourceOptions {
   readonly cacheDir?: string;
   /** Largest file read, in bytes; default 1 MiB. Larger files are refused. */
   readonly maxFileBytes?: number;
+  /** Limits on talking to an HTTP remote; each defaults to DEFAULT_TIMEOUTS. */
+  readonly timeouts?: Partial<SourceTimeouts>;
+  /** Largest amount fetched from the remote in one operation, in bytes; default 256 MiB. */
+  readonly maxFetchBytes?: number;
+  /** Ends a fetch in flight (the agent's SIGTERM): the operation fails with E_SOURCE_TIMEOUT, reason aborted. */
+  readonly signal?: AbortSignal;
+}
+
+export interface SourceTimeouts {
+  /** Until the TCP connection is up. */
+  readonly connectMs: number;
+  /** Longest silence while a request or response is under way. */
+  readonly idleMs: number;
+  /** The whole operation: listing refs, fetching, reading. */
+  readonly totalMs: number;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_FETCH_BYTES = 256 * 1024 * 1024;
+
+/** Flux's GitRepository `spec.timeout` is 60s for the whole operation; a connect or a silence gets a share of it. */
+export const DEFAULT_TIMEOUTS: SourceTimeouts = { connectMs: 10_000, idleMs: 30_000, totalMs: 60_000 };
 
 export function defaultCacheDir(): string {
   const xdg = process.env.XDG_CACHE_HOME;

@@ -6,3 +6,4 @@ export { SourceNotARepositoryError, type SourceNotARepositoryData } from './sour
 export { SourceRefNotFoundError, type SourceRefNotFoundData } from './source-ref-not-found-error.js';
 export { SourceSymlinkEscapeError, type SourceSymlinkEscapeData } from './source-symlink-escape-error.js';
 export { SourceUnreachableError, type SourceUnreachableData } from './source-unreachable-error.js';
+export { SourceTimeoutError, type SourceTimeoutData } from './source-timeout-error.js';
