@@ -14,9 +14,9 @@ import {
   startMetricsServer,
   type StatusStore,
 } from '../../reconciler/agent/index.js';
-import { sourceOptions } from '../options.js';
+import { gitOptions, sourceOptions, type GitCliOptions } from '../options.js';
 
-interface AgentCliOpts {
+interface AgentCliOpts extends GitCliOptions {
   repo: string;
   node: string;
   rev?: string;
@@ -32,7 +32,7 @@ interface AgentCliOpts {
 const flag = (name: keyof typeof AGENT_FLAGS) => `${AGENT_FLAGS[name].flag} <${AGENT_FLAGS[name].value.toLowerCase()}>`;
 
 export function agentCommand(): Command {
-  return new Command('agent')
+  const cmd = new Command('agent')
     .description(
       'run the node agent: follow a ref, keep this node converged to it (drift included), report status and metrics',
     )
@@ -45,8 +45,8 @@ export function agentCommand(): Command {
     .option(flag('metricsAddr'), `${AGENT_FLAGS.metricsAddr.description}, e.g. 0.0.0.0:9963 (default: off)`)
     .option('--netns <name>', 'drive a node that lives in this network namespace instead of the current one')
     .option('--state-dir <dir>', 'status file and git cache (default: /var/lib/gitwire/<node>)')
-    .addOption(new Option('--gc-interval <duration>', 'how often to collect expired conntrack entries').default('1m'))
-    .action(runAgent);
+    .addOption(new Option('--gc-interval <duration>', 'how often to collect expired conntrack entries').default('1m'));
+  return gitOptions(cmd).action(runAgent);
 }
 
 async function runAgent(opts: AgentCliOpts): Promise<void> {
@@ -58,11 +58,13 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
   if (opts.etcdEndpoints) stores.push(new EtcdStatusStore(parseEndpoints(opts.etcdEndpoints)));
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${opts.node}: ${line}\n`);
   const metrics = new AgentMetrics(opts.node);
+  // Aborted on SIGTERM, so a fetch in flight (a slow or hostile server) does not hold the agent up.
+  const stopping = new AbortController();
   const agent = new Agent({
     repo: opts.repo,
     node: opts.node,
     ...(opts.rev ? { rev: opts.rev } : {}),
-    source: { ...sourceOptions(undefined), cacheDir: join(stateDir, 'git-cache') },
+    source: { ...sourceOptions(undefined, opts), cacheDir: join(stateDir, 'git-cache'), signal: stopping.signal },
     nodeNs: opts.netns ?? null,
     ...(opts.bpffsRoot ? { bpffsRoot: opts.bpffsRoot } : {}),
     intervalMs,
@@ -83,6 +85,8 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
   agent.start();
   const received = await signal;
   log(`${received}: stopping after the pass in flight; what is applied stays enforced`);
-  await agent.stop();
+  const stopped = agent.stop();
+  stopping.abort();
+  await stopped;
   await server?.close();
 }

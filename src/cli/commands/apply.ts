@@ -3,9 +3,9 @@ import { formatDiagnostic } from '../../desired/diagnostics.js';
 import { reconcileNode } from '../../reconciler/reconcile-node.js';
 import { renderJson, renderMarkdown, renderText } from '../../reconciler/render/index.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from '../exit-codes.js';
-import { outputOption, repoOption, sourceOptions } from '../options.js';
+import { outputOption, repoOption, sourceOptions, type GitCliOptions } from '../options.js';
 
-interface ApplyOpts {
+interface ApplyOpts extends GitCliOptions {
   repo: string;
   rev?: string;
   node: string;
@@ -30,7 +30,7 @@ export function applyCommand(): Command {
   outputOption(cmd, ['text', 'json', 'markdown']).action(async (opts: ApplyOpts) => {
     const result = await reconcileNode({
       repo: opts.repo,
-      source: sourceOptions(opts.rev),
+      source: sourceOptions(opts.rev, opts),
       node: opts.node,
       nodeNs: opts.netns ?? null,
       bpffsRoot: opts.bpffsRoot,

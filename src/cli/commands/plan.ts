@@ -7,9 +7,9 @@ import { reconcileNode } from '../../reconciler/reconcile-node.js';
 import { asObserved, emptyObserved, plan } from '../../reconciler/plan.js';
 import { renderJson, renderMarkdown, renderText } from '../../reconciler/render/index.js';
 import { EXIT_CHANGES, EXIT_OK } from '../exit-codes.js';
-import { outputOption, repoOption, sourceOptions } from '../options.js';
+import { outputOption, repoOption, sourceOptions, type GitCliOptions } from '../options.js';
 
-interface PlanOpts {
+interface PlanOpts extends GitCliOptions {
   repo: string;
   from?: string;
   to?: string;
@@ -38,8 +38,8 @@ export function planCommand(): Command {
   outputOption(cmd, ['text', 'json', 'markdown']).action(async (opts: PlanOpts) => {
     if (opts.live) return planLive(opts);
     const caches = newRevisionCaches();
-    const from = opts.from ? await loadRevision(opts.repo, sourceOptions(opts.from), caches) : null;
-    const to = await loadRevision(opts.repo, sourceOptions(opts.to), caches);
+    const from = opts.from ? await loadRevision(opts.repo, sourceOptions(opts.from, opts), caches) : null;
+    const to = await loadRevision(opts.repo, sourceOptions(opts.to, opts), caches);
     for (const w of to.warnings) process.stderr.write(formatDiagnostic(w) + '\n');
     const nodes = selectNodes(to.model, opts);
     const sets: ChangeSet[] = nodes.map((node) => {
@@ -61,7 +61,7 @@ async function planLive(opts: PlanOpts): Promise<void> {
   if (!opts.node) throw new Error('plan --live needs --node: the live node is this machine or network namespace');
   const result = await reconcileNode({
     repo: opts.repo,
-    source: sourceOptions(opts.to),
+    source: sourceOptions(opts.to, opts),
     node: opts.node,
     nodeNs: opts.netns ?? null,
     bpffsRoot: opts.bpffsRoot,
