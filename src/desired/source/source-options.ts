@@ -20,6 +20,11 @@ export interface SourceOptions {
   readonly timeouts?: Partial<SourceTimeouts>;
   /** Largest amount fetched from the remote in one operation, in bytes; default 256 MiB. */
   readonly maxFetchBytes?: number;
+  /**
+   * Largest object (any file of the commit, declaration or not) a fetch may
+   * bring, in bytes; default 64 MiB. Checked from the pack's headers, before inflating.
+   */
+  readonly maxObjectBytes?: number;
   /** Ends a fetch in flight (the agent's SIGTERM): the operation fails with E_SOURCE_TIMEOUT, reason aborted. */
   readonly signal?: AbortSignal;
 }
@@ -35,6 +40,7 @@ export interface SourceTimeouts {
 
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_FETCH_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_MAX_OBJECT_BYTES = 64 * 1024 * 1024;
 
 /** Flux's GitRepository `spec.timeout` is 60s for the whole operation; a connect or a silence gets a share of it. */
 export const DEFAULT_TIMEOUTS: SourceTimeouts = { connectMs: 10_000, idleMs: 30_000, totalMs: 60_000 };

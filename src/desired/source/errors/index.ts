@@ -7,3 +7,4 @@ export { SourceRefNotFoundError, type SourceRefNotFoundData } from './source-ref
 export { SourceSymlinkEscapeError, type SourceSymlinkEscapeData } from './source-symlink-escape-error.js';
 export { SourceUnreachableError, type SourceUnreachableData } from './source-unreachable-error.js';
 export { SourceTimeoutError, type SourceTimeoutData } from './source-timeout-error.js';
+export { SourceCorruptObjectError, type SourceCorruptObjectData } from './source-corrupt-object-error.js';

@@ -6,7 +6,8 @@ export type SourceErrorCode =
   | 'E_SOURCE_FETCH'
   | 'E_SOURCE_FILE_TOO_LARGE'
   | 'E_SOURCE_SYMLINK_ESCAPE'
-  | 'E_SOURCE_TIMEOUT';
+  | 'E_SOURCE_TIMEOUT'
+  | 'E_SOURCE_CORRUPT_OBJECT';
 
 /**
  * Base of every error the git source throws: a stable `code` to branch on and

@@ -2,6 +2,7 @@ import git from 'isomorphic-git';
 import { SourceAuthError } from '../errors/source-auth-error.js';
 import { SourceError } from '../errors/source-error.js';
 import { SourceFetchError } from '../errors/source-fetch-error.js';
+import { SourceFileTooLargeError } from '../errors/source-file-too-large-error.js';
 import { SourceNotARepositoryError } from '../errors/source-not-a-repository-error.js';
 import { SourceTimeoutError } from '../errors/source-timeout-error.js';
 import { SourceUnreachableError } from '../errors/source-unreachable-error.js';
@@ -31,6 +32,13 @@ export function mapTransportError(err: unknown, conn: RemoteConnection): SourceE
       { url, detail: `the server sent more than ${stopped.value} bytes (maxFetchBytes)` },
       err,
     );
+  }
+  if (stopped?.limit === 'object') {
+    return new SourceFileTooLargeError({
+      path: `an object fetched from ${url}`,
+      size: stopped.found,
+      limit: stopped.value,
+    });
   }
   if (stopped) return new SourceTimeoutError({ url, limit: stopped.limit, ms: stopped.value }, err);
   if (err instanceof git.Errors.HttpError) {

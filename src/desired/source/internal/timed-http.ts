@@ -1,15 +1,18 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
+import { findOversizedObject } from './pack-guard.js';
 
 /** Which limit ended a transfer. */
-export type TransferLimit = 'connect' | 'idle' | 'total' | 'aborted' | 'size';
+export type TransferLimit = 'connect' | 'idle' | 'total' | 'aborted' | 'size' | 'object';
 
 /** Thrown from inside a transfer; mapTransportError turns it into a SourceError with the URL. */
 export class TransferStopped extends Error {
   constructor(
     readonly limit: TransferLimit,
     readonly value: number,
+    /** For `object`: the size of the object that was over `value`. */
+    readonly found = 0,
   ) {
     super(`transfer stopped: ${limit}`);
   }
@@ -20,6 +23,8 @@ export interface TransferLimits {
   readonly idleMs: number;
   /** Bytes of response bodies over the whole operation. */
   readonly maxBytes: number;
+  /** Largest object a fetched pack may hold, checked from the headers before isomorphic-git inflates it. */
+  readonly maxObjectBytes: number;
   /** Aborted when the total timeout passes or the caller gives up. */
   readonly signal: AbortSignal;
 }
@@ -57,9 +62,12 @@ export function timedHttp(limits: TransferLimits): TimedHttpClient {
         const res = await send({ ...req, url }, body, limits, stop);
         const location = res.headers.location;
         const redirect = res.statusCode !== undefined && res.statusCode >= 300 && res.statusCode < 400;
-        if (!redirect || location === undefined || hop >= MAX_REDIRECTS) return response(url, req, res, count);
+        if (!redirect || location === undefined || hop >= MAX_REDIRECTS) {
+          const body = url.endsWith('/git-upload-pack') ? checkedPack(res, count, limits, stop) : counted(res, count);
+          return response(url, req, res, body);
+        }
         const next = new URL(location, url);
-        if (next.origin !== new URL(url).origin) return response(url, req, res, count);
+        if (next.origin !== new URL(url).origin) return response(url, req, res, counted(res, count));
         res.resume();
         url = next.toString();
       }
@@ -102,7 +110,12 @@ function send(
   });
 }
 
-function response(url: string, req: GitHttpRequest, res: IncomingMessage, count: (n: number) => void): GitHttpResponse {
+function response(
+  url: string,
+  req: GitHttpRequest,
+  res: IncomingMessage,
+  body: AsyncIterableIterator<Uint8Array>,
+): GitHttpResponse {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(res.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
@@ -111,7 +124,7 @@ function response(url: string, req: GitHttpRequest, res: IncomingMessage, count:
     url,
     method: req.method ?? 'GET',
     headers,
-    body: counted(res, count),
+    body,
     statusCode: res.statusCode ?? 0,
     statusMessage: res.statusMessage ?? '',
   };
@@ -126,6 +139,21 @@ async function* counted(res: IncomingMessage, count: (n: number) => void): Async
   } finally {
     res.destroy();
   }
+}
+
+/** The pack response whole, passed on only once no object in it is over the limit. */
+async function* checkedPack(
+  res: IncomingMessage,
+  count: (n: number) => void,
+  limits: TransferLimits,
+  stop: (why: TransferStopped) => TransferStopped,
+): AsyncIterableIterator<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of counted(res, count)) parts.push(chunk);
+  const body = Buffer.concat(parts);
+  const oversized = findOversizedObject(body, limits.maxObjectBytes);
+  if (oversized) throw stop(new TransferStopped('object', limits.maxObjectBytes, oversized.size));
+  yield body;
 }
 
 function reasonOf(signal: AbortSignal): TransferStopped {

@@ -1,4 +1,9 @@
-import { DEFAULT_MAX_FETCH_BYTES, DEFAULT_TIMEOUTS, type SourceOptions } from '../source-options.js';
+import {
+  DEFAULT_MAX_FETCH_BYTES,
+  DEFAULT_MAX_OBJECT_BYTES,
+  DEFAULT_TIMEOUTS,
+  type SourceOptions,
+} from '../source-options.js';
 import { TransferStopped, type TransferLimits } from './timed-http.js';
 
 export interface TransferScope extends TransferLimits {
@@ -26,6 +31,7 @@ export function openTransfer(opts: SourceOptions): TransferScope {
     connectMs: timeouts.connectMs,
     idleMs: timeouts.idleMs,
     maxBytes: opts.maxFetchBytes ?? DEFAULT_MAX_FETCH_BYTES,
+    maxObjectBytes: opts.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES,
     signal: controller.signal,
     dispose: () => {
       clearTimeout(timer);
