@@ -8,3 +8,4 @@ export { SourceSymlinkEscapeError, type SourceSymlinkEscapeData } from './source
 export { SourceUnreachableError, type SourceUnreachableData } from './source-unreachable-error.js';
 export { SourceTimeoutError, type SourceTimeoutData } from './source-timeout-error.js';
 export { SourceCorruptObjectError, type SourceCorruptObjectData } from './source-corrupt-object-error.js';
+export { SourceCacheUnsafeError, type SourceCacheUnsafeData } from './source-cache-unsafe-error.js';

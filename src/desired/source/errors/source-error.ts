@@ -7,7 +7,8 @@ export type SourceErrorCode =
   | 'E_SOURCE_FILE_TOO_LARGE'
   | 'E_SOURCE_SYMLINK_ESCAPE'
   | 'E_SOURCE_TIMEOUT'
-  | 'E_SOURCE_CORRUPT_OBJECT';
+  | 'E_SOURCE_CORRUPT_OBJECT'
+  | 'E_SOURCE_CACHE_UNSAFE';
 
 /**
  * Base of every error the git source throws: a stable `code` to branch on and
