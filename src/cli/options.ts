@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_TIMEOUTS, type SourceOptions } from '../desired/index.js';
 import { parseDuration } from '../reconciler/agent/index.js';
 
@@ -22,6 +22,8 @@ export interface GitCliOptions {
   readonly gitTimeout?: string;
   readonly gitConnectTimeout?: string;
   readonly gitIdleTimeout?: string;
+  readonly verifySignatures?: 'ssh' | 'openpgp';
+  readonly trustedKeys?: string;
 }
 
 const seconds = (ms: number) => `${ms / 1000}s`;
@@ -39,7 +41,14 @@ export function gitOptions(cmd: Command): Command {
       '--git-idle-timeout <duration>',
       'longest silence from the git server while a request is under way',
       seconds(DEFAULT_TIMEOUTS.idleMs),
-    );
+    )
+    .addOption(
+      new Option('--verify-signatures <kind>', 'compile only commits signed by a key of --trusted-keys').choices([
+        'ssh',
+        'openpgp',
+      ]),
+    )
+    .option('--trusted-keys <file>', 'ssh public keys (one a line) or exported OpenPGP public keys');
 }
 
 export function outputOption(cmd: Command, formats: readonly OutputFormat[] = ['text', 'json']): Command {
@@ -61,5 +70,9 @@ export function sourceOptions(rev: string | undefined, git: GitCliOptions = {}):
     ...(git.gitConnectTimeout ? { connectMs: parseDuration(git.gitConnectTimeout) } : {}),
     ...(git.gitIdleTimeout ? { idleMs: parseDuration(git.gitIdleTimeout) } : {}),
   };
-  return { ...(rev ? { rev } : {}), ...(auth ? { auth } : {}), timeouts };
+  if ((git.verifySignatures === undefined) !== (git.trustedKeys === undefined))
+    throw new InvalidArgumentError('--verify-signatures and --trusted-keys go together');
+  const verify =
+    git.verifySignatures && git.trustedKeys ? { mode: git.verifySignatures, trustedKeys: git.trustedKeys } : undefined;
+  return { ...(rev ? { rev } : {}), ...(auth ? { auth } : {}), timeouts, ...(verify ? { verify } : {}) };
 }

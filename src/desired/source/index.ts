@@ -7,6 +7,7 @@ export {
   DEFAULT_MAX_FILE_BYTES,
   DEFAULT_TIMEOUTS,
   defaultCacheDir,
+  type SignatureVerification,
   type SourceAuth,
   type SourceOptions,
   type SourceTimeouts,

@@ -29,8 +29,20 @@ export interface SourceOptions {
    * bring, in bytes; default 64 MiB. Checked from the pack's headers, before inflating.
    */
   readonly maxObjectBytes?: number;
+  /** Compile only commits signed by a trusted key (Flux's spec.verify); off when absent. */
+  readonly verify?: SignatureVerification;
   /** Ends a fetch in flight (the agent's SIGTERM): the operation fails with E_SOURCE_TIMEOUT, reason aborted. */
   readonly signal?: AbortSignal;
+}
+
+export interface SignatureVerification {
+  /** `ssh`: sshsig signatures (`gpg.format=ssh`); `openpgp`: OpenPGP signatures (gpg). */
+  readonly mode: 'ssh' | 'openpgp';
+  /**
+   * File of trusted keys: for ssh, public keys one a line (`ssh-ed25519 AAAA… comment`,
+   * as in authorized_keys); for openpgp, exported public keys (armored or binary).
+   */
+  readonly trustedKeys: string;
 }
 
 export interface SourceTimeouts {

@@ -11,6 +11,7 @@ const STALLED_CODES = new Set([
   'E_COMPILE_IDENTITY_MISSING',
   'E_SOURCE_FILE_TOO_LARGE',
   'E_SOURCE_SYMLINK_ESCAPE',
+  'E_SOURCE_SIGNATURE',
 ]);
 
 export type FailureKind = 'stalled' | 'transient';

@@ -9,3 +9,4 @@ export { SourceUnreachableError, type SourceUnreachableData } from './source-unr
 export { SourceTimeoutError, type SourceTimeoutData } from './source-timeout-error.js';
 export { SourceCorruptObjectError, type SourceCorruptObjectData } from './source-corrupt-object-error.js';
 export { SourceCacheUnsafeError, type SourceCacheUnsafeData } from './source-cache-unsafe-error.js';
+export { SourceSignatureError, type SourceSignatureData } from './source-signature-error.js';

@@ -8,7 +8,8 @@ export type SourceErrorCode =
   | 'E_SOURCE_SYMLINK_ESCAPE'
   | 'E_SOURCE_TIMEOUT'
   | 'E_SOURCE_CORRUPT_OBJECT'
-  | 'E_SOURCE_CACHE_UNSAFE';
+  | 'E_SOURCE_CACHE_UNSAFE'
+  | 'E_SOURCE_SIGNATURE';
 
 /**
  * Base of every error the git source throws: a stable `code` to branch on and
