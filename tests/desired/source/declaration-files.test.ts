@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRepository, type RepoTree } from '../../../src/desired/source/index.js';
@@ -15,6 +16,8 @@ let server: GitHttpServer;
 const tree = {
   'policies/web.yaml': 'kind: CiliumNetworkPolicy\n',
   'policies/extra.YML': 'kind: CiliumNetworkPolicy\n',
+  // A real policy: git deflates it with dynamic Huffman tables that take more than 64 compressed bytes.
+  'policies/long.yaml': readFileSync(new URL('../../../examples/repo/policies/shop/api.yaml', import.meta.url), 'utf8'),
   'services/web.json': '{}\n',
   'docs/diagram.png': randomBytes(2 * MiB),
   'docs/guide.md': 'x'.repeat(2 * MiB),
@@ -37,6 +40,7 @@ const expected = [
   'nested/top-only.yaml',
   'policies/extra.YML',
   'policies/keep.generated.yaml',
+  'policies/long.yaml',
   'policies/web.yaml',
   'services/web.json',
   'team/shared.yaml',

@@ -1,6 +1,6 @@
 import { open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { inflateSync } from 'node:zlib';
+import { constants, createInflate } from 'node:zlib';
 
 export type ObjectType = 'commit' | 'tree' | 'blob' | 'tag';
 
@@ -16,8 +16,10 @@ const OFS_DELTA = 6;
 const REF_DELTA = 7;
 // git's own default delta depth is 50; a chain this long is hostile.
 const MAX_CHAIN = 1000;
-// Enough compressed bytes for any header: a deflate stream yields at most ~1 KiB per input byte.
-const HEAD_BYTES = 64;
+// Enough compressed bytes for any header: a dynamic Huffman block's tables take a few hundred bytes first.
+const HEAD_BYTES = 1024;
+// An object header, or a delta's two sizes, is well within the first inflated bytes.
+const WANT_BYTES = 32;
 
 interface PackIndex {
   readonly pack: string;
@@ -37,7 +39,7 @@ export class ObjectHeaders {
   async header(oid: string): Promise<ObjectHeader | undefined> {
     const loose = await readHead(join(this.gitdir, 'objects', oid.slice(0, 2), oid.slice(2)), 0);
     if (loose !== undefined) {
-      const text = inflateHead(loose).toString('latin1');
+      const text = (await inflateHead(loose)).toString('latin1');
       const m = /^(commit|tree|blob|tag) (\d+)\0/.exec(text);
       if (!m) throw new Error(`object ${oid}: malformed loose object header`);
       return { type: m[1] as ObjectType, size: Number(m[2]) };
@@ -80,7 +82,7 @@ export class ObjectHeaders {
     } else {
       throw new Error(`pack ${index.pack}: unknown object type ${kind} at ${offset}`);
     }
-    const result = deltaResultSize(inflateHead(head.subarray(at)));
+    const result = deltaResultSize(await inflateHead(head.subarray(at)));
     return { type: base.type, size: Math.max(result, base.size) };
   }
 
@@ -115,9 +117,30 @@ async function readHead(file: string, offset: number): Promise<Buffer | undefine
   }
 }
 
-/** Inflates only what a few compressed bytes give, without needing the end of the stream. */
-function inflateHead(deflated: Buffer): Buffer {
-  return inflateSync(deflated.subarray(0, HEAD_BYTES), { finishFlush: 2 /* Z_SYNC_FLUSH */ });
+/**
+ * The first inflated bytes of a deflate stream, from its first compressed
+ * bytes only; inflating stops at the first output chunk that holds enough.
+ */
+function inflateHead(deflated: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const inflate = createInflate({ finishFlush: constants.Z_SYNC_FLUSH });
+    const parts: Buffer[] = [];
+    let settled = false;
+    const finish = (err?: Error) => {
+      if (settled) return;
+      settled = true;
+      inflate.destroy();
+      if (err) reject(err);
+      else resolve(Buffer.concat(parts));
+    };
+    inflate.on('data', (chunk: Buffer) => {
+      parts.push(chunk);
+      if (parts.reduce((n, p) => n + p.length, 0) >= WANT_BYTES) finish();
+    });
+    inflate.on('error', finish);
+    inflate.on('end', () => finish());
+    inflate.end(deflated.subarray(0, HEAD_BYTES));
+  });
 }
 
 function deltaResultSize(delta: Buffer): number {
