@@ -63,8 +63,8 @@ export function timedHttp(limits: TransferLimits): TimedHttpClient {
         const location = res.headers.location;
         const redirect = res.statusCode !== undefined && res.statusCode >= 300 && res.statusCode < 400;
         if (!redirect || location === undefined || hop >= MAX_REDIRECTS) {
-          const body = url.endsWith('/git-upload-pack') ? checkedPack(res, count, limits, stop) : counted(res, count);
-          return response(url, req, res, body);
+          const answer = url.endsWith('/git-upload-pack') ? checkedPack(res, count, limits, stop) : counted(res, count);
+          return response(url, req, res, answer);
         }
         const next = new URL(location, url);
         if (next.origin !== new URL(url).origin) return response(url, req, res, counted(res, count));
