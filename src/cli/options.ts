@@ -1,4 +1,4 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { DEFAULT_TIMEOUTS, type SourceOptions } from '../desired/index.js';
 import { parseDuration } from '../reconciler/agent/index.js';
 
@@ -71,8 +71,13 @@ export function sourceOptions(rev: string | undefined, git: GitCliOptions = {}):
     ...(git.gitIdleTimeout ? { idleMs: parseDuration(git.gitIdleTimeout) } : {}),
   };
   if ((git.verifySignatures === undefined) !== (git.trustedKeys === undefined))
-    throw new InvalidArgumentError('--verify-signatures and --trusted-keys go together');
+    throw new GitUsageError('--verify-signatures and --trusted-keys go together');
   const verify =
     git.verifySignatures && git.trustedKeys ? { mode: git.verifySignatures, trustedKeys: git.trustedKeys } : undefined;
   return { ...(rev ? { rev } : {}), ...(auth ? { auth } : {}), timeouts, ...(verify ? { verify } : {}) };
+}
+
+class GitUsageError extends Error {
+  readonly code = 'E_USAGE';
+  override readonly name = 'GitUsageError';
 }

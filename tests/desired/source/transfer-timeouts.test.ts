@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRepository, resolveRevision } from '../../../src/desired/source/index.js';
 import { makeBare, makeRepo, makeTempDir, removeDir } from '../../support/git-fixtures.js';
+import { gitwire } from '../../support/cli.js';
 import { startGitHttpServer, type GitHttpServer } from '../../support/git-http-server.js';
 import { startHostileGitServer, type HostileGitServer } from '../../support/hostile-git-server.js';
 
@@ -71,4 +72,20 @@ describe('the git source never waits on a server without bound', () => {
     });
     expect(read.files.map((f) => f.path)).toEqual(['policies/a.yaml']);
   });
+
+  it('gitwire validate takes the limits from its flags and names the one that fired', async () => {
+    const drip = await start({ upstream, mode: { kind: 'drip', everyMs: 100 }, on: 'refs' });
+    const r = await gitwire(['validate', '--repo', drip.url('repo.git'), '--git-timeout', '2s'], {
+      env: { XDG_CACHE_HOME: join(root, 'xdg') },
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('E_SOURCE_TIMEOUT');
+    expect(r.stderr).toContain('not done within 2000 ms (--git-timeout)');
+  }, 30_000);
+
+  it('signature verification needs both of its flags', async () => {
+    const r = await gitwire(['validate', '--repo', upstream.url('repo.git'), '--verify-signatures', 'ssh']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--verify-signatures and --trusted-keys go together');
+  }, 30_000);
 });
