@@ -14,9 +14,9 @@ import {
   type RenderContext,
 } from '../../reconciler/render/index.js';
 import { EXIT_CHANGES, EXIT_OK } from '../exit-codes.js';
-import { outputOption, repoOption, sourceOptions } from '../options.js';
+import { outputOption, repoOption, sourceOptions, type GitCliOptions } from '../options.js';
 
-interface PlanOpts {
+interface PlanOpts extends GitCliOptions {
   repo: string;
   from?: string;
   to?: string;
@@ -50,8 +50,8 @@ export function planCommand(): Command {
   outputOption(cmd, ['text', 'json', 'markdown']).action(async (opts: PlanOpts) => {
     if (opts.live) return planLive(opts);
     const caches = newRevisionCaches();
-    const from = opts.from ? await loadRevision(opts.repo, sourceOptions(opts.from), caches) : null;
-    const to = await loadRevision(opts.repo, sourceOptions(opts.to), caches);
+    const from = opts.from ? await loadRevision(opts.repo, sourceOptions(opts.from, opts), caches) : null;
+    const to = await loadRevision(opts.repo, sourceOptions(opts.to, opts), caches);
     for (const w of to.warnings) process.stderr.write(formatDiagnostic(w) + '\n');
     const nodes = selectNodes(to.model, opts);
     // Each side compiled once for the whole cluster (the `from` side first, so `to` reuses what did not
@@ -82,7 +82,7 @@ async function planLive(opts: PlanOpts): Promise<void> {
   if (!opts.node) throw new Error('plan --live needs --node: the live node is this machine or network namespace');
   // The kernel side (libbpf through koffi) loads only for a live plan.
   const { compileRevision, reconcileNode } = await import('../../reconciler/reconcile-node.js');
-  const compiled = await compileRevision(opts.repo, sourceOptions(opts.to), opts.node);
+  const compiled = await compileRevision(opts.repo, sourceOptions(opts.to, opts), opts.node);
   const result = await reconcileNode({
     repo: opts.repo,
     node: opts.node,

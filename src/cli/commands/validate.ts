@@ -4,15 +4,15 @@ import { formatDiagnostic } from '../../desired/diagnostics.js';
 import { validateTree } from '../../desired/load-model.js';
 import { readRepository } from '../../desired/source/index.js';
 import { EXIT_ERROR, EXIT_OK } from '../exit-codes.js';
-import { outputOption, repoOption, sourceOptions } from '../options.js';
+import { outputOption, repoOption, sourceOptions, type GitCliOptions } from '../options.js';
 
 export function validateCommand(): Command {
   const cmd = new Command('validate').description(
     'check every declaration of a commit; report all errors at once with file:line and field path',
   );
   repoOption(cmd).option('--rev <rev>', 'branch, tag or commit to read (default: the default branch head)');
-  outputOption(cmd).action(async (opts: { repo: string; rev?: string; output: string }) => {
-    const tree = await readRepository(opts.repo, sourceOptions(opts.rev));
+  outputOption(cmd).action(async (opts: { repo: string; rev?: string; output: string } & GitCliOptions) => {
+    const tree = await readRepository(opts.repo, sourceOptions(opts.rev, opts));
     const { model, diagnostics } = validateTree(tree);
     const ok = model !== null;
     if (opts.output === 'json') {
