@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
-import { DEFAULT_TIMEOUTS, type SourceOptions } from '../desired/index.js';
-import { parseDuration } from '../reconciler/agent/index.js';
+// Modules one by one, not their folders' index: every command loads this file, --help included.
+import { DEFAULT_TIMEOUTS, type SourceOptions } from '../desired/source/source-options.js';
+import { parseDuration } from '../reconciler/agent/parse-duration.js';
 
 /** The repository gitwire reads when none is given: the example configuration shipped with it. */
 export const DEFAULT_REPO = new URL('../../examples/repo', import.meta.url).pathname;
