@@ -134,8 +134,12 @@ static __always_inline int handle(struct __sk_buff *skb, enum gw_dir dir)
 	if (r != GW_CONTINUE)
 		return r;
 	/* Policy already redirected it on this device's egress hook. */
-	if (dir == GW_DIR_EGRESS && proxy_port_of(skb))
-		return proxy_turned_around(skb, &p);
+	if (dir == GW_DIR_EGRESS && proxy_port_of(skb)) {
+		r = proxy_turned_around(skb, &p);
+		if (r == TC_ACT_SHOT)
+			count(GW_REASON_PROXY_UNAVAILABLE, p.len);
+		return r;
+	}
 	ep = endpoint_of(&p, dir);
 	if (!ep) {
 		count(GW_REASON_NO_ENDPOINT, p.len);

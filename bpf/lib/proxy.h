@@ -11,6 +11,8 @@
 #include "lib/packet.h"
 #include "abi/proxy.h"
 
+#define GW_PACKET_HOST 0
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, GW_PROXY_MAX_ENTRIES);
@@ -94,7 +96,12 @@ static __always_inline int proxy_redirect(struct __sk_buff *skb, const struct gw
 /* A packet proxy_redirect turned around, back on the device's ingress. */
 static __always_inline int proxy_turned_around(struct __sk_buff *skb, const struct gw_pkt *p)
 {
-	return proxy_find(skb, p, proxy_port_of(skb), true) == 0 ? TC_ACT_OK : TC_ACT_SHOT;
+	if (proxy_find(skb, p, proxy_port_of(skb), true) < 0)
+		return TC_ACT_SHOT;
+	/* Its destination MAC is the workload's: the stack would drop it as
+	 * another host's without this. */
+	bpf_skb_change_type(skb, GW_PACKET_HOST);
+	return TC_ACT_OK;
 }
 
 #endif

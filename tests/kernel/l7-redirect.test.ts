@@ -1,0 +1,153 @@
+import { execFile, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BpfMap } from '../../src/datapath/libbpf/index.js';
+import { ProxyMap } from '../../src/datapath/maps/index.js';
+import { pinLayout } from '../../src/datapath/programs/pin-layout.js';
+import { startTransparentProxy, type HttpProxy, type L7VerdictEvent } from '../../src/datapath/proxy/index.js';
+import { buildClusterProgram } from '../../src/desired/compile/cluster-program.js';
+import { compileNodeL7 } from '../../src/desired/compile/l7/index.js';
+import { proxyPort } from '../../src/desired/compile/policy/proxy-port.js';
+import { loadRevision } from '../../src/reconciler/load-revision.js';
+import { reconcileNode, type ReconcileOptions } from '../../src/reconciler/reconcile-node.js';
+import { run, spawnIn } from '../support/netns.js';
+import { clusterYaml, endpointYaml, TestNode } from '../support/node-fixture.js';
+
+// Cilium's Star Wars L7 demo on one real node: the seed's L7 policy makes the
+// datapath redirect the deathstar's port 80 to the node's transparent proxy
+// (bpf_sk_assign), which enforces the HTTP rules with the identity the
+// redirect recorded in gw_proxy.
+
+const node = new TestNode('gwl7');
+const DEATHSTAR = '10.0.1.10';
+const SEED_L7 = readFileSync(new URL('../fixtures/seed/l7-http-policy.yaml', import.meta.url), 'utf8');
+const PORT = proxyPort('http', 'ingress');
+const opts = (): ReconcileOptions => ({
+  repo: node.configDir,
+  node: node.name,
+  nodeNs: node.netns,
+  bpffsRoot: node.bpffsRoot,
+});
+
+// The deathstar logs each request line it receives, so a test can tell what reached it.
+const DEATHSTAR_JS = `require('http').createServer((q, s) => {
+  console.log(q.method + ' ' + q.url);
+  q.resume();
+  q.on('end', () => s.end(q.url === '/v1/request-landing' ? 'Ship landed' : 'Boom'));
+}).listen(80, () => console.log('ready'));`;
+
+let deathstar: ChildProcess;
+let received = '';
+let pinnedMap: BpfMap | undefined;
+let proxyMap: ProxyMap;
+let proxy: HttpProxy | null = null;
+const events: L7VerdictEvent[] = [];
+
+/** An HTTP request from a ship's namespace: `status body`, or `failed` when no answer came. */
+function request(ship: string, method: string, path: string): Promise<string> {
+  const args = ['netns', 'exec', node.endpointNetns(ship), 'curl', '-s', '--max-time', '2', '-X', method];
+  args.push('-w', ' %{http_code}', `http://${DEATHSTAR}${path}`);
+  return new Promise((resolve) => {
+    execFile('ip', args, (err, stdout) => {
+      if (err) resolve('failed');
+      else {
+        const i = stdout.lastIndexOf(' ');
+        resolve(`${stdout.slice(i + 1)} ${stdout.slice(0, i)}`);
+      }
+    });
+  });
+}
+
+async function startProxy(): Promise<void> {
+  const { model } = await loadRevision(node.configDir);
+  const rules = compileNodeL7(buildClusterProgram(model), node.name).sets;
+  proxy = await startTransparentProxy({
+    netns: node.netns,
+    port: PORT,
+    direction: 'ingress',
+    map: proxyMap,
+    rules,
+    onVerdict: (e) => events.push(e),
+  });
+}
+
+async function stopProxy(): Promise<void> {
+  await proxy?.close();
+  proxy = null;
+}
+
+beforeAll(async () => {
+  node.writeConfig({
+    'cluster.yaml': clusterYaml(node),
+    'ships.yaml': [
+      endpointYaml(node, 'deathstar', DEATHSTAR, { org: 'empire', class: 'deathstar' }),
+      endpointYaml(node, 'tiefighter', '10.0.1.20', { org: 'empire', class: 'tiefighter' }),
+      endpointYaml(node, 'xwing', '10.0.1.30', { org: 'alliance', class: 'xwing' }),
+    ].join('---\n'),
+    'l7.yaml': SEED_L7,
+  });
+  const r = await reconcileNode(opts());
+  expect(r.remaining?.changes).toEqual([]);
+  // Cilium's proxy routing: packets marked for the proxy are delivered locally.
+  run('ip', ['-n', node.netns, 'rule', 'add', 'fwmark', '0x200/0xf00', 'lookup', '2004', 'pref', '9']);
+  run('ip', ['-n', node.netns, 'route', 'add', 'local', '0.0.0.0/0', 'dev', 'lo', 'table', '2004']);
+  // Early demux would hand the client's later packets to the proxy's socket before routing, and the stack
+  // drops a forwarded packet that has a socket: they must reach the deathstar's hook to be redirected.
+  run('ip', ['netns', 'exec', node.netns, 'sysctl', '-qw', 'net.ipv4.ip_early_demux=0']);
+  pinnedMap = BpfMap.fromPin(join(pinLayout(node.name, node.bpffsRoot).mapsDir, 'gw_proxy'));
+  proxyMap = new ProxyMap(pinnedMap);
+  deathstar = spawnIn(node.endpointNetns('deathstar'), ['node', '-e', DEATHSTAR_JS]);
+  await new Promise<void>((resolve, reject) => {
+    deathstar.stdout!.on('data', (d: Buffer) => {
+      received += d.toString();
+      if (received.includes('ready')) resolve();
+    });
+    deathstar.once('exit', (code) => reject(new Error(`deathstar exited with ${code}`)));
+  });
+});
+
+afterAll(async () => {
+  try {
+    await stopProxy();
+  } finally {
+    deathstar?.kill('SIGKILL');
+    pinnedMap?.close();
+    node.cleanup();
+  }
+});
+
+describe('L7 redirect to the node proxy: the Star Wars demo', () => {
+  it('fails closed while no proxy listens: the request never reaches the deathstar', async () => {
+    expect(await request('tiefighter', 'POST', '/v1/request-landing')).toBe('failed');
+    expect(received).not.toContain('POST /v1/request-landing');
+  });
+
+  it('lets the tiefighter land: POST /v1/request-landing gets 200 from the deathstar through the proxy', async () => {
+    await startProxy();
+    expect(await request('tiefighter', 'POST', '/v1/request-landing')).toBe('200 Ship landed');
+    expect(received).toContain('POST /v1/request-landing');
+    const tiefighter = (await loadRevision(node.configDir)).model;
+    const id = buildClusterProgram(tiefighter).view.endpoints.find((e) => e.key === 'default/tiefighter')!.identity;
+    expect(events.at(-1)).toMatchObject({ identity: id, method: 'POST', status: 200, verdict: 'forwarded' });
+  });
+
+  it('answers PUT /v1/exhaust-port with 403 Access denied and never forwards it', async () => {
+    expect(await request('tiefighter', 'PUT', '/v1/exhaust-port')).toBe('403 Access denied');
+    expect(received).not.toContain('/v1/exhaust-port');
+    expect(events.at(-1)).toMatchObject({ method: 'PUT', status: 403, verdict: 'denied' });
+  });
+
+  it('drops the xwing at L3: it never reaches the proxy', async () => {
+    const before = events.length;
+    expect(await request('xwing', 'POST', '/v1/request-landing')).toBe('failed');
+    expect(events.length).toBe(before);
+  });
+
+  it('fails closed again once the proxy stops', async () => {
+    await stopProxy();
+    const landings = received.split('POST /v1/request-landing').length;
+    expect(await request('tiefighter', 'POST', '/v1/request-landing')).toBe('failed');
+    expect(received.split('POST /v1/request-landing').length).toBe(landings);
+  });
+});
