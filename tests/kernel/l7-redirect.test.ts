@@ -8,6 +8,7 @@ import { pinLayout } from '../../src/datapath/programs/pin-layout.js';
 import { startTransparentProxy, type HttpProxy, type L7VerdictEvent } from '../../src/datapath/proxy/index.js';
 import { buildClusterProgram } from '../../src/desired/compile/cluster-program.js';
 import { compileNodeL7 } from '../../src/desired/compile/l7/index.js';
+import type { Direction } from '../../src/desired/desired-state.js';
 import { proxyPort } from '../../src/desired/compile/policy/proxy-port.js';
 import { loadRevision } from '../../src/reconciler/load-revision.js';
 import { reconcileNode, type ReconcileOptions } from '../../src/reconciler/reconcile-node.js';
@@ -22,7 +23,6 @@ import { clusterYaml, endpointYaml, TestNode } from '../support/node-fixture.js'
 const node = new TestNode('gwl7');
 const DEATHSTAR = '10.0.1.10';
 const SEED_L7 = readFileSync(new URL('../fixtures/seed/l7-http-policy.yaml', import.meta.url), 'utf8');
-const PORT = proxyPort('http', 'ingress');
 const opts = (): ReconcileOptions => ({
   repo: node.configDir,
   node: node.name,
@@ -36,6 +36,38 @@ const DEATHSTAR_JS = `require('http').createServer((q, s) => {
   q.resume();
   q.on('end', () => s.end(q.url === '/v1/request-landing' ? 'Ship landed' : 'Boom'));
 }).listen(80, () => console.log('ready'));`;
+
+// Egress L7 from a client: the tiefighter may only POST landings to the deathstar.
+const TIEFIGHTER_EGRESS = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: tiefighter-egress
+spec:
+  endpointSelector:
+    matchLabels:
+      class: tiefighter
+  egress:
+  - toEndpoints:
+    - matchLabels:
+        class: deathstar
+    toPorts:
+    - ports:
+      - port: "80"
+        protocol: TCP
+      rules:
+        http:
+        - method: POST
+          path: /v1/request-landing
+`;
+
+const ships = () => ({
+  'cluster.yaml': clusterYaml(node),
+  'ships.yaml': [
+    endpointYaml(node, 'deathstar', DEATHSTAR, { org: 'empire', class: 'deathstar' }),
+    endpointYaml(node, 'tiefighter', '10.0.1.20', { org: 'empire', class: 'tiefighter' }),
+    endpointYaml(node, 'xwing', '10.0.1.30', { org: 'alliance', class: 'xwing' }),
+  ].join('---\n'),
+});
 
 let deathstar: ChildProcess;
 let received = '';
@@ -59,13 +91,13 @@ function request(ship: string, method: string, path: string): Promise<string> {
   });
 }
 
-async function startProxy(): Promise<void> {
+async function startProxy(direction: Direction = 'ingress'): Promise<void> {
   const { model } = await loadRevision(node.configDir);
   const rules = compileNodeL7(buildClusterProgram(model), node.name).sets;
   proxy = await startTransparentProxy({
     netns: node.netns,
-    port: PORT,
-    direction: 'ingress',
+    port: proxyPort('http', direction),
+    direction,
     map: proxyMap,
     rules,
     onVerdict: (e) => events.push(e),
@@ -78,15 +110,7 @@ async function stopProxy(): Promise<void> {
 }
 
 beforeAll(async () => {
-  node.writeConfig({
-    'cluster.yaml': clusterYaml(node),
-    'ships.yaml': [
-      endpointYaml(node, 'deathstar', DEATHSTAR, { org: 'empire', class: 'deathstar' }),
-      endpointYaml(node, 'tiefighter', '10.0.1.20', { org: 'empire', class: 'tiefighter' }),
-      endpointYaml(node, 'xwing', '10.0.1.30', { org: 'alliance', class: 'xwing' }),
-    ].join('---\n'),
-    'l7.yaml': SEED_L7,
-  });
+  node.writeConfig({ ...ships(), 'l7.yaml': SEED_L7 });
   const r = await reconcileNode(opts());
   expect(r.remaining?.changes).toEqual([]);
   // Cilium's proxy routing: packets marked for the proxy are delivered locally.
@@ -149,5 +173,36 @@ describe('L7 redirect to the node proxy: the Star Wars demo', () => {
     const landings = received.split('POST /v1/request-landing').length;
     expect(await request('tiefighter', 'POST', '/v1/request-landing')).toBe('failed');
     expect(received.split('POST /v1/request-landing').length).toBe(landings);
+  });
+});
+
+describe('L7 redirect to the node proxy: egress from a client', () => {
+  beforeAll(async () => {
+    node.writeConfig({ ...ships(), 'egress.yaml': TIEFIGHTER_EGRESS });
+    const r = await reconcileNode(opts());
+    expect(r.remaining?.changes).toEqual([]);
+  });
+
+  afterAll(stopProxy);
+
+  it('fails closed while no egress proxy listens', async () => {
+    expect(await request('tiefighter', 'POST', '/v1/request-landing')).toBe('failed');
+  });
+
+  it("enforces the tiefighter's own rules with the deathstar's identity; the xwing goes straight", async () => {
+    await startProxy('egress');
+    const before = events.length;
+    expect(await request('tiefighter', 'POST', '/v1/request-landing')).toBe('200 Ship landed');
+    expect(await request('tiefighter', 'PUT', '/v1/exhaust-port')).toBe('403 Access denied');
+    expect(received).not.toContain('/v1/exhaust-port');
+    const { model } = await loadRevision(node.configDir);
+    const id = buildClusterProgram(model).view.endpoints.find((e) => e.key === 'default/deathstar')!.identity;
+    expect(events.slice(before).map((e) => [e.direction, e.identity, e.method, e.status])).toEqual([
+      ['egress', id, 'POST', 200],
+      ['egress', id, 'PUT', 403],
+    ]);
+    // No policy selects the xwing: its request is not redirected and reaches the deathstar unproxied.
+    expect(await request('xwing', 'PUT', '/v1/exhaust-port')).toBe('200 Boom');
+    expect(events.length).toBe(before + 2);
   });
 });

@@ -1,7 +1,7 @@
 import type { Direction } from '../../desired/desired-state.js';
 import type { L7RuleSet } from '../../desired/compile/l7/index.js';
 import { transparentListener } from '../libbpf/index.js';
-import type { ProxyMap } from '../maps/index.js';
+import { PROXY_MARK, type ProxyMap } from '../maps/index.js';
 import { HttpProxy } from './http-proxy.js';
 import type { L7VerdictEvent } from './l7-verdict-event.js';
 import { MapProxyResolver } from './map-proxy-resolver.js';
@@ -22,9 +22,9 @@ export interface TransparentProxySpec {
 /**
  * The node's L7 proxy for one direction, where the datapath's redirect
  * delivers: a transparent listener on the proxy port in the node's namespace,
- * identities from gw_proxy, and, on ingress, upstream connections marked as
- * the proxy's. Rules change with setRules(); close() stops it, after which
- * redirected flows are dropped by the datapath (no listener).
+ * identities from gw_proxy, upstream connections from the node's namespace
+ * (on ingress marked as the proxy's). Rules change with setRules(); close()
+ * stops it, after which redirected flows are dropped by the datapath.
  */
 export async function startTransparentProxy(spec: TransparentProxySpec): Promise<HttpProxy> {
   const proxy = new HttpProxy({
@@ -32,7 +32,7 @@ export async function startTransparentProxy(spec: TransparentProxySpec): Promise
     resolver: new MapProxyResolver(spec.map, spec.direction),
     rules: spec.rules,
     ...(spec.onVerdict ? { onVerdict: spec.onVerdict } : {}),
-    ...(spec.direction === 'ingress' ? { upstreamConnect: markedUpstream(spec.netns) } : {}),
+    upstreamConnect: markedUpstream(spec.netns, spec.direction === 'ingress' ? PROXY_MARK.values['proxy-ingress'] : 0),
   });
   const fd = transparentListener({ port: spec.port, ...(spec.netns ? { netns: spec.netns } : {}) });
   try {
