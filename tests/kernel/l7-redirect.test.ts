@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BpfMap } from '../../src/datapath/libbpf/index.js';
 import { ProxyMap } from '../../src/datapath/maps/index.js';
 import { pinLayout } from '../../src/datapath/programs/pin-layout.js';
-import { startTransparentProxy, type HttpProxy, type L7VerdictEvent } from '../../src/datapath/proxy/index.js';
+import {
+  ensureProxyRouting,
+  startTransparentProxy,
+  type HttpProxy,
+  type L7VerdictEvent,
+} from '../../src/datapath/proxy/index.js';
 import { buildClusterProgram } from '../../src/desired/compile/cluster-program.js';
 import { compileNodeL7 } from '../../src/desired/compile/l7/index.js';
 import type { Direction } from '../../src/desired/desired-state.js';
@@ -113,12 +118,9 @@ beforeAll(async () => {
   node.writeConfig({ ...ships(), 'l7.yaml': SEED_L7 });
   const r = await reconcileNode(opts());
   expect(r.remaining?.changes).toEqual([]);
-  // Cilium's proxy routing: packets marked for the proxy are delivered locally.
-  run('ip', ['-n', node.netns, 'rule', 'add', 'fwmark', '0x200/0xf00', 'lookup', '2004', 'pref', '9']);
-  run('ip', ['-n', node.netns, 'route', 'add', 'local', '0.0.0.0/0', 'dev', 'lo', 'table', '2004']);
-  // Early demux would hand the client's later packets to the proxy's socket before routing, and the stack
-  // drops a forwarded packet that has a socket: they must reach the deathstar's hook to be redirected.
-  run('ip', ['netns', 'exec', node.netns, 'sysctl', '-qw', 'net.ipv4.ip_early_demux=0']);
+  await ensureProxyRouting(node.netns);
+  await ensureProxyRouting(node.netns); // idempotent: a second pass adds nothing
+  expect(run('ip', ['-n', node.netns, 'rule', 'show']).match(/fwmark 0x200\/0xf00 lookup 2004/g)).toHaveLength(1);
   pinnedMap = BpfMap.fromPin(join(pinLayout(node.name, node.bpffsRoot).mapsDir, 'gw_proxy'));
   proxyMap = new ProxyMap(pinnedMap);
   deathstar = spawnIn(node.endpointNetns('deathstar'), ['node', '-e', DEATHSTAR_JS]);

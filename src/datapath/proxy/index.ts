@@ -5,3 +5,4 @@ export type { ProxyResolution, ProxyResolver } from './proxy-resolver.js';
 export { MapProxyResolver } from './map-proxy-resolver.js';
 export { markedUpstream } from './marked-upstream.js';
 export { startTransparentProxy, type TransparentProxySpec } from './transparent-proxy.js';
+export { ensureProxyRouting } from './proxy-routing.js';
