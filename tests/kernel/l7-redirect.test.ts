@@ -82,9 +82,9 @@ let proxy: HttpProxy | null = null;
 const events: L7VerdictEvent[] = [];
 
 /** An HTTP request from a ship's namespace: `status body`, or `failed` when no answer came. */
-function request(ship: string, method: string, path: string): Promise<string> {
+function request(ship: string, method: string, path: string, to = DEATHSTAR): Promise<string> {
   const args = ['netns', 'exec', node.endpointNetns(ship), 'curl', '-s', '--max-time', '2', '-X', method];
-  args.push('-w', ' %{http_code}', `http://${DEATHSTAR}${path}`);
+  args.push('-w', ' %{http_code}', `http://${to}${path}`);
   return new Promise((resolve) => {
     execFile('ip', args, (err, stdout) => {
       if (err) resolve('failed');
@@ -162,6 +162,13 @@ describe('L7 redirect to the node proxy: the Star Wars demo', () => {
     expect(await request('tiefighter', 'PUT', '/v1/exhaust-port')).toBe('403 Access denied');
     expect(received).not.toContain('/v1/exhaust-port');
     expect(events.at(-1)).toMatchObject({ method: 'PUT', status: 403, verdict: 'denied' });
+  });
+
+  it('refuses a connection made straight to its port: the datapath recorded no identity for it', async () => {
+    const port = proxyPort('http', 'ingress');
+    const landings = received.split('POST /v1/request-landing').length;
+    expect(await request('tiefighter', 'POST', '/v1/request-landing', `10.0.1.1:${port}`)).toBe('failed');
+    expect(received.split('POST /v1/request-landing').length).toBe(landings);
   });
 
   it('drops the xwing at L3: it never reaches the proxy', async () => {
