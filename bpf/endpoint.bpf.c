@@ -106,8 +106,7 @@ static __always_inline int police(struct __sk_buff *skb, const struct gw_pkt *p,
 			count(GW_REASON_PROXY_UNAVAILABLE, p->len);
 			return TC_ACT_SHOT;
 		}
-		if (!ct)
-			proxy_record(p, vi.peer, ep->endpoint_id, dir);
+		proxy_record(p, !ct, vi.peer, ep->endpoint_id, dir);
 	}
 	count(vi.reason, p->len);
 	if (ct)

@@ -12,6 +12,8 @@
 #include "abi/proxy.h"
 
 #define GW_PACKET_HOST 0
+#define GW_TCP_SYN 0x02
+#define GW_TCP_ACK 0x10
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -31,11 +33,16 @@ static __always_inline bool proxy_upstream(const struct __sk_buff *skb)
 	return (skb->mark & GW_MARK_MAGIC_MASK) == GW_MARK_MAGIC_PROXY_INGRESS;
 }
 
-static __always_inline void proxy_record(const struct gw_pkt *p, __u32 identity, __u16 ep, enum gw_dir dir)
+/* On a connection's first packet, and on every SYN: a tuple reused while its
+ * conntrack entry lives still gets the current identity. */
+static __always_inline void proxy_record(const struct gw_pkt *p, bool new_flow, __u32 identity, __u16 ep,
+					 enum gw_dir dir)
 {
 	struct gw_proxy_key k = { .saddr = p->saddr, .daddr = p->daddr, .sport = p->sport, .dport = p->dport };
 	struct gw_proxy_value v = { .identity = identity, .endpoint_id = ep, .direction = dir };
 
+	if (!new_flow && (p->tcp_flags & (GW_TCP_SYN | GW_TCP_ACK)) != GW_TCP_SYN)
+		return;
 	bpf_map_update_elem(&gw_proxy, &k, &v, BPF_ANY);
 }
 

@@ -136,14 +136,26 @@ describe('BPF_PROG_TEST_RUN verdicts on crafted packets', () => {
     try {
       dp.policy.write([rule({ verdict: 'redirect', proxyPort: 15001 })]);
       const before = dp.counters.read().redirect.packets;
-      const packet = ipv4Packet({ saddr: '10.88.1.9', daddr: EP, protocol: 'tcp', sport: 41234, dport: 80 });
+      const spec = { saddr: '10.88.1.9', daddr: EP, protocol: 'tcp' as const, sport: 41234, dport: 80 };
+      const packet = ipv4Packet(spec);
       // BPF_PROG_TEST_RUN runs in the caller's namespace: the listener's.
       const run = inNetns(ns, () => dp.program('gw_to_endpoint').testRun({ data: packet }));
       expect(run.retval).toBe(TC_ACT_REDIRECT);
       expect(dp.counters.read().redirect.packets - before).toBe(1n);
       const key = { saddr: '10.88.1.9', daddr: EP, sport: 41234, dport: 80 };
+      const recorded = () => new ProxyMap(records).get(key)?.identity;
       expect(new ProxyMap(records).get(key)).toEqual({ identity: X, endpointId: 5, direction: 'ingress' });
+
+      // The peer's identity changes while the tuple's conntrack entry lives: a new SYN records it, an ACK does not.
+      dp.policy.write([rule({ identity: Y, verdict: 'redirect', proxyPort: 15001 })]);
+      dp.ipcache.write([{ prefix: '10.88.1.9/32', identity: Y, tunnelEndpoint: null }]);
+      const ack = ipv4Packet({ ...spec, tcpFlags: TCP_ACK });
+      expect(inNetns(ns, () => dp.program('gw_to_endpoint').testRun({ data: ack })).retval).toBe(TC_ACT_REDIRECT);
+      expect(recorded()).toBe(X);
+      expect(inNetns(ns, () => dp.program('gw_to_endpoint').testRun({ data: packet })).retval).toBe(TC_ACT_REDIRECT);
+      expect(recorded()).toBe(Y);
     } finally {
+      dp.ipcache.erase(['10.88.1.9/32']);
       records.close();
       fs.closeSync(listener);
       deleteNetns(ns);
