@@ -21,6 +21,8 @@ export interface PolicyRule {
   /** Field path of the rule inside its document: `spec` or `specs[2]`. */
   readonly path: string;
   readonly source: SourceLocation;
+  /** Line of each ingress/egress(-deny) item by its path (`spec.ingress[0]`), so a verdict can point at the rule itself. */
+  readonly itemLines?: Readonly<Record<string, number>>;
 }
 
 export interface PolicyDeclaration {

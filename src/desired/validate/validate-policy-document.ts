@@ -51,7 +51,17 @@ export function validatePolicyDocument(kind: PolicyKind, r: Reporter): PolicyDec
   const rules: PolicyRule[] = found.map(({ data, path }) => {
     checkPolicyRule(data, path, clusterwide, r);
     warnUnenforced(data, path, r);
-    return { rule: data, path: formatFieldPath(path), source: { file: r.doc.file, line: r.doc.lineOf(path) } };
+    const itemLines: Record<string, number> = {};
+    for (const field of ['ingress', 'ingressDeny', 'egress', 'egressDeny'] as const)
+      (data[field] ?? []).forEach((_, i) => {
+        itemLines[formatFieldPath([...path, field, i])] = r.doc.lineOf([...path, field, i]);
+      });
+    return {
+      rule: data,
+      path: formatFieldPath(path),
+      source: { file: r.doc.file, line: r.doc.lineOf(path) },
+      itemLines,
+    };
   });
   return {
     kind,

@@ -18,7 +18,14 @@ export function ruleRefs(policies: readonly PolicyDeclaration[]): Map<string, Ru
           const path = `${r.path}.${field}[${i}]`;
           pending.push({
             key: refKey(p, path),
-            ref: { kind: p.kind, namespace: p.namespace, name: p.name, path, file: r.source.file, line: r.source.line },
+            ref: {
+              kind: p.kind,
+              namespace: p.namespace,
+              name: p.name,
+              path,
+              file: r.source.file,
+              line: r.itemLines?.[path] ?? r.source.line,
+            },
           });
         });
       }
