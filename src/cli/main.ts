@@ -4,6 +4,7 @@ import { agentCommand } from './commands/agent.js';
 import { applyCommand } from './commands/apply.js';
 import { clusterCommand } from './commands/cluster.js';
 import { compileCommand } from './commands/compile.js';
+import { explainCommand } from './commands/explain.js';
 import { monitorCommand } from './commands/monitor.js';
 import { planCommand } from './commands/plan.js';
 import { statusCommand } from './commands/status.js';
@@ -19,6 +20,7 @@ export function program(): Command {
     validateCommand(),
     compileCommand(),
     planCommand(),
+    explainCommand(),
     applyCommand(),
     agentCommand(),
     statusCommand(),
