@@ -168,6 +168,25 @@ spec:
   });
 });
 
+describe('explain matches ports as the trie does', () => {
+  it('allows a port inside a range rule and drops the next one outside it', async () => {
+    const inside = await explain(EXAMPLE_REPO, { from: 'cart', to: 'payments', port: 9099 });
+    const outside = await explain(EXAMPLE_REPO, { from: 'cart', to: 'payments', port: 9100 });
+    expect(inside.paths[0]!.ingress).toMatchObject({
+      reason: 'allowed',
+      rule: { name: 'api', path: 'specs[1].ingress[0]' },
+    });
+    expect(outside.paths[0]!.ingress!.reason).toBe('denied-default');
+  });
+
+  it('looks ICMP up by its type: echo request allowed by its own rule, echo reply not', async () => {
+    const echo = await explain(EXAMPLE_REPO, { from: 'cart', to: 'postgres', port: 8, protocol: 'ICMP' });
+    const reply = await explain(EXAMPLE_REPO, { from: 'cart', to: 'postgres', port: 0, protocol: 'ICMP' });
+    expect(echo.paths[0]!.ingress).toMatchObject({ reason: 'allowed', rule: { path: 'spec.ingress[1]' } });
+    expect(reply.paths[0]!.ingress!.reason).toBe('denied-default');
+  });
+});
+
 describe('gitwire explain', () => {
   it('exits 0 for an allowed flow, 1 for a dropped one and 2 for an unknown endpoint', async () => {
     const [ok, dropped, unknown] = await Promise.all([
