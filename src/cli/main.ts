@@ -25,6 +25,12 @@ export const COMMANDS: readonly { name: string; summary: string; load: () => Pro
     load: async () => (await import('./commands/plan.js')).planCommand(),
   },
   {
+    name: 'explain',
+    summary:
+      "a flow's verdict on the sending and the receiving side, and the rule behind each, from the desired state alone (exit 0 allowed, 1 dropped, 2 error)",
+    load: async () => (await import('./commands/explain.js')).explainCommand(),
+  },
+  {
     name: 'apply',
     summary:
       'converge this node (the current network namespace) to a commit: observe the kernel, plan, write the difference',
