@@ -25,8 +25,8 @@ export function validatePolicyDocument(kind: PolicyKind, r: Reporter): PolicyDec
   if (!parsed.success) {
     reportZodIssues(parsed.error.issues, value, [], r);
     for (const { rule, path } of rulesOf(value)) {
-      const one = ciliumRule.safeParse(rule);
-      if (one.success) checkPolicyRule(one.data, path, clusterwide, r);
+      const one = parseIgnoringUnknownKeys(rule);
+      if (one) checkPolicyRule(one, path, clusterwide, r);
     }
     return null;
   }
@@ -60,6 +60,24 @@ export function validatePolicyDocument(kind: PolicyKind, r: Reporter): PolicyDec
     rules,
     source: { file: r.doc.file, line: r.doc.line },
   };
+}
+
+/**
+ * A rule whose only fault is unknown keys (already reported) is parsed again
+ * without them, so that its other mistakes are reported in the same run.
+ */
+function parseIgnoringUnknownKeys(rule: unknown): CiliumRule | null {
+  const first = ciliumRule.safeParse(rule);
+  if (first.success) return first.data;
+  const issues = first.error.issues;
+  if (!issues.every((i) => i.code === 'unrecognized_keys')) return null;
+  const copy = structuredClone(rule);
+  for (const issue of issues) {
+    const holder = issue.path.reduce<unknown>((v, seg) => (v as Record<PropertyKey, unknown>)[seg], copy);
+    for (const key of issue.keys) delete (holder as Record<string, unknown>)[key];
+  }
+  const second = ciliumRule.safeParse(copy);
+  return second.success ? second.data : null;
 }
 
 function rulesOf(value: unknown): { rule: unknown; path: (string | number)[] }[] {
