@@ -1,14 +1,8 @@
 // The public face of src/desired: git source → YAML → zod → Model → compile(node).
 export * from './source/index.js';
 export { validateTree, loadModel, LoadCache, type LoadOptions, type LoadResult } from './load-model.js';
-export {
-  compile,
-  compileAll,
-  CompileCache,
-  CompileError,
-  endpointNetnsPrefix,
-  type CompileOptions,
-} from './compile.js';
+export { compile, compileAll, CompileCache, CompileError, type CompileOptions } from './compile.js';
+export { endpointNetns, endpointNetnsPrefix } from './names/index.js';
 export type { Model, Declared, PolicyDeclaration, PolicyRule } from './model.js';
 export type * from './desired-state.js';
 export { RESOURCE_KINDS } from './desired-state.js';
