@@ -4,6 +4,7 @@ import type { ClusterView, EndpointInfo } from '../cluster-view.js';
 import type { Warnings } from '../warnings.js';
 import type { CompiledRule, DirectionRule, PortSpec } from './compiled-rule.js';
 import type { PolicyProgram } from './compile-policy-rules.js';
+import { PolicyBudget } from './policy-budget.js';
 import { PolicyEntrySet } from './policy-entry-set.js';
 import { proxyPort } from './proxy-port.js';
 
@@ -39,6 +40,7 @@ export function compileNodePolicy(
 
   const index = new SelectorIndex(local, (ep) => ep.info.labels);
   const set = new PolicyEntrySet();
+  const budget = new PolicyBudget(local[0]?.info.decl.spec.node ?? '');
   const used = new Map<number, RuleRef>();
   for (const rule of program.rules) {
     if (!rule.subject) continue;
@@ -47,7 +49,9 @@ export function compileNodePolicy(
       if (rule.ingress && rule.defaultDenyIngress) e.ingress = true;
       if (rule.egress && rule.defaultDenyEgress) e.egress = true;
       for (const item of rule.items) {
+        budget.reserve(rule, item, ep);
         if (emit(view, rule, item, ep, set, warnings)) used.set(item.ref.id, item.ref);
+        budget.check(rule, ep, set.size);
       }
     }
   }

@@ -17,6 +17,11 @@ export function policyKey(v: PolicyValue): string {
 export class PolicyEntrySet {
   private readonly byKey = new Map<string, { value: PolicyValue; label: string }>();
 
+  /** Distinct keys so far, before deny-covered entries are dropped. */
+  get size(): number {
+    return this.byKey.size;
+  }
+
   add(value: PolicyValue, label: string): void {
     const key = policyKey(value);
     const old = this.byKey.get(key);
