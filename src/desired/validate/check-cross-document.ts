@@ -1,5 +1,5 @@
 import type { Declared, PolicyDeclaration } from '../model.js';
-import { endpointAliasFits, endpointNetns, endpointVeth, MAX_ALIAS } from '../names/index.js';
+import { endpointAliasFits, endpointNetns, endpointVeth, MAX_ALIAS, ownerMark } from '../names/index.js';
 import type { ClusterSpec, EndpointSpec, NodeSpec, ServiceSpec } from '../schema/gitwire-kinds.js';
 import {
   containsAddr,
@@ -95,6 +95,10 @@ function checkNodes(nodes: Entry<NodeSpec>[], clusterCidr: IpPrefix | null): Map
   const addresses = new Map<string, Entry<NodeSpec>>();
   for (const e of nodes) {
     const spec = e.decl.spec;
+    if (ownerMark(e.decl.name).length > MAX_ALIAS) {
+      const msg = `the node name is too long for the ${MAX_ALIAS}-byte interface alias that marks the node's links`;
+      e.r.error(ValidateCode.derivedName, ['metadata', 'name'], msg);
+    }
     const prev = addresses.get(spec.address);
     if (prev)
       e.r.error(

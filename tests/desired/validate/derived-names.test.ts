@@ -63,4 +63,11 @@ describe('names derived from endpoints are injective and checked at validation',
     const tooLong = load({ ...base(node), 'a.yaml': endpoint(ns, `${name}b`, '10.0.1.5', node) });
     expect(tooLong.model).toBeNull();
   });
+
+  it('rejects a node name too long for the alias that marks its links', () => {
+    const long = `${'n'.repeat(63)}.${'n'.repeat(63)}.${'n'.repeat(63)}.${'n'.repeat(60)}`;
+    expect(errorsOf(base(long))).toEqual([
+      "n.yaml:4: metadata.name: the node name is too long for the 255-byte interface alias that marks the node's links",
+    ]);
+  });
 });
