@@ -126,7 +126,8 @@ async function main(): Promise<void> {
         else if (last < next) throw err;
         else {
           counts.crash++;
-          samples.push(`#${last + 1}: worker error ${String(err)}`);
+          const frames = (err.stack ?? '').split('\n').slice(1, 8).join(' | ');
+          samples.push(`#${last + 1}: worker error ${String(err)} at ${frames}`);
         }
       });
       worker.on('exit', () => {

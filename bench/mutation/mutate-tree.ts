@@ -137,7 +137,7 @@ const MUTATORS: Record<string, (docs: Doc[], r: Rand) => void> = {
     const all = docs.flatMap((d) => spots(d));
     if (all.length === 0) return;
     const [h, k] = pick(r, all);
-    h[k] = pick(r, VALUES);
+    h[k] = structuredClone(pick(r, VALUES)); // a copy: a shared object placed twice makes a cycle
   },
   remove(docs, r) {
     const all = docs.flatMap((d) => spots(d));
