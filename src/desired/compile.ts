@@ -6,7 +6,6 @@ import type { IdentityTable } from './identity/index.js';
 import type { Model } from './model.js';
 
 export { CompileCache } from './compile/compile-cache.js';
-export { endpointNetnsPrefix } from './compile/compile-endpoints.js';
 export { CompileError } from './compile/compile-error.js';
 export type { CompileErrorCode } from './compile/compile-error.js';
 export { compareKeys } from './compile/sorted-entries.js';

@@ -9,9 +9,9 @@ export {
   type ClusterCompile,
   CompileCache,
   CompileError,
-  endpointNetnsPrefix,
   type CompileOptions,
 } from './compile.js';
+export { endpointNetns, endpointNetnsPrefix } from './names/index.js';
 export type { Model, Declared, PolicyDeclaration, PolicyRule } from './model.js';
 export type * from './desired-state.js';
 export { RESOURCE_KINDS } from './desired-state.js';

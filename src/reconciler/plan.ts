@@ -34,7 +34,8 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
     if (!kinds.includes(kind)) continue;
     const found = diffKind(kind, desired.resources[kind], observed.resources[kind] ?? []);
     if (found.length === 0) continue;
-    changes.push(...found);
+    // Not push(...found): spreading a kind's hundreds of thousands of changes overflows the stack.
+    for (const c of found) changes.push(c);
     byResource[kind] = countActions(found);
   }
   return {

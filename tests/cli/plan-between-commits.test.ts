@@ -175,7 +175,7 @@ describe('gitwire compile', () => {
       namespace: 'default',
       labels: { org: 'empire', class: 'deathstar' },
       address: '10.0.1.10',
-      netns: 'gw-node-1-default-deathstar-1',
+      netns: 'gw-node-1_default_deathstar-1',
     });
     expect(state.resources.policy!.length).toBeGreaterThan(0);
   });

@@ -3,6 +3,7 @@ import { formatDiagnostic } from '../../desired/diagnostics.js';
 import { compileRevision, reconcileNode } from '../../reconciler/reconcile-node.js';
 import { renderContext, renderJson, renderMarkdown, renderText } from '../../reconciler/render/index.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from '../exit-codes.js';
+import { requireNetns } from '../netns-option.js';
 import { outputOption, repoOption, sourceOptions, type GitCliOptions } from '../options.js';
 
 interface ApplyOpts extends GitCliOptions {
@@ -28,6 +29,7 @@ export function applyCommand(): Command {
     .option('--bpffs-root <dir>', 'where the node pins its maps and links', '/sys/fs/bpf/gitwire')
     .option('--detailed-exitcode', 'with --dry-run: exit 1 when the node differs from the commit');
   outputOption(cmd, ['text', 'json', 'markdown']).action(async (opts: ApplyOpts) => {
+    requireNetns(cmd, opts.netns);
     const compiled = await compileRevision(opts.repo, sourceOptions(opts.rev, opts), opts.node);
     const ctx = renderContext([compiled.desired]);
     const result = await reconcileNode({

@@ -14,12 +14,14 @@ import {
   type RenderContext,
 } from '../../reconciler/render/index.js';
 import { EXIT_CHANGES, EXIT_OK } from '../exit-codes.js';
+import { requireNetns } from '../netns-option.js';
 import { outputOption, repoOption, sourceOptions, type GitCliOptions } from '../options.js';
 
 interface PlanOpts extends GitCliOptions {
   repo: string;
   from?: string;
   to?: string;
+  rev?: string;
   node?: string;
   allNodes?: boolean;
   output: 'text' | 'json' | 'markdown';
@@ -36,7 +38,8 @@ export function planCommand(): Command {
   );
   repoOption(cmd)
     .option('--from <rev>', 'revision the node holds now (default: an empty node)')
-    .option('--to <rev>', 'revision to plan towards (default: the default branch head)')
+    .addOption(new Option('--to <rev>', 'revision to plan towards (default: the default branch head)').conflicts('rev'))
+    .option('--rev <rev>', 'the same as --to, as apply and validate spell it')
     .addOption(new Option('--node <name>', 'plan for this node').conflicts('allNodes'))
     .option('--all-nodes', 'plan for every node the target revision declares')
     .option('--detailed-exitcode', 'exit 1 when there are changes, 0 when there are none')
@@ -48,7 +51,11 @@ export function planCommand(): Command {
     .option('--netns <name>', 'with --live: the node lives in this network namespace')
     .option('--bpffs-root <dir>', 'with --live: where the node pins its maps and links', '/sys/fs/bpf/gitwire');
   outputOption(cmd, ['text', 'json', 'markdown']).action(async (opts: PlanOpts) => {
-    if (opts.live) return planLive(opts);
+    opts.to ??= opts.rev;
+    if (opts.live) {
+      requireNetns(cmd, opts.netns);
+      return planLive(opts);
+    }
     const caches = newRevisionCaches();
     const from = opts.from ? await loadRevision(opts.repo, sourceOptions(opts.from, opts), caches) : null;
     const to = await loadRevision(opts.repo, sourceOptions(opts.to, opts), caches);

@@ -25,8 +25,7 @@ export function validateCommand(): Command {
       };
       process.stdout.write(JSON.stringify({ revision: tree.revision, ok, counts, diagnostics }, null, 2) + '\n');
     } else {
-      for (const d of diagnostics)
-        (d.severity === 'error' ? process.stderr : process.stdout).write(formatDiagnostic(d) + '\n');
+      for (const d of diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
       if (model) {
         process.stdout.write(
           `ok: ${tree.files.length} files at ${tree.revision ?? tree.ref}: ${model.nodes.length} nodes, ` +

@@ -5,6 +5,7 @@ import { Warnings } from '../warnings.js';
 import type { CompiledRule, DirectionRule, PortSpec } from './compiled-rule.js';
 import type { PolicyProgram } from './compile-policy-rules.js';
 import { policyKey } from '../../kinds/index.js';
+import { PolicyBudget } from './policy-budget.js';
 import { PolicyEntrySet } from './policy-entry-set.js';
 import { proxyPort } from './proxy-port.js';
 
@@ -30,6 +31,8 @@ export interface NodePolicy {
 /** What one rule gives one node: its entries, where it turns default deny on, the refs its entries name. */
 interface Contribution {
   readonly adds: readonly { readonly key: string; readonly value: PolicyValue; readonly label: string }[];
+  /** An endpoint the rule selects, to name in a budget error. */
+  readonly firstEndpoint: LocalEndpoint | null;
   readonly denyIngress: readonly string[];
   readonly denyEgress: readonly string[];
   readonly used: readonly RuleRef[];
@@ -68,12 +71,13 @@ export function compileNodePolicy(
   let index: SelectorIndex<LocalEndpoint> | null = null;
   const set = new PolicyEntrySet();
   const used = new Map<number, RuleRef>();
+  const budget = new PolicyBudget(local[0]?.info.decl.spec.node ?? '');
   for (const rule of program.rules) {
     if (!rule.subject) continue;
     let c = memo.byRule.get(rule);
     if (!c) {
       index ??= new SelectorIndex(local, (ep) => ep.info.labels);
-      c = contribute(view, rule, index.select(rule.subject));
+      c = contribute(view, rule, index.select(rule.subject), budget);
       memo.byRule.set(rule, c);
     }
     warnings.addAll(c.warnings);
@@ -81,6 +85,7 @@ export function compileNodePolicy(
     for (const key of c.denyEgress) enforcement.get(key)!.egress = true;
     for (const a of c.adds) set.add(a.value, a.label, a.key);
     for (const ref of c.used) used.set(ref.id, ref);
+    if (c.adds.length > 0) budget.check(rule, c.firstEndpoint!, set.size);
   }
   const entries = set.entries(memo.last);
   memo.last = entries;
@@ -90,17 +95,35 @@ export function compileNodePolicy(
   return { entries, enforcement, rules };
 }
 
-function contribute(view: ClusterView, rule: CompiledRule, selected: readonly LocalEndpoint[]): Contribution {
+function contribute(
+  view: ClusterView,
+  rule: CompiledRule,
+  selected: readonly LocalEndpoint[],
+  budget: PolicyBudget,
+): Contribution {
   const adds: { key: string; value: PolicyValue; label: string }[] = [];
-  const sink = { add: (value: PolicyValue, label: string) => adds.push({ key: policyKey(value), value, label }) };
+  const distinct = new Set<string>();
+  const sink = {
+    add: (value: PolicyValue, label: string) => {
+      const key = policyKey(value);
+      distinct.add(key);
+      adds.push({ key, value, label });
+    },
+  };
   const warnings = new Warnings();
   const used = new Map<number, RuleRef>();
   for (const ep of selected) {
-    for (const item of rule.items) if (emit(view, rule, item, ep, sink, warnings)) used.set(item.ref.id, item.ref);
+    for (const item of rule.items) {
+      // Counted before the entries exist, and checked after each item: memory stays bounded by the map's size.
+      budget.reserve(rule, item, ep);
+      if (emit(view, rule, item, ep, sink, warnings)) used.set(item.ref.id, item.ref);
+      budget.check(rule, ep, distinct.size);
+    }
   }
   const keys = selected.map((ep) => ep.info.key);
   return {
     adds,
+    firstEndpoint: selected[0] ?? null,
     denyIngress: rule.ingress && rule.defaultDenyIngress ? keys : [],
     denyEgress: rule.egress && rule.defaultDenyEgress ? keys : [],
     used: [...used.values()],

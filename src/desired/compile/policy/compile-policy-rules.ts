@@ -7,6 +7,7 @@ import type { ClusterView, IdentityInfo } from '../cluster-view.js';
 import { formatCidr, parseCidr } from '../ipv4.js';
 import { Warnings } from '../warnings.js';
 import type { CompiledRule, DirectionRule, PortSpec } from './compiled-rule.js';
+import { cidrSelection } from './cidr-selection.js';
 import { icmpTypeNumber } from './icmp-types.js';
 import { peerSelector, subjectSelector } from './policy-selectors.js';
 import { ANY_PORT, portRangeBlocks } from './port-blocks.js';
@@ -184,9 +185,11 @@ function compileItem(
   for (const sel of selectors) {
     for (const i of ctx.index.select(peerSelector(policy, sel, matchesInit))) peers.add(i.id);
   }
-  for (const c of cidrs) addCidr(ctx, peers, c);
+  for (const c of cidrs) for (const id of cidrSelection(ctx.cidrIdentities, c)) peers.add(id);
   cidrSets.forEach((set, i) => {
-    if (set.cidr !== undefined) addCidr(ctx, peers, set.cidr);
+    if (set.cidr !== undefined) {
+      for (const id of cidrSelection(ctx.cidrIdentities, set.cidr, set.except ?? [])) peers.add(id);
+    }
     if (set.cidrGroupRef !== undefined || set.cidrGroupSelector !== undefined) {
       warn(
         ctx,
@@ -215,13 +218,6 @@ function compileItem(
     peers: [...peers].sort((a, b) => a - b),
     ports: portSpecs(ctx, pr, path, item, deny),
   };
-}
-
-function addCidr(ctx: Ctx, peers: Set<number>, text: string): void {
-  const c = parseCidr(text);
-  if (!c) return;
-  const prefix = formatCidr(c);
-  peers.add(prefix === WORLD_PREFIX ? RESERVED_IDENTITIES.world : ctx.cidrIdentities.get(prefix)!);
 }
 
 function entityIdentities(ctx: Ctx, e: Entity): number[] {

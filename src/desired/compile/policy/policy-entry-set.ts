@@ -14,6 +14,11 @@ const RANK: Readonly<Record<Verdict, number>> = { allow: 1, redirect: 2, deny: 3
 export class PolicyEntrySet {
   private readonly byKey = new Map<string, { value: PolicyValue; label: string }>();
 
+  /** Distinct keys so far, before deny-covered entries are dropped. */
+  get size(): number {
+    return this.byKey.size;
+  }
+
   add(value: PolicyValue, label: string, key = policyKey(value)): void {
     const old = this.byKey.get(key);
     if (!old || wins(value, old.value)) this.byKey.set(key, { value, label });
