@@ -14,7 +14,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DRIVEN_KINDS, NodeDatapath, type DrivenKind } from '../src/datapath/index.js';
-import { compile } from '../src/desired/index.js';
+import { compile, endpointNetnsPrefix } from '../src/desired/index.js';
 import { apply } from '../src/reconciler/apply.js';
 import { loadRevision } from '../src/reconciler/load-revision.js';
 import { plan } from '../src/reconciler/plan.js';
@@ -72,7 +72,7 @@ function writeConfig(): void {
 function cleanup(): void {
   for (const line of ip('netns', 'list').split('\n')) {
     const ns = line.split(' ')[0] ?? '';
-    if (ns === nodeNs || ns.startsWith(`gw-${name}-`)) ip('netns', 'del', ns);
+    if (ns === nodeNs || ns.startsWith(endpointNetnsPrefix(name))) ip('netns', 'del', ns);
   }
   rmSync(bpffsRoot, { recursive: true, force: true });
   rmSync(repo, { recursive: true, force: true });

@@ -86,25 +86,37 @@ static __always_inline int police(struct __sk_buff *skb, const struct gw_pkt *p,
 				  __u16 rev_nat_index, __u64 now)
 {
 	struct gw_verdict_info vi = { .dir = dir };
-	struct gw_policy_value res;
+	struct gw_policy_value res = {};
+	int r = TC_ACT_OK;
 
 	vi.peer = peer_identity(dir == GW_DIR_EGRESS ? p->daddr : p->saddr);
-	res = policy_verdict(ep->endpoint_id, dir, vi.peer, p);
-	vi.pv = res.verdict != GW_VERDICT_NONE ? &res : NULL;
-	vi.reason = policy_reason(vi.pv, endpoint_enforced(ep, dir));
-	if (enforce(skb, p, ep, &vi, ct != NULL, now) == TC_ACT_SHOT)
-		return TC_ACT_SHOT;
+	if (dir == GW_DIR_INGRESS && proxy_upstream(skb)) {
+		/* The node's proxy forwarding a request its L7 policy allowed. */
+		vi.reason = GW_REASON_FROM_PROXY;
+	} else {
+		res = policy_verdict(ep->endpoint_id, dir, vi.peer, p);
+		vi.pv = res.verdict != GW_VERDICT_NONE ? &res : NULL;
+		vi.reason = policy_reason(vi.pv, endpoint_enforced(ep, dir));
+		if (enforce(skb, p, ep, &vi, ct != NULL, now) == TC_ACT_SHOT)
+			return TC_ACT_SHOT;
+	}
+	if (vi.reason == GW_REASON_REDIRECT) {
+		r = proxy_redirect(skb, p, res.proxy_port, dir);
+		if (r == TC_ACT_SHOT) {
+			count(GW_REASON_PROXY_UNAVAILABLE, p->len);
+			return TC_ACT_SHOT;
+		}
+		proxy_record(p, !ct, vi.peer, ep->endpoint_id, dir);
+	}
 	count(vi.reason, p->len);
 	if (ct)
 		ct_touch(ct, p, false, now);
 	else
 		ct_create(fwd, p, vi.pv ? vi.pv->rule_id : 0, vi.reason == GW_REASON_AUDIT ? GW_CT_AUDIT : 0,
 			  rev_nat_index, now);
-	if (vi.reason == GW_REASON_REDIRECT)
-		proxy_redirect(skb, res.proxy_port);
 	/* Encapsulation to a remote node's endpoint goes here, after policy:
 	 * the ipcache entry of the destination names the tunnel endpoint. */
-	return TC_ACT_OK;
+	return r;
 }
 
 static __always_inline int handle(struct __sk_buff *skb, enum gw_dir dir)
@@ -120,6 +132,13 @@ static __always_inline int handle(struct __sk_buff *skb, enum gw_dir dir)
 	r = parse_or_pass(skb, &p);
 	if (r != GW_CONTINUE)
 		return r;
+	/* Policy already redirected it on this device's egress hook. */
+	if (dir == GW_DIR_EGRESS && proxy_port_of(skb)) {
+		r = proxy_turned_around(skb, &p);
+		if (r == TC_ACT_SHOT)
+			count(GW_REASON_PROXY_UNAVAILABLE, p.len);
+		return r;
+	}
 	ep = endpoint_of(&p, dir);
 	if (!ep) {
 		count(GW_REASON_NO_ENDPOINT, p.len);

@@ -13,6 +13,7 @@
 #include "abi/events.h"
 #include "abi/lb.h"
 #include "abi/policy.h"
+#include "abi/proxy.h"
 
 struct gw_abi_enums {
 	enum gw_dir dir;
@@ -29,6 +30,7 @@ struct gw_abi_enums {
 	enum gw_maglev_slot maglev_slot;
 	enum gw_verdict verdict;
 	enum gw_policy_prefix policy_prefix;
+	enum gw_proxy_mark proxy_mark;
 };
 
 struct gw_event *gw_event_btf_anchor __attribute__((unused));

@@ -211,7 +211,7 @@ PROBE(gw_event)
 	f->endpoint_id = S16(9);
 	f->pkt_len = S16(10);
 	f->type = GW_EVENT_AUDIT;
-	f->reason = GW_REASON_LB_NODEPORT_REPLY;
+	f->reason = GW_REASON_FROM_PROXY;
 	f->direction = GW_DIR_EGRESS;
 	f->protocol = S8(14);
 	f->verdict = GW_VERDICT_REDIRECT;
@@ -317,4 +317,26 @@ PROBE(gw_lb_affinity_value)
 	slot[1] = in->backend_id;
 	f->last_used_ns = S64(0);
 	f->backend_id = S32(1);
+}
+
+PROBE(gw_proxy_key)
+{
+	slot[0] = bpf_ntohl(in->saddr);
+	slot[1] = bpf_ntohl(in->daddr);
+	slot[2] = bpf_ntohs(in->sport);
+	slot[3] = bpf_ntohs(in->dport);
+	f->saddr = bpf_htonl(S32(0));
+	f->daddr = bpf_htonl(S32(1));
+	f->sport = bpf_htons(S16(2));
+	f->dport = bpf_htons(S16(3));
+}
+
+PROBE(gw_proxy_value)
+{
+	slot[0] = in->identity;
+	slot[1] = in->endpoint_id;
+	slot[2] = in->direction;
+	f->identity = S32(0);
+	f->endpoint_id = S16(1);
+	f->direction = GW_DIR_EGRESS;
 }

@@ -1,4 +1,5 @@
 import type { Entry, IpcacheValue, LxcValue, PolicyValue } from '../desired/desired-state.js';
+import { KINDS } from '../desired/kinds/index.js';
 import { ifIndex, inNetns } from './libbpf/index.js';
 import type { EndpointMap, IpcacheMap, PolicyMap, TypedMap } from './maps/index.js';
 import type { NetOps } from './net/index.js';
@@ -52,13 +53,9 @@ export class IpcacheOps extends MapOps<IpcacheValue, string> {
   }
 
   async observe(): Promise<Entry<IpcacheValue>[]> {
-    return this.ipcache.read().map((value) => ({ key: value.prefix, value }));
+    return this.ipcache.read().map((value) => ({ key: KINDS.ipcache.key(value), value }));
   }
 }
-
-/** Must render keys exactly as compile does (`policyKey` in src/desired/compile/policy/). */
-const policyKey = (v: PolicyValue): string =>
-  `${v.endpointId}/${v.direction}/${v.identity}/${v.protocol}/${v.port}/${v.portPrefixLen}`;
 
 export class PolicyOps extends MapOps<PolicyValue, PolicyValue> {
   constructor(private readonly policy: PolicyMap) {
@@ -74,7 +71,7 @@ export class PolicyOps extends MapOps<PolicyValue, PolicyValue> {
   }
 
   async observe(): Promise<Entry<PolicyValue>[]> {
-    return this.policy.read().map((value) => ({ key: policyKey(value), value }));
+    return this.policy.read().map((value) => ({ key: KINDS.policy.key(value), value }));
   }
 }
 
@@ -109,7 +106,8 @@ export class LxcOps extends MapOps<LxcValue, string> {
       rows.map(([address, { ifindex, ...v }]) => {
         const live = currentIndex(v.ifName);
         const ifName = live === ifindex ? v.ifName : `(ifindex ${ifindex})`;
-        return { key: address, value: { address, ...v, ifName } };
+        const value = { address, ...v, ifName };
+        return { key: KINDS.lxc.key(value), value };
       }),
     );
   }

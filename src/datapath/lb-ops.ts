@@ -1,30 +1,18 @@
-import { execFileSync } from 'node:child_process';
 import type { BackendValue, Entry, MaglevValue, RevnatValue, ServiceValue } from '../desired/desired-state.js';
+import { KINDS } from '../desired/kinds/index.js';
 import type { BackendMap, MaglevMap, RevnatMap, ServiceMap, TypedMap } from './maps/index.js';
 import type { NetOps } from './net/index.js';
-import type { EndpointDatapath } from './programs/index.js';
 
 // Drivers for the load balancer's maps, in the shape every driver has
-// (NetOps). Apply runs them backends → reverse NAT → Maglev → services for
-// creates and updates and the other way round for deletes, so a slot never
-// names a backend that is not there yet and a backend goes only once no slot
-// names it. Keys are rendered exactly as compile renders them.
-
-const PROTOCOL_NAMES: Readonly<Record<number, string>> = { 6: 'TCP', 17: 'UDP', 132: 'SCTP' };
-
-/** `address:port/PROTO`, compile's frontendKey. */
-function frontendKey(v: Pick<ServiceValue, 'address' | 'port' | 'protocol'>): string {
-  return `${v.address}:${v.port}/${PROTOCOL_NAMES[v.protocol] ?? v.protocol}`;
-}
+// (NetOps). Their order (a slot never names a backend that is not there
+// yet) is the kind registry's; keys are rendered by the registry's key functions.
 
 abstract class LbOps<V> implements NetOps<V> {
   constructor(private readonly maps: readonly TypedMap<unknown, unknown>[]) {}
 
   get writes(): number {
-    return this.maps.reduce((n, m) => n + m.stats.updates + m.stats.deletes, 0) + this.extraWrites;
+    return this.maps.reduce((n, m) => n + m.stats.updates + m.stats.deletes, 0);
   }
-
-  protected extraWrites = 0;
 
   abstract updateMany(entries: readonly Entry<V>[]): Promise<void>;
   abstract deleteMany(entries: readonly Entry<V>[]): Promise<void>;
@@ -59,7 +47,7 @@ export class BackendOps extends LbOps<BackendValue> {
   }
 
   async observe(): Promise<Entry<BackendValue>[]> {
-    return this.backends.read().map((value) => ({ key: String(value.id), value }));
+    return this.backends.read().map((value) => ({ key: KINDS.backend.key(value), value }));
   }
 }
 
@@ -77,7 +65,7 @@ export class RevnatOps extends LbOps<RevnatValue> {
   }
 
   async observe(): Promise<Entry<RevnatValue>[]> {
-    return this.revnat.read().map((value) => ({ key: String(value.index), value }));
+    return this.revnat.read().map((value) => ({ key: KINDS.revnat.key(value), value }));
   }
 }
 
@@ -95,35 +83,18 @@ export class MaglevOps extends LbOps<MaglevValue> {
   }
 
   async observe(): Promise<Entry<MaglevValue>[]> {
-    return this.maglev.read().map((value) => ({ key: String(value.revNatIndex), value }));
+    return this.maglev.read().map((value) => ({ key: KINDS.maglev.key(value), value }));
   }
 }
 
-/**
- * Service frontends (master and slots). A NodePort frontend's address is the
- * node's own: the device holding it gets the node-device programs, which
- * translate NodePort and ExternalIP traffic from outside.
- */
+/** Service frontends (master and slots); the node-device programs NodePort needs are the netdev kind's. */
 export class ServiceOps extends LbOps<ServiceValue> {
-  constructor(
-    private readonly services: ServiceMap,
-    private readonly datapath: EndpointDatapath,
-    private readonly nodeNs: string | null,
-  ) {
+  constructor(private readonly services: ServiceMap) {
     super([services]);
   }
 
   async updateMany(entries: readonly Entry<ServiceValue>[]): Promise<void> {
     this.services.write(entries.map((e) => e.value));
-    const nodeAddresses = new Set(entries.filter((e) => e.value.type === 'NodePort').map((e) => e.value.address));
-    for (const address of nodeAddresses) {
-      for (const ifName of devicesHolding(address, this.nodeNs)) {
-        const before = this.datapath.netdevLinks();
-        this.datapath.attachNetdev(ifName, this.nodeNs ?? undefined);
-        const after = this.datapath.netdevLinks();
-        for (const [pin, id] of after) if (before.get(pin) !== id) this.extraWrites++;
-      }
-    }
   }
 
   async deleteMany(entries: readonly Entry<ServiceValue>[]): Promise<void> {
@@ -131,16 +102,6 @@ export class ServiceOps extends LbOps<ServiceValue> {
   }
 
   async observe(): Promise<Entry<ServiceValue>[]> {
-    return this.services.read().map((value) => ({ key: frontendKey(value), value }));
+    return this.services.read().map((value) => ({ key: KINDS.service.key(value), value }));
   }
-}
-
-/** Devices of the node's namespace that hold an address (`ip -j addr`). */
-function devicesHolding(address: string, nodeNs: string | null): string[] {
-  const args = [...(nodeNs ? ['-n', nodeNs] : []), '-j', '-4', 'addr', 'show'];
-  const links = JSON.parse(execFileSync('ip', args, { encoding: 'utf8' })) as Array<{
-    ifname: string;
-    addr_info?: Array<{ local?: string }>;
-  }>;
-  return links.filter((l) => l.addr_info?.some((a) => a.local === address)).map((l) => l.ifname);
 }

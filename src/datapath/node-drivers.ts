@@ -1,4 +1,5 @@
 import type { Entry, ObservedState, ResourceKind, ResourceValues } from '../desired/desired-state.js';
+import { DRIVEN_KINDS, kindSpec, type DrivenKind } from '../desired/kinds/index.js';
 import { IpcacheOps, LxcOps, PolicyOps } from './bpf-map-ops.js';
 import {
   EndpointOps,
@@ -12,33 +13,11 @@ import {
 } from './net/index.js';
 import { AbsentOps } from './absent-ops.js';
 import { BackendOps, MaglevOps, RevnatOps, ServiceOps } from './lb-ops.js';
+import { NetdevOps } from './netdev-ops.js';
 import { ProgramOps } from './program-ops.js';
 import { DEFAULT_BPFFS_ROOT, EndpointDatapath, pinLayout } from './programs/index.js';
 
-/**
- * The kinds a live node's drivers can read and write (identity is not
- * observed). Apply runs them in this order and deletes in reverse: the load
- * balancer's backends before the slots that name them, and slots trimmed
- * before backends go.
- */
-export const DRIVEN_KINDS = [
-  'link',
-  'endpoint',
-  'route',
-  'tunnel',
-  'ipcache',
-  'lxc',
-  'policy',
-  'backend',
-  'revnat',
-  'maglev',
-  'service',
-  'program',
-] as const;
-export type DrivenKind = (typeof DRIVEN_KINDS)[number];
-
-const BPF_KINDS = ['ipcache', 'lxc', 'policy', 'backend', 'revnat', 'maglev', 'service', 'program'] as const;
-
+/** A driver per driven kind of the registry: a kind without one, or with one of another value type, does not compile. */
 export type Drivers = { readonly [K in DrivenKind]: NetOps<ResourceValues[K]> };
 
 export interface NodeOptions {
@@ -79,8 +58,9 @@ export class NodeDatapath {
       backend: loaded ? new BackendOps(loaded.backends) : new AbsentOps(),
       revnat: loaded ? new RevnatOps(loaded.revnat) : new AbsentOps(),
       maglev: loaded ? new MaglevOps(loaded.maglev) : new AbsentOps(),
-      service: loaded ? new ServiceOps(loaded.services, loaded, nodeNs) : new AbsentOps(),
+      service: loaded ? new ServiceOps(loaded.services) : new AbsentOps(),
       program: loaded ? new ProgramOps(loaded, nodeNs) : new AbsentOps(),
+      netdev: loaded ? new NetdevOps(loaded, nodeNs) : new AbsentOps(),
     };
   }
 
@@ -108,11 +88,32 @@ export class NodeDatapath {
     return NodeDatapath.open(opts);
   }
 
-  /** Reads every driven kind from the kernel, in one pass. */
+  /**
+   * Whether this node, opened earlier, can serve another pass: it loaded its
+   * programs and its maps are still the pinned ones. The agent keeps a node
+   * open across passes while this holds, so a pass does not reload the BPF
+   * object through the verifier.
+   */
+  get reusable(): boolean {
+    return this.loaded !== null && this.loaded.pinsIntact();
+  }
+
+  /** Reads every driven kind from the kernel: the net kinds from one scan of the node, the rest from their drivers. */
   async observe(): Promise<ObservedState> {
-    const resources: Partial<Record<ResourceKind, readonly Entry<unknown>[]>> = { ...(await observeNet(this.net)) };
-    for (const kind of BPF_KINDS) resources[kind] = await this.drivers[kind].observe();
+    const net: Partial<Record<ResourceKind, readonly Entry<unknown>[]>> = await observeNet(this.net);
+    const resources: Partial<Record<ResourceKind, readonly Entry<unknown>[]>> = {};
+    for (const kind of DRIVEN_KINDS) resources[kind] = net[kind] ?? (await this.drivers[kind].observe());
     return { node: this.node, resources } as ObservedState;
+  }
+
+  /**
+   * max_entries of the map that holds a kind's entries one for one (the
+   * registry's `map`); null for kinds without one or on a node never applied.
+   */
+  capacity(kind: ResourceKind): { readonly map: string; readonly maxEntries: number } | null {
+    const name = kindSpec(kind).map;
+    const map = name === undefined ? undefined : this.loaded?.mapNamed(name);
+    return map ? { map: map.name, maxEntries: map.info.maxEntries } : null;
   }
 
   /** Kernel writes made through this node's drivers since it was opened. */

@@ -1,4 +1,5 @@
 import type { Entry, ProgramHook, ProgramValue } from '../desired/desired-state.js';
+import { KINDS } from '../desired/kinds/index.js';
 import type { NetOps } from './net/index.js';
 import type { EndpointDatapath } from './programs/index.js';
 
@@ -54,7 +55,8 @@ export class ProgramOps implements NetOps<ProgramValue> {
       .filter((a) => a.ifindex !== 0)
       .map((a) => {
         const program = (this.datapath.programOf(a.progId) ?? `(prog ${a.progId})`) as ProgramValue['program'];
-        return { key: `${a.ifName}/${a.hook}`, value: { ifName: a.ifName, hook: a.hook, program } };
+        const value = { ifName: a.ifName, hook: a.hook, program };
+        return { key: KINDS.program.key(value), value };
       })
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }

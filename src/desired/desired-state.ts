@@ -6,22 +6,8 @@ import type { Diagnostic } from './diagnostics.js';
 // `label` carries readable names (labels, policy names) for plan output and is
 // never compared.
 
-export const RESOURCE_KINDS = [
-  'identity',
-  'ipcache',
-  'endpoint',
-  'lxc',
-  'policy',
-  'service',
-  'backend',
-  'revnat',
-  'maglev',
-  'tunnel',
-  'route',
-  'link',
-  'program',
-] as const;
-export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+export { RESOURCE_KINDS } from './kinds/index.js';
+export type ResourceKind = keyof ResourceValues;
 
 export interface Entry<V> {
   /** Stable key, unique within its resource kind (the map key, rendered). */
@@ -95,6 +81,18 @@ export interface ProgramValue {
   readonly ifName: string;
   readonly hook: ProgramHook;
   readonly program: 'gw_from_endpoint' | 'gw_to_endpoint';
+}
+
+/**
+ * The node-device programs on every device of the node that holds `address`
+ * (the node's own address, when a NodePort frontend uses it): they translate
+ * NodePort and ExternalIP traffic arriving from outside. The device is found
+ * when applying, as the kernel names it; the declaration knows only the address.
+ */
+export interface NetdevValue {
+  readonly address: string;
+  readonly hook: ProgramHook;
+  readonly program: 'gw_from_netdev' | 'gw_to_netdev';
 }
 
 export type Verdict = 'allow' | 'deny' | 'redirect';
@@ -222,14 +220,26 @@ export interface ResourceValues {
   route: RouteValue;
   link: LinkValue;
   program: ProgramValue;
+  netdev: NetdevValue;
 }
 
 /** Every resource kind's entries, sorted by key. */
 export type Resources = { readonly [K in ResourceKind]: readonly Entry<ResourceValues[K]>[] };
 
+/**
+ * What a desired state was compiled from: the commit (null for a plain
+ * directory) and the cluster generation (membership and identities from the
+ * cluster store; 0 until that input exists). A change in either is a new
+ * desired state; plans name both.
+ */
+export interface DesiredInputs {
+  readonly commit: string | null;
+  readonly generation: number;
+}
+
 export interface DesiredState {
   readonly node: string;
-  readonly revision: string | null;
+  readonly inputs: DesiredInputs;
   readonly resources: Resources;
   /** Policy rules referenced by PolicyValue.ruleId, so events can name the policy that decided. */
   readonly rules: readonly RuleRef[];

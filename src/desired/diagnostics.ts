@@ -31,6 +31,7 @@ export function formatDiagnostic(d: Diagnostic): string {
 /** A commit that fails validation; carries every error of the commit at once. */
 export class ValidationError extends Error {
   readonly code = 'E_VALIDATION';
+  readonly errorKind = 'stalled';
   constructor(readonly diagnostics: readonly Diagnostic[]) {
     const errors = diagnostics.filter((d) => d.severity === 'error');
     super(`${errors.length} validation error(s):\n${errors.map(formatDiagnostic).join('\n')}`);

@@ -4,12 +4,16 @@ export { validateTree, loadModel, LoadCache, type LoadOptions, type LoadResult }
 export {
   compile,
   compileAll,
+  compileCluster,
+  changedKinds,
+  type ClusterCompile,
   CompileCache,
   CompileError,
-  endpointNetnsPrefix,
   type CompileOptions,
 } from './compile.js';
+export { endpointNetns, endpointNetnsPrefix } from './names/index.js';
 export type { Model, Declared, PolicyDeclaration, PolicyRule } from './model.js';
 export type * from './desired-state.js';
 export { RESOURCE_KINDS } from './desired-state.js';
 export { ValidationError, formatDiagnostic, type Diagnostic } from './diagnostics.js';
+export { errorKindOf, type ErrorKind } from './error-kind.js';

@@ -21,6 +21,8 @@ export interface PolicyRule {
   /** Field path of the rule inside its document: `spec` or `specs[2]`. */
   readonly path: string;
   readonly source: SourceLocation;
+  /** Line of each ingress/egress(-deny) item, by its path in the rule (`ingress[0]`), so plans point at the item. */
+  readonly itemLines?: Readonly<Record<string, number>>;
 }
 
 export interface PolicyDeclaration {

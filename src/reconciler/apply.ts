@@ -1,21 +1,17 @@
-import type { Entry } from '../desired/desired-state.js';
-import { DRIVEN_KINDS, type DrivenKind, type Drivers } from '../datapath/index.js';
+import type { Entry, ResourceValues } from '../desired/desired-state.js';
+import { APPLY_ORDER, DELETE_ORDER, type DrivenKind } from '../desired/kinds/index.js';
+import type { Drivers } from '../datapath/index.js';
 import type { Change, ChangeSet } from './change-set.js';
 
 /**
- * The order creates and updates run in: the datapath's DRIVEN_KINDS order
- * (devices before what lives on them, maps before the programs that read
- * them), except that policy entries come before the ipcache entries that make
- * peers match them and before the endpoint entries that turn enforcement on,
- * so a newly enforced direction already holds its allows; within the policy
- * map, new entries before stale ones go. Deletes run the other way round:
- * programs are detached before their maps are emptied and their devices
- * removed, enforcement is off before the entries it needed go. So allowed
- * traffic never meets a half-written policy.
+ * Creates and updates run in the registry's derived order (each kind after
+ * the kinds it depends on: devices before what lives on them, policy entries
+ * before the ipcache and endpoint entries that make them match, maps before
+ * the programs that read them), deletes in reverse (programs detached before
+ * their maps are emptied, enforcement off before the entries it needed go).
+ * So allowed traffic never meets a half-written policy.
  */
-export const APPLY_ORDER: readonly DrivenKind[] = DRIVEN_KINDS.flatMap((k): DrivenKind[] =>
-  k === 'policy' ? [] : k === 'ipcache' ? ['policy', k] : [k],
-);
+export { APPLY_ORDER } from '../desired/kinds/index.js';
 
 export interface ApplyProgress {
   /** Called after each batch, so the caller can report progress. */
@@ -26,46 +22,49 @@ export interface ApplyOptions {
   readonly progress?: ApplyProgress;
   /**
    * Kinds whose stale entries must go before new ones are written, because
-   * old and new together would not fit in the map. Only for such a kind is
-   * the new-before-old guarantee given up; the caller says so to the user.
+   * old and new together would not fit in the map (see mapFit). Only for such
+   * a kind is the new-before-old guarantee given up; the caller says so to the user.
    */
   readonly deleteFirst?: ReadonlySet<DrivenKind>;
 }
 
-/** Writes a ChangeSet to a node through its drivers, in APPLY_ORDER. */
+/** Writes a ChangeSet to a node through its drivers, in APPLY_ORDER; deletes in DELETE_ORDER. */
 export async function apply(set: ChangeSet, drivers: Drivers, opts: ApplyOptions = {}): Promise<void> {
   const { progress, deleteFirst } = opts;
-  const deletes = async (kind: DrivenKind) => {
-    const entries = pick(
-      set.changes,
-      kind,
-      (c) => c.action === 'delete',
-      (c) => c.before,
-    );
+  const deletes = async <K extends DrivenKind>(kind: K) => {
+    const entries = pick(set.changes, kind, 'delete');
     if (entries.length === 0) return;
-    await (drivers[kind].deleteMany as (e: readonly Entry<unknown>[]) => Promise<void>)(entries);
+    await drivers[kind].deleteMany(entries);
     progress?.(kind, 'delete', entries.length);
+  };
+  const updates = async <K extends DrivenKind>(kind: K) => {
+    const entries = pick(set.changes, kind, 'update');
+    if (entries.length === 0) return;
+    await drivers[kind].updateMany(entries);
+    progress?.(kind, 'update', entries.length);
   };
   for (const kind of APPLY_ORDER) {
     if (deleteFirst?.has(kind)) await deletes(kind);
-    const entries = pick(
-      set.changes,
-      kind,
-      (c) => c.action !== 'delete',
-      (c) => c.after,
-    );
-    if (entries.length === 0) continue;
-    await (drivers[kind].updateMany as (e: readonly Entry<unknown>[]) => Promise<void>)(entries);
-    progress?.(kind, 'update', entries.length);
+    await updates(kind);
   }
-  for (const kind of [...APPLY_ORDER].reverse()) if (!deleteFirst?.has(kind)) await deletes(kind);
+  for (const kind of DELETE_ORDER) if (!deleteFirst?.has(kind)) await deletes(kind);
 }
 
-function pick(
+/** The entries to delete (their `before`) or to write (their `after`) of one kind. */
+function pick<K extends DrivenKind>(
   changes: readonly Change[],
-  kind: DrivenKind,
-  want: (c: Change) => boolean,
-  side: (c: Change) => unknown,
-): Entry<unknown>[] {
-  return changes.filter((c) => c.resource === kind && want(c)).map((c) => ({ key: c.key, value: side(c) }));
+  kind: K,
+  what: 'update' | 'delete',
+): Entry<ResourceValues[K]>[] {
+  const out: Entry<ResourceValues[K]>[] = [];
+  for (const c of changes) {
+    if (!isKind(c, kind) || (c.action === 'delete') !== (what === 'delete')) continue;
+    const value = what === 'delete' ? c.before : c.after;
+    if (value !== null) out.push({ key: c.key, value });
+  }
+  return out;
+}
+
+function isKind<K extends DrivenKind>(c: Change, kind: K): c is Change<K> {
+  return c.resource === kind;
 }

@@ -1,4 +1,4 @@
-import type { ResourceKind, ResourceValues } from '../desired/desired-state.js';
+import type { DesiredInputs, ResourceKind, ResourceValues } from '../desired/desired-state.js';
 
 export type Action = 'create' | 'update' | 'delete';
 
@@ -17,9 +17,11 @@ export type ActionCounts = Readonly<Record<Action, number>>;
 
 export interface ChangeSet {
   readonly node: string;
-  /** Revision the `before` side came from (a commit, or "live"), and the one planned towards. */
+  /** Revision the `before` side came from (a commit, or "live"), and the one planned towards, as plans show them. */
   readonly from: string | null;
   readonly to: string | null;
+  /** The inputs the desired side was compiled from (commit and cluster generation), and the `before` side's when compiled. */
+  readonly inputs: { readonly from: DesiredInputs | null; readonly to: DesiredInputs };
   /** Sorted by resource kind (in RESOURCE_KINDS order), then key. */
   readonly changes: readonly Change[];
   readonly summary: ActionCounts;

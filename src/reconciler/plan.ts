@@ -1,18 +1,22 @@
-import {
-  RESOURCE_KINDS,
-  type DesiredState,
-  type Entry,
-  type ObservedState,
-  type ResourceKind,
+import type {
+  DesiredInputs,
+  DesiredState,
+  Entry,
+  ObservedState,
+  ResourceKind,
+  ResourceValues,
 } from '../desired/desired-state.js';
+import { kindSpec, RESOURCE_KINDS } from '../desired/kinds/index.js';
 import type { Action, ActionCounts, Change, ChangeSet } from './change-set.js';
 import { compareKeys } from '../desired/compile.js';
 import { sameValue } from './internal/same-value.js';
 
 export interface PlanOptions {
-  /** Revision label of the observed side ("live", or a commit) and of the desired side. */
+  /** Revision label of the observed side ("live", or a commit) and of the desired side (default: its commit). */
   readonly from?: string | null;
   readonly to?: string | null;
+  /** The observed side's inputs, when it was compiled rather than read from a node. */
+  readonly fromInputs?: DesiredInputs | null;
   /** Only these kinds are diffed; default: every kind the observed side reports. */
   readonly kinds?: readonly ResourceKind[];
 }
@@ -30,17 +34,26 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
     if (!kinds.includes(kind)) continue;
     const found = diffKind(kind, desired.resources[kind], observed.resources[kind] ?? []);
     if (found.length === 0) continue;
-    changes.push(...found);
+    // Not push(...found): spreading a kind's hundreds of thousands of changes overflows the stack.
+    for (const c of found) changes.push(c);
     byResource[kind] = countActions(found);
   }
   return {
     node: desired.node,
-    from: opts.from ?? null,
-    to: opts.to ?? desired.revision,
+    from: withGeneration(opts.from ?? null, opts.fromInputs?.generation ?? 0),
+    to: withGeneration(opts.to ?? desired.inputs.commit, desired.inputs.generation),
+    inputs: { from: opts.fromInputs ?? null, to: desired.inputs },
     changes,
     summary: countActions(changes),
     byResource,
   };
+}
+
+/** A revision label naming the cluster generation too, once there is one: `0123456789ab @ generation 7`. */
+export function withGeneration(label: string | null, generation: number): string | null {
+  if (generation === 0) return label;
+  const commit = label === null ? 'working tree' : /^[0-9a-f]{40}$/.test(label) ? label.slice(0, 12) : label;
+  return `${commit} @ generation ${generation}`;
 }
 
 /** An observed state holding nothing: what a fresh node looks like. */
@@ -56,20 +69,22 @@ export function asObserved(state: DesiredState): ObservedState {
 
 function diffKind<K extends ResourceKind>(
   kind: K,
-  want: readonly Entry<unknown>[],
-  have: readonly Entry<unknown>[],
+  want: readonly Entry<ResourceValues[K]>[],
+  have: readonly Entry<ResourceValues[K]>[],
 ): Change<K>[] {
   // A compile cache hands both commits the same frozen list when nothing in it changed.
   if (want === have) return [];
+  const { describe } = kindSpec(kind);
   const haveByKey = new Map(have.map((e) => [e.key, e]));
   const out: Change<K>[] = [];
   for (const w of want) {
     const h = haveByKey.get(w.key);
     haveByKey.delete(w.key);
-    if (!h) out.push(change(kind, 'create', w.key, null, w, w.label));
-    else if (!sameValue(h.value, w.value)) out.push(change(kind, 'update', w.key, h, w, w.label ?? h.label));
+    if (!h) out.push(change(kind, 'create', w.key, null, w, describe(w)));
+    else if (!sameValue(h.value, w.value))
+      out.push(change(kind, 'update', w.key, h, w, w.label !== undefined ? describe(w) : describe(h)));
   }
-  for (const h of haveByKey.values()) out.push(change(kind, 'delete', h.key, h, null, h.label));
+  for (const h of haveByKey.values()) out.push(change(kind, 'delete', h.key, h, null, describe(h)));
   return out.sort((a, b) => compareKeys(a.key, b.key));
 }
 
@@ -77,17 +92,11 @@ function change<K extends ResourceKind>(
   resource: K,
   action: Action,
   key: string,
-  before: Entry<unknown> | null,
-  after: Entry<unknown> | null,
+  before: Entry<ResourceValues[K]> | null,
+  after: Entry<ResourceValues[K]> | null,
   label: string | undefined,
 ): Change<K> {
-  const c = {
-    resource,
-    key,
-    action,
-    before: (before?.value ?? null) as Change<K>['before'],
-    after: (after?.value ?? null) as Change<K>['after'],
-  };
+  const c = { resource, key, action, before: before?.value ?? null, after: after?.value ?? null };
   return label === undefined ? c : { ...c, label };
 }
 

@@ -2,10 +2,12 @@ import {
   compile,
   endpointNetnsPrefix,
   type Diagnostic,
+  type DesiredInputs,
   type DesiredState,
   type SourceOptions,
 } from '../desired/index.js';
-import { DRIVEN_KINDS, NodeDatapath, StalledError, type DrivenKind } from '../datapath/index.js';
+import { DRIVEN_KINDS, mapFit, type DrivenKind } from '../desired/kinds/index.js';
+import { NodeDatapath, StalledError } from '../datapath/index.js';
 import { apply } from './apply.js';
 import type { ChangeSet } from './change-set.js';
 import { loadRevision, type RevisionCaches } from './load-revision.js';
@@ -20,31 +22,40 @@ export interface ReconcileOptions {
   readonly bpffsRoot?: string;
   /** Plan against the live node and stop: nothing is written. */
   readonly dryRun?: boolean;
-  /** Already fetched and compiled (the agent keeps its commit's): skips fetch → compile. */
+  /** Already fetched and compiled (the agent keeps its inputs'): skips fetch → compile. */
   readonly compiled?: CompiledRevision;
+  /** The node, opened by a caller that keeps it across passes (the agent): used as is and left open. */
+  readonly datapath?: NodeDatapath;
 }
 
-/** A commit compiled for one node: what the first steps of a pass produce. */
+/** A commit (and cluster generation) compiled for one node: what the first steps of a pass produce. */
 export interface CompiledRevision {
-  readonly revision: string | null;
+  readonly inputs: DesiredInputs;
   readonly desired: DesiredState;
   readonly warnings: readonly Diagnostic[];
 }
 
-/** Fetch → parse → validate → compile for one node; throws ValidationError on a bad commit. */
+/**
+ * Fetch → parse → validate → compile for one node; throws ValidationError on
+ * a bad commit. `generation` is the cluster generation the result is for (0
+ * until cluster membership is an input of compile).
+ */
 export async function compileRevision(
   repo: string,
   source: SourceOptions | undefined,
   node: string,
   caches?: RevisionCaches,
+  generation = 0,
 ): Promise<CompiledRevision> {
   const loaded = await loadRevision(repo, source, caches);
-  const desired = compile(loaded.model, node, caches ? { cache: caches.compile } : {});
-  return { revision: loaded.revision, desired, warnings: [...loaded.warnings, ...desired.warnings] };
+  const compiled = compile(loaded.model, node, caches ? { cache: caches.compile } : {});
+  const inputs = { commit: loaded.revision, generation };
+  const desired = Object.freeze({ ...compiled, inputs: Object.freeze(inputs) });
+  return { inputs, desired, warnings: [...loaded.warnings, ...desired.warnings] };
 }
 
 export interface ReconcileResult {
-  readonly revision: string | null;
+  readonly inputs: DesiredInputs;
   /** What the node needed when observed. */
   readonly changes: ChangeSet;
   /** Kernel writes performed (0 on a dry run or when the node already matched). */
@@ -60,68 +71,57 @@ export interface ReconcileResult {
  * throws before the kernel is touched, so the node keeps the last good state.
  */
 export async function reconcileNode(opts: ReconcileOptions): Promise<ReconcileResult> {
-  const { revision, desired, warnings } = opts.compiled ?? (await compileRevision(opts.repo, opts.source, opts.node));
+  const { inputs, desired, warnings } = opts.compiled ?? (await compileRevision(opts.repo, opts.source, opts.node));
   const nodeOpts = {
     node: opts.node,
     nodeNs: opts.nodeNs ?? null,
     ...(opts.bpffsRoot ? { bpffsRoot: opts.bpffsRoot } : {}),
   };
-  const node = opts.dryRun ? NodeDatapath.openReadOnly(nodeOpts) : NodeDatapath.open(nodeOpts);
+  const node = opts.datapath ?? (opts.dryRun ? NodeDatapath.openReadOnly(nodeOpts) : NodeDatapath.open(nodeOpts));
   try {
     const before = node.writes;
     if (!opts.dryRun) {
       const keep = desired.resources.endpoint.map((e) => e.value.netns);
       await node.sweepNetnsLeftovers(endpointNetnsPrefix(opts.node), keep);
     }
-    const planOpts = { from: 'live', to: revision, kinds: DRIVEN_KINDS };
+    const planOpts = { from: 'live', kinds: DRIVEN_KINDS };
     const changes = plan(desired, await node.observe(), planOpts);
     if (opts.dryRun || changes.changes.length === 0) {
-      return { revision, changes, writes: node.writes - before, remaining: null, warnings };
+      return { inputs, changes, writes: node.writes - before, remaining: null, warnings };
     }
     const deleteFirst = checkFits(desired, changes, node);
     await apply(changes, node.drivers, { deleteFirst });
     const remaining = plan(desired, await node.observe(), planOpts);
     const all = [...warnings, ...[...deleteFirst].map((kind) => transitionWarning(kind, node.node))];
-    return { revision, changes, writes: node.writes - before, remaining, warnings: all };
+    return { inputs, changes, writes: node.writes - before, remaining, warnings: all };
   } finally {
-    node.close();
+    if (!opts.datapath) node.close();
   }
 }
 
-type Datapath = NodeDatapath['datapath'];
-
-/** The node's BPF maps that a commit's policies and endpoints fill. */
-const SIZED_KINDS = {
-  policy: (d: Datapath) => d.policy.map,
-  ipcache: (d: Datapath) => d.ipcache.map,
-  lxc: (d: Datapath) => d.endpoints.map,
-} as const;
-
-/**
- * Refuses a commit with more entries of a kind than the node's map holds
- * before anything is written: the kernel would take the first max_entries
- * and fail the rest, leaving the node half-applied.
- */
 /**
  * Refuses a commit whose entries cannot fit in the node's maps, before any
- * write. Returns the kinds where the commit fits but old and new entries
- * together would not (new are written before stale ones go): for those,
- * stale entries must be deleted first.
+ * write: the kernel would take the first max_entries and fail the rest,
+ * leaving the node half-applied. Returns the kinds where the commit fits but
+ * old and new entries together would not: for those, stale entries must be
+ * deleted first. Every kind the registry gives a map is checked.
  */
 function checkFits(desired: DesiredState, changes: ChangeSet, node: NodeDatapath): Set<DrivenKind> {
   const deleteFirst = new Set<DrivenKind>();
-  for (const [kind, mapOf] of Object.entries(SIZED_KINDS)) {
-    const need = desired.resources[kind as keyof typeof SIZED_KINDS].length;
-    const map = mapOf(node.datapath);
-    if (need > map.info.maxEntries) {
+  for (const kind of DRIVEN_KINDS) {
+    const capacity = node.capacity(kind);
+    if (!capacity) continue;
+    const need = desired.resources[kind].length;
+    const stale = changes.byResource[kind]?.delete ?? 0;
+    const fit = mapFit(need, stale, capacity.maxEntries);
+    if (fit === 'overflow') {
       throw new StalledError(
         'apply',
-        `the commit needs ${need} ${kind} entries on node ${node.node}; its ${map.name} map holds ${map.info.maxEntries}`,
-        { kind, need, maxEntries: map.info.maxEntries },
+        `the commit needs ${need} ${kind} entries on node ${node.node}; its ${capacity.map} map holds ${capacity.maxEntries}`,
+        { kind, need, maxEntries: capacity.maxEntries },
       );
     }
-    const stale = changes.byResource[kind as keyof typeof SIZED_KINDS]?.delete ?? 0;
-    if (need + stale > map.info.maxEntries) deleteFirst.add(kind as DrivenKind);
+    if (fit === 'delete-first') deleteFirst.add(kind);
   }
   return deleteFirst;
 }

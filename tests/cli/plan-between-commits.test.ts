@@ -53,8 +53,10 @@ describe('gitwire plan between two commits', () => {
     expect(r.stderr).not.toMatch(/gitwire: /);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`(${commits[0]!.slice(0, 12)} → ${commits[1]!.slice(0, 12)})`);
-    expect(r.stdout).toMatch(/policy:\n(.*\n)*\s+- \S+\/ingress\/\S+\/6\/80\/16\s+\(policy default\/rule1\)/);
-    expect(r.stdout).toMatch(/\s+\+ \S+\/ingress\/\S+\/6\/8080\/16\s+\(policy default\/rule1\)/);
+    // Named as the repository names them, the rule by the line of its ingress item.
+    const rule = `(default/rule1, ${RULE1}:15)`;
+    expect(r.stdout).toContain(`  - default/deathstar-1 ← default/tiefighter TCP/80 allow ${rule}\n`);
+    expect(r.stdout).toContain(`  + default/deathstar-1 ← default/tiefighter TCP/8080 allow ${rule}\n`);
 
     const detailed = await gitwire([
       'plan',
@@ -71,20 +73,24 @@ describe('gitwire plan between two commits', () => {
     expect(detailed.status).toBe(1);
   });
 
-  it('reports no changes and exits 0 between identical revisions', async () => {
-    const r = await gitwire([
-      'plan',
-      '--repo',
-      repo,
-      '--from',
-      commits[1]!,
-      '--to',
-      commits[1]!,
-      '--all-nodes',
-      '--detailed-exitcode',
-    ]);
+  it('reports no changes and exits 0 between identical revisions, once for all nodes', async () => {
+    const args = ['plan', '--repo', repo, '--from', commits[1]!, '--to', commits[1]!, '--all-nodes'];
+    const r = await gitwire([...args, '--detailed-exitcode']);
     expect(r.status).toBe(0);
-    expect(r.stdout.match(/No changes\./g)).toHaveLength(3);
+    expect(r.stdout.match(/No changes\./g)).toHaveLength(1);
+    expect(r.stdout).toContain('gitwire plan for node node-1 ');
+    expect(r.stdout).toContain('\nnode-2, node-3: same as node-1\n');
+
+    const md = await gitwire([...args, '-o', 'markdown']);
+    expect(md.stdout.match(/^### node-\d+/gm)).toEqual(['### node-1']);
+    expect(md.stdout).toContain('### Same plan\n\n- node-2, node-3: same as node-1\n');
+
+    const json = JSON.parse((await gitwire([...args, '-o', 'json'])).stdout) as { node: string; sameAs?: string }[];
+    expect(json.map((s) => [s.node, s.sameAs])).toEqual([
+      ['node-1', undefined],
+      ['node-2', 'node-1'],
+      ['node-3', 'node-1'],
+    ]);
   });
 
   it('renders JSON and Markdown from the same change set', async () => {
@@ -169,7 +175,7 @@ describe('gitwire compile', () => {
       namespace: 'default',
       labels: { org: 'empire', class: 'deathstar' },
       address: '10.0.1.10',
-      netns: 'gw-node-1-default-deathstar-1',
+      netns: 'gw-node-1_default_deathstar-1',
     });
     expect(state.resources.policy!.length).toBeGreaterThan(0);
   });

@@ -19,6 +19,8 @@ import {
   lbRevnatCodec,
   lbSvcKeyCodec,
   lbSvcValueCodec,
+  proxyKeyCodec,
+  proxyValueCodec,
   type StructLayout,
 } from '../../src/datapath/maps/index.js';
 import { bpfObject, readBtf } from './btf.js';
@@ -46,6 +48,8 @@ const codecs: StructLayout[] = [
   lbCtValueCodec,
   lbAffinityKeyCodec,
   lbAffinityValueCodec,
+  proxyKeyCodec,
+  proxyValueCodec,
 ];
 
 describe('codec layouts match the compiled C structs', () => {

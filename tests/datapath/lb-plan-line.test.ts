@@ -29,8 +29,14 @@ const be = (id: number, address: string): Entry<BackendValue> => ({
 
 function state(service: Entry<ServiceValue>[], backend: Entry<BackendValue>[]): DesiredState {
   const empty = { identity: [], ipcache: [], endpoint: [], lxc: [], policy: [], revnat: [], maglev: [] };
-  const rest = { tunnel: [], route: [], link: [], program: [] };
-  return { node: 'n1', revision: null, resources: { ...empty, ...rest, service, backend }, rules: [], warnings: [] };
+  const rest = { tunnel: [], route: [], link: [], program: [], netdev: [] };
+  return {
+    node: 'n1',
+    inputs: { commit: null, generation: 0 },
+    resources: { ...empty, ...rest, service, backend },
+    rules: [],
+    warnings: [],
+  };
 }
 
 const observed = (s: DesiredState): ObservedState => ({ node: s.node, resources: s.resources });

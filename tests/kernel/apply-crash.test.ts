@@ -6,7 +6,7 @@ import { NodeDatapath } from '../../src/datapath/index.js';
 import { BpfObject } from '../../src/datapath/libbpf/index.js';
 import { GITWIRE_ROUTE_PROTO, GITWIRE_ROUTE_PROTO_ANY_DEV } from '../../src/datapath/net/index.js';
 import { ENDPOINT_OBJECT, pinLayout } from '../../src/datapath/programs/index.js';
-import { compile, type DesiredState } from '../../src/desired/index.js';
+import { compile, endpointNetnsPrefix, type DesiredState } from '../../src/desired/index.js';
 import { loadRevision } from '../../src/reconciler/load-revision.js';
 import { reconcileNode } from '../../src/reconciler/reconcile-node.js';
 import { makeRepo } from '../support/git-fixtures.js';
@@ -170,7 +170,7 @@ function liveLeftovers(): Leftovers {
   const netns = run('ip', ['netns', 'list'])
     .split('\n')
     .map((l) => l.split(' ')[0] ?? '')
-    .filter((n) => n.startsWith(`gw-${node.name}-`));
+    .filter((n) => n.startsWith(endpointNetnsPrefix(node.name)));
   const links = (
     JSON.parse(run('ip', ['-n', node.netns, '-j', 'link', 'show'])) as { ifname: string; ifalias?: string }[]
   )

@@ -317,7 +317,7 @@ describe('policies applied from YAML, on real packets', () => {
     });
     await expect(
       reconcileNode({ repo: node.configDir, node: node.name, nodeNs: node.netns, bpffsRoot: node.bpffsRoot }),
-    ).rejects.toMatchObject({ code: 'E_STALLED', data: { kind: 'policy', need: 66_000, maxEntries: 65_536 } });
+    ).rejects.toMatchObject({ code: 'E_POLICY_TOO_LARGE', data: { count: 66_000, capacity: 65_536 } });
     expect(await mapKeys()).toEqual(held);
     expect(tcpConnects(ep('client'), SERVER, 80)).toBe(true);
     expect(tcpConnects(ep('other'), SERVER, 80)).toBe(false);

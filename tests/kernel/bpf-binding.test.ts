@@ -18,14 +18,16 @@ import {
   tcxQuery,
   tcxSupport,
   progInfo,
+  transparentListener,
 } from '../../src/datapath/libbpf/index.js';
-import { EventReader, type DatapathEvent } from '../../src/datapath/maps/index.js';
+import { EventReader, ProxyMap, type DatapathEvent } from '../../src/datapath/maps/index.js';
 import { EndpointDatapath, pinLayout } from '../../src/datapath/programs/index.js';
 import { createNetns, deleteNetns, makeVethPair, uniqueName } from '../support/netns.js';
 import { arpPacket, ipv4Packet, ipv6Packet, TCP_ACK } from '../support/packets.js';
 
 const TC_ACT_OK = 0;
 const TC_ACT_SHOT = 2;
+const TC_ACT_REDIRECT = 7;
 const EP = '10.88.0.2';
 const X = 3001;
 const Y = 3002;
@@ -113,11 +115,51 @@ describe('BPF_PROG_TEST_RUN verdicts on crafted packets', () => {
     expect(toEndpoint('10.88.1.9', 'tcp', 80)).toBe(TC_ACT_OK);
   });
 
-  it('passes a redirect verdict and counts it as redirect', () => {
-    dp.policy.write([rule({ verdict: 'redirect', proxyPort: 15001 })]);
-    const before = dp.counters.read().redirect.packets;
-    expect(toEndpoint('10.88.1.9', 'tcp', 80)).toBe(TC_ACT_OK);
-    expect(dp.counters.read().redirect.packets - before).toBe(1n);
+  it('drops a redirect verdict while no proxy listens (fail closed), counted as proxy-unavailable', () => {
+    const ns = uniqueName('gwb-noproxy-');
+    createNetns(ns);
+    try {
+      dp.policy.write([rule({ verdict: 'redirect', proxyPort: 15001 })]);
+      const before = dp.counters.read()['proxy-unavailable'].packets;
+      expect(inNetns(ns, () => toEndpoint('10.88.1.9', 'tcp', 80))).toBe(TC_ACT_SHOT);
+      expect(dp.counters.read()['proxy-unavailable'].packets - before).toBe(1n);
+    } finally {
+      deleteNetns(ns);
+    }
+  });
+
+  it('turns a redirected ingress packet around to the proxy and records the peer identity for it', () => {
+    const ns = uniqueName('gwb-proxy-');
+    createNetns(ns);
+    const listener = transparentListener({ port: 15001, netns: ns });
+    const records = BpfMap.fromPin(path.join(pinLayout('bind', pinRoot).mapsDir, 'gw_proxy'));
+    try {
+      dp.policy.write([rule({ verdict: 'redirect', proxyPort: 15001 })]);
+      const before = dp.counters.read().redirect.packets;
+      const spec = { saddr: '10.88.1.9', daddr: EP, protocol: 'tcp' as const, sport: 41234, dport: 80 };
+      const packet = ipv4Packet(spec);
+      // BPF_PROG_TEST_RUN runs in the caller's namespace: the listener's.
+      const run = inNetns(ns, () => dp.program('gw_to_endpoint').testRun({ data: packet }));
+      expect(run.retval).toBe(TC_ACT_REDIRECT);
+      expect(dp.counters.read().redirect.packets - before).toBe(1n);
+      const key = { saddr: '10.88.1.9', daddr: EP, sport: 41234, dport: 80 };
+      const recorded = () => new ProxyMap(records).get(key)?.identity;
+      expect(new ProxyMap(records).get(key)).toEqual({ identity: X, endpointId: 5, direction: 'ingress' });
+
+      // The peer's identity changes while the tuple's conntrack entry lives: a new SYN records it, an ACK does not.
+      dp.policy.write([rule({ identity: Y, verdict: 'redirect', proxyPort: 15001 })]);
+      dp.ipcache.write([{ prefix: '10.88.1.9/32', identity: Y, tunnelEndpoint: null }]);
+      const ack = ipv4Packet({ ...spec, tcpFlags: TCP_ACK });
+      expect(inNetns(ns, () => dp.program('gw_to_endpoint').testRun({ data: ack })).retval).toBe(TC_ACT_REDIRECT);
+      expect(recorded()).toBe(X);
+      expect(inNetns(ns, () => dp.program('gw_to_endpoint').testRun({ data: packet })).retval).toBe(TC_ACT_REDIRECT);
+      expect(recorded()).toBe(Y);
+    } finally {
+      dp.ipcache.erase(['10.88.1.9/32']);
+      records.close();
+      fs.closeSync(listener);
+      deleteNetns(ns);
+    }
   });
 
   it('matches ICMP by type', () => {

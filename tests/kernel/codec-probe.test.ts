@@ -20,6 +20,8 @@ import {
   lbSvcValueCodec,
   policyKeyCodec,
   policyValueCodec,
+  proxyKeyCodec,
+  proxyValueCodec,
   type FieldInfo,
   type StructLayout,
 } from '../../src/datapath/maps/index.js';
@@ -56,6 +58,8 @@ const codecs: StructLayout[] = [
   lbCtValueCodec,
   lbAffinityKeyCodec,
   lbAffinityValueCodec,
+  proxyKeyCodec,
+  proxyValueCodec,
 ];
 
 const sentinelBytes = (i: number, n: number) =>

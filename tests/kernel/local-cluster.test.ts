@@ -36,7 +36,7 @@ function exampleRepoCopy(): string {
 }
 
 async function leftovers(cluster: string): Promise<string[]> {
-  const ns = (await netnsNames()).filter((n) => n.startsWith(`gwc-${cluster}-`) || n.startsWith(`gw-${NODE}-`));
+  const ns = (await netnsNames()).filter((n) => n.startsWith(`gwc-${cluster}-`) || n.startsWith(`gw-${NODE}`));
   const pins = existsSync(`/sys/fs/bpf/gitwire-cluster-${cluster}`) ? [`/sys/fs/bpf/gitwire-cluster-${cluster}`] : [];
   return [...ns, ...pins, ...(existsSync(join(stateRoot, cluster)) ? [join(stateRoot, cluster)] : [])];
 }

@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TransientError } from '../../src/datapath/index.js';
 import type { Entry, IpcacheValue } from '../../src/desired/desired-state.js';
 import { ValidationError } from '../../src/desired/diagnostics.js';
+import { SourceUnreachableError } from '../../src/desired/index.js';
+import type { ChangeSet } from '../../src/reconciler/change-set.js';
 import { plan } from '../../src/reconciler/plan.js';
 import type { CompiledRevision } from '../../src/reconciler/reconcile-node.js';
 import {
@@ -37,7 +39,12 @@ class FakeWorld {
   unreachable = 0;
   /** The next N applies fail as a busy kernel object does. */
   applyFails = 0;
+  /** Applies fail with this error instead, while set. */
+  applyError: Error | null = null;
   readonly compiled: string[] = [];
+  /** Cluster generation of each compile, in order. */
+  readonly generations: number[] = [];
+  lastChanges: ChangeSet | null = null;
   reconciles = 0;
   writes = 0;
   gcRemoves = 0;
@@ -46,41 +53,47 @@ class FakeWorld {
     resolve: async () => {
       if (this.unreachable > 0) {
         this.unreachable -= 1;
-        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'E_SOURCE_UNREACHABLE' });
+        throw new SourceUnreachableError({ url: 'https://git.test/cfg.git', reason: 'ECONNREFUSED' });
       }
       return this.head;
     },
-    compile: async (_repo, source, node): Promise<CompiledRevision> => {
+    compile: async (_repo, source, node, generation): Promise<CompiledRevision> => {
       const rev = source.rev!;
       this.compiled.push(rev);
+      this.generations.push(generation);
       const found = this.commits.get(rev);
       if (found === undefined) throw new Error(`unknown commit ${rev}`);
       if (found === 'invalid')
         throw new ValidationError([
           { severity: 'error', code: 'E_SCHEMA', file: 'bad.yaml', line: 3, path: 'spec.x', message: 'unknown field' },
         ]);
-      return { revision: rev, desired: desiredWith(node, rev, { ipcache: found }), warnings: [] };
+      const state = desiredWith(node, rev, { ipcache: found });
+      const desired = { ...state, inputs: { commit: rev, generation } };
+      return { inputs: desired.inputs, desired, warnings: [] };
     },
     reconcile: async (opts) => {
       this.reconciles += 1;
+      if (this.applyError) throw this.applyError;
       if (this.applyFails > 0) {
         this.applyFails -= 1;
         throw new TransientError('link add', 'device busy');
       }
       const desired = opts.compiled!.desired;
       const observe = () => ({ node: opts.node, resources: { ipcache: this.kernel } });
-      const planOpts = { from: 'live', to: desired.revision, kinds: ['ipcache' as const] };
+      const planOpts = { from: 'live', kinds: ['ipcache' as const] };
       const changes = plan(desired, observe(), planOpts);
+      this.lastChanges = changes;
       this.kernel = [...desired.resources.ipcache];
       this.writes += changes.changes.length;
       return {
-        revision: desired.revision,
+        inputs: desired.inputs,
         changes,
         writes: changes.changes.length,
         remaining: plan(desired, observe(), planOpts),
         warnings: [],
       };
     },
+    release: () => {},
     openLiveNode: () => ({
       gcConntrack: () => this.gcRemoves,
       counters: () => ({}) as never,
@@ -160,6 +173,22 @@ describe('the agent loop', () => {
     expect(agent.status.lastReconcile).toMatchObject({ changes: 1, writes: 1 });
   });
 
+  it('compiles the same commit again when the cluster generation changes, and plans name both inputs', async () => {
+    const { world, agent } = setup();
+    await agent.reconcileNow();
+    await agent.setGeneration(3);
+    expect(world.compiled).toEqual([A, A]);
+    expect(world.generations).toEqual([0, 3]);
+    expect(world.lastChanges!.inputs.to).toEqual({ commit: A, generation: 3 });
+    expect(world.lastChanges!.to).toBe(`${A.slice(0, 12)} @ generation 3`);
+    expect(conditions(agent.status)).toMatchObject({ Ready: 'True' });
+
+    // Neither input changed: nothing is compiled again.
+    await agent.setGeneration(3);
+    await agent.reconcileNow();
+    expect(world.compiled).toEqual([A, A]);
+  });
+
   it('stalls on a commit that fails validation, keeps the last good one enforced, and recovers on a fix', async () => {
     const { world, agent, file } = setup();
     await agent.reconcileNow();
@@ -228,6 +257,42 @@ describe('the agent loop', () => {
     await agent.reconcileNow();
     expect(agent.status.lastAppliedRevision).toBe(A);
     expect(world.compiled).toEqual([A]);
+  });
+
+  it('stalls at once on a verifier rejection: retrying the same program cannot help', async () => {
+    const { world, agent } = setup({ retry: { minMs: 1, maxMs: 4 } });
+    world.applyError = Object.assign(new Error('program load: EACCES'), {
+      code: 'BPF_VERIFIER_REJECTED',
+      errorKind: 'stalled',
+    });
+    await agent.reconcileNow();
+    expect(conditions(agent.status)).toEqual({ Ready: 'False', Reconciling: 'False', Stalled: 'True' });
+    expect(agent.status.lastError).toMatchObject({ code: 'BPF_VERIFIER_REJECTED', kind: 'stalled' });
+    expect(agent.status.failures).toBe(0);
+  });
+
+  it('retries an error of unknown kind up to a ceiling, then reports Stalled with the reason', async () => {
+    // 1 ms doubling to 4 ms: the third failure is the first at the ceiling; five retries there, then stall.
+    const { world, agent } = setup({ retry: { minMs: 1, maxMs: 4 } });
+    world.applyError = new TypeError("Cannot read properties of undefined (reading 'fd')");
+    for (let i = 1; i <= 7; i++) {
+      await agent.reconcileNow();
+      expect(conditions(agent.status)).toMatchObject({ Reconciling: 'True', Stalled: 'False' });
+      expect(agent.status.lastError).toMatchObject({ code: 'E_UNKNOWN', kind: 'unknown' });
+      expect(agent.status.failures).toBe(i);
+    }
+    await agent.reconcileNow();
+    expect(conditions(agent.status)).toEqual({ Ready: 'False', Reconciling: 'False', Stalled: 'True' });
+    expect(condition(agent.status, 'Stalled')!.reason).toBe('RetriesExhausted');
+    expect(agent.status.lastError).toMatchObject({ code: 'E_UNKNOWN', kind: 'stalled' });
+    expect(agent.status.lastError!.message).toMatch(/^gave up after 8 attempts: Cannot read properties/);
+
+    // Stalled on that commit: no more retries; a new commit is tried afresh.
+    world.applyError = null;
+    world.commits.set(B, [entry('10.0.3.0/24', 258)]);
+    world.head = B;
+    await agent.reconcileNow();
+    expect(conditions(agent.status)).toMatchObject({ Ready: 'True', Stalled: 'False' });
   });
 
   it('keeps running and counts it when a status store refuses writes', async () => {

@@ -74,8 +74,8 @@ describe('monitor output', () => {
 });
 
 describe('gitwire agent flags', () => {
-  it('accepts every flag the deployment manifests pass (AGENT_FLAGS)', () => {
-    const agent = program().commands.find((c) => c.name() === 'agent')!;
+  it('accepts every flag the deployment manifests pass (AGENT_FLAGS)', async () => {
+    const agent = (await program()).commands.find((c) => c.name() === 'agent')!;
     const accepted = agent.options.map((o) => o.long);
     for (const f of Object.values(AGENT_FLAGS)) expect(accepted).toContain(f.flag);
     const required = agent.options.filter((o) => o.mandatory).map((o) => o.long);

@@ -30,6 +30,7 @@ function changeSet(changes: Pick<Change, 'resource' | 'key' | 'action'>[]): Chan
     node: 'n1',
     from: 'live',
     to: 'rev',
+    inputs: { from: null, to: { commit: 'rev', generation: 0 } },
     changes: full as Change[],
     summary: { create: 0, update: 0, delete: 0 },
     byResource: {},

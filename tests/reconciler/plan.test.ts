@@ -23,6 +23,21 @@ const allow80: PolicyValue = {
 const policy = (key: string, value: PolicyValue): Entry<PolicyValue> => ({ key, value, label: 'policy default/rule1' });
 
 describe('plan', () => {
+  it('names the commit and, once there is one, the cluster generation it plans towards', () => {
+    const commit = 'c'.repeat(40);
+    const want = desiredWith('n1', commit, {});
+    expect(plan(want, emptyObserved('n1'))).toMatchObject({
+      to: commit,
+      inputs: { from: null, to: { commit, generation: 0 } },
+    });
+    const atGeneration = { ...want, inputs: { commit, generation: 7 } };
+    expect(plan(atGeneration, emptyObserved('n1'), { from: 'live' })).toMatchObject({
+      from: 'live',
+      to: `${commit.slice(0, 12)} @ generation 7`,
+      inputs: { to: { commit, generation: 7 } },
+    });
+  });
+
   it('creates everything on an empty node', () => {
     const want = desiredWith('n1', 'abc', { identity: [identity(300, ['k8s:org=empire'])] });
     const set = plan(want, emptyObserved('n1'));

@@ -36,14 +36,18 @@ const after = desiredWith('node-1', 'b'.repeat(40), {
   policy: [{ key: '7/ingress/300/6/80/16', value: { ...rule, verdict: 'deny' }, label: 'policy default/rule1' }],
   maglev: [maglev(Array.from({ length: 251 }, () => 1))],
 });
-const set = plan(after, asObserved(before), { from: before.revision });
+const set = plan(after, asObserved(before), { from: before.inputs.commit });
 
 describe('plan renderers', () => {
   it('renders text like terraform, grouped by resource with readable names', () => {
     const text = renderText(set);
     expect(text).toContain('gitwire plan for node node-1 (aaaaaaaaaaaa → bbbbbbbbbbbb)');
-    expect(text).toContain('identity:\n  + 300  (k8s:org=empire)\n      id=300 labels=[k8s:org=empire] scope=global');
-    expect(text).toContain('policy:\n  ~ 7/ingress/300/6/80/16  (policy default/rule1)\n      verdict: allow → deny');
+    expect(text).toContain(
+      'identity:\n  + identity 300 k8s:org=empire\n      id=300 labels=[k8s:org=empire] scope=global',
+    );
+    expect(text).toContain(
+      'policy:\n  ~ endpoint 7 ← identity 300 TCP/80 deny (policy default/rule1)\n      verdict: allow → deny',
+    );
     expect(text).toContain('table: 125 of 251 slots changed (251 → 251)');
     expect(text).toContain('Plan: 1 to create, 2 to update, 0 to delete.');
   });
@@ -58,6 +62,7 @@ describe('plan renderers', () => {
     expect(parsed.changes[0]).toEqual({
       resource: 'identity',
       key: '300',
+      name: 'identity 300 k8s:org=empire',
       action: 'create',
       before: null,
       after: ident.value,
@@ -67,9 +72,11 @@ describe('plan renderers', () => {
 
   it('renders Markdown for a pull-request comment with a summary table and diff blocks', () => {
     const md = renderMarkdown([set, plan(after, asObserved(after))]);
-    expect(md).toContain('| node-1 | `aaaaaaaaaaaa` | `bbbbbbbbbbbb` | 1 | 2 | 0 |');
+    expect(md).toContain('| node-1 | <code>aaaaaaaaaaaa</code> | <code>bbbbbbbbbbbb</code> | 1 | 2 | 0 |');
     expect(md).toContain('<details><summary><code>policy</code> +0 ~1 -0</summary>');
-    expect(md).toContain('```diff\n! 7/ingress/300/6/80/16  (policy default/rule1)\n!     verdict: allow → deny');
+    expect(md).toContain(
+      '```diff\n! endpoint 7 ← identity 300 TCP/80 deny (policy default/rule1)\n!     verdict: allow → deny',
+    );
     expect(md).toContain('No changes.');
   });
 

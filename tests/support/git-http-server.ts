@@ -11,6 +11,8 @@ export interface GitHttpServerOptions {
   readonly basic?: { readonly username: string; readonly password: string };
   /** Let clients fetch any commit by SHA (uploadpack.allowAnySHA1InWant), not just branch and tag tips. */
   readonly allowAnySha?: boolean;
+  /** Listen on this port (to come back where an outage left off); default an ephemeral one. */
+  readonly port?: number;
 }
 
 /** One request the server answered, for tests that assert what went over the wire. */
@@ -47,7 +49,7 @@ export async function startGitHttpServer(opts: GitHttpServerOptions): Promise<Gi
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   return {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createNetns, deleteNetns, makeVethPair, run } from './netns.js';
+import { endpointNetns, endpointNetnsPrefix } from '../../src/desired/index.js';
 import { makeTempDir } from './git-fixtures.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -28,7 +29,7 @@ export class TestNode {
 
   /** The netns compile gives an endpoint of this node. */
   endpointNetns(name: string, namespace = 'default'): string {
-    return `gw-${this.name}-${namespace}-${name}`;
+    return endpointNetns(this.name, namespace, name);
   }
 
   /** Replaces the configuration directory's files (path → YAML). */
@@ -64,7 +65,8 @@ export class TestNode {
     const all = run('ip', ['netns', 'list'])
       .split('\n')
       .map((l) => l.split(' ')[0] ?? '');
-    for (const ns of all) if (ns.startsWith(`gw-${this.name}-`) || ns.startsWith(`${this.name}-`)) deleteNetns(ns);
+    for (const ns of all)
+      if (ns.startsWith(endpointNetnsPrefix(this.name)) || ns.startsWith(`${this.name}-`)) deleteNetns(ns);
     if (existsSync(this.bpffsRoot)) rmSync(this.bpffsRoot, { recursive: true, force: true });
     rmSync(this.configDir, { recursive: true, force: true });
   }

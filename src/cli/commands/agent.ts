@@ -17,9 +17,9 @@ import {
 import { Etcd3 } from 'etcd3';
 import { startNodeLease } from '../../reconciler/cluster/node-lease.js';
 import { startPushFanout } from '../../reconciler/cluster/push-fanout.js';
-import { sourceOptions } from '../options.js';
+import { gitOptions, sourceOptions, type GitCliOptions } from '../options.js';
 
-interface AgentCliOpts {
+interface AgentCliOpts extends GitCliOptions {
   repo: string;
   node: string;
   rev?: string;
@@ -36,7 +36,7 @@ interface AgentCliOpts {
 const flag = (name: keyof typeof AGENT_FLAGS) => `${AGENT_FLAGS[name].flag} <${AGENT_FLAGS[name].value.toLowerCase()}>`;
 
 export function agentCommand(): Command {
-  return new Command('agent')
+  const cmd = new Command('agent')
     .description(
       'run the node agent: follow a ref, keep this node converged to it (drift included), report status and metrics',
     )
@@ -53,8 +53,8 @@ export function agentCommand(): Command {
     .option(
       '--webhook-addr <host:port>',
       'receive push webhooks (GitHub, GitLab, Gitea, generic) here, verified with $GITWIRE_WEBHOOK_SECRET; with etcd, one receiver triggers every agent',
-    )
-    .action(runAgent);
+    );
+  return gitOptions(cmd).action(runAgent);
 }
 
 async function runAgent(opts: AgentCliOpts): Promise<void> {
@@ -66,11 +66,13 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
   if (opts.etcdEndpoints) stores.push(new EtcdStatusStore(parseEndpoints(opts.etcdEndpoints)));
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${opts.node}: ${line}\n`);
   const metrics = new AgentMetrics(opts.node);
+  // Aborted on SIGTERM, so a fetch in flight (a slow or hostile server) does not hold the agent up.
+  const stopping = new AbortController();
   const agent = new Agent({
     repo: opts.repo,
     node: opts.node,
     ...(opts.rev ? { rev: opts.rev } : {}),
-    source: { ...sourceOptions(undefined), cacheDir: join(stateDir, 'git-cache') },
+    source: { ...sourceOptions(undefined, opts), cacheDir: join(stateDir, 'git-cache'), signal: stopping.signal },
     nodeNs: opts.netns ?? null,
     ...(opts.bpffsRoot ? { bpffsRoot: opts.bpffsRoot } : {}),
     intervalMs,
@@ -103,7 +105,9 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
   await fanout.close();
   await lease?.close();
   etcd?.close();
-  await agent.stop();
+  const stopped = agent.stop();
+  stopping.abort();
+  await stopped;
   await server?.close();
 }
 

@@ -1,11 +1,12 @@
 import { Command } from 'commander';
 import { formatDiagnostic } from '../../desired/diagnostics.js';
-import { reconcileNode } from '../../reconciler/reconcile-node.js';
-import { renderJson, renderMarkdown, renderText } from '../../reconciler/render/index.js';
+import { compileRevision, reconcileNode } from '../../reconciler/reconcile-node.js';
+import { renderContext, renderJson, renderMarkdown, renderText } from '../../reconciler/render/index.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from '../exit-codes.js';
-import { outputOption, repoOption, sourceOptions } from '../options.js';
+import { requireNetns } from '../netns-option.js';
+import { outputOption, repoOption, sourceOptions, type GitCliOptions } from '../options.js';
 
-interface ApplyOpts {
+interface ApplyOpts extends GitCliOptions {
   repo: string;
   rev?: string;
   node: string;
@@ -28,9 +29,12 @@ export function applyCommand(): Command {
     .option('--bpffs-root <dir>', 'where the node pins its maps and links', '/sys/fs/bpf/gitwire')
     .option('--detailed-exitcode', 'with --dry-run: exit 1 when the node differs from the commit');
   outputOption(cmd, ['text', 'json', 'markdown']).action(async (opts: ApplyOpts) => {
+    requireNetns(cmd, opts.netns);
+    const compiled = await compileRevision(opts.repo, sourceOptions(opts.rev, opts), opts.node);
+    const ctx = renderContext([compiled.desired]);
     const result = await reconcileNode({
       repo: opts.repo,
-      source: sourceOptions(opts.rev),
+      compiled,
       node: opts.node,
       nodeNs: opts.netns ?? null,
       bpffsRoot: opts.bpffsRoot,
@@ -40,17 +44,17 @@ export function applyCommand(): Command {
     const set = result.changes;
     if (opts.output === 'json') {
       process.stdout.write(
-        renderJson({ ...set, writes: result.writes, remaining: result.remaining?.changes ?? [] } as never),
+        renderJson({ ...set, writes: result.writes, remaining: result.remaining?.changes ?? [] } as never, [ctx]),
       );
     } else if (opts.output === 'markdown') {
-      process.stdout.write(renderMarkdown([set]));
+      process.stdout.write(renderMarkdown([set], { contexts: [ctx] }));
     } else {
-      process.stdout.write(renderText(set));
+      process.stdout.write(renderText(set, ctx));
       if (!opts.dryRun && set.changes.length > 0)
         process.stdout.write(`Applied with ${result.writes} kernel writes.\n`);
     }
     if (result.remaining && result.remaining.changes.length > 0) {
-      process.stderr.write(`gitwire: node did not converge; still differing:\n${renderText(result.remaining)}`);
+      process.stderr.write(`gitwire: node did not converge; still differing:\n${renderText(result.remaining, ctx)}`);
       process.exitCode = EXIT_ERROR;
       return;
     }

@@ -23,7 +23,7 @@ const stateOption = [
 
 export function clusterCommand(): Command {
   const cmd = new Command('cluster').description(
-    'a local cluster on this machine: one network namespace per declared node on an underlay bridge, the repository served over HTTP, etcd, one agent per node',
+    'a local cluster on this machine: node namespaces on an underlay bridge, git served over HTTP, etcd, an agent per node',
   );
   cmd
     .command('up')

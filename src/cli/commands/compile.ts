@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { formatDiagnostic } from '../../desired/diagnostics.js';
 import { compile, type DesiredState, type Model } from '../../desired/index.js';
 import { loadRevision } from '../../reconciler/load-revision.js';
-import { outputOption, repoOption, sourceOptions } from '../options.js';
+import { outputOption, repoOption, sourceOptions, type GitCliOptions } from '../options.js';
 
 export function compileCommand(): Command {
   const cmd = new Command('compile').description("print one node's desired state: every entry its kernel should hold");
@@ -10,8 +10,8 @@ export function compileCommand(): Command {
     .option('--rev <rev>', 'branch, tag or commit to read')
     .requiredOption('--node <name>', 'node to compile for');
   outputOption(cmd, ['json', 'text']).action(
-    async (opts: { repo: string; rev?: string; node: string; output: string }) => {
-      const loaded = await loadRevision(opts.repo, sourceOptions(opts.rev));
+    async (opts: { repo: string; rev?: string; node: string; output: string } & GitCliOptions) => {
+      const loaded = await loadRevision(opts.repo, sourceOptions(opts.rev, opts));
       const state = compile(loaded.model, opts.node);
       for (const w of [...loaded.warnings, ...state.warnings]) process.stderr.write(formatDiagnostic(w) + '\n');
       if (opts.output === 'json') {
@@ -19,7 +19,7 @@ export function compileCommand(): Command {
         process.stdout.write(JSON.stringify({ ...state, endpoints }, null, 2) + '\n');
         return;
       }
-      process.stdout.write(`node ${state.node} at ${state.revision ?? 'working tree'}\n`);
+      process.stdout.write(`node ${state.node} at ${state.inputs.commit ?? 'working tree'}\n`);
       for (const [kind, entries] of Object.entries(state.resources)) {
         process.stdout.write(`${kind}: ${entries.length}\n`);
         for (const e of entries) process.stdout.write(`  ${e.key}${e.label ? `  (${e.label})` : ''}\n`);

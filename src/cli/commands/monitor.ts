@@ -88,6 +88,6 @@ async function policyRules(opts: MonitorOpts): Promise<{ rules: readonly RuleRef
     rev = status.lastAppliedRevision ?? undefined;
   }
   const compiled = await compileRevision(repo, sourceOptions(rev), opts.node);
-  for (const w of compiled.warnings) if (w.severity === 'error') process.stderr.write(formatDiagnostic(w) + '\n');
+  for (const w of compiled.warnings) process.stderr.write(formatDiagnostic(w) + '\n');
   return { rules: compiled.desired.rules, policy: compiled.desired.resources.policy.map((e) => e.value) };
 }

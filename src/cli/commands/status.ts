@@ -1,13 +1,9 @@
 import { Command, Option } from 'commander';
-import {
-  defaultStateDir,
-  EtcdStatusStore,
-  FileStatusStore,
-  isReady,
-  parseEndpoints,
-  renderStatusText,
-  type NodeStatus,
-} from '../../reconciler/agent/index.js';
+// The status modules one by one, not the agent's index: that one brings the datapath (koffi) and etcd3.
+import { FileStatusStore } from '../../reconciler/agent/file-status-store.js';
+import { isReady, type NodeStatus } from '../../reconciler/agent/node-status.js';
+import { renderStatusJson, renderStatusText } from '../../reconciler/agent/render-status.js';
+import { defaultStateDir } from '../../reconciler/agent/status-store.js';
 import { renderStatusTable } from '../../reconciler/cluster/status-table.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from '../exit-codes.js';
 import { outputOption } from '../options.js';
@@ -35,11 +31,12 @@ export function statusCommand(): Command {
       return;
     }
     if (opts.allNodes) {
+      const { parseEndpoints } = await import('../../reconciler/agent/etcd-status-store.js');
       const alive = await liveNodesIn(parseEndpoints(opts.etcdEndpoints!));
       const rows = statuses.map((status) => ({ status, alive: alive.has(status.node) }));
       const json = rows.map(({ status, alive }) => ({ ...status, agentAlive: alive }));
-      process.stdout.write(opts.output === 'json' ? JSON.stringify(json, null, 2) + '\n' : renderStatusTable(rows));
-    } else if (opts.output === 'json') process.stdout.write(JSON.stringify(statuses[0], null, 2) + '\n');
+      process.stdout.write(opts.output === 'json' ? renderStatusJson(json) : renderStatusTable(rows));
+    } else if (opts.output === 'json') process.stdout.write(renderStatusJson(statuses[0]!));
     else process.stdout.write(renderStatusText(statuses));
     process.exitCode = statuses.every(isReady) ? EXIT_OK : EXIT_CHANGES;
   });
@@ -48,6 +45,7 @@ export function statusCommand(): Command {
 async function readStatuses(opts: StatusOpts): Promise<NodeStatus[]> {
   if (!opts.node && !opts.allNodes) throw new StatusUsageError('give --node NAME or --all-nodes');
   if (opts.etcdEndpoints) {
+    const { EtcdStatusStore, parseEndpoints } = await import('../../reconciler/agent/etcd-status-store.js');
     const store = new EtcdStatusStore(parseEndpoints(opts.etcdEndpoints));
     try {
       if (opts.allNodes) return await store.list();

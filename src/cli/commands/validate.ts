@@ -1,16 +1,18 @@
 import { Command } from 'commander';
 import { formatDiagnostic } from '../../desired/diagnostics.js';
-import { readRepository, validateTree } from '../../desired/index.js';
+// The loader alone, not the desired index: validate compiles nothing.
+import { validateTree } from '../../desired/load-model.js';
+import { readRepository } from '../../desired/source/index.js';
 import { EXIT_ERROR, EXIT_OK } from '../exit-codes.js';
-import { outputOption, repoOption, sourceOptions } from '../options.js';
+import { outputOption, repoOption, sourceOptions, type GitCliOptions } from '../options.js';
 
 export function validateCommand(): Command {
   const cmd = new Command('validate').description(
     'check every declaration of a commit; report all errors at once with file:line and field path',
   );
   repoOption(cmd).option('--rev <rev>', 'branch, tag or commit to read (default: the default branch head)');
-  outputOption(cmd).action(async (opts: { repo: string; rev?: string; output: string }) => {
-    const tree = await readRepository(opts.repo, sourceOptions(opts.rev));
+  outputOption(cmd).action(async (opts: { repo: string; rev?: string; output: string } & GitCliOptions) => {
+    const tree = await readRepository(opts.repo, sourceOptions(opts.rev, opts));
     const { model, diagnostics } = validateTree(tree);
     const ok = model !== null;
     if (opts.output === 'json') {
@@ -23,8 +25,7 @@ export function validateCommand(): Command {
       };
       process.stdout.write(JSON.stringify({ revision: tree.revision, ok, counts, diagnostics }, null, 2) + '\n');
     } else {
-      for (const d of diagnostics)
-        (d.severity === 'error' ? process.stderr : process.stdout).write(formatDiagnostic(d) + '\n');
+      for (const d of diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
       if (model) {
         process.stdout.write(
           `ok: ${tree.files.length} files at ${tree.revision ?? tree.ref}: ${model.nodes.length} nodes, ` +

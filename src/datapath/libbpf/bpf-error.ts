@@ -1,8 +1,20 @@
 import { strerror } from './internal/ffi.js';
 import { errnoName } from './internal/errno-name.js';
+import type { ErrorKind } from '../../desired/error-kind.js';
 
 export type BpfErrorCode =
   'BPF_CALL_FAILED' | 'BPF_NOT_SUPPORTED' | 'BPF_PINNED_MAP_MISMATCH' | 'BPF_VERIFIER_REJECTED';
+
+/**
+ * A program the verifier rejects, or a pinned map whose layout differs from
+ * this build's, fails the same way on every retry: a human must act.
+ */
+const KIND_OF: Readonly<Record<BpfErrorCode, ErrorKind>> = {
+  BPF_CALL_FAILED: 'transient',
+  BPF_NOT_SUPPORTED: 'not-supported',
+  BPF_PINNED_MAP_MISMATCH: 'stalled',
+  BPF_VERIFIER_REJECTED: 'stalled',
+};
 
 /**
  * A failed libbpf or BPF syscall. The message starts with the operation
@@ -20,6 +32,10 @@ export class BpfError extends Error {
     readonly log = '',
   ) {
     super(`${op}: ${errnoName(errno)} (${strerror(errno)})${detail ? `: ${detail}` : ''}${log ? `\n${log}` : ''}`);
+  }
+
+  get errorKind(): ErrorKind {
+    return KIND_OF[this.code];
   }
 
   get errnoName(): string {

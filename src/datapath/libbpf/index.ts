@@ -35,3 +35,10 @@ export { RingBufferReader, type RingBufferOptions } from './ring-buffer.js';
 export { inNetns } from './netns.js';
 export { batchSupport, tcxSupport, type Support } from './features.js';
 export { errnoName } from './internal/errno-name.js';
+export {
+  markedConnect,
+  transparentListener,
+  SocketCallError,
+  type MarkedConnectSpec,
+  type TransparentListenerSpec,
+} from './transparent-socket.js';

@@ -38,9 +38,11 @@ export const REASON = cEnum('gw_reason', 'GW_REASON_', {
   'lb-backend-missing': 17,
   'lb-nodeport': 18,
   'lb-nodeport-reply': 19,
+  'proxy-unavailable': 20,
+  'from-proxy': 21,
 });
 
-/** The counters array's size: reasons up to 31 (16..31 the load balancer's). */
+/** The counters array's size: reasons up to 31 (16..19 the load balancer's, 20..21 the proxy redirect's). */
 export const REASON_LIMIT = cEnum('gw_reason_limit', 'GW_REASON_', { max: 32 });
 
 export const EVENT_TYPE = cEnum('gw_event_type', 'GW_EVENT_', { drop: 1, verdict: 2, audit: 3 });
@@ -77,6 +79,13 @@ export const POLICY_PREFIX = cEnum('gw_policy_prefix', 'GW_POLICY_', { 'fixed-pr
 /** The Maglev map slot that holds a table's size instead of a backend id. */
 export const MAGLEV_SLOT = cEnum('gw_maglev_slot', 'GW_MAGLEV_', { 'size-slot': 0xffff_ffff });
 
+/** skb->mark values of the proxy redirect (Cilium's): to the proxy, from the ingress proxy, and their mask. */
+export const PROXY_MARK = cEnum('gw_proxy_mark', 'GW_MARK_MAGIC_', {
+  'to-proxy': 0x0200,
+  'proxy-ingress': 0x0a00,
+  mask: 0x0f00,
+});
+
 /** Every mirror, for the BTF check. */
 export const C_ENUMS: ReadonlyArray<CEnum<string>> = [
   DIRECTION,
@@ -93,4 +102,5 @@ export const C_ENUMS: ReadonlyArray<CEnum<string>> = [
   CFG_FLAG,
   POLICY_PREFIX,
   MAGLEV_SLOT,
+  PROXY_MARK,
 ];

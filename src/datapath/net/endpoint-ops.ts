@@ -5,6 +5,7 @@ import type { NetNode } from './net-node.js';
 import { ensureForwarding } from './internal/forwarding.js';
 import { inet, isUp, type IpLink } from './internal/ip-json.js';
 import { ownedLinks, scanNamed, scanNode, type NetnsScan, type NodeScan } from './internal/node-scan.js';
+import { ipLine } from './internal/ip-runner.js';
 import { endpointMark, GITWIRE_ROUTE_PROTO, parseEndpointMark } from './internal/ownership.js';
 
 /**
@@ -39,10 +40,10 @@ export class EndpointOps extends IpOps<EndpointValue> {
       const hostAddrs = inet(host);
       for (const a of hostAddrs) {
         if (a.local !== ep.gateway || a.prefixlen !== 32)
-          nodeLines.push(`addr del ${a.local}/${a.prefixlen} dev ${host.ifname}`);
+          nodeLines.push(ipLine`addr del ${a.local}/${a.prefixlen} dev ${host.ifname}`);
       }
       if (!hostAddrs.some((a) => a.local === ep.gateway && a.prefixlen === 32)) {
-        nodeLines.push(`addr add ${ep.gateway}/32 dev ${host.ifname}`);
+        nodeLines.push(ipLine`addr add ${ep.gateway}/32 dev ${host.ifname}`);
       }
     }
     await this.ip.write(this.node.nodeNs, nodeLines);
@@ -88,18 +89,19 @@ export class EndpointOps extends IpOps<EndpointValue> {
     const lines: string[] = [];
     const dev = peer.ifname;
     if (!ns.links.some((l) => l.ifname === 'lo' && isUp(l))) lines.push('link set dev lo up');
-    if (peer.address !== ep.mac) lines.push(`link set dev ${dev} address ${ep.mac}`);
+    if (peer.address !== ep.mac) lines.push(ipLine`link set dev ${dev} address ${ep.mac}`);
     const mark = endpointMark(this.node.owner, key, ep);
-    if (peer.ifalias !== mark) lines.push(`link set dev ${dev} alias ${mark}`);
-    if (!isUp(peer)) lines.push(`link set dev ${dev} up`);
+    if (peer.ifalias !== mark) lines.push(ipLine`link set dev ${dev} alias ${mark}`);
+    if (!isUp(peer)) lines.push(ipLine`link set dev ${dev} up`);
     const addrs = inet(peer);
     for (const a of addrs) {
-      if (a.local !== ep.address || a.prefixlen !== 32) lines.push(`addr del ${a.local}/${a.prefixlen} dev ${dev}`);
+      if (a.local !== ep.address || a.prefixlen !== 32)
+        lines.push(ipLine`addr del ${a.local}/${a.prefixlen} dev ${dev}`);
     }
     if (!addrs.some((a) => a.local === ep.address && a.prefixlen === 32))
-      lines.push(`addr add ${ep.address}/32 dev ${dev}`);
+      lines.push(ipLine`addr add ${ep.address}/32 dev ${dev}`);
     if (defaultGateway(ns, dev) !== ep.gateway) {
-      lines.push(`route replace default via ${ep.gateway} dev ${dev} onlink proto ${GITWIRE_ROUTE_PROTO}`);
+      lines.push(ipLine`route replace default via ${ep.gateway} dev ${dev} onlink proto ${GITWIRE_ROUTE_PROTO}`);
     }
     return lines;
   }
@@ -119,11 +121,11 @@ export class EndpointOps extends IpOps<EndpointValue> {
     );
     await this.ip.remove(
       null,
-      mine.map((n) => `netns del ${n}`),
+      mine.map((n) => ipLine`netns del ${n}`),
     );
     await this.ip.remove(
       this.node.nodeNs,
-      veths.map((l) => `link del dev ${l.ifname}`),
+      veths.map((l) => ipLine`link del dev ${l.ifname}`),
     );
   }
 }

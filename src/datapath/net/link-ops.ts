@@ -6,6 +6,7 @@ import type { NetNode } from './net-node.js';
 import { geneveSupported } from './internal/geneve-probe.js';
 import type { IpLink } from './internal/ip-json.js';
 import { listNetns, ownedLinks, scanNamed, scanNode, type NetnsScan, type NodeScan } from './internal/node-scan.js';
+import { ipLine } from './internal/ip-runner.js';
 import { ownerMark } from './internal/ownership.js';
 import { vtepMac } from './internal/vtep.js';
 
@@ -60,7 +61,7 @@ export class LinkOps extends IpOps<LinkValue> {
     }
     await this.ip.write(
       null,
-      peers.filter((n) => !existing.has(n)).map((n) => `netns add ${n}`),
+      peers.filter((n) => !existing.has(n)).map((n) => ipLine`netns add ${n}`),
     );
 
     const node: string[] = [];
@@ -70,23 +71,23 @@ export class LinkOps extends IpOps<LinkValue> {
       const live = scan.links.find((l) => l.ifname === want.name);
       const have = live === undefined ? null : toLinkValue(live, scan, peerScans);
       if (live === undefined || have === null || !sameDevice(have, want)) {
-        if (live !== undefined) node.push(`link del dev ${want.name}`);
-        node.push(createLine(want), `link set dev ${want.name} alias ${mark} up`);
+        if (live !== undefined) node.push(ipLine`link del dev ${want.name}`);
+        node.push(createLine(want), ipLine`link set dev ${want.name} alias ${mark} up`);
         continue;
       }
-      if (live.ifalias !== mark) node.push(`link set dev ${want.name} alias ${mark}`);
-      if (live.mtu !== want.mtu) node.push(`link set dev ${want.name} mtu ${want.mtu}`);
-      if (!live.flags.includes('UP')) node.push(`link set dev ${want.name} up`);
+      if (live.ifalias !== mark) node.push(ipLine`link set dev ${want.name} alias ${mark}`);
+      if (live.mtu !== want.mtu) node.push(ipLine`link set dev ${want.name} mtu ${want.mtu}`);
+      if (!live.flags.includes('UP')) node.push(ipLine`link set dev ${want.name} up`);
       const peer = want.kind === 'veth' ? findPeer(live, peerScans.get(want.peerNetns ?? '')) : undefined;
       if (peer !== undefined && peer.mtu !== want.mtu) {
-        inPeer(want.peerNetns ?? '', `link set dev ${peer.ifname} mtu ${want.mtu}`);
+        inPeer(want.peerNetns ?? '', ipLine`link set dev ${peer.ifname} mtu ${want.mtu}`);
       }
     }
     // lo is marked last: a marked namespace always holds gitwire's veth, so
     // observe() finds every owned namespace from the node's veths alone.
     for (const name of peers) {
       const lo = peerScans.get(name)?.links.find((l) => l.ifname === 'lo');
-      if (lo?.ifalias !== mark || !lo.flags.includes('UP')) inPeer(name, `link set dev lo up alias ${mark}`);
+      if (lo?.ifalias !== mark || !lo.flags.includes('UP')) inPeer(name, ipLine`link set dev lo up alias ${mark}`);
     }
     await this.ip.write(this.node.nodeNs, node);
     await this.ip.writeEach([...inPeers]);
@@ -94,14 +95,14 @@ export class LinkOps extends IpOps<LinkValue> {
 
   async deleteMany(entries: readonly Entry<LinkValue>[]): Promise<void> {
     const owned = new Set(ownedLinks(await scanNode(this.ip, this.node), this.node).map((l) => l.ifname));
-    const gone = entries.filter((e) => owned.has(e.value.name)).map((e) => `link del dev ${e.value.name}`);
+    const gone = entries.filter((e) => owned.has(e.value.name)).map((e) => ipLine`link del dev ${e.value.name}`);
     await this.ip.remove(this.node.nodeNs, gone);
   }
 
   async prune(allDesired: readonly Entry<LinkValue>[]): Promise<void> {
     const keep = new Set(allDesired.map((e) => e.value.name));
     const owned = ownedLinks(await scanNode(this.ip, this.node), this.node).filter((l) => linkKind(l) !== null);
-    const gone = owned.filter((l) => !keep.has(l.ifname)).map((l) => `link del dev ${l.ifname}`);
+    const gone = owned.filter((l) => !keep.has(l.ifname)).map((l) => ipLine`link del dev ${l.ifname}`);
     await this.ip.remove(this.node.nodeNs, gone);
   }
 
@@ -135,10 +136,10 @@ export function observedLinks(
 }
 
 function createLine(v: LinkValue): string {
-  const head = `link add ${v.name} mtu ${v.mtu}`;
+  const head = ipLine`link add ${v.name} mtu ${v.mtu}`;
   switch (v.kind) {
     case 'veth':
-      return `${head} type veth peer name ${v.peerName} mtu ${v.mtu} netns ${v.peerNetns}`;
+      return head + ipLine` type veth peer name ${v.peerName ?? ''} mtu ${v.mtu} netns ${v.peerNetns ?? ''}`;
     case 'vxlan':
       return (
         `${head} address ${vtepMac(v.local ?? '')} type vxlan id ${v.vni} dstport ${v.port ?? VXLAN_PORT}` +

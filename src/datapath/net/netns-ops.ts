@@ -1,7 +1,7 @@
 import { IpOps } from './internal/ip-ops.js';
 import type { Entry } from '../../desired/desired-state.js';
 import { StalledError } from './stalled-error.js';
-import { mapLimit } from './internal/ip-runner.js';
+import { ipLine, mapLimit } from './internal/ip-runner.js';
 import { listNetns, scanNetns, scanOwnedNetns, type NetnsScan } from './internal/node-scan.js';
 import { ownerMark } from './internal/ownership.js';
 
@@ -29,7 +29,7 @@ export class NetnsOps extends IpOps<NetnsValue> {
     const wanted = [...new Set(entries.map((e) => e.value.name))];
     await this.ip.write(
       null,
-      wanted.filter((n) => !existing.has(n)).map((n) => `netns add ${n}`),
+      wanted.filter((n) => !existing.has(n)).map((n) => ipLine`netns add ${n}`),
     );
     const mark = ownerMark(this.node.owner);
     await mapLimit(wanted, 4, async (name) => {
@@ -41,7 +41,7 @@ export class NetnsOps extends IpOps<NetnsValue> {
           netns: name,
         });
       }
-      await this.ip.write(name, [`link set dev lo up alias ${mark}`]);
+      await this.ip.write(name, [ipLine`link set dev lo up alias ${mark}`]);
     });
   }
 
@@ -49,7 +49,7 @@ export class NetnsOps extends IpOps<NetnsValue> {
     const owned = await scanOwnedNetns(this.ip, this.node);
     await this.ip.remove(
       null,
-      entries.filter((e) => owned.has(e.value.name)).map((e) => `netns del ${e.value.name}`),
+      entries.filter((e) => owned.has(e.value.name)).map((e) => ipLine`netns del ${e.value.name}`),
     );
   }
 
@@ -58,7 +58,7 @@ export class NetnsOps extends IpOps<NetnsValue> {
     const owned = [...(await scanOwnedNetns(this.ip, this.node)).keys()];
     await this.ip.remove(
       null,
-      owned.filter((n) => !keep.has(n)).map((n) => `netns del ${n}`),
+      owned.filter((n) => !keep.has(n)).map((n) => ipLine`netns del ${n}`),
     );
   }
 
@@ -75,7 +75,7 @@ export class NetnsOps extends IpOps<NetnsValue> {
     const leftovers = scans.filter(({ scan }) => isPristine(scan)).map(({ name }) => name);
     await this.ip.remove(
       null,
-      leftovers.map((n) => `netns del ${n}`),
+      leftovers.map((n) => ipLine`netns del ${n}`),
     );
     return leftovers;
   }

@@ -3,6 +3,7 @@ import type { Entry, RouteValue } from '../../desired/desired-state.js';
 import { StalledError } from './stalled-error.js';
 import { routePrefix, type IpRoute } from './internal/ip-json.js';
 import { scanNode, type NodeScan } from './internal/node-scan.js';
+import { ipLine } from './internal/ip-runner.js';
 import { GITWIRE_ROUTE_PROTO, GITWIRE_ROUTE_PROTO_ANY_DEV } from './internal/ownership.js';
 
 /**
@@ -73,16 +74,16 @@ function ownedRoutes(scan: NodeScan): Map<string, OwnedRoute> {
   return out;
 }
 
-const delLine = (prefix: string, proto: number): string => `route del ${prefix} table main proto ${proto}`;
+const delLine = (prefix: string, proto: number): string => ipLine`route del ${prefix} table main proto ${proto}`;
 
 function routeSpec(v: RouteValue): string {
   return [
-    v.prefix,
-    v.via === null ? '' : `via ${v.via}`,
-    v.dev === '' ? '' : `dev ${v.dev}`,
+    ipLine`${v.prefix}`,
+    v.via === null ? '' : ipLine`via ${v.via}`,
+    v.dev === '' ? '' : ipLine`dev ${v.dev}`,
     v.onlink ? 'onlink' : '',
-    v.mtu === null ? '' : `mtu ${v.mtu}`,
-    v.src === null ? '' : `src ${v.src}`,
+    v.mtu === null ? '' : ipLine`mtu ${v.mtu}`,
+    v.src === null ? '' : ipLine`src ${v.src}`,
     `table main proto ${v.dev === '' ? GITWIRE_ROUTE_PROTO_ANY_DEV : GITWIRE_ROUTE_PROTO}`,
   ]
     .filter((s) => s !== '')

@@ -5,7 +5,7 @@ import { TransientError } from './transient-error.js';
 import type { NetNode } from './net-node.js';
 import { ensureForwarding } from './internal/forwarding.js';
 import { routePrefix, type IpFdb, type IpLink, type IpNeigh } from './internal/ip-json.js';
-import type { IpRunner, WriteCounter } from './internal/ip-runner.js';
+import { ipLine, type IpRunner, type WriteCounter } from './internal/ip-runner.js';
 import { ownedLinks, scanNode, type NodeScan } from './internal/node-scan.js';
 import { GITWIRE_ROUTE_PROTO } from './internal/ownership.js';
 import { tunnelNextHop, vtepMac } from './internal/vtep.js';
@@ -44,11 +44,11 @@ export class TunnelOps extends IpOps<TunnelValue> {
       const nh = tunnelNextHop(t.prefix);
       const mac = vtepMac(t.endpoint);
       if (live.neighbours.get(nh) !== mac) {
-        neigh.push(`neigh replace ${nh} lladdr ${mac} dev ${dev} nud permanent proto ${GITWIRE_ROUTE_PROTO}`);
+        neigh.push(ipLine`neigh replace ${nh} lladdr ${mac} dev ${dev} nud permanent proto ${GITWIRE_ROUTE_PROTO}`);
       }
       const dsts = live.fdb.get(mac) ?? [];
       if (dsts.length !== 1 || dsts[0] !== t.endpoint) {
-        fdb.set(mac, `fdb replace ${mac} dev ${dev} dst ${t.endpoint} self permanent`);
+        fdb.set(mac, ipLine`fdb replace ${mac} dev ${dev} dst ${t.endpoint} self permanent`);
       }
     }
     await this.ip.write(this.node.nodeNs, [...fdb.values()], 'bridge');
@@ -85,11 +85,11 @@ export class TunnelOps extends IpOps<TunnelValue> {
     const macs = new Set([...gone].map((nh) => live.neighbours.get(nh) ?? '').filter((m) => !stillUsed.has(m)));
     for (const m of extraFdb) macs.add(m);
     const fdb = [...macs].flatMap((mac) =>
-      (live.fdb.get(mac) ?? []).map((dst) => `fdb del ${mac} dev ${dev} dst ${dst} self`),
+      (live.fdb.get(mac) ?? []).map((dst) => ipLine`fdb del ${mac} dev ${dev} dst ${dst} self`),
     );
     await this.ip.remove(
       this.node.nodeNs,
-      [...gone].map((nh) => `neigh del ${nh} dev ${dev}`),
+      [...gone].map((nh) => ipLine`neigh del ${nh} dev ${dev}`),
     );
     await this.ip.remove(this.node.nodeNs, fdb, 'bridge');
   }
@@ -133,7 +133,7 @@ export async function readTunnel(
   const dev = vxlans[0];
   if (dev === undefined) return null;
   if (vxlans.length > 1) throw new StalledError('tunnel', 'the node owns several VXLAN devices; name one', {});
-  const [fdbRows] = await ip.read<[IpFdb[]]>(node.nodeNs, [`fdb show dev ${dev.ifname}`], 'bridge');
+  const [fdbRows] = await ip.read<[IpFdb[]]>(node.nodeNs, [ipLine`fdb show dev ${dev.ifname}`], 'bridge');
   const fdb = new Map<string, string[]>();
   for (const f of fdbRows) {
     if (f.dst !== undefined) fdb.set(f.mac, [...(fdb.get(f.mac) ?? []), f.dst]);

@@ -139,6 +139,28 @@ export class EndpointDatapath {
     return new EndpointDatapath(null, maps, pins);
   }
 
+  /**
+   * Whether every pinned map is still the one this object uses (nobody
+   * removed or replaced the pins): only then may a caller keep it across passes.
+   */
+  pinsIntact(): boolean {
+    return PINNED_MAPS.every((name) => {
+      const mine = this.maps.get(name);
+      if (!mine || !fs.existsSync(path.join(this.pins.mapsDir, name))) return false;
+      const pinned = BpfMap.fromPin(path.join(this.pins.mapsDir, name));
+      try {
+        return pinned.info.id === mine.info.id;
+      } finally {
+        pinned.close();
+      }
+    });
+  }
+
+  /** One of the node's maps by its BPF name (gw_policy, …); undefined if the object has none. */
+  mapNamed(name: string): BpfMap | undefined {
+    return this.maps.get(name);
+  }
+
   program(name: ProgramName): BpfProgram {
     if (!this.object) throw new RangeError('endpoint datapath opened from pins: load() it to run programs');
     return this.object.program(name);
@@ -164,30 +186,27 @@ export class EndpointDatapath {
    * pinned apart from the endpoints' (`netdev/`), so the program kind's
    * observe and prune never see them.
    */
-  attachNetdev(ifName: string, netns?: string): EndpointAttachment[] {
-    ensurePinDir(path.join(this.pins.dir, 'netdev'));
+  attachNetdev(ifName: string, netns?: string, hooks: readonly EndpointHook[] = ALL_HOOKS): EndpointAttachment[] {
+    ensurePinDir(this.netdevDir);
     const run = () =>
-      NETDEV_HOOKS.map(({ hook, program }) =>
-        this.attachOne(ifName, hook, program, path.join(this.pins.dir, 'netdev', `${ifName}_${hook}`)),
+      NETDEV_HOOKS.filter(({ hook }) => hooks.includes(hook)).map(({ hook, program }) =>
+        this.attachOne(ifName, hook, program, path.join(this.netdevDir, `${ifName}_${hook}`)),
       );
     return netns ? inNetns(netns, run) : run();
   }
 
-  /** Link id per pinned node-device hook (`<device>_<hook>`), to tell a new attachment from a kept one. */
-  netdevLinks(): Map<string, number> {
-    const dir = path.join(this.pins.dir, 'netdev');
-    const out = new Map<string, number>();
-    if (!fs.existsSync(dir)) return out;
-    for (const file of fs.readdirSync(dir)) {
-      const link = BpfLink.tryFromPin(path.join(dir, file));
-      if (!link) continue;
-      try {
-        out.set(file, link.info().id);
-      } finally {
-        link.close();
-      }
-    }
-    return out;
+  /** Detaches the node-device programs from a device; idempotent. */
+  detachNetdev(ifName: string, hooks: readonly EndpointHook[] = ALL_HOOKS): void {
+    for (const hook of hooks) detachPinned(path.join(this.netdevDir, `${ifName}_${hook}`));
+  }
+
+  /** The node-device attachments gitwire pinned for this node, read back from bpffs. */
+  netdevAttachments(): EndpointAttachment[] {
+    return pinnedAttachments(this.netdevDir);
+  }
+
+  private get netdevDir(): string {
+    return path.join(this.pins.dir, 'netdev');
   }
 
   private attachOne(ifName: string, hook: EndpointHook, program: ProgramName, pinPath: string): EndpointAttachment {
@@ -219,49 +238,20 @@ export class EndpointDatapath {
 
   /** Detaches both programs from a device by removing its pinned links; idempotent. */
   detach(ifName: string, hooks: readonly EndpointHook[] = ALL_HOOKS): void {
-    for (const hook of hooks) {
-      const pinPath = this.pins.linkPath(ifName, hook);
-      const link = BpfLink.tryFromPin(pinPath);
-      if (!link) continue;
-      try {
-        link.detach();
-      } finally {
-        link.close();
-        unpin(pinPath);
-      }
-    }
+    for (const hook of hooks) detachPinned(this.pins.linkPath(ifName, hook));
   }
 
   /** The attachments gitwire pinned for this node, read back from bpffs. */
   attachments(): EndpointAttachment[] {
-    if (!fs.existsSync(this.pins.linksDir)) return [];
-    return fs.readdirSync(this.pins.linksDir).flatMap((file) => {
-      const m = /^(.+)_(ingress|egress)$/.exec(file);
-      const link = m && BpfLink.tryFromPin(`${this.pins.linksDir}/${file}`);
-      if (!m || !link) return [];
-      try {
-        const info = link.info();
-        return [
-          {
-            ifName: m[1]!,
-            ifindex: info.ifindex,
-            hook: m[2] as 'ingress' | 'egress',
-            linkId: info.id,
-            progId: info.progId,
-          },
-        ];
-      } finally {
-        link.close();
-      }
-    });
+    return pinnedAttachments(this.pins.linksDir);
   }
 
   /**
    * Which of this build's programs an attached program is: the same code and
    * configuration count as the same program even when loaded by another process.
    */
-  programOf(progId: number): 'gw_from_endpoint' | 'gw_to_endpoint' | undefined {
-    return HOOKS.map((h) => h.program).find((name) => sameProgram(progId, this.program(name)));
+  programOf(progId: number): ProgramName | undefined {
+    return [...HOOKS, ...NETDEV_HOOKS].map((h) => h.program).find((name) => sameProgram(progId, this.program(name)));
   }
 
   /** Releases fds; pinned maps and links stay in the kernel. */
@@ -289,6 +279,35 @@ const PINNED_MAPS = [
   'gw_lb_affinity',
 ];
 const ENOENT_ERRNO = 2;
+
+function detachPinned(pinPath: string): void {
+  const link = BpfLink.tryFromPin(pinPath);
+  if (!link) return;
+  try {
+    link.detach();
+  } finally {
+    link.close();
+    unpin(pinPath);
+  }
+}
+
+/** Links pinned as `<device>_<hook>` in `dir`. */
+function pinnedAttachments(dir: string): EndpointAttachment[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).flatMap((file) => {
+    const m = /^(.+)_(ingress|egress)$/.exec(file);
+    const link = m && BpfLink.tryFromPin(path.join(dir, file));
+    if (!m || !link) return [];
+    try {
+      const info = link.info();
+      return [
+        { ifName: m[1]!, ifindex: info.ifindex, hook: m[2] as EndpointHook, linkId: info.id, progId: info.progId },
+      ];
+    } finally {
+      link.close();
+    }
+  });
+}
 
 /**
  * The same code and configuration behind another load (a restart) has

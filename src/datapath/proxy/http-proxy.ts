@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { Agent } from 'undici';
+import { Agent, type buildConnector } from 'undici';
 import type { Direction } from '../../desired/desired-state.js';
 import type { L7RuleSet } from '../../desired/compile/l7/index.js';
 import type { RuleMatch } from './internal/compiled-http-rule.js';
@@ -15,6 +15,8 @@ export interface HttpProxyOptions {
   readonly resolver: ProxyResolver;
   readonly rules: readonly L7RuleSet[];
   readonly onVerdict?: (event: L7VerdictEvent) => void;
+  /** How upstream connections are opened (default: undici's own); see markedUpstream. */
+  readonly upstreamConnect?: buildConnector.connector;
 }
 
 const DENIED_BODY = 'Access denied';
@@ -29,12 +31,16 @@ const H2C_REASON = 'HTTP/2 cleartext (h2c) is not supported by the gitwire L7 pr
  */
 export class HttpProxy {
   private readonly server: Server;
-  private readonly upstream = new Agent({ keepAliveTimeout: 10_000 });
+  private readonly upstream: Agent;
   private readonly connections = new WeakMap<Socket, ProxyResolution>();
   private policy: L7Policy;
 
   constructor(private readonly opts: HttpProxyOptions) {
     this.policy = new L7Policy(opts.rules);
+    this.upstream = new Agent({
+      keepAliveTimeout: 10_000,
+      ...(opts.upstreamConnect ? { connect: opts.upstreamConnect } : {}),
+    });
     this.server = createServer();
     this.server.on('connection', (s: Socket) => this.onConnection(s));
     this.server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res, false));
@@ -44,14 +50,23 @@ export class HttpProxy {
   }
 
   async listen(port: number, host: string): Promise<AddressInfo> {
-    await new Promise<void>((resolve, reject) => {
+    await this.listenWith((done) => this.server.listen(port, host, done));
+    return this.server.address() as AddressInfo;
+  }
+
+  /** Serves a listening socket made elsewhere (a transparent listener); the server owns the fd from here. */
+  async listenOnFd(fd: number): Promise<void> {
+    await this.listenWith((done) => this.server.listen({ fd }, done));
+  }
+
+  private listenWith(start: (done: () => void) => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(port, host, () => {
+      start(() => {
         this.server.off('error', reject);
         resolve();
       });
     });
-    return this.server.address() as AddressInfo;
   }
 
   /** Takes effect from each connection's next request; connections stay open. */

@@ -1,3 +1,4 @@
+import type { Entry, IdentityValue } from '../desired-state.js';
 import type { IdentityTable } from '../identity/index.js';
 import type { Model } from '../model.js';
 import type { CompileCache } from './compile-cache.js';
@@ -6,6 +7,7 @@ import { compilePolicyRules, type PolicyProgram } from './policy/compile-policy-
 import { compileServiceProgram } from './service/compile-service-program.js';
 import { MaglevTables } from './service/maglev-tables.js';
 import type { ServiceProgram } from './service/service-program.js';
+import { deepFreeze, entry, sortEntries } from './sorted-entries.js';
 import { Warnings } from './warnings.js';
 
 /** Everything about a model that is the same for every node, computed once for compileAll. */
@@ -13,13 +15,21 @@ export interface ClusterProgram {
   readonly revision: string | null;
   readonly view: ClusterView;
   readonly policy: PolicyProgram;
-  readonly services: ServiceProgram;
+  /** null when the compile leaves the load-balancer kinds out (see CompileOptions.kinds). */
+  readonly services: ServiceProgram | null;
+  /** The identity map's entries, sorted and frozen: the same on every node. */
+  readonly identity: readonly Entry<IdentityValue>[];
   readonly warnings: Warnings;
   /** Where a node's compile may find its entries of an earlier, identical program. */
   readonly cache?: CompileCache;
 }
 
-export function buildClusterProgram(model: Model, identities?: IdentityTable, cache?: CompileCache): ClusterProgram {
+export function buildClusterProgram(
+  model: Model,
+  identities?: IdentityTable,
+  cache?: CompileCache,
+  loadBalancing = true,
+): ClusterProgram {
   const memo = <T>(slot: string, inputs: readonly unknown[], compute: () => T): T =>
     cache ? cache.memo(slot, inputs, compute) : compute();
   const view = memo('view', [model.cluster, model.nodes, model.endpoints, identities], () =>
@@ -29,14 +39,33 @@ export function buildClusterProgram(model: Model, identities?: IdentityTable, ca
     const warnings = new Warnings();
     return { program: compilePolicyRules(view, model.policies, warnings, cache?.rules), warnings };
   });
-  const services = memo('services', [view, model.services], () => {
+  const buildServices = () => {
     const warnings = new Warnings();
     const tables = new MaglevTables(cache?.maglevTables);
     const program = compileServiceProgram(view, model.services, warnings, tables);
     if (cache) cache.maglevTables = tables.tables();
     return { program, warnings };
-  });
+  };
+  const services = loadBalancing ? memo('services', [view, model.services], buildServices) : null;
+  // Policies bring CIDR identities; the cache keeps their map the same object while they stay the same.
+  const identity = memo('identity', [view, policy.program.cidrIdentities], () =>
+    deepFreeze(
+      sortEntries(
+        policy.program.identities.map((i) =>
+          entry(String(i.id), { id: i.id, labels: i.labels, scope: i.scope }, i.labels.join(',')),
+        ),
+      ),
+    ),
+  );
   const warnings = new Warnings();
-  for (const w of [view.warnings, policy.warnings, services.warnings]) warnings.addAll(w);
-  return { revision: model.revision, view, policy: policy.program, services: services.program, warnings, cache };
+  for (const w of [view.warnings, policy.warnings, services?.warnings]) if (w) warnings.addAll(w);
+  return {
+    revision: model.revision,
+    view,
+    policy: policy.program,
+    services: services?.program ?? null,
+    identity,
+    warnings,
+    cache,
+  };
 }

@@ -43,9 +43,17 @@ export class CompileCache {
     this.maglev = tables;
   }
 
+  /** Per-node slots are named `node:<part>:<node>`; the parts of the least recent nodes go. */
   private evictNodes(): void {
-    const perNode = [...this.slots.keys()].filter((k) => k.startsWith('node:'));
-    for (const key of perNode.slice(0, Math.max(0, perNode.length - this.nodes))) this.slots.delete(key);
+    const byNode = new Map<string, string[]>();
+    for (const key of this.slots.keys()) {
+      if (!key.startsWith('node:')) continue;
+      const name = key.slice(key.indexOf(':', 5) + 1);
+      byNode.delete(name);
+      byNode.set(name, [...(byNode.get(name) ?? []), key]);
+    }
+    const stale = [...byNode.values()].slice(0, Math.max(0, byNode.size - this.nodes));
+    for (const key of stale.flat()) this.slots.delete(key);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { EndpointValue, Entry, LxcValue, ProgramValue } from '../desired-state.js';
+import { attachmentKey } from '../kinds/index.js';
 import { entry } from './sorted-entries.js';
 
 /**
@@ -15,8 +16,11 @@ export function compileDatapath(endpoints: readonly Entry<EndpointValue>[]): {
   for (const { key, value: ep } of endpoints) {
     const { address, id, identity, enforceIngress, enforceEgress, audit, mac, ifName } = ep;
     lxc.push(entry(address, { address, id, identity, enforceIngress, enforceEgress, audit, mac, ifName }, key));
-    program.push(entry(`${ifName}/ingress`, { ifName, hook: 'ingress', program: 'gw_from_endpoint' }, key));
-    program.push(entry(`${ifName}/egress`, { ifName, hook: 'egress', program: 'gw_to_endpoint' }, key));
+    for (const value of [
+      { ifName, hook: 'ingress', program: 'gw_from_endpoint' },
+      { ifName, hook: 'egress', program: 'gw_to_endpoint' },
+    ] as const)
+      program.push(entry(attachmentKey(value), value, key));
   }
   return { lxc, program };
 }

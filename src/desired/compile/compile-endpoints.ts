@@ -1,11 +1,10 @@
 import type { EndpointValue, Entry, LinkValue, RouteValue } from '../desired-state.js';
-import { allocateByHash, stableHex } from '../identity/index.js';
+import { allocateByHash } from '../identity/index.js';
+import { endpointNetns, endpointVeth } from '../names/index.js';
 import type { ClusterView, EndpointInfo, NodeInfo } from './cluster-view.js';
 import { macFromIpv4, parseIpv4 } from './ipv4.js';
 import type { Enforcement, LocalEndpoint } from './policy/compile-node-policy.js';
 import { entry } from './sorted-entries.js';
-
-const MAX_NETNS_NAME = 255;
 
 /** Endpoint ids of a node's endpoints: hashed from `namespace/name`, so adding one leaves the others alone. */
 export function localEndpoints(view: ClusterView, node: NodeInfo): LocalEndpoint[] {
@@ -65,18 +64,10 @@ export function compileEndpoints(
   return result;
 }
 
-/** Host-side veth: `lxc` and 12 hex digits of the endpoint's name (15 characters, the kernel's limit). */
 export function vethName(info: EndpointInfo): string {
-  return `lxc${stableHex(info.key, 12)}`;
+  return endpointVeth(info.key);
 }
 
-/** What every endpoint netns of a node starts with (but those whose names were too long and got hashed). */
-export function endpointNetnsPrefix(node: string): string {
-  return `gw-${node}-`;
-}
-
-/** Netns file name under /run/netns; DNS-1123 names only hold [a-z0-9.-], so it is a valid file name. */
 export function netnsName(node: NodeInfo, info: EndpointInfo): string {
-  const name = `${endpointNetnsPrefix(node.name)}${info.namespace}-${info.name}`;
-  return name.length <= MAX_NETNS_NAME ? name : `gw-${stableHex(name, 40)}`;
+  return endpointNetns(node.name, info.namespace, info.name);
 }

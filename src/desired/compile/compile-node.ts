@@ -1,14 +1,15 @@
-import type { DesiredState, Entry, IdentityValue, Resources } from '../desired-state.js';
+import type { DesiredState, Entry, IpcacheValue, Resources } from '../desired-state.js';
 import type { ClusterProgram } from './cluster-program.js';
 import type { NodeInfo } from './cluster-view.js';
 import { CompileError } from './compile-error.js';
 import { compileDatapath } from './compile-datapath.js';
 import { compileEndpoints, localEndpoints } from './compile-endpoints.js';
 import { compileIpcache } from './compile-ipcache.js';
+import { compileNetdev } from './compile-netdev.js';
 import { compileOverlay } from './compile-overlay.js';
-import { compileNodePolicy } from './policy/compile-node-policy.js';
-import { compileNodeServices, type NodeServices } from './service/compile-node-services.js';
-import { deepFreeze, entry, sortEntries } from './sorted-entries.js';
+import { compileNodePolicy, NodePolicyMemo } from './policy/compile-node-policy.js';
+import { sharedNodeServices, type SortedNodeServices } from './service/shared-services.js';
+import { deepFreeze, sortEntries } from './sorted-entries.js';
 import { Warnings } from './warnings.js';
 
 /** One node's DesiredState from the shared cluster program; every list sorted by key, all of it frozen. */
@@ -23,21 +24,19 @@ export function compileNode(program: ClusterProgram, nodeName: string): DesiredS
   const warnings = new Warnings();
   warnings.addAll(program.warnings);
   const local = localEndpoints(view, node);
-  const policy = compileNodePolicy(view, program.policy, local, warnings);
+  const policyMemo = program.cache?.memo(`node:policy:${node.name}`, [view], () => new NodePolicyMemo());
+  const policy = compileNodePolicy(view, program.policy, local, warnings, policyMemo);
   const endpoints = compileEndpoints(view, node, local, policy.enforcement);
   const datapath = compileDatapath(endpoints.endpoint);
   const overlay = compileOverlay(view, node);
   const services = nodeServices(program, node);
   warnings.addAll(services.warnings);
-  const identity = program.policy.identities.map((i): Entry<IdentityValue> =>
-    entry(String(i.id), { id: i.id, labels: i.labels, scope: i.scope }, i.labels.join(',')),
-  );
   const resources: Resources = {
-    identity: sortEntries(identity),
-    ipcache: sortEntries(compileIpcache(view, node, program.policy.cidrIdentities, program.policy.worldPrefixUsed)),
+    identity: program.identity,
+    ipcache: nodeIpcache(program, node),
     endpoint: sortEntries(endpoints.endpoint),
     lxc: sortEntries(datapath.lxc),
-    policy: sortEntries(policy.entries),
+    policy: policy.entries,
     service: services.service,
     backend: services.backend,
     revnat: services.revnat,
@@ -46,10 +45,11 @@ export function compileNode(program: ClusterProgram, nodeName: string): DesiredS
     route: sortEntries([...overlay.route, ...endpoints.route]),
     link: sortEntries([...overlay.link, ...endpoints.link]),
     program: sortEntries(datapath.program),
+    netdev: sortEntries(compileNetdev(services.service)),
   };
   return deepFreeze({
     node: nodeName,
-    revision: program.revision,
+    inputs: { commit: program.revision, generation: 0 },
     resources,
     rules: policy.rules,
     warnings: warnings.list(),
@@ -57,25 +57,28 @@ export function compileNode(program: ClusterProgram, nodeName: string): DesiredS
 }
 
 /**
- * The load-balancer entries, sorted and frozen: the bulk of a node's state,
- * and the same for every commit that leaves Services and Endpoints alone, so
- * a cache hands the previous commit's arrays back (and plan sees them as equal).
+ * The load-balancer entries: the bulk of a node's state, shared by every node
+ * without NodePorts; a cache hands a node's merged lists back for the next
+ * commit that leaves Services and Endpoints alone (and plan sees them as equal).
  */
 function nodeServices(program: ClusterProgram, node: NodeInfo): SortedNodeServices {
-  const build = (): SortedNodeServices => {
-    const warnings = new Warnings();
-    const s = compileNodeServices(program.services, node, warnings);
-    const lists = deepFreeze({
-      service: sortEntries(s.service),
-      backend: sortEntries(s.backend),
-      revnat: sortEntries(s.revnat),
-      maglev: sortEntries(s.maglev),
-    });
-    return { ...lists, warnings };
-  };
-  return program.cache ? program.cache.memo(`node:${node.name}`, [program.services, node], build) : build();
+  const services = program.services;
+  if (!services) return NO_SERVICES;
+  const build = () => sharedNodeServices(services, node);
+  return program.cache ? program.cache.memo(`node:services:${node.name}`, [services, node], build) : build();
 }
 
-type SortedNodeServices = { readonly [K in keyof NodeServices]: readonly NodeServices[K][number][] } & {
-  readonly warnings: Warnings;
+/** What a compile that leaves the load-balancer kinds out gives for them. */
+const NO_SERVICES: SortedNodeServices = {
+  ...deepFreeze({ service: [], backend: [], revnat: [], maglev: [] }),
+  warnings: new Warnings(),
 };
+
+/** Prefix → identity: per node (local endpoints have no tunnel), the same lists again for an unchanged view. */
+function nodeIpcache(program: ClusterProgram, node: NodeInfo): readonly Entry<IpcacheValue>[] {
+  const { view, policy } = program;
+  const build = () =>
+    deepFreeze(sortEntries(compileIpcache(view, node, policy.cidrIdentities, policy.worldPrefixUsed)));
+  const inputs = [view, policy.cidrIdentities, policy.worldPrefixUsed, node];
+  return program.cache ? program.cache.memo(`node:ipcache:${node.name}`, inputs, build) : build();
+}

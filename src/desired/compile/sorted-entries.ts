@@ -49,6 +49,31 @@ export function sortEntries<V>(entries: Iterable<Entry<V>>): Entry<V>[] {
   return [...entries].sort((a, b) => compareKeys(a.key, b.key));
 }
 
+/**
+ * Two lists sorted by key as one; an entry whose key is in both (a backend two
+ * lists use) is kept once, from `a`. Each entry of `b` finds its place by
+ * binary search, so a few new entries cost a few searches, not a walk of `a`.
+ */
+export function mergeSorted<V>(a: readonly Entry<V>[], b: readonly Entry<V>[]): Entry<V>[] {
+  const out: Entry<V>[] = [];
+  let from = 0;
+  for (const e of b) {
+    let lo = from;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareKeys(a[mid]!.key, e.key) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = from; i < lo; i++) out.push(a[i]!);
+    from = lo;
+    if (lo < a.length && compareKeys(a[lo]!.key, e.key) === 0) continue;
+    out.push(e);
+  }
+  for (let i = from; i < a.length; i++) out.push(a[i]!);
+  return out;
+}
+
 export function entry<V>(key: string, value: V, label?: string): Entry<V> {
   return label === undefined ? { key, value } : { key, value, label };
 }

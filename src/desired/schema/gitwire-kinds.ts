@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { labelMap, objectMeta } from './meta.js';
+import { interfaceName, labelMap, objectMeta, objectName, portName } from './meta.js';
 
 // gitwire's own declarations (gitwire.io/v1alpha1). Shapes only; cross-document
 // checks (unknown node, overlapping pod CIDRs...) live in ../validate/.
@@ -20,7 +20,7 @@ export const clusterSpec = z.strictObject({
       protocol: z.enum(['vxlan', 'geneve']).default('vxlan'),
       port: port.optional(),
       vni: z.number().int().min(1).max(16_777_215).default(2),
-      device: z.string().min(1).max(15).optional(),
+      device: interfaceName.optional(),
     })
     .prefault({}),
   mtu: z.number().int().min(1280).max(9000).default(1500),
@@ -44,26 +44,25 @@ export const nodeSpec = z.strictObject({
 export type NodeSpec = z.infer<typeof nodeSpec>;
 
 export const endpointSpec = z.strictObject({
-  node: z.string().min(1),
+  node: objectName,
   address: ipv4.optional(),
   mac: z
     .string()
     .regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, 'must be a lowercase MAC address like 0a:58:0a:00:01:05')
     .optional(),
-  serviceAccount: z.string().min(1).optional(),
+  // Becomes the value of a label, so a label value's 63 characters bound it too.
+  serviceAccount: objectName.max(63).optional(),
   ports: z
-    .array(
-      z.strictObject({ name: z.string().min(1).max(15), containerPort: port, protocol: l4Protocol.default('TCP') }),
-    )
+    .array(z.strictObject({ name: portName, containerPort: port, protocol: l4Protocol.default('TCP') }))
     .default([]),
 });
 export type EndpointSpec = z.infer<typeof endpointSpec>;
 
 export const servicePort = z.strictObject({
-  name: z.string().min(1).max(15).optional(),
+  name: portName.optional(),
   port,
   protocol: l4Protocol.default('TCP'),
-  targetPort: z.union([port, z.string().min(1).max(15)]).optional(),
+  targetPort: z.union([port, portName]).optional(),
   nodePort: z.number().int().min(1).max(65535).optional(),
 });
 

@@ -36,15 +36,19 @@ export class SelectorIndex<T> {
   }
 
   private candidates(selector: Selector): Iterable<number> {
-    let best: number[] | null = null;
+    // Sizes first: only the smallest requirement's lists are copied.
+    let best: { lists: number[][]; size: number } | null = null;
     for (const r of selector.requirements) {
       if (r.operator !== 'In') continue;
-      const union = r.values.flatMap((v) => this.byKeyValue.get(`${r.key}=${v}`) ?? []);
-      if (best === null || union.length < best.length) best = union;
+      const lists = r.values.map((v) => this.byKeyValue.get(`${r.key}=${v}`) ?? []);
+      const size = lists.reduce((n, l) => n + l.length, 0);
+      if (best === null || size < best.size) best = { lists, size };
     }
     if (best === null) return this.items.keys();
-    // A value can be listed twice in one In (or under two sources); keep order and drop repeats.
-    return [...new Set(best)].sort((a, b) => a - b);
+    // One list is ascending without repeats (see push); a value can be listed twice in one In
+    // (or under two sources), so several lists are merged in order with repeats dropped.
+    if (best.lists.length === 1) return best.lists[0]!;
+    return [...new Set(best.lists.flat())].sort((a, b) => a - b);
   }
 }
 

@@ -1,4 +1,5 @@
 import { SourceNotARepositoryError } from './errors/source-not-a-repository-error.js';
+import { SourceSignatureError } from './errors/source-signature-error.js';
 import { checkMaxFileBytes, checkRev, refuseAncestry } from './internal/check-options.js';
 import { diskTreeReader } from './internal/disk-tree-reader.js';
 import { locateRepository } from './internal/locate-repository.js';
@@ -7,6 +8,7 @@ import { remoteConnection } from './internal/remote-connection.js';
 import { listRemoteRefs, matchRemoteRef } from './internal/remote-refs.js';
 import { resolveLocalRevision } from './internal/resolve-local-revision.js';
 import { syncRemote } from './internal/sync-remote.js';
+import { openTransfer } from './internal/transfer-scope.js';
 import { walkTree, type WalkResult } from './internal/tree-walker.js';
 import type { RepoTree } from './repo-tree.js';
 import { defaultCacheDir, type SourceOptions } from './source-options.js';
@@ -25,20 +27,26 @@ export async function readRepository(repo: string, opts: SourceOptions = {}): Pr
   switch (where.kind) {
     case 'directory': {
       if (rev !== undefined) throw new SourceNotARepositoryError({ repo, reason: 'no-history' });
+      if (opts.verify) throw new SourceSignatureError({ commit: null, mode: opts.verify.mode, reason: 'no-commit' });
       return repoTree(null, repo, await walkTree(diskTreeReader(where.dir), maxFileBytes));
     }
     case 'git': {
       const commit = await resolveLocalRevision(where.gitdir, rev, repo, {});
-      return repoTree(commit, rev ?? 'HEAD', await readGitTree(where.gitdir, commit, maxFileBytes));
+      return repoTree(commit, rev ?? 'HEAD', await readGitTree(where.gitdir, commit, maxFileBytes, opts.verify));
     }
     case 'http': {
       refuseAncestry(repo, rev);
-      const conn = remoteConnection(where.url, opts.auth);
-      const target = matchRemoteRef(await listRemoteRefs(conn), rev, conn);
-      const cacheDir = opts.cacheDir ?? defaultCacheDir();
-      return syncRemote(conn, target, rev ?? 'HEAD', cacheDir, async ({ gitdir, commit }) =>
-        repoTree(commit, rev ?? 'HEAD', await readGitTree(gitdir, commit, maxFileBytes)),
-      );
+      const transfer = openTransfer(opts);
+      try {
+        const conn = remoteConnection(where.url, opts.auth, transfer);
+        const target = matchRemoteRef(await listRemoteRefs(conn), rev, conn);
+        const cacheDir = opts.cacheDir ?? defaultCacheDir();
+        return await syncRemote(conn, target, rev ?? 'HEAD', cacheDir, async ({ gitdir, commit }) =>
+          repoTree(commit, rev ?? 'HEAD', await readGitTree(gitdir, commit, maxFileBytes, opts.verify)),
+        );
+      } finally {
+        transfer.dispose();
+      }
     }
   }
 }

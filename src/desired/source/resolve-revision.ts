@@ -6,6 +6,7 @@ import { remoteConnection } from './internal/remote-connection.js';
 import { listRemoteRefs, matchRemoteRef } from './internal/remote-refs.js';
 import { resolveLocalRevision } from './internal/resolve-local-revision.js';
 import { syncRemote } from './internal/sync-remote.js';
+import { openTransfer } from './internal/transfer-scope.js';
 import { defaultCacheDir, type SourceOptions } from './source-options.js';
 
 /**
@@ -28,10 +29,15 @@ export async function resolveRevision(
       return resolveLocalRevision(where.gitdir, rev, repo, {});
     case 'http': {
       refuseAncestry(repo, rev);
-      const conn = remoteConnection(where.url, opts.auth);
-      const target = matchRemoteRef(await listRemoteRefs(conn), rev, conn);
-      if (target.kind === 'ref') return target.commit;
-      return syncRemote(conn, target, rev, opts.cacheDir ?? defaultCacheDir(), async ({ commit }) => commit);
+      const transfer = openTransfer(opts);
+      try {
+        const conn = remoteConnection(where.url, opts.auth, transfer);
+        const target = matchRemoteRef(await listRemoteRefs(conn), rev, conn);
+        if (target.kind === 'ref') return target.commit;
+        return await syncRemote(conn, target, rev, opts.cacheDir ?? defaultCacheDir(), async ({ commit }) => commit);
+      } finally {
+        transfer.dispose();
+      }
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { Declared, PolicyDeclaration } from '../model.js';
+import { endpointAliasFits, endpointNetns, endpointVeth, MAX_ALIAS, ownerMark } from '../names/index.js';
 import type { ClusterSpec, EndpointSpec, NodeSpec, ServiceSpec } from '../schema/gitwire-kinds.js';
 import {
   containsAddr,
@@ -49,6 +50,7 @@ export function checkCrossDocument(d: Declarations): void {
   }
   const podCidrs = checkNodes(d.nodes, clusterCidr);
   checkEndpoints(d.endpoints, podCidrs);
+  checkEndpointNames(d.endpoints);
   checkServices(d.services, d.endpoints, serviceCidr);
 }
 
@@ -93,6 +95,10 @@ function checkNodes(nodes: Entry<NodeSpec>[], clusterCidr: IpPrefix | null): Map
   const addresses = new Map<string, Entry<NodeSpec>>();
   for (const e of nodes) {
     const spec = e.decl.spec;
+    if (ownerMark(e.decl.name).length > MAX_ALIAS) {
+      const msg = `the node name is too long for the ${MAX_ALIAS}-byte interface alias that marks the node's links`;
+      e.r.error(ValidateCode.derivedName, ['metadata', 'name'], msg);
+    }
     const prev = addresses.get(spec.address);
     if (prev)
       e.r.error(
@@ -141,6 +147,37 @@ function checkEndpoints(endpoints: Entry<EndpointSpec>[], podCidrs: Map<string, 
       const msg = `address ${spec.address} is already endpoint ${prev.decl.namespace}/${prev.decl.name}'s (${at(prev)})`;
       e.r.error(ValidateCode.address, ['spec', 'address'], msg);
     } else addresses.set(spec.address, e);
+  }
+}
+
+/**
+ * The names apply derives from an endpoint must exist and be its own: a
+ * netns (one file per machine, shared by every node on it), a host veth per
+ * node and an interface alias within the kernel's limit. Checked here so that
+ * what validates also applies.
+ */
+function checkEndpointNames(endpoints: Entry<EndpointSpec>[]): void {
+  const taken = new Map<string, Entry<EndpointSpec>>();
+  const claim = (e: Entry<EndpointSpec>, what: string, name: string, scope: string): void => {
+    const key = `${scope}\0${name}`;
+    const prev = taken.get(key);
+    if (!prev) {
+      taken.set(key, e);
+      return;
+    }
+    const id = (x: Entry<EndpointSpec>) => `${x.decl.namespace}/${x.decl.name}`;
+    const msg = `endpoint ${id(e)} derives ${what} "${name}", as endpoint ${id(prev)} (${at(prev)}) does`;
+    e.r.error(ValidateCode.derivedName, ['metadata', 'name'], msg);
+  };
+  for (const e of endpoints) {
+    const { name, spec } = e.decl;
+    const namespace = e.decl.namespace ?? 'default';
+    if (!endpointAliasFits(spec.node, namespace, name)) {
+      const msg = `node, namespace and name are too long together for the ${MAX_ALIAS}-byte interface alias that records the endpoint; shorten them`;
+      e.r.error(ValidateCode.derivedName, ['metadata', 'name'], msg);
+    }
+    claim(e, 'network namespace', endpointNetns(spec.node, namespace, name), '');
+    claim(e, 'host veth', endpointVeth(`${namespace}/${name}`), spec.node);
   }
 }
 

@@ -16,6 +16,7 @@ export const ValidateCode = {
   icmp: 'E_POLICY_ICMP',
   tls: 'E_POLICY_TLS',
   duplicateName: 'E_DUPLICATE_NAME',
+  derivedName: 'E_DERIVED_NAME',
   multipleClusters: 'E_MULTIPLE_CLUSTERS',
   unknownNode: 'E_UNKNOWN_NODE',
   podCidr: 'E_POD_CIDR',

@@ -6,6 +6,7 @@ import {
   ciliumRule,
   type CiliumRule,
 } from '../schema/cilium-policy.js';
+import { DIRECTION_FIELDS } from '../compile/policy/rule-refs.js';
 import { checkPolicyRule } from './check-policy-rule.js';
 import type { Reporter } from './internal/reporter.js';
 import { ValidateCode } from './validate-codes.js';
@@ -25,8 +26,8 @@ export function validatePolicyDocument(kind: PolicyKind, r: Reporter): PolicyDec
   if (!parsed.success) {
     reportZodIssues(parsed.error.issues, value, [], r);
     for (const { rule, path } of rulesOf(value)) {
-      const one = ciliumRule.safeParse(rule);
-      if (one.success) checkPolicyRule(one.data, path, clusterwide, r);
+      const one = parseIgnoringUnknownKeys(rule);
+      if (one) checkPolicyRule(one, path, clusterwide, r);
     }
     return null;
   }
@@ -51,7 +52,8 @@ export function validatePolicyDocument(kind: PolicyKind, r: Reporter): PolicyDec
   const rules: PolicyRule[] = found.map(({ data, path }) => {
     checkPolicyRule(data, path, clusterwide, r);
     warnUnenforced(data, path, r);
-    return { rule: data, path: formatFieldPath(path), source: { file: r.doc.file, line: r.doc.lineOf(path) } };
+    const source = { file: r.doc.file, line: r.doc.lineOf(path) };
+    return { rule: data, path: formatFieldPath(path), source, itemLines: itemLines(data, path, r) };
   });
   return {
     kind,
@@ -60,6 +62,32 @@ export function validatePolicyDocument(kind: PolicyKind, r: Reporter): PolicyDec
     rules,
     source: { file: r.doc.file, line: r.doc.line },
   };
+}
+
+function itemLines(rule: CiliumRule, path: FieldPath, r: Reporter): Record<string, number> {
+  const lines: Record<string, number> = {};
+  for (const field of DIRECTION_FIELDS) {
+    (rule[field] ?? []).forEach((_, i) => (lines[`${field}[${i}]`] = r.doc.lineOf([...path, field, i])));
+  }
+  return lines;
+}
+
+/**
+ * A rule whose only fault is unknown keys (already reported) is parsed again
+ * without them, so that its other mistakes are reported in the same run.
+ */
+function parseIgnoringUnknownKeys(rule: unknown): CiliumRule | null {
+  const first = ciliumRule.safeParse(rule);
+  if (first.success) return first.data;
+  const issues = first.error.issues;
+  if (!issues.every((i) => i.code === 'unrecognized_keys')) return null;
+  const copy = structuredClone(rule);
+  for (const issue of issues) {
+    const holder = issue.path.reduce<unknown>((v, seg) => (v as Record<PropertyKey, unknown>)[seg], copy);
+    for (const key of issue.keys) delete (holder as Record<string, unknown>)[key];
+  }
+  const second = ciliumRule.safeParse(copy);
+  return second.success ? second.data : null;
 }
 
 function rulesOf(value: unknown): { rule: unknown; path: (string | number)[] }[] {

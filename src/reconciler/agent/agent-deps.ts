@@ -1,5 +1,5 @@
 import { resolveRevision, type SourceOptions } from '../../desired/index.js';
-import type { NodeOptions } from '../../datapath/index.js';
+import { NodeDatapath, type NodeOptions } from '../../datapath/index.js';
 import {
   compileRevision,
   reconcileNode,
@@ -14,13 +14,36 @@ import { openLiveNode, type LiveNode } from './live-node.js';
 export interface AgentDeps {
   /** The commit `rev` names now; null for a plain directory, which has no revisions. */
   resolve(repo: string, rev: string, source: SourceOptions): Promise<string | null>;
-  compile(repo: string, source: SourceOptions, node: string): Promise<CompiledRevision>;
+  /** Compiles the commit `source.rev` for the node at a cluster generation. */
+  compile(repo: string, source: SourceOptions, node: string, generation: number): Promise<CompiledRevision>;
   reconcile(opts: ReconcileOptions): Promise<ReconcileResult>;
   openLiveNode(opts: NodeOptions): LiveNode | null;
+  /** Releases what the deps keep between passes (the open node); called when the agent stops. */
+  release(): void;
 }
 
-// One agent per process: its caches live as long as it does.
+// One agent per process: its caches, and its node with the BPF object loaded, live as long as it does.
 const caches = newRevisionCaches();
+let kept: { readonly key: string; readonly node: NodeDatapath } | null = null;
+
+/**
+ * The node a pass reconciles, loaded once and kept while its pinned maps are
+ * the ones it loaded: a pass then skips reloading the BPF object through the
+ * verifier. Reopened when the pins were removed or replaced, or for another node.
+ */
+function keptNode(opts: ReconcileOptions): NodeDatapath {
+  const nodeOpts = {
+    node: opts.node,
+    nodeNs: opts.nodeNs ?? null,
+    ...(opts.bpffsRoot ? { bpffsRoot: opts.bpffsRoot } : {}),
+  };
+  const key = JSON.stringify(nodeOpts);
+  if (kept && kept.key === key && kept.node.reusable) return kept.node;
+  kept?.node.close();
+  kept = null;
+  kept = { key, node: NodeDatapath.open(nodeOpts) };
+  return kept.node;
+}
 
 export const realAgentDeps: AgentDeps = {
   async resolve(repo, rev, source) {
@@ -32,7 +55,11 @@ export const realAgentDeps: AgentDeps = {
       throw e;
     }
   },
-  compile: (repo, source, node) => compileRevision(repo, source, node, caches),
-  reconcile: reconcileNode,
+  compile: (repo, source, node, generation) => compileRevision(repo, source, node, caches, generation),
+  reconcile: (opts) => reconcileNode(opts.dryRun ? opts : { ...opts, datapath: keptNode(opts) }),
   openLiveNode,
+  release() {
+    kept?.node.close();
+    kept = null;
+  },
 };

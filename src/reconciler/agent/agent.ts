@@ -1,9 +1,10 @@
 import PQueue from 'p-queue';
-import { formatDiagnostic, ValidationError, type SourceOptions } from '../../desired/index.js';
+import { formatDiagnostic, ValidationError, type DesiredInputs, type SourceOptions } from '../../desired/index.js';
+import { withGeneration } from '../plan.js';
 import type { CompiledRevision, ReconcileResult } from '../reconcile-node.js';
 import { realAgentDeps, type AgentDeps } from './agent-deps.js';
 import { AgentMetrics } from './agent-metrics.js';
-import { errorCode, failureKind } from './failure-kind.js';
+import { errorCode, failureKind, isRetried } from './failure-kind.js';
 import type { LiveNode } from './live-node.js';
 import {
   condition,
@@ -18,7 +19,7 @@ import {
   type LastReconcile,
   type NodeStatus,
 } from './node-status.js';
-import { retryDelay } from './retry-backoff.js';
+import { retriesExhausted, retryDelay } from './retry-backoff.js';
 import type { StatusStore } from './status-store.js';
 
 export interface AgentOptions {
@@ -46,6 +47,8 @@ export interface AgentOptions {
 /** What a pass carries from step to step. */
 interface Pass {
   commit: string | null;
+  /** The cluster generation when the pass started. */
+  generation: number;
   compiled: CompiledRevision | null;
   /** Stalled on this commit already: only repair drift towards the last good one. */
   repairOnly: boolean;
@@ -79,8 +82,10 @@ export class Agent {
   private good: CompiledRevision | null = null;
   /** Newest commit compiled (good or not yet applied). */
   private latest: CompiledRevision | null = null;
-  /** The commit that stalled and why; cleared when a new commit is compiled. */
-  private stalled: { readonly commit: string | null; readonly failure: Failure } | null = null;
+  /** The inputs that stalled and why; cleared when new inputs are compiled. */
+  private stalled: { readonly inputs: DesiredInputs; readonly failure: Failure } | null = null;
+  /** The cluster generation desired state is compiled at; 0 until a cluster store reports one. */
+  private generation = 0;
   private live: LiveNode | null = null;
   private passTimer: NodeJS.Timeout | null = null;
   private gcTimer: NodeJS.Timeout | null = null;
@@ -120,7 +125,19 @@ export class Agent {
     await this.queue.onIdle();
     this.live?.close();
     this.live = null;
+    this.deps.release();
     await Promise.all(this.opts.stores.map((s) => s.close().catch(() => {})));
+  }
+
+  /**
+   * A new cluster generation (membership, identities): desired state depends
+   * on it as on the commit, so the pass this queues compiles again. Resolves
+   * when that pass has run.
+   */
+  setGeneration(generation: number): Promise<void> {
+    if (generation === this.generation) return Promise.resolve();
+    this.generation = generation;
+    return this.reconcileNow();
   }
 
   /** Queues a pass (one at a time) and resolves when it has run; tests use it instead of waiting for the timer. */
@@ -185,7 +202,7 @@ export class Agent {
   private async pass(): Promise<void> {
     const started = this.now();
     const t0 = performance.now();
-    const p: Pass = { commit: null, compiled: null, repairOnly: false, result: null };
+    const p: Pass = { commit: null, generation: this.generation, compiled: null, repairOnly: false, result: null };
     let step: AgentStep = 'fetch';
     let next = this.opts.intervalMs;
     try {
@@ -211,16 +228,17 @@ export class Agent {
 
   private async load(p: Pass): Promise<boolean> {
     // A plain directory has no commit to compare, so it is read again every pass.
-    if (p.commit !== null && this.latest?.revision === p.commit) {
+    const inputs = { commit: p.commit, generation: p.generation };
+    if (p.commit !== null && this.latest && sameInputs(this.latest.inputs, inputs)) {
       p.compiled = this.latest;
-    } else if (p.commit !== null && this.stalled && p.commit === this.stalled.commit) {
+    } else if (p.commit !== null && this.stalled && sameInputs(this.stalled.inputs, inputs)) {
       p.repairOnly = true;
       p.compiled = this.good;
     } else {
       this.current = markProgressing(this.current, p.commit, this.now());
       await this.writeStatus();
       const source = { ...this.opts.source, rev: p.commit ?? this.rev };
-      p.compiled = await this.deps.compile(this.opts.repo, source, this.opts.node);
+      p.compiled = await this.deps.compile(this.opts.repo, source, this.opts.node, p.generation);
       this.latest = p.compiled;
       this.stalled = null;
     }
@@ -247,7 +265,7 @@ export class Agent {
     const r = p.result!;
     const pass: LastReconcile = {
       at: started.toISOString(),
-      revision: r.revision,
+      revision: r.inputs.commit,
       durationMs: Math.round(durationMs),
       changes: r.changes.changes.length,
       writes: r.writes,
@@ -255,7 +273,7 @@ export class Agent {
     this.metrics.reconciles[r.writes > 0 ? 'applied' : 'unchanged'] += 1;
     if (r.changes.changes.length > 0)
       this.log(
-        `${p.repairOnly ? 'repaired drift towards last good' : 'applied'} ${r.revision ?? 'working tree'}: ${r.changes.changes.length} changes, ${r.writes} kernel writes`,
+        `${p.repairOnly ? 'repaired drift towards last good' : 'applied'} ${withGeneration(r.inputs.commit, r.inputs.generation) ?? 'working tree'}: ${r.changes.changes.length} changes, ${r.writes} kernel writes`,
       );
     if (p.repairOnly) {
       this.current = recordPass(this.current, pass, this.now());
@@ -266,13 +284,21 @@ export class Agent {
     }
     this.good = p.compiled;
     this.current = markReady(this.current, pass, this.now());
-    this.metrics.revision = r.revision;
+    this.metrics.revision = r.inputs.commit;
     return this.opts.intervalMs;
   }
 
   private failed(p: Pass, step: AgentStep, e: unknown): number {
-    const kind = failureKind(e);
-    const error = { code: errorCode(e), message: describeError(e) };
+    let kind = failureKind(e);
+    let error = { code: errorCode(e), message: describeError(e) };
+    let reason: string | undefined;
+    const { minMs, maxMs } = this.opts.retry ?? {};
+    // An error that does not say what it is gets retries up to a ceiling, then a human is asked.
+    if (kind === 'unknown' && retriesExhausted(this.current.failures + 1, minMs, maxMs)) {
+      error = { ...error, message: `gave up after ${this.current.failures + 1} attempts: ${error.message}` };
+      kind = 'stalled';
+      reason = 'RetriesExhausted';
+    }
     // While stalled, a failed drift repair leaves the Stalled condition (and its error) as it was.
     if (p.repairOnly) {
       this.metrics.reconciles.failed += 1;
@@ -280,16 +306,17 @@ export class Agent {
       return this.opts.intervalMs;
     }
     const revision = p.commit;
-    if (kind === 'stalled') {
-      const failure: Failure = { error, step, kind, revision };
-      this.stalled = { commit: revision, failure };
-      if (this.latest?.revision === revision) this.latest = null;
+    if (!isRetried(kind)) {
+      const failure: Failure = { error, step, kind, revision, ...(reason ? { reason } : {}) };
+      const inputs = { commit: revision, generation: p.generation };
+      this.stalled = { inputs, failure };
+      if (this.latest && sameInputs(this.latest.inputs, inputs)) this.latest = null;
       this.metrics.reconciles.stalled += 1;
       this.current = markFailed(this.current, failure, this.now());
       this.log(`stalled at ${step} on ${revision ?? 'working tree'} (${error.code}): ${error.message}`);
       return this.opts.intervalMs;
     }
-    const retryInMs = retryDelay(this.current.failures + 1, this.opts.retry?.minMs, this.opts.retry?.maxMs);
+    const retryInMs = retryDelay(this.current.failures + 1, minMs, maxMs);
     this.metrics.reconciles.failed += 1;
     this.current = markFailed(this.current, { error, step, kind, revision, retryInMs }, this.now());
     this.log(`${step} failed (${error.code}), retry ${this.current.failures} in ${retryInMs} ms: ${error.message}`);
@@ -308,6 +335,10 @@ export class Agent {
       }),
     );
   }
+}
+
+function sameInputs(a: DesiredInputs, b: DesiredInputs): boolean {
+  return a.commit === b.commit && a.generation === b.generation;
 }
 
 /** A validation error lists every diagnostic with its file:line, one per line; others keep their message. */

@@ -1,14 +1,17 @@
 import type { RuleRef } from '../../desired/index.js';
+import { jsonVisible, visible } from '../render/escape.js';
+import { policyOf } from '../render/name-entry.js';
 import type { MonitoredEvent } from './monitor.js';
 
 const PROTOCOLS: Readonly<Record<number, string>> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 132: 'sctp' };
 
-/** `default/rule1` for a namespaced policy, `rule1` for a clusterwide one. */
-export function policyName(rule: RuleRef): string {
-  return rule.namespace === null ? rule.name : `${rule.namespace}/${rule.name}`;
-}
+/** `default/rule1` for a namespaced policy, `rule1` for a clusterwide one: as plans name it. */
+export const policyName: (rule: RuleRef) => string = policyOf;
 
-/** One line per event, in the spirit of `cilium monitor`, with the policy that decided. */
+/**
+ * One line per event, in the spirit of `cilium monitor`, with the policy that
+ * decided; policy names and files come from the repository, so the line is made visible.
+ */
 export function eventText(m: MonitoredEvent): string {
   const e = m.event;
   const proto = PROTOCOLS[e.protocol] ?? `proto-${e.protocol}`;
@@ -22,9 +25,9 @@ export function eventText(m: MonitoredEvent): string {
     : e.reason === 'denied-default'
       ? `no rule allows it (default deny${enforcedBy(m)})`
       : 'no rule';
-  return (
+  return visible(
     `${m.time.toISOString()} ${e.type.toUpperCase()} ${e.reason} ${e.direction} endpoint ${e.endpointId} ` +
-    `${flow} identity ${e.srcIdentity}->${e.dstIdentity}: ${by}`
+      `${flow} identity ${e.srcIdentity}->${e.dstIdentity}: ${by}`,
   );
 }
 
@@ -34,14 +37,16 @@ function enforcedBy(m: MonitoredEvent): string {
   return `; ${m.event.direction} enforced by ${names.map((n) => `policy ${n}`).join(', ')}`;
 }
 
-/** The same event as one JSON object per line (bigints as decimal strings). */
+/** The same event as one JSON object per line (bigints as decimal strings, terminal controls escaped). */
 export function eventJson(m: MonitoredEvent): string {
   const e = m.event;
-  return JSON.stringify({
-    time: m.time.toISOString(),
-    ...e,
-    timestampNs: e.timestampNs.toString(),
-    policy: m.rule ? { ...m.rule, qualifiedName: policyName(m.rule) } : null,
-    ...(m.enforcedBy ? { enforcedBy: m.enforcedBy.map((r) => ({ ...r, qualifiedName: policyName(r) })) } : {}),
-  });
+  return jsonVisible(
+    JSON.stringify({
+      time: m.time.toISOString(),
+      ...e,
+      timestampNs: e.timestampNs.toString(),
+      policy: m.rule ? { ...m.rule, qualifiedName: policyName(m.rule) } : null,
+      ...(m.enforcedBy ? { enforcedBy: m.enforcedBy.map((r) => ({ ...r, qualifiedName: policyName(r) })) } : {}),
+    }),
+  );
 }

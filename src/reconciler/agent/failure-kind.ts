@@ -1,23 +1,19 @@
+import { errorKindOf, type ErrorKind } from '../../desired/error-kind.js';
+
 /**
- * Codes of errors a retry cannot fix: the commit (or the node) needs a human.
- * The agent marks these Stalled and waits for a new commit instead of retrying.
+ * How the agent treats a failure: by the kind the error carries where it was
+ * raised, or `unknown` for an error that carries none (a bug, a library's
+ * own error), which is retried up to a ceiling and then reported Stalled.
  */
-const STALLED_CODES = new Set([
-  'E_VALIDATION',
-  'E_STALLED',
-  'E_NOT_SUPPORTED',
-  'E_COMPILE_NO_CLUSTER',
-  'E_COMPILE_UNKNOWN_NODE',
-  'E_COMPILE_IDENTITY_MISSING',
-  'E_SOURCE_FILE_TOO_LARGE',
-  'E_SOURCE_SYMLINK_ESCAPE',
-]);
+export type FailureKind = ErrorKind | 'unknown';
 
-export type FailureKind = 'stalled' | 'transient';
-
-/** Stalled for the codes above; anything else (network, a busy kernel object, a race) is transient and retried. */
 export function failureKind(err: unknown): FailureKind {
-  return STALLED_CODES.has(errorCode(err)) ? 'stalled' : 'transient';
+  return errorKindOf(err) ?? 'unknown';
+}
+
+/** Kinds the agent retries with backoff; the others wait for a new commit (or a new cluster generation). */
+export function isRetried(kind: FailureKind): boolean {
+  return kind === 'transient' || kind === 'unknown';
 }
 
 export function errorCode(err: unknown): string {

@@ -11,6 +11,6 @@ export { retryDelay, RETRY_MIN_MS, RETRY_MAX_MS } from './retry-backoff.js';
 export { defaultStateDir, type StatusStore } from './status-store.js';
 export { FileStatusStore, StatusNodeMismatchError } from './file-status-store.js';
 export { EtcdStatusStore, parseEndpoints, statusKey } from './etcd-status-store.js';
-export { renderStatusText } from './render-status.js';
+export { renderStatusJson, renderStatusText } from './render-status.js';
 export { Monitor, MonitorNodeNotAppliedError, type MonitoredEvent, type MonitorOptions } from './monitor.js';
 export { eventJson, eventText, policyName } from './describe-event.js';

@@ -1,6 +1,7 @@
 import { NodeDatapath, type NodeOptions } from '../../datapath/index.js';
 import { EventReader, type DatapathEvent } from '../../datapath/maps/index.js';
 import type { PolicyValue, RuleRef } from '../../desired/index.js';
+import { visible } from '../render/escape.js';
 
 /** A datapath event with the policy rule that decided it (null when no rule matched, e.g. a default deny). */
 export interface MonitoredEvent {
@@ -27,7 +28,7 @@ export interface MonitorOptions extends NodeOptions {
 export class MonitorNodeNotAppliedError extends Error {
   readonly code = 'E_MONITOR_NOT_APPLIED';
   constructor(readonly node: string) {
-    super(`node ${node} has no pinned datapath to monitor: apply a revision first (or check --bpffs-root)`);
+    super(`node ${visible(node)} has no pinned datapath to monitor: apply a revision first (or check --bpffs-root)`);
     this.name = 'MonitorNodeNotAppliedError';
   }
 }

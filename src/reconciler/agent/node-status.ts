@@ -1,4 +1,4 @@
-import type { FailureKind } from './failure-kind.js';
+import { isRetried, type FailureKind } from './failure-kind.js';
 
 export type ConditionType = 'Ready' | 'Reconciling' | 'Stalled';
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
@@ -115,8 +115,10 @@ export interface Failure {
   readonly step: AgentStep;
   readonly kind: FailureKind;
   readonly revision: string | null;
-  /** When the next attempt runs (transient failures only). */
+  /** When the next attempt runs (retried failures only). */
   readonly retryInMs?: number;
+  /** The condition reason, when the step's own does not say it (RetriesExhausted). */
+  readonly reason?: string;
 }
 
 const REASONS: Readonly<Record<AgentStep, string>> = {
@@ -127,14 +129,15 @@ const REASONS: Readonly<Record<AgentStep, string>> = {
 };
 
 /**
- * Stalled (a human must change the commit or the node; no retry until a new
- * commit) or transient (Reconciling stays True: a retry is scheduled). Either
- * way Ready is False and the last applied revision is kept: the node still
- * enforces it.
+ * Stalled (stalled or not-supported: a human must change the commit or the
+ * node; no retry until a new one) or retried (transient or unknown:
+ * Reconciling stays True, a retry is scheduled). Either way Ready is False and
+ * the last applied revision is kept: the node still enforces it.
  */
 export function markFailed(s: NodeStatus, f: Failure, now: Date): NodeStatus {
-  const reason = f.step === 'load' && f.error.code !== 'E_VALIDATION' ? 'BuildFailed' : REASONS[f.step];
-  const failures = f.kind === 'transient' ? s.failures + 1 : s.failures;
+  const stepReason = f.step === 'load' && f.error.code !== 'E_VALIDATION' ? 'BuildFailed' : REASONS[f.step];
+  const reason = f.reason ?? stepReason;
+  const failures = isRetried(f.kind) ? s.failures + 1 : s.failures;
   const base = {
     ...s,
     lastAttemptedRevision: f.revision ?? s.lastAttemptedRevision,
@@ -143,7 +146,7 @@ export function markFailed(s: NodeStatus, f: Failure, now: Date): NodeStatus {
   };
   const held = s.lastAppliedRevision ? `; still enforcing ${shortRevision(s.lastAppliedRevision)}` : '';
   const msg = `${f.step} ${shortRevision(f.revision)}: ${firstLine(f.error.message)}${held}`;
-  if (f.kind === 'stalled') {
+  if (!isRetried(f.kind)) {
     return withConditions(base, now, [
       ['Ready', 'False', reason, msg],
       ['Reconciling', 'False', reason, ''],

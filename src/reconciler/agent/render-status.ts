@@ -1,8 +1,17 @@
+import { jsonVisible, visible } from '../render/escape.js';
 import { condition, shortRevision, type NodeStatus } from './node-status.js';
 
-/** A human summary of each node's status, as `gitwire status` prints it. */
+/**
+ * A human summary of each node's status, as `gitwire status` prints it. Names,
+ * revisions and messages reach it from the repository, so every line is made visible.
+ */
 export function renderStatusText(statuses: readonly NodeStatus[]): string {
   return statuses.map(renderOne).join('\n');
+}
+
+/** The same as indented JSON, terminal controls that JSON leaves raw escaped (the value is unchanged). */
+export function renderStatusJson(status: NodeStatus | readonly NodeStatus[]): string {
+  return jsonVisible(JSON.stringify(status, null, 2)) + '\n';
 }
 
 function renderOne(s: NodeStatus): string {
@@ -26,5 +35,5 @@ function renderOne(s: NodeStatus): string {
     lines.push(`  last error: ${e.kind} at ${e.step} (${e.code}) at ${e.at}`);
     for (const l of e.message.split('\n')) lines.push(`    ${l}`);
   }
-  return lines.join('\n') + '\n';
+  return lines.map(visible).join('\n') + '\n';
 }

@@ -1,4 +1,5 @@
 import { condition, shortRevision, type NodeStatus } from '../agent/node-status.js';
+import { visible } from '../render/escape.js';
 
 /** One node's row of `gitwire status --all-nodes`: its status and whether its agent holds a lease in etcd. */
 export interface NodeRow {
@@ -16,15 +17,18 @@ const state = (s: NodeStatus): string =>
 /** Every node in one table, as `kubectl get` prints: a column per fact, one line per node. */
 export function renderStatusTable(rows: readonly NodeRow[]): string {
   const head = ['NODE', 'STATUS', 'AGENT', 'APPLIED', 'ATTEMPTED', 'LAST PASS', 'ERROR'];
-  const cells = rows.map(({ status: s, alive }) => [
-    s.node,
-    state(s),
-    alive ? 'alive' : 'gone',
-    shortRevision(s.lastAppliedRevision),
-    shortRevision(s.lastAttemptedRevision),
-    s.lastReconcile ? `${s.lastReconcile.durationMs} ms, ${s.lastReconcile.writes} writes` : '-',
-    s.lastError ? `${s.lastError.kind} ${s.lastError.code} at ${s.lastError.step}` : '-',
-  ]);
+  const cells = rows.map(({ status: s, alive }) =>
+    [
+      s.node,
+      state(s),
+      alive ? 'alive' : 'gone',
+      shortRevision(s.lastAppliedRevision),
+      shortRevision(s.lastAttemptedRevision),
+      s.lastReconcile ? `${s.lastReconcile.durationMs} ms, ${s.lastReconcile.writes} writes` : '-',
+      s.lastError ? `${s.lastError.kind} ${s.lastError.code} at ${s.lastError.step}` : '-',
+      // Node names and codes come from the repository and the agents: shown, never acted on by the terminal.
+    ].map(visible),
+  );
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
   const line = (r: string[]) =>
     r

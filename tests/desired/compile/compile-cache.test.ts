@@ -60,7 +60,7 @@ describe('compiling with a CompileCache', () => {
     expect(after.resources.maglev).toBe(before.resources.maglev);
     expect(after.resources.service).toBe(before.resources.service);
     expect(after.resources.policy).toEqual([]);
-    expect(after.revision).toBe('next');
+    expect(after.inputs.commit).toBe('next');
   });
 
   it('reuses the work for an equal identity table from a new allocator run, not for a different one', () => {
@@ -134,7 +134,51 @@ describe('compiling with a CompileCache', () => {
     const a = base();
     const n1 = compile(a, 'n1', { cache });
     compile(a, 'n2', { cache });
-    expect(compile(a, 'n1', { cache }).resources.service).not.toBe(n1.resources.service);
+    expect(compile(a, 'n1', { cache }).resources.ipcache).not.toBe(n1.resources.ipcache);
     expect(compileAll(a, { cache }).get('n1')).toEqual(n1);
+  });
+});
+
+describe('a changed rule with a CompileCache', () => {
+  const rules = (deny: boolean, port: string) =>
+    twoNodeCluster()
+      .endpoint('db', 'n1', { labels: { app: 'db' }, ports: [{ name: 'sql', containerPort: 5432 }] })
+      .endpoint('web', 'n1', { labels: { app: 'web' } })
+      .endpoint('ops', 'n2', { labels: { app: 'ops' } })
+      .policy('db-from-web', {
+        endpointSelector: { matchLabels: { app: 'db' } },
+        ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }], toPorts: [{ ports: [{ port: 'sql' }] }] }],
+      })
+      .policy('db-from-ops', {
+        endpointSelector: { matchLabels: { app: 'db' } },
+        ingress: [{ fromEndpoints: [{ matchLabels: { app: 'ops' } }], toPorts: [{ ports: [{ port }] }] }],
+        ...(deny ? { ingressDeny: [{ fromEndpoints: [{ matchLabels: { app: 'ops' } }] }] } : {}),
+      })
+      .build();
+
+  it('compiles to exactly what a compile without the cache gives, commit after commit', () => {
+    const cache = new CompileCache();
+    const a = rules(false, '5432');
+    const commits = [a, next(a, { policies: [a.policies[0]!, rules(true, '5432').policies[1]!] })];
+    commits.push(next(a, { policies: [a.policies[0]!, rules(false, '6000-6010').policies[1]!] }), a);
+    for (const m of commits) {
+      for (const node of ['n1', 'n2']) {
+        expect(JSON.stringify(compile(m, node, { cache }))).toBe(JSON.stringify(compile(m, node)));
+      }
+    }
+  });
+
+  it('keeps the entries of the rules that did not change, and makes new ones for the changed rule', () => {
+    const cache = new CompileCache();
+    const a = rules(false, '5432');
+    const before = compile(a, 'n1', { cache }).resources.policy;
+    const changed = rules(false, '7000').policies[1]!;
+    const after = compile(next(a, { policies: [a.policies[0]!, changed] }), 'n1', { cache }).resources.policy;
+    const byRule = (list: typeof before, name: string) => list.filter((e) => e.label?.endsWith(name));
+    expect(byRule(after, 'db-from-web')).toHaveLength(1);
+    expect(byRule(after, 'db-from-web')[0]).toBe(byRule(before, 'db-from-web')[0]);
+    const ports = (list: typeof before) => [...new Set(byRule(list, 'db-from-ops').map((e) => e.value.port))];
+    expect(ports(after)).toEqual([7000]);
+    expect(ports(before)).toEqual([5432]);
   });
 });

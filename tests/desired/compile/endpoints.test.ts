@@ -43,7 +43,7 @@ describe('endpoint compile', () => {
     expect(web).toMatchObject({
       mac: '0a:58:0a:00:01:05',
       gateway: '10.0.1.1',
-      netns: 'gw-n1-shop-web',
+      netns: 'gw-n1_shop_web',
       name: 'web',
       namespace: 'shop',
     });
@@ -53,7 +53,7 @@ describe('endpoint compile', () => {
     expect(endpointOf(s, 'default/db').mac).toBe('0a:00:00:00:00:01');
     expect(s.resources.link.find((l) => l.key === web.ifName)!.value).toMatchObject({
       kind: 'veth',
-      peerNetns: 'gw-n1-shop-web',
+      peerNetns: 'gw-n1_shop_web',
       peerName: 'eth0',
       mtu: 1450,
     });

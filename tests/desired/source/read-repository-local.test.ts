@@ -65,7 +65,7 @@ describe('readRepository on a local git repository', () => {
     expect(await at(fx.main[2]!.slice(0, 7))).toBe(fx.main[2]);
     const v1 = await readRepository(fx.bare, { rev: 'v1' });
     expect(v1.ref).toBe('v1');
-    expect(paths(v1)).toEqual(['README.md', 'nodes/node-a.yaml', 'policies/allow-web.yaml']);
+    expect(paths(v1)).toEqual(['nodes/node-a.yaml', 'policies/allow-web.yaml']);
   });
 
   it('reads a repository given as a file:// URL', async () => {

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { StalledError } from '../stalled-error.js';
 import { TransientError } from '../transient-error.js';
 import { netnsMountPrefix } from './netns-mounts.js';
 
@@ -35,7 +36,39 @@ export function run(cmd: string, args: readonly string[], input?: string): Promi
   });
 }
 
+// A word of an `ip -batch` line: `ip` splits lines on blanks and reads quotes, backslashes and '#' itself.
+const WORD = /^[A-Za-z0-9_.:/%|@+=,-]+$/;
+// A namespace name passed as an argument: one word that is not '.', '..' nor an option.
+const NETNS = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+function refuse(what: string, value: string): never {
+  throw new StalledError('ip batch', `refusing ${what} ${JSON.stringify(value)}: not a plain word`, { value });
+}
+
+/**
+ * Builds a batch line in which every interpolated value must be one plain
+ * word, so that a value such as "x netns 1" can never add arguments to the
+ * command it is part of. The grammars at validation are the first defence.
+ */
+export function ipLine(parts: TemplateStringsArray, ...values: readonly (string | number)[]): string {
+  let line = parts[0] ?? '';
+  values.forEach((v, i) => {
+    const text = String(v);
+    if (!WORD.test(text)) refuse('the value', text);
+    line += text + (parts[i + 1] ?? '');
+  });
+  return line;
+}
+
+/** Every line handed to `ip -batch`: plain words separated by single spaces, nothing `ip` would interpret. */
+export function checkBatchLines(lines: readonly string[]): void {
+  for (const line of lines) {
+    if (!line.split(' ').every((w) => WORD.test(w))) refuse('the batch line', line);
+  }
+}
+
 function nsArgs(ns: string | null): string[] {
+  if (ns !== null && !NETNS.test(ns)) refuse('the namespace', ns);
   return ns === null ? [] : ['-n', ns];
 }
 
@@ -55,6 +88,7 @@ export class IpRunner {
 
   /** Runs several read commands in one `ip -json -batch` process; one parsed array per line. */
   async read<T extends unknown[]>(ns: string | null, lines: readonly string[], tool = 'ip'): Promise<T> {
+    checkBatchLines(lines);
     const res = await run(tool, [...nsArgs(ns), '-d', '-j', '-batch', '-'], lines.join('\n') + '\n');
     if (res.code !== 0) {
       throw new TransientError(`${tool} read`, res.stderr.trim() || `exit ${res.code}`, { ns, lines });
@@ -72,6 +106,7 @@ export class IpRunner {
   /** Applies write commands in one `-batch` process; stops at the first failure and reports its line. */
   async write(ns: string | null, lines: readonly string[], tool = 'ip'): Promise<void> {
     if (lines.length === 0) return;
+    checkBatchLines(lines);
     this.counter.writes += lines.length;
     const res = await run(
       ...command(tool, [...nsArgs(ns), '-batch', '-'], isNetnsFile(lines)),
@@ -90,6 +125,10 @@ export class IpRunner {
    */
   async writeEach(perNetns: readonly (readonly [string, readonly string[]])[]): Promise<void> {
     const work = perNetns.filter(([, lines]) => lines.length > 0);
+    for (const [ns, lines] of work) {
+      nsArgs(ns);
+      checkBatchLines(lines);
+    }
     if (work.length <= 1) {
       for (const [ns, lines] of work) await this.write(ns, lines);
       return;
@@ -104,7 +143,7 @@ export class IpRunner {
         }),
       );
       for (const [, lines] of work) this.counter.writes += lines.length;
-      const batch = work.map(([ns], i) => `netns exec ${ns} ip -batch ${files[i]}`);
+      const batch = work.map(([ns], i) => ipLine`netns exec ${ns} ip -batch ${files[i]!}`);
       const res = await run('ip', ['-force', '-batch', '-'], batch.join('\n') + '\n');
       const failed = [...res.stderr.matchAll(/Command failed -:(\d+)/g)].map((m) => work[Number(m[1]) - 1]?.[0]);
       if (res.code !== 0 || failed.length > 0) {
@@ -118,6 +157,7 @@ export class IpRunner {
   /** Deletes with `-force` (keep going past errors); errors that mean "already absent" are not failures. */
   async remove(ns: string | null, lines: readonly string[], tool = 'ip'): Promise<void> {
     if (lines.length === 0) return;
+    checkBatchLines(lines);
     this.counter.writes += lines.length;
     const res = await run(
       ...command(tool, [...nsArgs(ns), '-force', '-batch', '-'], isNetnsFile(lines)),
@@ -133,6 +173,7 @@ export class IpRunner {
 
   /** Runs one write command that is not an `ip` subcommand (sysctl inside a namespace). */
   async exec(cmd: string, args: readonly string[]): Promise<void> {
+    for (const a of args) if (!WORD.test(a)) refuse('the argument', a);
     this.counter.writes += 1;
     const res = await run(cmd, args);
     if (res.code !== 0) throw new TransientError(cmd, res.stderr.trim() || `exit ${res.code}`, { args });

@@ -1,4 +1,5 @@
 import type { EndpointValue } from '../../../desired/desired-state.js';
+import { ENDPOINT_ALIAS_TAG, endpointAlias, MAX_ALIAS, ownerMark } from '../../../desired/names/index.js';
 import { StalledError } from '../stalled-error.js';
 
 /**
@@ -16,25 +17,20 @@ export const GITWIRE_ROUTE_PROTO = 0x67;
  */
 export const GITWIRE_ROUTE_PROTO_ANY_DEV = 0x68;
 
-/** Alias of every link (host veth, tunnel device) and of `lo` in every netns gitwire created for a node. */
-export const ownerMark = (owner: string): string => `gitwire:${owner}`;
-
-const EP_TAG = ':ep:';
-const IFALIASZ = 255;
+export { ownerMark };
 
 /**
  * The endpoint's workload-side interface alias records the entry's key and the
  * fields no plumbing object holds (id, name, identity, enforcement flags), so
- * observe() can give back the entry it was applied from. Fields are
- * URI-encoded: the alias travels through an `ip -batch` line, which splits on
- * spaces and quotes.
+ * observe() can give back the entry it was applied from. Validation checks
+ * that it fits (endpointAliasFits); the check here is the second defence.
  */
 export function endpointMark(owner: string, key: string, v: EndpointValue): string {
   const flags = (v.enforceIngress ? 1 : 0) | (v.enforceEgress ? 2 : 0) | (v.audit ? 4 : 0);
   const fields = [key, String(v.id), v.namespace, v.name, String(v.identity), String(flags)];
-  const mark = ownerMark(owner) + EP_TAG + fields.map(enc).join('|');
-  if (mark.length > IFALIASZ) {
-    throw new StalledError('endpoint mark', `key and name of ${key} exceed the ${IFALIASZ}-byte interface alias`, {
+  const mark = endpointAlias(owner, fields);
+  if (mark.length > MAX_ALIAS) {
+    throw new StalledError('endpoint mark', `key and name of ${key} exceed the ${MAX_ALIAS}-byte interface alias`, {
       key,
     });
   }
@@ -47,7 +43,7 @@ export type EndpointMeta = Pick<
 > & { readonly key: string };
 
 export function parseEndpointMark(owner: string, alias: string | undefined): EndpointMeta | null {
-  const prefix = ownerMark(owner) + EP_TAG;
+  const prefix = ownerMark(owner) + ENDPOINT_ALIAS_TAG;
   if (alias === undefined || !alias.startsWith(prefix)) return null;
   const f = alias.slice(prefix.length).split('|').map(decodeURIComponent);
   if (f.length !== 6) return null;
@@ -64,5 +60,3 @@ export function parseEndpointMark(owner: string, alias: string | undefined): End
     audit: (bits & 4) !== 0,
   };
 }
-
-const enc = (s: string): string => encodeURIComponent(s).replace(/'/g, '%27');

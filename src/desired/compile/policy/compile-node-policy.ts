@@ -1,9 +1,11 @@
 import type { Entry, PolicyValue, RuleRef } from '../../desired-state.js';
 import { SelectorIndex } from '../../selector/index.js';
 import type { ClusterView, EndpointInfo } from '../cluster-view.js';
-import type { Warnings } from '../warnings.js';
+import { Warnings } from '../warnings.js';
 import type { CompiledRule, DirectionRule, PortSpec } from './compiled-rule.js';
 import type { PolicyProgram } from './compile-policy-rules.js';
+import { policyKey } from '../../kinds/index.js';
+import { PolicyBudget } from './policy-budget.js';
 import { PolicyEntrySet } from './policy-entry-set.js';
 import { proxyPort } from './proxy-port.js';
 
@@ -18,6 +20,7 @@ export interface Enforcement {
 }
 
 export interface NodePolicy {
+  /** Sorted by key. */
   readonly entries: Entry<PolicyValue>[];
   /** By endpoint key (`namespace/name`). */
   readonly enforcement: ReadonlyMap<string, Enforcement>;
@@ -25,45 +28,117 @@ export interface NodePolicy {
   readonly rules: RuleRef[];
 }
 
-/** Policy map entries and default-deny flags for the endpoints of one node. */
+/** What one rule gives one node: its entries, where it turns default deny on, the refs its entries name. */
+interface Contribution {
+  readonly adds: readonly { readonly key: string; readonly value: PolicyValue; readonly label: string }[];
+  /** An endpoint the rule selects, to name in a budget error. */
+  readonly firstEndpoint: LocalEndpoint | null;
+  readonly denyIngress: readonly string[];
+  readonly denyEgress: readonly string[];
+  readonly used: readonly RuleRef[];
+  readonly warnings: Warnings;
+}
+
+/**
+ * A node's policy work of its last compile, as Cilium's selector cache keeps
+ * it: each rule's contribution by compiled rule, and the sorted entries.
+ * Valid for one cluster view (it fixes the node's endpoints and their ids).
+ */
+export class NodePolicyMemo {
+  /** @internal */
+  readonly byRule = new WeakMap<CompiledRule, Contribution>();
+  /** @internal */
+  last: readonly Entry<PolicyValue>[] = [];
+}
+
+/**
+ * Policy map entries and default-deny flags for the endpoints of one node.
+ * With a memo, an unchanged compiled rule (the same object) adds what it
+ * added last time: only changed rules are matched against the endpoints.
+ */
 export function compileNodePolicy(
   view: ClusterView,
   program: PolicyProgram,
   local: readonly LocalEndpoint[],
   warnings: Warnings,
+  memo: NodePolicyMemo = new NodePolicyMemo(),
 ): NodePolicy {
   const mode = view.cluster.spec.policyEnforcement;
   const enforcement = new Map<string, { ingress: boolean; egress: boolean }>();
   for (const ep of local) enforcement.set(ep.info.key, { ingress: mode === 'always', egress: mode === 'always' });
   if (mode === 'never') return { entries: [], enforcement, rules: [] };
 
-  const index = new SelectorIndex(local, (ep) => ep.info.labels);
+  let index: SelectorIndex<LocalEndpoint> | null = null;
   const set = new PolicyEntrySet();
   const used = new Map<number, RuleRef>();
+  const budget = new PolicyBudget(local[0]?.info.decl.spec.node ?? '');
   for (const rule of program.rules) {
     if (!rule.subject) continue;
-    for (const ep of index.select(rule.subject)) {
-      const e = enforcement.get(ep.info.key)!;
-      if (rule.ingress && rule.defaultDenyIngress) e.ingress = true;
-      if (rule.egress && rule.defaultDenyEgress) e.egress = true;
-      for (const item of rule.items) {
-        if (emit(view, rule, item, ep, set, warnings)) used.set(item.ref.id, item.ref);
-      }
+    let c = memo.byRule.get(rule);
+    if (!c) {
+      index ??= new SelectorIndex(local, (ep) => ep.info.labels);
+      c = contribute(view, rule, index.select(rule.subject), budget);
+      memo.byRule.set(rule, c);
     }
+    warnings.addAll(c.warnings);
+    for (const key of c.denyIngress) enforcement.get(key)!.ingress = true;
+    for (const key of c.denyEgress) enforcement.get(key)!.egress = true;
+    for (const a of c.adds) set.add(a.value, a.label, a.key);
+    for (const ref of c.used) used.set(ref.id, ref);
+    if (c.adds.length > 0) budget.check(rule, c.firstEndpoint!, set.size);
   }
-  const entries = set.entries();
+  const entries = set.entries(memo.last);
+  memo.last = entries;
   // Only rules that decide some entry: merged or deny-covered ones are not named by any.
   const named = new Set(entries.map((e) => e.value.ruleId));
   const rules = [...used.values()].filter((r) => named.has(r.id)).sort((a, b) => a.id - b.id);
   return { entries, enforcement, rules };
 }
 
+function contribute(
+  view: ClusterView,
+  rule: CompiledRule,
+  selected: readonly LocalEndpoint[],
+  budget: PolicyBudget,
+): Contribution {
+  const adds: { key: string; value: PolicyValue; label: string }[] = [];
+  const distinct = new Set<string>();
+  const sink = {
+    add: (value: PolicyValue, label: string) => {
+      const key = policyKey(value);
+      distinct.add(key);
+      adds.push({ key, value, label });
+    },
+  };
+  const warnings = new Warnings();
+  const used = new Map<number, RuleRef>();
+  for (const ep of selected) {
+    for (const item of rule.items) {
+      // Counted before the entries exist, and checked after each item: memory stays bounded by the map's size.
+      budget.reserve(rule, item, ep);
+      if (emit(view, rule, item, ep, sink, warnings)) used.set(item.ref.id, item.ref);
+      budget.check(rule, ep, distinct.size);
+    }
+  }
+  const keys = selected.map((ep) => ep.info.key);
+  return {
+    adds,
+    firstEndpoint: selected[0] ?? null,
+    denyIngress: rule.ingress && rule.defaultDenyIngress ? keys : [],
+    denyEgress: rule.egress && rule.defaultDenyEgress ? keys : [],
+    used: [...used.values()],
+    warnings,
+  };
+}
+
+type Sink = Pick<PolicyEntrySet, 'add'>;
+
 function emit(
   view: ClusterView,
   rule: CompiledRule,
   item: DirectionRule,
   ep: LocalEndpoint,
-  set: PolicyEntrySet,
+  set: Sink,
   warnings: Warnings,
 ): boolean {
   const label =

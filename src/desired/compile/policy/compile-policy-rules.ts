@@ -7,11 +7,12 @@ import type { ClusterView, IdentityInfo } from '../cluster-view.js';
 import { formatCidr, parseCidr } from '../ipv4.js';
 import { Warnings } from '../warnings.js';
 import type { CompiledRule, DirectionRule, PortSpec } from './compiled-rule.js';
+import { cidrSelection } from './cidr-selection.js';
 import { icmpTypeNumber } from './icmp-types.js';
 import { peerSelector, subjectSelector } from './policy-selectors.js';
 import { ANY_PORT, portRangeBlocks } from './port-blocks.js';
 import { hasPorts, PROTO_ICMP, protocolNumbers } from './protocols.js';
-import type { RuleMemo } from './rule-memo.js';
+import type { IdentityIndex, RuleMemo } from './rule-memo.js';
 import { DIRECTION_FIELDS, refKey, ruleRefs, type DirectionField } from './rule-refs.js';
 
 /** Every policy of the model, with peers resolved against the cluster's identities. */
@@ -58,15 +59,12 @@ export function compilePolicyRules(
   warnings: Warnings,
   memo?: RuleMemo,
 ): PolicyProgram {
-  const refs = ruleRefs(policies);
+  const refs = ruleRefs(policies, memo?.allocateIds);
   const cidrs = collectCidrs(policies, warnings);
   const allocated = allocateCidrIdentities(cidrs.prefixes);
   const cidrIdentities = memo ? memo.stableCidr(allocated) : allocated;
-  const identities = [
-    ...view.identities,
-    ...[...cidrIdentities].map(([prefix, id]): IdentityInfo => ({ id, labels: cidrLabels(prefix), scope: 'cidr' })),
-  ].sort((a, b) => a.id - b.id);
-  const index = new SelectorIndex(identities, (i) => i.labels);
+  const build = () => identityIndex(view, cidrIdentities);
+  const { identities, index } = memo ? memo.identities(view, cidrIdentities, build) : build();
   const rules: CompiledRule[] = [];
   for (const policy of policies) {
     for (const rule of policy.rules) {
@@ -84,6 +82,14 @@ export function compilePolicyRules(
     }
   }
   return { rules, cidrIdentities, identities, worldPrefixUsed: cidrs.world };
+}
+
+function identityIndex(view: ClusterView, cidrIdentities: ReadonlyMap<string, number>): IdentityIndex {
+  const identities = [
+    ...view.identities,
+    ...[...cidrIdentities].map(([prefix, id]): IdentityInfo => ({ id, labels: cidrLabels(prefix), scope: 'cidr' })),
+  ].sort((a, b) => a.id - b.id);
+  return { identities, index: new SelectorIndex(identities, (i) => i.labels) };
 }
 
 interface Ctx {
@@ -179,9 +185,11 @@ function compileItem(
   for (const sel of selectors) {
     for (const i of ctx.index.select(peerSelector(policy, sel, matchesInit))) peers.add(i.id);
   }
-  for (const c of cidrs) addCidr(ctx, peers, c);
+  for (const c of cidrs) for (const id of cidrSelection(ctx.cidrIdentities, c)) peers.add(id);
   cidrSets.forEach((set, i) => {
-    if (set.cidr !== undefined) addCidr(ctx, peers, set.cidr);
+    if (set.cidr !== undefined) {
+      for (const id of cidrSelection(ctx.cidrIdentities, set.cidr, set.except ?? [])) peers.add(id);
+    }
     if (set.cidrGroupRef !== undefined || set.cidrGroupSelector !== undefined) {
       warn(
         ctx,
@@ -210,13 +218,6 @@ function compileItem(
     peers: [...peers].sort((a, b) => a - b),
     ports: portSpecs(ctx, pr, path, item, deny),
   };
-}
-
-function addCidr(ctx: Ctx, peers: Set<number>, text: string): void {
-  const c = parseCidr(text);
-  if (!c) return;
-  const prefix = formatCidr(c);
-  peers.add(prefix === WORLD_PREFIX ? RESERVED_IDENTITIES.world : ctx.cidrIdentities.get(prefix)!);
 }
 
 function entityIdentities(ctx: Ctx, e: Entity): number[] {

@@ -1,12 +1,9 @@
 import type { Entry, PolicyValue, Verdict } from '../../desired-state.js';
-import { entry } from '../sorted-entries.js';
+import { policyKey } from '../../kinds/index.js';
+import { entry, mergeSorted, sortEntries } from '../sorted-entries.js';
 import { blockContains } from './port-blocks.js';
 
 const RANK: Readonly<Record<Verdict, number>> = { allow: 1, redirect: 2, deny: 3 };
-
-export function policyKey(v: PolicyValue): string {
-  return `${v.endpointId}/${v.direction}/${v.identity}/${v.protocol}/${v.port}/${v.portPrefixLen}`;
-}
 
 /**
  * Policy entries of one node. Identical keys merge (deny > redirect > allow,
@@ -17,13 +14,22 @@ export function policyKey(v: PolicyValue): string {
 export class PolicyEntrySet {
   private readonly byKey = new Map<string, { value: PolicyValue; label: string }>();
 
-  add(value: PolicyValue, label: string): void {
-    const key = policyKey(value);
+  /** Distinct keys so far, before deny-covered entries are dropped. */
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  add(value: PolicyValue, label: string, key = policyKey(value)): void {
     const old = this.byKey.get(key);
     if (!old || wins(value, old.value)) this.byKey.set(key, { value, label });
   }
 
-  entries(): Entry<PolicyValue>[] {
+  /**
+   * Sorted by key. An entry of `previous` (sorted, as this returned it for an
+   * earlier compile) whose value object and label are unchanged is handed back
+   * as it was, so a changed rule costs a sort of its own entries only.
+   */
+  entries(previous: readonly Entry<PolicyValue>[] = []): Entry<PolicyValue>[] {
     const denies = new Map<string, PolicyValue[]>();
     for (const { value } of this.byKey.values()) {
       if (value.verdict !== 'deny') continue;
@@ -32,12 +38,17 @@ export class PolicyEntrySet {
       if (list) list.push(value);
       else denies.set(g, [value]);
     }
-    const result: Entry<PolicyValue>[] = [];
-    for (const [key, { value, label }] of this.byKey) {
-      if (value.verdict !== 'deny' && (denies.get(group(value)) ?? []).some((d) => covers(d, value))) continue;
-      result.push(entry(key, value, label));
+    const kept = new Map<string, { value: PolicyValue; label: string }>();
+    for (const [key, e] of this.byKey) {
+      const v = e.value;
+      if (v.verdict !== 'deny' && denies.size > 0 && (denies.get(group(v)) ?? []).some((d) => covers(d, v))) continue;
+      kept.set(key, e);
     }
-    return result;
+    const same = previous.filter((e) => {
+      const now = kept.get(e.key);
+      return now !== undefined && now.value === e.value && now.label === e.label && kept.delete(e.key);
+    });
+    return mergeSorted(same, sortEntries([...kept].map(([key, { value, label }]) => entry(key, value, label))));
   }
 }
 

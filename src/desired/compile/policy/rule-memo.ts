@@ -1,9 +1,16 @@
 import type { RuleRef } from '../../desired-state.js';
 import type { PolicyDeclaration, PolicyRule } from '../../model.js';
-import type { ClusterView } from '../cluster-view.js';
+import { SelectorIndex } from '../../selector/index.js';
+import type { ClusterView, IdentityInfo } from '../cluster-view.js';
 import type { Warnings } from '../warnings.js';
 import type { CompiledRule } from './compiled-rule.js';
-import { refKey } from './rule-refs.js';
+import { allocateRuleIds, refKey } from './rule-refs.js';
+
+/** Every identity a peer selector can name, sorted by id, and their label index. */
+export interface IdentityIndex {
+  readonly identities: readonly IdentityInfo[];
+  readonly index: SelectorIndex<IdentityInfo>;
+}
 
 interface Memo {
   readonly view: ClusterView;
@@ -21,6 +28,24 @@ interface Memo {
 export class RuleMemo {
   private readonly rules = new WeakMap<PolicyRule, Memo>();
   private cidr: ReadonlyMap<string, number> = new Map();
+  private identityIndex: { view: ClusterView; cidr: ReadonlyMap<string, number>; value: IdentityIndex } | null = null;
+  private ruleIds: { keys: readonly string[]; ids: ReadonlyMap<string, number> } | null = null;
+
+  /** The identities and their index of the last build when the view and CIDR identities are the same. */
+  identities(view: ClusterView, cidr: ReadonlyMap<string, number>, build: () => IdentityIndex): IdentityIndex {
+    const last = this.identityIndex;
+    if (last && last.view === view && last.cidr === cidr) return last.value;
+    this.identityIndex = { view, cidr, value: build() };
+    return this.identityIndex.value;
+  }
+
+  /** Rule ids hashed once per set of rule keys: they depend on nothing else. */
+  readonly allocateIds = (keys: readonly string[]): ReadonlyMap<string, number> => {
+    const last = this.ruleIds;
+    if (last && last.keys.length === keys.length && last.keys.every((k, i) => k === keys[i])) return last.ids;
+    this.ruleIds = { keys, ids: allocateRuleIds(keys) };
+    return this.ruleIds.ids;
+  };
 
   /** The earlier CIDR identity map when `next` holds the same entries, so that memos made against it still apply. */
   stableCidr(next: ReadonlyMap<string, number>): ReadonlyMap<string, number> {

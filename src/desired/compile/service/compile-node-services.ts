@@ -3,7 +3,8 @@ import { allocateByHash } from '../../identity/index.js';
 import type { NodeInfo } from '../cluster-view.js';
 import { entry } from '../sorted-entries.js';
 import type { Warnings } from '../warnings.js';
-import { frontendKey, REVNAT_RANGE } from './compile-service-program.js';
+import { frontendKey } from '../../kinds/index.js';
+import { REVNAT_RANGE } from './compile-service-program.js';
 import type { ServicePortPlan, ServiceProgram } from './service-program.js';
 
 export interface NodeServices {
@@ -17,10 +18,36 @@ export interface NodeServices {
 export function compileNodeServices(program: ServiceProgram, node: NodeInfo, warnings: Warnings): NodeServices {
   const frontends: Frontend[] = [];
   for (const plan of program.ports) {
-    if (plan.clusterIP) frontends.push(fe(plan, plan.clusterIP, plan.port, 'ClusterIP'));
-    for (const ip of plan.externalIPs) frontends.push(fe(plan, ip, plan.port, 'ExternalIP'));
+    frontends.push(...clusterFrontends(plan));
     if (plan.nodePort !== null) frontends.push(fe(plan, node.address, plan.nodePort, 'NodePort'));
   }
+  return frontendEntries(program, frontends, warnings);
+}
+
+/** The frontends every node has (ClusterIP, ExternalIP), in the order compileNodeServices visits them. */
+export function sharedFrontends(program: ServiceProgram): Frontend[] {
+  return program.ports.flatMap(clusterFrontends);
+}
+
+/** This node's NodePort frontends, in the order compileNodeServices visits them. */
+export function nodePortFrontends(program: ServiceProgram, node: NodeInfo): Frontend[] {
+  return program.ports.flatMap((plan) =>
+    plan.nodePort === null ? [] : [fe(plan, node.address, plan.nodePort, 'NodePort')],
+  );
+}
+
+function clusterFrontends(plan: ServicePortPlan): Frontend[] {
+  const out = plan.clusterIP ? [fe(plan, plan.clusterIP, plan.port, 'ClusterIP')] : [];
+  for (const ip of plan.externalIPs) out.push(fe(plan, ip, plan.port, 'ExternalIP'));
+  return out;
+}
+
+/** The entries of these frontends; the first one of a key wins, later ones are warned about. */
+export function frontendEntries(
+  program: ServiceProgram,
+  frontends: readonly Frontend[],
+  warnings: Warnings,
+): NodeServices {
   const nodeOnly = frontends.filter((f) => !program.revNat.has(f.key)).map((f) => f.key);
   const local = allocateByHash(nodeOnly, REVNAT_RANGE, new Set(program.revNat.values()));
 
@@ -76,7 +103,7 @@ export function compileNodeServices(program: ServiceProgram, node: NodeInfo, war
   return { service: [...service.values()], backend, revnat, maglev };
 }
 
-interface Frontend {
+export interface Frontend {
   readonly key: string;
   readonly plan: ServicePortPlan;
   readonly address: string;

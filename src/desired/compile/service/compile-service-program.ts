@@ -1,5 +1,6 @@
 import type { BackendState, BackendValue } from '../../desired-state.js';
 import { allocateByHash } from '../../identity/index.js';
+import { frontendKey } from '../../kinds/index.js';
 import type { Declared } from '../../model.js';
 import type { ServiceSpec } from '../../schema/gitwire-kinds.js';
 import type { ClusterView, EndpointInfo } from '../cluster-view.js';
@@ -11,11 +12,6 @@ import { STATE_ORDER, type ServicePortPlan, type ServiceProgram } from './servic
 const PROTOCOLS = { TCP: 6, UDP: 17, SCTP: 132 } as const;
 const NODE_PORT_RANGE = { min: 30_000, max: 32_767, space: 'node ports' };
 export const REVNAT_RANGE = { min: 1, max: 65_535, space: 'reverse NAT indexes' };
-
-/** Frontend key as the service map is keyed: `address:port/PROTO`. */
-export function frontendKey(address: string, port: number, protocol: string): string {
-  return `${address}:${port}/${protocol}`;
-}
 
 /** Every Service port of the model with its backends, slots, cluster IP and node port. */
 export function compileServiceProgram(

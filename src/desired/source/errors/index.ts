@@ -6,3 +6,7 @@ export { SourceNotARepositoryError, type SourceNotARepositoryData } from './sour
 export { SourceRefNotFoundError, type SourceRefNotFoundData } from './source-ref-not-found-error.js';
 export { SourceSymlinkEscapeError, type SourceSymlinkEscapeData } from './source-symlink-escape-error.js';
 export { SourceUnreachableError, type SourceUnreachableData } from './source-unreachable-error.js';
+export { SourceTimeoutError, type SourceTimeoutData } from './source-timeout-error.js';
+export { SourceCorruptObjectError, type SourceCorruptObjectData } from './source-corrupt-object-error.js';
+export { SourceCacheUnsafeError, type SourceCacheUnsafeData } from './source-cache-unsafe-error.js';
+export { SourceSignatureError, type SourceSignatureData } from './source-signature-error.js';

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import git from 'isomorphic-git';
 import { redact } from './map-transport-error.js';
+import { privateDir } from './private-dir.js';
 
 const locks = new Map<string, Promise<unknown>>();
 
@@ -12,19 +13,23 @@ export const MAX_CACHE_PACKS = 64;
 
 /**
  * Returns the bare repository under `cacheDir` that caches `url` (one per URL,
- * credentials left out of the key), creating it atomically on first use.
+ * credentials left out of the key), creating it atomically on first use. The
+ * cache, its `repos` folder and the repository must be private to this user.
  */
 export async function openRemoteCache(url: string, cacheDir: string): Promise<string> {
   const key = createHash('sha256').update(redact(url)).digest('hex').slice(0, 24);
   const gitdir = join(cacheDir, 'repos', `${key}.git`);
+  await privateDir(cacheDir);
+  await privateDir(join(cacheDir, 'repos'));
   if (
     await stat(join(gitdir, 'config')).then(
       () => true,
       () => false,
     )
-  )
+  ) {
+    await privateDir(gitdir);
     return gitdir;
-  await mkdir(join(cacheDir, 'repos'), { recursive: true });
+  }
   // Built aside and renamed into place, so a crash never leaves a half-made cache behind.
   const staging = await mkdtemp(join(cacheDir, 'repos', `${key}.tmp-`));
   try {

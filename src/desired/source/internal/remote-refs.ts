@@ -1,5 +1,4 @@
 import git, { type ServerRef } from 'isomorphic-git';
-import http from 'isomorphic-git/http/node';
 import { SourceRefNotFoundError } from '../errors/source-ref-not-found-error.js';
 import { mapTransportError, redact } from './map-transport-error.js';
 import type { RemoteConnection } from './remote-connection.js';
@@ -16,8 +15,8 @@ export type RemoteTarget =
 /** Lists the remote's refs with symbolic refs and peeled tags; protocol v1 does it in one request, v2 in two. */
 export async function listRemoteRefs(conn: RemoteConnection): Promise<ServerRef[]> {
   try {
-    return await git.listServerRefs({
-      http,
+    const refs = await git.listServerRefs({
+      http: conn.http,
       url: conn.url,
       headers: conn.headers(),
       onAuth: conn.onAuth,
@@ -25,6 +24,10 @@ export async function listRemoteRefs(conn: RemoteConnection): Promise<ServerRef[
       symrefs: true,
       peelTags: true,
     });
+    // A body cut short can parse as fewer refs: a stopped transfer fails whatever isomorphic-git made of it.
+    const stopped = conn.http.stopped();
+    if (stopped) throw stopped;
+    return refs;
   } catch (err) {
     throw mapTransportError(err, conn);
   }

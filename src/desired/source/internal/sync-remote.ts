@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import git from 'isomorphic-git';
-import http from 'isomorphic-git/http/node';
 import { SourceRefNotFoundError } from '../errors/source-ref-not-found-error.js';
 import { mapTransportError, redact } from './map-transport-error.js';
 import { peelToCommit } from './peel-to-commit.js';
@@ -74,7 +73,7 @@ async function fetchOne(
   try {
     await git.fetch({
       fs,
-      http,
+      http: conn.http,
       gitdir,
       url: conn.url,
       headers: conn.headers(),
@@ -85,6 +84,8 @@ async function fetchOne(
       singleBranch: true,
       tags: false,
     });
+    const stopped = conn.http.stopped();
+    if (stopped) throw stopped;
   } catch (err) {
     throw mapTransportError(err, conn);
   }

@@ -1,5 +1,6 @@
 import { SourceSymlinkEscapeError } from '../errors/source-symlink-escape-error.js';
 import type { RepoFile, RepoNote } from '../repo-tree.js';
+import { SOURCE_IGNORE_FILE, SourceFilter } from './source-ignore.js';
 import type { TreeEntryKind, TreeReader } from './tree-reader.js';
 
 export interface WalkResult {
@@ -12,13 +13,15 @@ const MAX_LINK_HOPS = 40;
 const READ_BATCH = 32;
 
 /**
- * Reads every file of the tree, following links that stay inside it (a link
- * to a directory shows that directory's files under the link's path).
- * Files come back sorted by path so the same tree always reads the same.
+ * Reads the declaration files of the tree (see SourceFilter), following links
+ * that stay inside it (a link to a directory shows that directory's files
+ * under the link's path). Nothing else is read, so an image in docs/ or a
+ * folder named in `.sourceignore` costs nothing. Files come back sorted by
+ * path so the same tree always reads the same.
  */
 export async function walkTree(reader: TreeReader, maxFileBytes: number): Promise<WalkResult> {
   const walk = new Walk(reader, maxFileBytes);
-  await walk.dir('', '', ['']);
+  await walk.dir('', '', [''], SourceFilter.root);
   walk.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files: walk.files, notes: walk.notes };
 }
@@ -35,19 +38,29 @@ class Walk {
   ) {}
 
   /** `real` is where the directory is, `shown` where it appears; `ancestors` are the real dirs being walked. */
-  async dir(real: string, shown: string, ancestors: readonly string[]): Promise<void> {
+  async dir(real: string, shown: string, ancestors: readonly string[], parent: SourceFilter): Promise<void> {
+    const listed = await this.reader.list(real);
+    const filter =
+      listed.get(SOURCE_IGNORE_FILE) === 'file'
+        ? parent.within(
+            shown,
+            new TextDecoder().decode(await this.reader.readFile(join(real, SOURCE_IGNORE_FILE), this.maxFileBytes)),
+          )
+        : parent;
     // Sorted, so that which error or note comes first does not depend on the file system's order.
-    const entries = [...(await this.reader.list(real))].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = [...listed].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     // A directory's files are read a batch at a time so the reads overlap without
     // holding thousands of descriptors; the first failure in name order is thrown.
-    const files = entries.filter(([, kind]) => kind === 'file').map(([name]) => name);
+    const files = entries
+      .filter(([name, kind]) => kind === 'file' && filter.readsFile(join(shown, name)))
+      .map(([name]) => name);
     for (let i = 0; i < files.length; i += READ_BATCH) {
       const batch = files.slice(i, i + READ_BATCH).map((name) => this.file(join(real, name), join(shown, name)));
       const failed = (await Promise.allSettled(batch)).find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
     }
     for (const [name, kind] of entries) {
-      if (kind !== 'file') await this.entry(join(real, name), join(shown, name), kind, ancestors);
+      if (kind !== 'file') await this.entry(join(real, name), join(shown, name), kind, ancestors, filter);
     }
   }
 
@@ -55,19 +68,29 @@ class Walk {
     this.files.push({ path: shown, content: await this.reader.readFile(real, this.maxFileBytes) });
   }
 
-  private async entry(real: string, shown: string, kind: TreeEntryKind, ancestors: readonly string[]): Promise<void> {
+  private async entry(
+    real: string,
+    shown: string,
+    kind: TreeEntryKind,
+    ancestors: readonly string[],
+    filter: SourceFilter,
+  ): Promise<void> {
     switch (kind) {
       case 'file':
-        return this.file(real, shown);
+        return filter.readsFile(shown) ? this.file(real, shown) : undefined;
       case 'dir':
-        return this.dir(real, shown, [...ancestors, real]);
+        return filter.entersDir(shown) ? this.dir(real, shown, [...ancestors, real], filter) : undefined;
       case 'submodule':
-        this.note(shown, 'W_SOURCE_SUBMODULE', 'submodule skipped: gitwire reads a single repository');
+        if (filter.entersDir(shown))
+          this.note(shown, 'W_SOURCE_SUBMODULE', 'submodule skipped: gitwire reads a single repository');
         return;
       case 'other':
-        this.note(shown, 'W_SOURCE_SPECIAL_FILE', 'skipped: not a regular file, directory or link');
+        if (filter.readsFile(shown))
+          this.note(shown, 'W_SOURCE_SPECIAL_FILE', 'skipped: not a regular file, directory or link');
         return;
       case 'link': {
+        // A link shown where nothing would be read is not even resolved.
+        if (!filter.readsFile(shown) && !filter.entersDir(shown)) return;
         const target = await this.resolveLink(real, shown);
         if (target === undefined) return;
         const inside = (dir: string) => dir === target.path || dir.startsWith(`${target.path}/`);
@@ -75,7 +98,7 @@ class Walk {
           this.note(shown, 'W_SOURCE_SYMLINK_LOOP', `skipped: links to ${target.path || '.'}, which contains it`);
           return;
         }
-        return this.entry(target.path, shown, target.kind, ancestors);
+        return this.entry(target.path, shown, target.kind, ancestors, filter);
       }
     }
   }

@@ -1,0 +1,77 @@
+// A no-op agent pass (commit and generation unchanged, node converged) on the
+// example repository's node-1, as the agent runs it: the compiled commit is
+// kept, so a pass is open node → observe → plan. Compares opening the node
+// (loading the BPF object through the verifier) on every pass with keeping it
+// loaded across passes. The node is a fresh namespace with its own bpffs root;
+// the example's node-1 is renamed so that nothing is shared with other runs.
+// Run: npx tsx bench/agent-pass.ts [passes=15]
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { NodeDatapath } from '../src/datapath/index.js';
+import { compileRevision, reconcileNode } from '../src/reconciler/reconcile-node.js';
+
+const PASSES = Number(process.argv[2] ?? 15);
+const name = `gwpass${process.pid.toString(36)}`;
+const nodeNs = `${name}-ns`;
+const bpffsRoot = `/sys/fs/bpf/${name}`;
+const repo = mkdtempSync(join(os.tmpdir(), `${name}-`));
+const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+
+function renameNode(dir: string): void {
+  for (const entry of readdirSync(dir)) {
+    const p = join(dir, entry);
+    if (statSync(p).isDirectory()) renameNode(p);
+    else if (/\.ya?ml$/.test(entry)) writeFileSync(p, readFileSync(p, 'utf8').replaceAll('node-1', name));
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  cpSync(new URL('../examples/repo', import.meta.url).pathname, repo, { recursive: true });
+  renameNode(repo);
+  ip('netns', 'add', nodeNs);
+  ip('-n', nodeNs, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0-peer');
+  ip('-n', nodeNs, 'addr', 'add', '192.168.50.11/24', 'dev', 'eth0');
+  ip('-n', nodeNs, 'link', 'set', 'eth0', 'up');
+  const nodeOpts = { node: name, nodeNs, bpffsRoot };
+  const compiled = await compileRevision(repo, undefined, name);
+  const first = await reconcileNode({ repo, ...nodeOpts, compiled });
+  if (first.remaining?.changes.length) throw new Error('the example did not converge');
+
+  const timed = async (datapath?: NodeDatapath) => {
+    const ms: number[] = [];
+    for (let i = 0; i < PASSES; i++) {
+      const t0 = performance.now();
+      const r = await reconcileNode({ repo, ...nodeOpts, compiled, ...(datapath ? { datapath } : {}) });
+      ms.push(performance.now() - t0);
+      if (r.writes !== 0 || r.changes.changes.length !== 0) throw new Error('a no-op pass wrote or planned');
+    }
+    return ms;
+  };
+  const reopened = await timed();
+  const kept = NodeDatapath.open(nodeOpts);
+  const reused = await timed(kept);
+  kept.close();
+  const entries = Object.values(compiled.desired.resources).reduce((n, l) => n + l.length, 0);
+  console.log(`example node-1: ${entries} desired entries, ${PASSES} no-op passes each, 0 writes`);
+  console.log(
+    `| node opened every pass | ${median(reopened).toFixed(0)} ms | ${Math.min(...reopened).toFixed(0)} ms |`,
+  );
+  console.log(`| node kept across passes | ${median(reused).toFixed(0)} ms | ${Math.min(...reused).toFixed(0)} ms |`);
+}
+
+try {
+  await main();
+} finally {
+  const namespaces = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  for (const line of namespaces.split('\n')) {
+    const ns = line.split(' ')[0] ?? '';
+    if (ns === nodeNs || ns.startsWith(`gw-${name}-`)) ip('netns', 'del', ns);
+  }
+  rmSync(bpffsRoot, { recursive: true, force: true });
+  rmSync(repo, { recursive: true, force: true });
+}

@@ -1,0 +1,10 @@
+export {
+  endpointAlias,
+  endpointAliasFits,
+  endpointNetns,
+  endpointNetnsPrefix,
+  endpointVeth,
+  ENDPOINT_ALIAS_TAG,
+  MAX_ALIAS,
+  ownerMark,
+} from './endpoint-names.js';
