@@ -10,6 +10,7 @@ import { DRIVEN_KINDS, mapFit, type DrivenKind } from '../desired/kinds/index.js
 import { NodeDatapath, StalledError } from '../datapath/index.js';
 import { apply } from './apply.js';
 import type { ChangeSet } from './change-set.js';
+import { modelLabelSets, type IdentityAllocator } from '../desired/identity/index.js';
 import { loadRevision, type RevisionCaches } from './load-revision.js';
 import { plan } from './plan.js';
 
@@ -46,9 +47,15 @@ export async function compileRevision(
   node: string,
   caches?: RevisionCaches,
   generation = 0,
+  allocator?: IdentityAllocator,
 ): Promise<CompiledRevision> {
   const loaded = await loadRevision(repo, source, caches);
-  const compiled = compile(loaded.model, node, caches ? { cache: caches.compile } : {});
+  // A cluster store hands out identities cluster-wide; without one, compile hashes labels the same on every node.
+  const identities = allocator ? await allocator.allocate(modelLabelSets(loaded.model)) : undefined;
+  const compiled = compile(loaded.model, node, {
+    ...(caches ? { cache: caches.compile } : {}),
+    ...(identities ? { identities } : {}),
+  });
   const inputs = { commit: loaded.revision, generation };
   const desired = Object.freeze({ ...compiled, inputs: Object.freeze(inputs) });
   return { inputs, desired, warnings: [...loaded.warnings, ...desired.warnings] };

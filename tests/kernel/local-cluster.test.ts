@@ -2,6 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Etcd3 } from 'etcd3';
+import { NodeDatapath } from '../../src/datapath/index.js';
+import { IDENTITY_PREFIX } from '../../src/reconciler/cluster/etcd-identity-allocator.js';
 import { git } from '../../src/reconciler/cluster/local/cluster-repo.js';
 import {
   ALLIANCE_RULE,
@@ -163,5 +166,57 @@ describe('gitwire cluster: etcd outage', () => {
     await cluster.restartEtcd();
     const caughtUp = await cluster.waitConverged(next, 60_000);
     expect([...caughtUp.keys()].sort()).toEqual(cluster.nodes.map((n) => n.name).sort());
+  }, 300_000);
+});
+
+describe('gitwire cluster: identities from etcd', () => {
+  const repo = exampleRepoCopy();
+  let cluster: LocalCluster | null = null;
+  let etcd: Etcd3 | null = null;
+
+  afterAll(async () => {
+    etcd?.close();
+    await cluster?.down();
+    removeDir(repo);
+    removeDir(stateRoot);
+  });
+
+  /** What every node's kernel holds: endpoint address → identity, from its ipcache map. */
+  async function kernelIdentities(c: LocalCluster): Promise<Map<string, Map<string, number>>> {
+    const byNode = new Map<string, Map<string, number>>();
+    for (const n of c.nodes) {
+      const dp = NodeDatapath.open({ node: n.name, nodeNs: n.netns, bpffsRoot: c.layout.bpffsRoot });
+      try {
+        const observed = await dp.observe();
+        byNode.set(n.name, new Map((observed.resources.ipcache ?? []).map((e) => [e.value.prefix, e.value.identity])));
+      } finally {
+        dp.close();
+      }
+    }
+    return byNode;
+  }
+
+  it('every node enforces the numbers etcd handed out, and a restarted agent keeps them', async () => {
+    cluster = await LocalCluster.up({ name: `i${RUN}`, repo, stateRoot, interval: '1s' });
+    await cluster.waitConverged(git(cluster.layout.workTree, 'rev-parse', 'HEAD'));
+    etcd = new Etcd3({ hosts: [cluster.etcdEndpoint] });
+    const allocated = new Set(
+      Object.values(await etcd.getAll().prefix(`${IDENTITY_PREFIX}labels/`).strings()).map(Number),
+    );
+    const sw = (await starWars(cluster))!;
+    const before = await kernelIdentities(cluster);
+    for (const [node, table] of before) {
+      for (const ep of [sw.tiefighter, sw.xwing, sw.deathstar1, sw.deathstar2]) {
+        const id = table.get(`${ep.address}/32`);
+        expect(id, `${ep.name} on ${node}`).toBe(ep.identity);
+        expect(allocated.has(id!), `${ep.name}'s identity ${id} is one etcd handed out`).toBe(true);
+      }
+    }
+    await cluster.restartAgent(cluster.nodes[1]!.name);
+    const next = await cluster.commit('let the alliance land', (dir) =>
+      appendFileSync(join(dir, POLICY_FILE), ALLIANCE_RULE),
+    );
+    await cluster.waitConverged(next, 60_000);
+    expect(await kernelIdentities(cluster)).toEqual(before);
   }, 300_000);
 });

@@ -15,6 +15,7 @@ import {
   type StatusStore,
 } from '../../reconciler/agent/index.js';
 import { Etcd3 } from 'etcd3';
+import { EtcdIdentityAllocator } from '../../reconciler/cluster/etcd-identity-allocator.js';
 import { startNodeLease } from '../../reconciler/cluster/node-lease.js';
 import { startPushFanout } from '../../reconciler/cluster/push-fanout.js';
 import { gitOptions, sourceOptions, type GitCliOptions } from '../options.js';
@@ -66,6 +67,7 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
   if (opts.etcdEndpoints) stores.push(new EtcdStatusStore(parseEndpoints(opts.etcdEndpoints)));
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${opts.node}: ${line}\n`);
   const metrics = new AgentMetrics(opts.node);
+  const etcd = opts.etcdEndpoints ? new Etcd3({ hosts: parseEndpoints(opts.etcdEndpoints), dialTimeout: 5000 }) : null;
   // Aborted on SIGTERM, so a fetch in flight (a slow or hostile server) does not hold the agent up.
   const stopping = new AbortController();
   const agent = new Agent({
@@ -78,6 +80,7 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
     intervalMs,
     gcIntervalMs,
     stores,
+    ...(etcd ? { identities: new EtcdIdentityAllocator(etcd) } : {}),
     metrics,
     log,
   });
@@ -85,7 +88,6 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
     ? await startMetricsServer(opts.metricsAddr, () => metrics.render(agent.datapathCounters()))
     : null;
   if (server) log(`metrics on ${opts.metricsAddr} (port ${server.port})`);
-  const etcd = opts.etcdEndpoints ? new Etcd3({ hosts: parseEndpoints(opts.etcdEndpoints), dialTimeout: 5000 }) : null;
   const lease = etcd ? startNodeLease(etcd, opts.node, 10, log) : null;
   const fanout = await startPushFanout({
     ...(opts.webhookAddr ? { webhook: webhookListener(opts.webhookAddr) } : {}),

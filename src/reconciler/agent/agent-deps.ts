@@ -1,3 +1,4 @@
+import type { IdentityAllocator } from '../../desired/identity/index.js';
 import { resolveRevision, type SourceOptions } from '../../desired/index.js';
 import { NodeDatapath, type NodeOptions } from '../../datapath/index.js';
 import {
@@ -15,7 +16,13 @@ export interface AgentDeps {
   /** The commit `rev` names now; null for a plain directory, which has no revisions. */
   resolve(repo: string, rev: string, source: SourceOptions): Promise<string | null>;
   /** Compiles the commit `source.rev` for the node at a cluster generation. */
-  compile(repo: string, source: SourceOptions, node: string, generation: number): Promise<CompiledRevision>;
+  compile(
+    repo: string,
+    source: SourceOptions,
+    node: string,
+    generation: number,
+    identities?: IdentityAllocator,
+  ): Promise<CompiledRevision>;
   reconcile(opts: ReconcileOptions): Promise<ReconcileResult>;
   openLiveNode(opts: NodeOptions): LiveNode | null;
   /** Releases what the deps keep between passes (the open node); called when the agent stops. */
@@ -55,7 +62,8 @@ export const realAgentDeps: AgentDeps = {
       throw e;
     }
   },
-  compile: (repo, source, node, generation) => compileRevision(repo, source, node, caches, generation),
+  compile: (repo, source, node, generation, identities) =>
+    compileRevision(repo, source, node, caches, generation, identities),
   reconcile: (opts) => reconcileNode(opts.dryRun ? opts : { ...opts, datapath: keptNode(opts) }),
   openLiveNode,
   release() {

@@ -1,4 +1,5 @@
 import PQueue from 'p-queue';
+import type { IdentityAllocator } from '../../desired/identity/index.js';
 import { formatDiagnostic, ValidationError, type DesiredInputs, type SourceOptions } from '../../desired/index.js';
 import { withGeneration } from '../plan.js';
 import type { CompiledRevision, ReconcileResult } from '../reconcile-node.js';
@@ -36,6 +37,8 @@ export interface AgentOptions {
   /** Time between conntrack garbage collections; default the pass interval. */
   readonly gcIntervalMs?: number;
   readonly stores: readonly StatusStore[];
+  /** Cluster-wide identities (etcd); without it, identities are hashed from labels, the same on every node. */
+  readonly identities?: IdentityAllocator;
   readonly metrics?: AgentMetrics;
   readonly log?: (line: string) => void;
   readonly deps?: Partial<AgentDeps>;
@@ -238,7 +241,7 @@ export class Agent {
       this.current = markProgressing(this.current, p.commit, this.now());
       await this.writeStatus();
       const source = { ...this.opts.source, rev: p.commit ?? this.rev };
-      p.compiled = await this.deps.compile(this.opts.repo, source, this.opts.node, p.generation);
+      p.compiled = await this.deps.compile(this.opts.repo, source, this.opts.node, p.generation, this.opts.identities);
       this.latest = p.compiled;
       this.stalled = null;
     }

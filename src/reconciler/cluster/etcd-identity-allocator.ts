@@ -31,14 +31,25 @@ const SPACE = MAX_GLOBAL_IDENTITY - MIN_GLOBAL_IDENTITY + 1;
 export class EtcdIdentityAllocator implements IdentityAllocator {
   constructor(private readonly client: Etcd3) {}
 
+  /** Every identity this allocator has read or claimed: enough to compile a commit with no new labels while etcd is away. */
+  private readonly seen = new Map<string, number>();
+
   async allocate(labelSets: readonly (readonly string[])[]): Promise<IdentityTable> {
     const wanted = [...new Set(labelSets.map(labelSetKey))].sort();
-    const known = await this.readAll();
+    let known: Map<string, number>;
+    try {
+      known = await this.readAll();
+    } catch (e) {
+      // etcd unreachable: numbers never move, so the ones seen before still hold; a new label set must wait for etcd.
+      if (!wanted.every((k) => this.seen.has(k))) throw new IdentityStoreUnreachableError((e as Error).message);
+      return new Map(wanted.map((k) => [k, this.seen.get(k)!]));
+    }
     const missing = wanted.filter((key) => !known.has(key));
     // Claims are independent transactions (a lost race only moves to the next number), so they can overlap.
     const queue = new PQueue({ concurrency: CLAIM_CONCURRENCY });
     const claimed = await Promise.all(missing.map((key) => queue.add(() => this.claim(key))));
     missing.forEach((key, i) => known.set(key, claimed[i]!));
+    for (const key of wanted) this.seen.set(key, known.get(key)!);
     return new Map(wanted.map((key) => [key, known.get(key)!]));
   }
 
@@ -65,5 +76,15 @@ export class EtcdIdentityAllocator implements IdentityAllocator {
       if (theirs !== null) return Number(theirs);
     }
     throw new NumberSpaceExhaustedError('global identities');
+  }
+}
+
+/** etcd could not be read and the commit needs a label set never seen: retried until etcd answers. */
+export class IdentityStoreUnreachableError extends Error {
+  readonly code = 'E_IDENTITY_STORE_UNREACHABLE';
+  readonly errorKind = 'transient';
+  constructor(cause: string) {
+    super(`identities: etcd unreachable and the commit has labels without an identity yet (${cause})`);
+    this.name = 'IdentityStoreUnreachableError';
   }
 }

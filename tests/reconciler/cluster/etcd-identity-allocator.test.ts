@@ -66,4 +66,18 @@ describe('EtcdIdentityAllocator against a real etcd', () => {
     const table = await new EtcdIdentityAllocator(client()).allocate([labels]);
     expect(table.get(key)).toBe(MIN_GLOBAL_IDENTITY + (stableHash32(key, 'global identities') % span));
   });
+
+  it('keeps compiling known labels while etcd is away, and refuses new ones as transient until it returns', async () => {
+    const own = await startEtcd();
+    const c = new Etcd3({ hosts: [own.endpoint], dialTimeout: 1000 });
+    clients.push(c);
+    const allocator = new EtcdIdentityAllocator(c);
+    const before = await allocator.allocate(ships(5, '-outage'));
+    await own.stop();
+    expect(await allocator.allocate(ships(5, '-outage'))).toEqual(before);
+    await expect(allocator.allocate(ships(6, '-outage'))).rejects.toMatchObject({
+      code: 'E_IDENTITY_STORE_UNREACHABLE',
+      errorKind: 'transient',
+    });
+  }, 60_000);
 });

@@ -61,6 +61,7 @@ export class LocalCluster {
     private readonly log: (line: string) => void,
     private readonly webhookPort: number,
     private readonly webhookSecret: string,
+    private readonly interval: string,
   ) {}
 
   get webhookUrl(): string {
@@ -93,8 +94,9 @@ export class LocalCluster {
       git = await startGitHttpServer(layout.gitRoot);
       log(`etcd on ${etcd.endpoint}, git on ${git.url('config.git')}`);
       const secret = randomBytes(24).toString('hex');
-      const cluster = new LocalCluster(layout, nodes, etcd, git, agents, log, await freePort(), secret);
-      nodes.forEach((node, i) => agents.set(node.name, cluster.startAgent(node, opts.interval ?? '30s', i === 0)));
+      const interval = opts.interval ?? '30s';
+      const cluster = new LocalCluster(layout, nodes, etcd, git, agents, log, await freePort(), secret, interval);
+      nodes.forEach((node, i) => agents.set(node.name, cluster.startAgent(node, interval, i === 0)));
       cluster.writeState();
       return cluster;
     } catch (e) {
@@ -177,6 +179,18 @@ export class LocalCluster {
     });
     this.log(`pushed ${sha.slice(0, 12)}: ${message} (webhook ${res.status})`);
     return sha;
+  }
+
+  /** Stops a node's agent and starts a new one, as a restart of the node's agent would; returns its new PID. */
+  async restartAgent(node: string): Promise<number> {
+    const old = this.agents.get(node);
+    const spec = this.nodes.find((n) => n.name === node);
+    if (!old || !spec) throw new Error(`no agent for node ${node} in cluster ${this.layout.name}`);
+    await stopChild(old);
+    const next = this.startAgent(spec, this.interval, this.nodes[0]?.name === node);
+    this.agents.set(node, next);
+    this.writeState();
+    return next.pid!;
   }
 
   /** Stops etcd, as an outage would; the agents keep enforcing what they applied. */
