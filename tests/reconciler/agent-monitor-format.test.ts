@@ -62,7 +62,9 @@ describe('monitor output', () => {
       time: at,
       enforcedBy: [rule1, { ...rule1, id: 4, path: 'spec.ingress[0]' }],
     };
-    expect(eventText(m)).toMatch(/: no rule allows it \(default deny; ingress enforced by policy default\/rule1\)$/);
+    expect(eventText(m)).toMatch(
+      /: no rule allows it \(default deny; ingress enforced by policy default\/rule1 \(policies\/rule1\.yaml:18\)\)$/,
+    );
     expect(JSON.parse(eventJson(m)).enforcedBy).toHaveLength(2);
   });
 

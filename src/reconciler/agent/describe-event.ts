@@ -33,8 +33,11 @@ export function eventText(m: MonitoredEvent): string {
 
 function enforcedBy(m: MonitoredEvent): string {
   if (!m.enforcedBy?.length) return '';
-  const names = [...new Set(m.enforcedBy.map(policyName))].sort();
-  return `; ${m.event.direction} enforced by ${names.map((n) => `policy ${n}`).join(', ')}`;
+  // Each policy once, at the line of its rule that selects the endpoint (where a reader goes to allow the flow).
+  const first = new Map<string, RuleRef>();
+  for (const r of m.enforcedBy) if (!first.has(policyName(r))) first.set(policyName(r), r);
+  const named = [...first].sort(([a], [b]) => a.localeCompare(b));
+  return `; ${m.event.direction} enforced by ${named.map(([n, r]) => `policy ${n} (${r.file}:${r.line})`).join(', ')}`;
 }
 
 /** The same event as one JSON object per line (bigints as decimal strings, terminal controls escaped). */
