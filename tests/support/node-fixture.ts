@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_BPFFS_ROOT } from '../../src/datapath/programs/index.js';
 import { createNetns, deleteNetns, makeVethPair, run } from './netns.js';
 import { makeTempDir } from './git-fixtures.js';
 
@@ -59,13 +60,19 @@ export class TestNode {
     return ns;
   }
 
+  /** Where the node's pins go when a test applies it without --bpffs-root, as the README does. */
+  get defaultPinDir(): string {
+    return join(DEFAULT_BPFFS_ROOT, this.name);
+  }
+
   /** Removes every namespace named after the node (its own, its endpoints', outside networks), its pins and config. */
   cleanup(): void {
     const all = run('ip', ['netns', 'list'])
       .split('\n')
       .map((l) => l.split(' ')[0] ?? '');
     for (const ns of all) if (ns.startsWith(`gw-${this.name}-`) || ns.startsWith(`${this.name}-`)) deleteNetns(ns);
-    if (existsSync(this.bpffsRoot)) rmSync(this.bpffsRoot, { recursive: true, force: true });
+    for (const dir of [this.bpffsRoot, this.defaultPinDir])
+      if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
     rmSync(this.configDir, { recursive: true, force: true });
   }
 }
