@@ -18,6 +18,9 @@ import { clusterYaml, endpointYaml, TestNode } from '../support/node-fixture.js'
 // apply afterwards must converge exactly, leaving nothing orphaned.
 
 const ROOT = new URL('../..', import.meta.url).pathname;
+// Generous: with eight suites sharing two cores (load 17 seen), one apply took 25 s.
+const SETUP_TIMEOUT_MS = 600_000;
+const RUN_TIMEOUT_MS = 1_800_000;
 /** Applies that must be killed part-way. */
 const KILLS = 15;
 /** A run can end before its kill point (the machine got faster): give up after this many runs. */
@@ -135,7 +138,7 @@ beforeAll(async () => {
     expect(r.code, r.stderr).toBe(0);
     window = Math.min(window, Date.now() - started);
   }
-});
+}, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   if (inFlightGroup !== undefined) {
@@ -150,7 +153,7 @@ afterAll(async () => {
 });
 
 describe('gitwire apply killed with SIGKILL at random points', () => {
-  it('converges on the next clean apply, with nothing orphaned', { timeout: 600_000 }, async () => {
+  it('converges on the next clean apply, with nothing orphaned', { timeout: RUN_TIMEOUT_MS }, async () => {
     const seed = Number(process.env.GITWIRE_CRASH_SEED ?? Date.now() % 1_000_000);
     const random = mulberry32(seed);
     const runs: string[] = [];

@@ -12,7 +12,7 @@ import { clusterYaml, endpointYaml, TestNode } from '../support/node-fixture.js'
 // the node is refused, naming the agent.
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const node = new TestNode('gwl');
+const node = new TestNode('gwo');
 const stateDir = makeTempDir('gitwire-lock-state-');
 let revs: { a: string; b: string };
 let agent: ChildProcess | undefined;
