@@ -99,8 +99,12 @@ export class NodeLock {
 /** Starts a helper holding the lock: null when busy (at once, or after `timeoutMs`). */
 function take(path: string, timeoutMs: number | null): Promise<ChildProcess | null> {
   const wait = timeoutMs === null ? ['-n'] : ['-w', String(timeoutMs / 1000)];
-  const child = spawn('flock', [...wait, '-E', String(BUSY), path, '-c', 'echo locked && exec cat'], {
+  // /bin/sh named, with a bare environment: `flock -c` runs $SHELL, and a bash
+  // with BASH_ENV set (pyenv, say) can sit in its start-up files for minutes.
+  const hold = ['/bin/sh', '-c', 'echo locked; exec cat'];
+  const child = spawn('flock', [...wait, '-E', String(BUSY), path, ...hold], {
     stdio: ['pipe', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
   });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
