@@ -191,6 +191,21 @@ describe('gitwire apply killed with SIGKILL at random points', () => {
     expect(liveLeftovers(), context).toEqual(expectedLeftovers(desired));
     expect(await bpfEntries(), context).toEqual(desiredBpfEntries(desired));
   });
+
+  it('removes in one apply an endpoint namespace a crash left before marking it', async () => {
+    // What a kill between the node's batch and the namespace's leaves, for an
+    // endpoint of commit a: its veth marked, its namespace (lo) not yet.
+    expect((await applyCli(revs.b)).code).toBe(0);
+    const link = (await desiredAt(revs.a)).resources.link.find((l) => l.value.peerNetns?.endsWith('-ep1'))!.value;
+    run('ip', ['netns', 'add', link.peerNetns!]);
+    run('ip', ['-n', node.netns, 'link', 'add', link.name, 'type', 'veth', 'peer', 'name', link.peerName!]);
+    run('ip', ['-n', node.netns, 'link', 'set', link.peerName!, 'netns', link.peerNetns!]);
+    run('ip', ['-n', node.netns, 'link', 'set', 'dev', link.name, 'alias', `gitwire:${node.name}`, 'up']);
+
+    const r = await applyCli(revs.b);
+    expect(r.code, r.stderr).toBe(0);
+    expect(liveLeftovers()).toEqual(expectedLeftovers(await desiredAt(revs.b)));
+  });
 });
 
 interface Leftovers {
