@@ -36,7 +36,7 @@ export function applyCommand(): Command {
       `${DEFAULT_LOCK_TIMEOUT_MS / 1000}s`,
     );
   outputOption(cmd, ['text', 'json', 'markdown']).action(async (opts: ApplyOpts) => {
-    const timeoutMs = opts.lockTimeout === '0' ? 0 : parseDuration(opts.lockTimeout);
+    const timeoutMs = /^0(ms|s|m|h)?$/.test(opts.lockTimeout) ? 0 : parseDuration(opts.lockTimeout);
     // A dry run writes nothing, so it needs no lock.
     const lock = opts.dryRun
       ? null
