@@ -29,8 +29,9 @@ const node = new TestNode('gwk');
 let revs: { a: string; b: string };
 /**
  * Milliseconds the CLI takes to start, and to switch the node between the
- * commits. Measured warm, and the window shrinks whenever a run ends before
- * its kill point: on a shared machine the speed changes during the test.
+ * commits. Measured warm; the window then follows the last apply that ran to
+ * its end, up or down: on a shared machine the speed changes during the test,
+ * and kill points drawn from a stale window miss the work (or the whole run).
  */
 let startup = 0;
 let window = 0;
@@ -161,13 +162,14 @@ describe('gitwire apply killed with SIGKILL at random points', () => {
     let kills = 0;
     for (let i = 0; kills < KILLS && i < MAX_RUNS; i++) {
       const rev = i % 2 === 0 ? revs.b : revs.a;
-      // Kills spread over the work after start-up: loading, compiling, observing and writing.
-      const delay = Math.floor(startup + random() * (window - startup));
+      // Kills spread over the work after start-up, or over its last fifth when start-up takes longer now.
+      const from = Math.min(startup, 0.8 * window);
+      const delay = Math.floor(from + random() * (window - from));
       const started = Date.now();
       const r = await applyCli(rev, delay);
       runs.push(`${delay}ms:${r.killed ? 'killed' : `exit ${r.code}`}`);
       if (r.killed) kills++;
-      else if (r.code === 0) window = Math.max(startup + 100, Math.min(window, Date.now() - started));
+      else if (r.code === 0) window = Date.now() - started;
       // Every apply that was not killed runs after a killed one: it must succeed.
       else failures.push(`run ${i} (${rev.slice(0, 7)}, kill at ${delay}ms): ${r.stderr.trim()}`);
     }
