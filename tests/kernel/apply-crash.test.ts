@@ -208,6 +208,24 @@ describe('gitwire apply killed with SIGKILL at random points', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(liveLeftovers()).toEqual(expectedLeftovers(await desiredAt(revs.b)));
   });
+
+  it('removes in one apply a link pin a crash left after detaching it', async () => {
+    // What a kill between detaching a program and unpinning its link leaves: a pin attached to nothing.
+    expect((await applyCli(revs.b)).code).toBe(0);
+    run('ip', ['-n', node.netns, 'link', 'add', 'gwdead0', 'type', 'veth', 'peer', 'name', 'gwdead1']);
+    const live = NodeDatapath.open({ node: node.name, nodeNs: node.netns, bpffsRoot: node.bpffsRoot });
+    try {
+      live.datapath.attach('gwdead0', node.netns, ['ingress']);
+    } finally {
+      live.close();
+    }
+    run('ip', ['-n', node.netns, 'link', 'del', 'gwdead0']);
+    expect(liveLeftovers().linkPins).toContain('gwdead0_ingress');
+
+    const r = await applyCli(revs.b);
+    expect(r.code, r.stderr).toBe(0);
+    expect(liveLeftovers()).toEqual(expectedLeftovers(await desiredAt(revs.b)));
+  });
 });
 
 interface Leftovers {
