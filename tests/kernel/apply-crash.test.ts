@@ -194,15 +194,18 @@ describe('gitwire apply killed with SIGKILL at random points', () => {
     expect(await bpfEntries(), context).toEqual(desiredBpfEntries(desired));
   });
 
-  it('removes in one apply an endpoint namespace a crash left before marking it', async () => {
-    // What a kill between the node's batch and the namespace's leaves, for an
-    // endpoint of commit a: its veth marked, its namespace (lo) not yet.
+  it.each([
+    ['after marking its veth', true],
+    ['before marking its veth', false],
+  ])('removes in one apply an endpoint namespace a crash left %s', async (_when, vethMarked) => {
+    // What a kill part-way through plumbing an endpoint of commit a leaves:
+    // its namespace (lo) not marked yet, its veth marked or not.
     expect((await applyCli(revs.b)).code).toBe(0);
     const link = (await desiredAt(revs.a)).resources.link.find((l) => l.value.peerNetns?.endsWith('-ep1'))!.value;
     run('ip', ['netns', 'add', link.peerNetns!]);
     run('ip', ['-n', node.netns, 'link', 'add', link.name, 'type', 'veth', 'peer', 'name', link.peerName!]);
     run('ip', ['-n', node.netns, 'link', 'set', link.peerName!, 'netns', link.peerNetns!]);
-    run('ip', ['-n', node.netns, 'link', 'set', 'dev', link.name, 'alias', `gitwire:${node.name}`, 'up']);
+    if (vethMarked) run('ip', ['-n', node.netns, 'link', 'set', 'dev', link.name, 'alias', `gitwire:${node.name}`]);
 
     const r = await applyCli(revs.b);
     expect(r.code, r.stderr).toBe(0);
