@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import type { BackendValue } from '../src/desired/desired-state.js';
 import { EndpointDatapath, pinLayout } from '../src/datapath/programs/index.js';
 import type { ServiceMapValue } from '../src/datapath/maps/index.js';
-import { tcpPacket } from '../tests/support/lb-packets.js';
+import { readTuple, tcpPacket } from '../tests/support/lb-packets.js';
 
 const runs = Number(process.argv[2] ?? 4000);
 const rounds = Number(process.argv[3] ?? 5);
@@ -17,6 +17,8 @@ const SIZES = [10, 1_000, 100_000];
 const CLIENT = '10.98.0.2';
 const BACKENDS = 2000;
 const pinRoot = `/sys/fs/bpf/gwlbench-${process.pid}`;
+const TC_ACT_OK = 0;
+const NOT_A_SERVICE = '10.250.0.1';
 
 const vip = (i: number) => `10.${96 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
 const backend = (i: number): BackendValue => ({
@@ -52,11 +54,23 @@ const dps = SIZES.map((size) =>
   }),
 );
 
-/** Mean kernel-timed ns of `runs` single runs, each on its own packet. */
-function sample(dp: EndpointDatapath, packet: (n: number) => Buffer): number {
+/**
+ * Mean kernel-timed ns of `runs` single runs, each on its own packet. Every
+ * run must pass the packet, sent to a backend (or, not for a service, left
+ * alone): a run that took another path would time the wrong thing.
+ */
+function sample(dp: EndpointDatapath, flow: string, packet: (n: number) => Buffer): number {
   const prog = dp.program('gw_from_endpoint');
   let total = 0;
-  for (let n = 0; n < runs; n++) total += prog.testRun({ data: packet(n) }).durationNs;
+  for (let n = 0; n < runs; n++) {
+    const r = prog.testRun({ data: packet(n) });
+    const to = readTuple(r.dataOut);
+    const translated = to.daddr.startsWith('10.200.') && to.dport === 8080;
+    const expected = flow === 'not a service' ? to.daddr === NOT_A_SERVICE && to.dport === 80 : translated;
+    if (r.retval !== TC_ACT_OK || !expected)
+      throw new Error(`${flow}: run ${n} returned ${r.retval} with the packet sent to ${to.daddr}:${to.dport}`);
+    total += r.durationNs;
+  }
   return total / runs;
 }
 
@@ -76,7 +90,7 @@ function flows(size: number): Record<string, (n: number) => Buffer> {
     'established connection': (n) =>
       tcpPacket({ saddr: CLIENT, daddr: target(n % 10), sport: 9000, dport: 80, flags: 0x10 }),
     'not a service': (n) =>
-      tcpPacket({ saddr: CLIENT, daddr: '10.250.0.1', sport: 10000 + (n % 50000), dport: 80, flags: 0x02 }),
+      tcpPacket({ saddr: CLIENT, daddr: NOT_A_SERVICE, sport: 10000 + (n % 50000), dport: 80, flags: 0x02 }),
   };
 }
 
@@ -110,7 +124,7 @@ try {
           for (let n = 0; n < 10; n++) dp.program('gw_from_endpoint').testRun({ data: packet(n) });
         }
         const key = `${size}|${flow}`;
-        results.set(key, [...(results.get(key) ?? []), sample(dp, packet)]);
+        results.set(key, [...(results.get(key) ?? []), sample(dp, flow, packet)]);
       });
     }
   }

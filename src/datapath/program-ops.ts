@@ -6,9 +6,10 @@ import type { EndpointDatapath } from './programs/index.js';
 /**
  * Attachments of the endpoint programs to host-side veths (tcx links pinned
  * under the node's bpffs directory, so enforcement outlives the agent).
- * Observe reports only links that are still attached to a device; one running
- * a program other than this build's reads back as program "(prog N)", so an
- * upgrade or a swap behind gitwire's back shows in the plan and apply replaces it.
+ * A link running a program other than this build's reads back as program
+ * "(prog N)", so an upgrade or a swap behind gitwire's back shows in the plan
+ * and apply replaces it. A pin whose link lost its device (a kill between
+ * detaching and unpinning) reads back as "(detached)", so apply removes it.
  */
 export class ProgramOps implements NetOps<ProgramValue> {
   private count = 0;
@@ -52,10 +53,9 @@ export class ProgramOps implements NetOps<ProgramValue> {
   async observe(): Promise<Entry<ProgramValue>[]> {
     return this.datapath
       .attachments()
-      .filter((a) => a.ifindex !== 0)
       .map((a) => {
-        const program = (this.datapath.programOf(a.progId) ?? `(prog ${a.progId})`) as ProgramValue['program'];
-        const value = { ifName: a.ifName, hook: a.hook, program };
+        const running = a.ifindex === 0 ? '(detached)' : (this.datapath.programOf(a.progId) ?? `(prog ${a.progId})`);
+        const value = { ifName: a.ifName, hook: a.hook, program: running as ProgramValue['program'] };
         return { key: KINDS.program.key(value), value };
       })
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

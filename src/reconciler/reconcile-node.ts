@@ -87,10 +87,8 @@ export async function reconcileNode(opts: ReconcileOptions): Promise<ReconcileRe
   const node = opts.datapath ?? (opts.dryRun ? NodeDatapath.openReadOnly(nodeOpts) : NodeDatapath.open(nodeOpts));
   try {
     const before = node.writes;
-    if (!opts.dryRun) {
-      const keep = desired.resources.endpoint.map((e) => e.value.netns);
-      await node.sweepNetnsLeftovers(endpointNetnsPrefix(opts.node), keep);
-    }
+    const keep = desired.resources.endpoint.map((e) => e.value.netns);
+    if (!opts.dryRun) await node.sweepNetnsLeftovers(endpointNetnsPrefix(opts.node), keep);
     const planOpts = { from: 'live', kinds: DRIVEN_KINDS };
     const changes = plan(desired, await node.observe(), planOpts);
     if (opts.dryRun || changes.changes.length === 0) {
@@ -98,6 +96,8 @@ export async function reconcileNode(opts: ReconcileOptions): Promise<ReconcileRe
     }
     const deleteFirst = checkFits(desired, changes, node);
     await apply(changes, node.drivers, { deleteFirst });
+    // A namespace a crash left unmarked is pristine only once apply has pruned the veth into it.
+    await node.sweepNetnsLeftovers(endpointNetnsPrefix(opts.node), keep);
     const remaining = plan(desired, await node.observe(), planOpts);
     const all = [...warnings, ...[...deleteFirst].map((kind) => transitionWarning(kind, node.node))];
     return { inputs, changes, writes: node.writes - before, remaining, warnings: all };

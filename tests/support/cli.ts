@@ -14,12 +14,15 @@ export interface CliResult {
 /**
  * Runs `gitwire <args>` in a child process, as a user would. Asynchronous, so
  * that servers running inside the test process keep answering meanwhile.
+ * With `netns`, runs it as `ip netns exec NETNS gitwire <args>`.
  */
 export function gitwire(
   args: readonly string[],
-  opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; netns?: string } = {},
 ): Promise<CliResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tests/support/run-cli.ts'), ...args], {
+  const command = [process.execPath, '--import', 'tsx', join(ROOT, 'tests/support/run-cli.ts'), ...args];
+  if (opts.netns !== undefined) command.unshift('ip', 'netns', 'exec', opts.netns);
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -11,6 +11,7 @@ import {
   parseAddr,
   parseDuration,
   parseEndpoints,
+  realAgentDeps,
   startMetricsServer,
   type StatusStore,
 } from '../../reconciler/agent/index.js';
@@ -18,6 +19,7 @@ import { Etcd3 } from 'etcd3';
 import { EtcdIdentityAllocator } from '../../reconciler/cluster/etcd-identity-allocator.js';
 import { startNodeLease } from '../../reconciler/cluster/node-lease.js';
 import { startPushFanout } from '../../reconciler/cluster/push-fanout.js';
+import { busyText, NodeLock } from '../../reconciler/node-lock.js';
 import { gitOptions, sourceOptions, type GitCliOptions } from '../options.js';
 
 interface AgentCliOpts extends GitCliOptions {
@@ -47,7 +49,11 @@ export function agentCommand(): Command {
     .option(flag('interval'), AGENT_FLAGS.interval.description, DEFAULT_INTERVAL)
     .option(flag('etcdEndpoints'), `${AGENT_FLAGS.etcdEndpoints.description}; node status is written there too`)
     .option(flag('bpffsRoot'), `${AGENT_FLAGS.bpffsRoot.description} (default: /sys/fs/bpf/gitwire)`)
-    .option(flag('metricsAddr'), `${AGENT_FLAGS.metricsAddr.description}, e.g. 0.0.0.0:9963 (default: off)`)
+    .option(
+      flag('metricsAddr'),
+      `${AGENT_FLAGS.metricsAddr.description} (default: off). Unauthenticated: 127.0.0.1:9963 serves this machine ` +
+        'only; 0.0.0.0:9963 (the DaemonSet, for Prometheus) serves every network that reaches the node',
+    )
     .option('--netns <name>', 'drive a node that lives in this network namespace instead of the current one')
     .option('--state-dir <dir>', 'status file and git cache (default: /var/lib/gitwire/<node>)')
     .addOption(new Option('--gc-interval <duration>', 'how often to collect expired conntrack entries').default('1m'))
@@ -63,9 +69,16 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
   const gcIntervalMs = parseDuration(opts.gcInterval ?? '1m');
   if (opts.metricsAddr) parseAddr(opts.metricsAddr);
   const stateDir = opts.stateDir ?? defaultStateDir(opts.node);
-  const stores: StatusStore[] = [new FileStatusStore(stateDir)];
+  if (opts.rev) await refuseRevOnPlainDirectory(opts.repo, opts.rev);
+  const file = new FileStatusStore(stateDir);
+  await file.prepare();
+  const stores: StatusStore[] = [file];
   if (opts.etcdEndpoints) stores.push(new EtcdStatusStore(parseEndpoints(opts.etcdEndpoints)));
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${opts.node}: ${line}\n`);
+  // The agent owns the node while it runs: an apply meanwhile would be reverted on the next pass.
+  const lock = await NodeLock.acquire(opts.node, 'agent', {
+    onWait: (holder) => log(`${busyText(opts.node, holder)}; waiting for it`),
+  });
   const metrics = new AgentMetrics(opts.node);
   const etcd = opts.etcdEndpoints ? new Etcd3({ hosts: parseEndpoints(opts.etcdEndpoints), dialTimeout: 5000 }) : null;
   // Aborted on SIGTERM, so a fetch in flight (a slow or hostile server) does not hold the agent up.
@@ -111,6 +124,17 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
   stopping.abort();
   await stopped;
   await server?.close();
+  await lock.release();
+}
+
+/** A plain directory has no revisions: `--rev` there would fail every pass, so it is refused at start. */
+async function refuseRevOnPlainDirectory(repo: string, rev: string): Promise<void> {
+  if (/^https?:\/\//.test(repo)) return;
+  // Anything else (a branch not pushed yet, a missing path) is the loop's to retry.
+  if ((await realAgentDeps.resolve(repo, rev, {}).catch(() => '')) === null)
+    throw new RangeError(
+      `--rev ${rev}: ${repo} is a plain directory, read as it is on disk; drop --rev or use a git repository`,
+    );
 }
 
 /** The webhook listener; the secret comes from the environment, never from the command line. */

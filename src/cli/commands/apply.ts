@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { formatDiagnostic } from '../../desired/diagnostics.js';
+import { parseDuration } from '../../reconciler/agent/parse-duration.js';
+import { busyText, DEFAULT_LOCK_TIMEOUT_MS, NodeLock } from '../../reconciler/node-lock.js';
 import { compileRevision, reconcileNode } from '../../reconciler/reconcile-node.js';
 import { renderContext, renderJson, renderMarkdown, renderText } from '../../reconciler/render/index.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from '../exit-codes.js';
@@ -15,6 +17,7 @@ interface ApplyOpts extends GitCliOptions {
   bpffsRoot?: string;
   output: 'text' | 'json' | 'markdown';
   detailedExitcode?: boolean;
+  lockTimeout: string;
 }
 
 export function applyCommand(): Command {
@@ -27,11 +30,25 @@ export function applyCommand(): Command {
     .option('--dry-run', 'plan against the live node and write nothing')
     .option('--netns <name>', 'drive a node that lives in this network namespace instead of the current one')
     .option('--bpffs-root <dir>', 'where the node pins its maps and links', '/sys/fs/bpf/gitwire')
-    .option('--detailed-exitcode', 'with --dry-run: exit 1 when the node differs from the commit');
+    .option('--detailed-exitcode', 'with --dry-run: exit 1 when the node differs from the commit')
+    .option(
+      '--lock-timeout <duration>',
+      'how long to wait while another apply holds the node (0: not at all); an agent holding it fails at once',
+      `${DEFAULT_LOCK_TIMEOUT_MS / 1000}s`,
+    );
   outputOption(cmd, ['text', 'json', 'markdown']).action(async (opts: ApplyOpts) => {
     requireNetns(cmd, opts.netns);
     const compiled = await compileRevision(opts.repo, sourceOptions(opts.rev, opts), opts.node);
     const ctx = renderContext([compiled.desired]);
+    const timeoutMs = /^0(ms|s|m|h)?$/.test(opts.lockTimeout) ? 0 : parseDuration(opts.lockTimeout);
+    // A dry run writes nothing, so it needs no lock.
+    const lock = opts.dryRun
+      ? null
+      : await NodeLock.acquire(opts.node, 'apply', {
+          timeoutMs,
+          onWait: (holder) =>
+            process.stderr.write(`gitwire: ${busyText(opts.node, holder)}; waiting up to ${opts.lockTimeout}\n`),
+        });
     const result = await reconcileNode({
       repo: opts.repo,
       compiled,
@@ -39,7 +56,7 @@ export function applyCommand(): Command {
       nodeNs: opts.netns ?? null,
       bpffsRoot: opts.bpffsRoot,
       dryRun: opts.dryRun ?? false,
-    });
+    }).finally(() => lock?.release());
     for (const w of result.warnings) process.stderr.write(formatDiagnostic(w) + '\n');
     const set = result.changes;
     if (opts.output === 'json') {

@@ -65,14 +65,15 @@ export class NetnsOps extends IpOps<NetnsValue> {
   /**
    * Deletes what a crash between `netns add` and marking leaves: a namespace
    * named like this node's endpoint namespaces (`prefix`), not among `keep`,
-   * and pristine (only `lo`, down, unmarked). Nothing else is touched.
+   * pristine (only `lo`, down, unmarked) or holding besides only unnamed
+   * veths (a crash between `link add` and marking). Nothing else is touched.
    * Returns the names removed.
    */
   async sweepLeftovers(prefix: string, keep: readonly string[]): Promise<string[]> {
     const wanted = new Set(keep);
     const candidates = (await listNetns()).filter((n) => n.startsWith(prefix) && !wanted.has(n));
     const scans = await mapLimit(candidates, 4, async (name) => ({ name, scan: await scanNetns(this.ip, name) }));
-    const leftovers = scans.filter(({ scan }) => isPristine(scan)).map(({ name }) => name);
+    const leftovers = scans.filter(({ scan }) => isPristine(scan) || isUnmarkedPlumbing(scan)).map(({ name }) => name);
     await this.ip.remove(
       null,
       leftovers.map((n) => ipLine`netns del ${n}`),
@@ -84,6 +85,13 @@ export class NetnsOps extends IpOps<NetnsValue> {
     const owned = await scanOwnedNetns(this.ip, this.node);
     return netnsEntries(owned.keys());
   }
+}
+
+/** `lo` down and unnamed, and nothing else but unnamed veths: a namespace being plumbed, never marked. */
+function isUnmarkedPlumbing(scan: NetnsScan): boolean {
+  const lo = scan.links.find((l) => l.ifname === 'lo');
+  if (lo === undefined || lo.ifalias !== undefined || lo.flags.includes('UP')) return false;
+  return scan.links.every((l) => l === lo || (l.linkinfo?.info_kind === 'veth' && l.ifalias === undefined));
 }
 
 /** Only `lo`, down and unnamed: what `ip netns add` leaves. */

@@ -1,15 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { BPFFS_MOUNT, isBpffs, machineBpffsPath } from './machine-bpffs.js';
 
 export const DEFAULT_BPFFS_ROOT = '/sys/fs/bpf/gitwire';
-const BPF_FS_MAGIC = 0xcafe4a11;
 
 /**
  * Where a node's pins live: `<root>/<node>/maps/<map>` and
  * `<root>/<node>/links/<device>_<hook>`. Everything gitwire owns on a node is
  * under this one directory, so it never touches anybody else's pins. bpffs
- * refuses names with a dot (EPERM), so dots in node names become `_`.
+ * refuses names with a dot (EPERM), so dots in node names become `_`. A root
+ * under /sys/fs/bpf always means the machine's bpffs, also from a private
+ * mount namespace (`ip netns exec`), so pins outlive the process.
  */
 export interface PinLayout {
   readonly node: string;
@@ -21,7 +23,7 @@ export interface PinLayout {
 
 export function pinLayout(node: string, root: string = DEFAULT_BPFFS_ROOT): PinLayout {
   if (!/^[A-Za-z0-9._-]+$/.test(node)) throw new RangeError(`node name unusable as a directory: ${node}`);
-  const dir = path.join(root, node.replaceAll('.', '_'));
+  const dir = path.join(machineBpffsPath(root), node.replaceAll('.', '_'));
   const linksDir = path.join(dir, 'links');
   return {
     node,
@@ -37,8 +39,8 @@ export function pinLayout(node: string, root: string = DEFAULT_BPFFS_ROOT): PinL
  * not, as Cilium's agent does) and creates `dir`. Recursive mkdir is not used
  * on a missing bpffs: Node 20 spins forever on sysfs's ENOENT.
  */
-export function ensurePinDir(dir: string, mountPoint = '/sys/fs/bpf'): void {
-  if (dir.startsWith(`${mountPoint}/`) && fs.statfsSync(mountPoint).type !== BPF_FS_MAGIC) {
+export function ensurePinDir(dir: string, mountPoint = BPFFS_MOUNT): void {
+  if (dir.startsWith(`${mountPoint}/`) && !isBpffs(mountPoint)) {
     execFileSync('mount', ['-t', 'bpf', 'bpf', mountPoint], { stdio: 'pipe' });
   }
   const parent = path.dirname(dir);

@@ -240,7 +240,8 @@ export class Agent {
     } else {
       this.current = markProgressing(this.current, p.commit, this.now());
       await this.writeStatus();
-      const source = { ...this.opts.source, rev: p.commit ?? this.rev };
+      // A plain directory is read as it is on disk: asking it for a revision fails.
+      const source = p.commit === null ? { ...this.opts.source } : { ...this.opts.source, rev: p.commit };
       p.compiled = await this.deps.compile(this.opts.repo, source, this.opts.node, p.generation, this.opts.identities);
       this.latest = p.compiled;
       this.stalled = null;

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,8 @@ import { readPlainYaml } from '../../../src/desired/load/internal/plain-yaml.js'
 import { YamlLocator } from '../../../src/desired/load/internal/yaml-locator.js';
 
 const root = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
+// Cilium's corpus sits beside the repository, in ../shared; a clone without it skips that one test.
+const CORPUS = root('../../../../shared/conformance/cilium');
 const walk = (dir: string): string[] =>
   readdirSync(dir).flatMap((n) => {
     const p = join(dir, n);
@@ -120,15 +122,19 @@ describe('reading plain block YAML without the full parser', () => {
     expect(readPlainYaml(text)).toBeNull();
   });
 
-  it('reads the repository examples, fixtures and Cilium corpus exactly as the full parser does', () => {
-    const files = [
-      ...walk(root('../../../examples')),
-      ...walk(root('../../fixtures')),
-      ...walk(root('../../../../shared/conformance/cilium')),
-    ];
+  it('reads the repository examples and fixtures exactly as the full parser does', () => {
+    const files = [...walk(root('../../../examples')), ...walk(root('../../fixtures'))];
+    const taken = files.filter((f) => agrees(readFileSync(f, 'utf8')));
+    expect(files.length).toBeGreaterThanOrEqual(20);
+    // Most real manifests are plain block YAML; the rest (flow lists, block scalars) go to the full parser.
+    expect(taken.length).toBeGreaterThan(files.length / 3);
+  });
+
+  it('reads the Cilium corpus exactly as the full parser does', (ctx) => {
+    if (!existsSync(CORPUS)) ctx.skip(`the corpus is missing (${CORPUS}); a clone without ../shared has none`);
+    const files = walk(CORPUS);
     const taken = files.filter((f) => agrees(readFileSync(f, 'utf8')));
     expect(files.length).toBeGreaterThan(20);
-    // Most real manifests are plain block YAML; the rest (flow lists, block scalars) go to the full parser.
     expect(taken.length).toBeGreaterThan(files.length / 3);
   });
 
