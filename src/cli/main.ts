@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ValidationError, formatDiagnostic } from '../desired/diagnostics.js';
+import { visible } from '../desired/visible-text.js';
 import { EXIT_ERROR } from './exit-codes.js';
 
 /**
@@ -105,7 +106,8 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.stderr.write('rejected: the commit does not validate; nothing was applied\n');
     } else {
       const e = err as Error & { code?: string };
-      process.stderr.write(`gitwire: ${e.code ? `${e.code}: ` : ''}${e.message}\n`);
+      // Messages can quote the repository (policy, endpoint and file names): shown, never acted on.
+      process.stderr.write(visible(`gitwire: ${e.code ? `${e.code}: ` : ''}${e.message}`) + '\n');
     }
     process.exitCode = EXIT_ERROR;
   }

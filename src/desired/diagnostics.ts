@@ -1,3 +1,4 @@
+import { visible } from './visible-text.js';
 /** Where a declaration, or one field of it, came from in the configuration repository. */
 export interface SourceLocation {
   readonly file: string;
@@ -25,7 +26,8 @@ export function formatDiagnostic(d: Diagnostic): string {
   // A finding about the node rather than a file (e.g. from apply) has no location.
   const at = d.file ? `${d.file}:${d.line}: ` : '';
   const where = d.path ? `${at}${d.path}: ` : at;
-  return `${d.severity === 'warning' ? 'warning: ' : ''}${where}${d.message}`;
+  // File names, field paths and messages quote the repository: one visible line, whatever they hold.
+  return visible(`${d.severity === 'warning' ? 'warning: ' : ''}${where}${d.message}`);
 }
 
 /** A commit that fails validation; carries every error of the commit at once. */

@@ -16,6 +16,7 @@ import {
   type StatusStore,
 } from '../../reconciler/agent/index.js';
 import { Etcd3 } from 'etcd3';
+import { visible } from '../../desired/visible-text.js';
 import { EtcdIdentityAllocator } from '../../reconciler/cluster/etcd-identity-allocator.js';
 import { startNodeLease } from '../../reconciler/cluster/node-lease.js';
 import { startPushFanout } from '../../reconciler/cluster/push-fanout.js';
@@ -74,7 +75,8 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
   await file.prepare();
   const stores: StatusStore[] = [file];
   if (opts.etcdEndpoints) stores.push(new EtcdStatusStore(parseEndpoints(opts.etcdEndpoints)));
-  const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${opts.node}: ${line}\n`);
+  const log = (line: string) =>
+    process.stderr.write(visible(`${new Date().toISOString()} ${opts.node}: ${line}`) + '\n');
   // The agent owns the node while it runs: an apply meanwhile would be reverted on the next pass.
   const lock = await NodeLock.acquire(opts.node, 'agent', {
     onWait: (holder) => log(`${busyText(opts.node, holder)}; waiting for it`),
