@@ -201,7 +201,7 @@ describe('gitwire apply killed with SIGKILL at random points', () => {
     // What a kill part-way through plumbing an endpoint of commit a leaves:
     // its namespace (lo) not marked yet, its veth marked or not.
     expect((await applyCli(revs.b)).code).toBe(0);
-    const link = (await desiredAt(revs.a)).resources.link.find((l) => l.value.peerNetns?.endsWith('-ep1'))!.value;
+    const link = (await desiredAt(revs.a)).resources.link.find((l) => /_ep1$/.test(l.value.peerNetns ?? ''))!.value;
     run('ip', ['netns', 'add', link.peerNetns!]);
     run('ip', ['-n', node.netns, 'link', 'add', link.name, 'type', 'veth', 'peer', 'name', link.peerName!]);
     run('ip', ['-n', node.netns, 'link', 'set', link.peerName!, 'netns', link.peerNetns!]);
