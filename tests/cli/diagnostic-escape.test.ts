@@ -12,6 +12,7 @@ describe('validation output quotes the repository without letting it act on the 
   it('formats a diagnostic whose file, path and message hold escape sequences as one visible line', () => {
     const line = formatDiagnostic({
       severity: 'error',
+      code: 'E_TEST',
       file: 'policies/\u001b[2Jevil.yaml',
       line: 3,
       path: 'metadata.labels.a\u009b1m',

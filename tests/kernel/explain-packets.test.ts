@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileAll, type EndpointValue } from '../../src/desired/index.js';
@@ -7,7 +7,7 @@ import { git } from '../../src/reconciler/cluster/local/cluster-repo.js';
 import { LocalCluster, serveName, whoAnswers } from '../../src/reconciler/cluster/local/index.js';
 import { explainFlow } from '../../src/reconciler/explain/index.js';
 import { loadRevision } from '../../src/reconciler/load-revision.js';
-import { EXAMPLE_REPO } from '../support/cli.js';
+import { exampleRepoCopy } from '../support/cluster-repo.js';
 import { makeTempDir, removeDir } from '../support/git-fixtures.js';
 
 // The issue's acceptance test: on a three-node local cluster of examples/repo
@@ -19,20 +19,6 @@ const PORT = 80;
 const PARALLEL = 8;
 const ANSWER_MS = 1500;
 
-function exampleRepoCopy(): string {
-  const dir = makeTempDir('gitwire-explain-repo-');
-  cpSync(EXAMPLE_REPO, dir, { recursive: true });
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.ya?ml$/.test(name)) writeFileSync(p, readFileSync(p, 'utf8').replace(/\bnode-(\d)\b/g, `${NODE}-$1`));
-    }
-  };
-  walk(dir);
-  return dir;
-}
-
 interface Outcome {
   readonly pair: string;
   readonly explained: boolean;
@@ -40,7 +26,7 @@ interface Outcome {
 }
 
 describe('explain agrees with real packets', () => {
-  const repo = exampleRepoCopy();
+  const repo = exampleRepoCopy(NODE);
   const stateRoot = makeTempDir('gitwire-explain-clusters-');
   const servers: ChildProcess[] = [];
   let cluster: LocalCluster | null = null;

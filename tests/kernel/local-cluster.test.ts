@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Etcd3 } from 'etcd3';
@@ -14,7 +14,8 @@ import {
   starWars,
   whoAnswers,
 } from '../../src/reconciler/cluster/local/index.js';
-import { EXAMPLE_REPO, gitwire } from '../support/cli.js';
+import { gitwire } from '../support/cli.js';
+import { exampleRepoCopy } from '../support/cluster-repo.js';
 import { makeTempDir, removeDir } from '../support/git-fixtures.js';
 import { netnsNames } from '../support/net-fixtures.js';
 
@@ -24,20 +25,6 @@ const RUN = process.pid.toString(36);
 const NODE = `lc${RUN}`;
 const stateRoot = makeTempDir('gitwire-clusters-');
 
-function exampleRepoCopy(): string {
-  const dir = makeTempDir('gitwire-cluster-repo-');
-  cpSync(EXAMPLE_REPO, dir, { recursive: true });
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.ya?ml$/.test(name)) writeFileSync(p, readFileSync(p, 'utf8').replace(/\bnode-(\d)\b/g, `${NODE}-$1`));
-    }
-  };
-  walk(dir);
-  return dir;
-}
-
 async function leftovers(cluster: string): Promise<string[]> {
   const ns = (await netnsNames()).filter((n) => n.startsWith(`gwc-${cluster}-`) || n.startsWith(`gw-${NODE}`));
   const pins = existsSync(`/sys/fs/bpf/gitwire-cluster-${cluster}`) ? [`/sys/fs/bpf/gitwire-cluster-${cluster}`] : [];
@@ -45,7 +32,7 @@ async function leftovers(cluster: string): Promise<string[]> {
 }
 
 describe('gitwire cluster: three nodes on one machine', () => {
-  const repo = exampleRepoCopy();
+  const repo = exampleRepoCopy(NODE);
   const started: number[] = [];
 
   afterAll(async () => {
@@ -133,7 +120,7 @@ describe('gitwire cluster: three nodes on one machine', () => {
 });
 
 describe('gitwire cluster: etcd outage', () => {
-  const repo = exampleRepoCopy();
+  const repo = exampleRepoCopy(NODE);
   let cluster: LocalCluster | null = null;
   const servers: ChildProcess[] = [];
 
@@ -170,7 +157,7 @@ describe('gitwire cluster: etcd outage', () => {
 });
 
 describe('gitwire cluster: identities from etcd', () => {
-  const repo = exampleRepoCopy();
+  const repo = exampleRepoCopy(NODE);
   let cluster: LocalCluster | null = null;
   let etcd: Etcd3 | null = null;
 
