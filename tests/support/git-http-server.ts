@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { serveGitHttpBackend } from '../../src/reconciler/cluster/local/git-http-server.js';
 
 export interface GitHttpServerOptions {
   /** Directory whose bare repositories are served: `<root>/<name>` is `url(name)`. */
@@ -82,64 +83,13 @@ function runBackend(
   children: Set<ChildProcess>,
   requests: GitHttpRequest[],
 ): void {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const extraConfig = opts.allowAnySha
+  const anySha: Record<string, string> = opts.allowAnySha
     ? { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'uploadpack.allowAnySHA1InWant', GIT_CONFIG_VALUE_0: 'true' }
     : {};
-  const cgi = spawn('git', ['http-backend'], {
-    env: {
-      PATH: process.env.PATH,
-      GIT_CONFIG_NOSYSTEM: '1',
-      GIT_CONFIG_GLOBAL: '/dev/null',
-      GIT_PROJECT_ROOT: opts.root,
-      GIT_HTTP_EXPORT_ALL: '1',
-      PATH_INFO: decodeURIComponent(url.pathname),
-      QUERY_STRING: url.search.slice(1),
-      REQUEST_METHOD: req.method ?? 'GET',
-      CONTENT_TYPE: req.headers['content-type'] ?? '',
-      CONTENT_LENGTH: req.headers['content-length'] ?? '',
-      HTTP_CONTENT_ENCODING: req.headers['content-encoding'] ?? '',
-      GIT_PROTOCOL: String(req.headers['git-protocol'] ?? ''),
-      REMOTE_ADDR: req.socket.remoteAddress ?? '',
-      REMOTE_USER: req.headers.authorization ? 'gitwire-test' : '',
-      ...extraConfig,
-    },
-    stdio: ['pipe', 'pipe', 'ignore'],
-  });
-  children.add(cgi);
-  req.pipe(cgi.stdin);
-  cgi.stdin.on('error', () => undefined);
-  let head = Buffer.alloc(0);
-  let status = 200;
-  let bytes = 0;
-  let headersSent = false;
-  cgi.stdout.on('data', (chunk: Buffer) => {
-    if (headersSent) {
-      bytes += chunk.length;
-      res.write(chunk);
-      return;
-    }
-    head = Buffer.concat([head, chunk]);
-    const end = head.indexOf('\r\n\r\n');
-    if (end < 0) return;
-    // CGI output: header lines, a blank line, then the body; `Status:` sets the HTTP status.
-    for (const line of head.subarray(0, end).toString('latin1').split('\r\n')) {
-      const colon = line.indexOf(':');
-      const name = line.slice(0, colon).trim();
-      const value = line.slice(colon + 1).trim();
-      if (name.toLowerCase() === 'status') status = Number.parseInt(value, 10);
-      else res.setHeader(name, value);
-    }
-    res.writeHead(status);
-    headersSent = true;
-    const body = head.subarray(end + 4);
-    bytes += body.length;
-    res.write(body);
-  });
-  cgi.on('close', () => {
-    children.delete(cgi);
-    if (!headersSent) res.writeHead(502);
-    res.end();
-    requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', status: headersSent ? status : 502, bytes });
+  serveGitHttpBackend(req, res, {
+    root: opts.root,
+    children,
+    env: { REMOTE_USER: req.headers.authorization ? 'gitwire-test' : '', ...anySha },
+    onDone: ({ status, bytes }) => requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', status, bytes }),
   });
 }

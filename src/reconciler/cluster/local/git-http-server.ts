@@ -23,7 +23,7 @@ export async function startGitHttpServer(root: string, port = 0): Promise<GitHtt
       res.writeHead(403, { 'Content-Type': 'text/plain' }).end('this server is read-only\n');
       return;
     }
-    serveCgi(req, res, root, url, children);
+    serveGitHttpBackend(req, res, { root, children });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -41,13 +41,35 @@ export async function startGitHttpServer(root: string, port = 0): Promise<GitHtt
   };
 }
 
-function serveCgi(req: IncomingMessage, res: ServerResponse, root: string, url: URL, children: Set<ChildProcess>) {
+/** What one answered request came to, for servers that log or count them. */
+export interface CgiOutcome {
+  readonly status: number;
+  readonly bytes: number;
+}
+
+/**
+ * Answers one smart-HTTP request by running `git http-backend` as a CGI
+ * program over the repositories under `root`: the request body to its stdin,
+ * its headers (`Status:` included) and body back. `env` adds CGI variables
+ * (git config for the backend, REMOTE_USER).
+ */
+export function serveGitHttpBackend(
+  req: IncomingMessage,
+  res: ServerResponse,
+  opts: {
+    readonly root: string;
+    readonly children: Set<ChildProcess>;
+    readonly env?: Readonly<Record<string, string>>;
+    readonly onDone?: (outcome: CgiOutcome) => void;
+  },
+): void {
+  const url = new URL(req.url ?? '/', 'http://localhost');
   const cgi = spawn('git', ['http-backend'], {
     env: {
       PATH: process.env.PATH,
       GIT_CONFIG_NOSYSTEM: '1',
       GIT_CONFIG_GLOBAL: '/dev/null',
-      GIT_PROJECT_ROOT: root,
+      GIT_PROJECT_ROOT: opts.root,
       GIT_HTTP_EXPORT_ALL: '1',
       PATH_INFO: decodeURIComponent(url.pathname),
       QUERY_STRING: url.search.slice(1),
@@ -57,16 +79,20 @@ function serveCgi(req: IncomingMessage, res: ServerResponse, root: string, url: 
       HTTP_CONTENT_ENCODING: req.headers['content-encoding'] ?? '',
       GIT_PROTOCOL: String(req.headers['git-protocol'] ?? ''),
       REMOTE_ADDR: req.socket.remoteAddress ?? '',
+      ...opts.env,
     },
     stdio: ['pipe', 'pipe', 'ignore'],
   });
-  children.add(cgi);
+  opts.children.add(cgi);
   req.pipe(cgi.stdin);
   cgi.stdin.on('error', () => undefined);
   let head = Buffer.alloc(0);
+  let status = 200;
+  let bytes = 0;
   let sent = false;
   cgi.stdout.on('data', (chunk: Buffer) => {
     if (sent) {
+      bytes += chunk.length;
       res.write(chunk);
       return;
     }
@@ -74,7 +100,6 @@ function serveCgi(req: IncomingMessage, res: ServerResponse, root: string, url: 
     const end = head.indexOf('\r\n\r\n');
     if (end < 0) return;
     // CGI output: header lines, a blank line, the body; `Status:` sets the HTTP status.
-    let status = 200;
     for (const line of head.subarray(0, end).toString('latin1').split('\r\n')) {
       const colon = line.indexOf(':');
       const name = line.slice(0, colon).trim();
@@ -84,11 +109,14 @@ function serveCgi(req: IncomingMessage, res: ServerResponse, root: string, url: 
     }
     res.writeHead(status);
     sent = true;
-    res.write(head.subarray(end + 4));
+    const body = head.subarray(end + 4);
+    bytes += body.length;
+    res.write(body);
   });
   cgi.on('close', () => {
-    children.delete(cgi);
+    opts.children.delete(cgi);
     if (!sent) res.writeHead(502);
     res.end();
+    opts.onDone?.({ status: sent ? status : 502, bytes });
   });
 }
