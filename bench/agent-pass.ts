@@ -4,6 +4,8 @@
 // (loading the BPF object through the verifier) on every pass with keeping it
 // loaded across passes. The node is a fresh namespace with its own bpffs root;
 // the example's node-1 is renamed so that nothing is shared with other runs.
+// Then where a kept node's observe spends its time: the one iproute2 scan of
+// the net kinds, and each other kind's driver on its own (medians).
 // Run: npx tsx bench/agent-pass.ts [passes=15]
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,8 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { NodeDatapath } from '../src/datapath/index.js';
+import { observeNet } from '../src/datapath/net/index.js';
+import { DRIVEN_KINDS } from '../src/desired/kinds/index.js';
 import { compileRevision, reconcileNode } from '../src/reconciler/reconcile-node.js';
 
 const PASSES = Number(process.argv[2] ?? 15);
@@ -55,6 +59,20 @@ async function main(): Promise<void> {
   const reopened = await timed();
   const kept = NodeDatapath.open(nodeOpts);
   const reused = await timed(kept);
+  const steps = new Map<string, number[]>();
+  const step = async (label: string, read: () => Promise<unknown>) => {
+    const t0 = performance.now();
+    await read();
+    steps.set(label, [...(steps.get(label) ?? []), performance.now() - t0]);
+  };
+  const netKinds = new Set(['endpoint', 'link', 'route', 'tunnel']);
+  for (let i = 0; i < PASSES; i++) {
+    await step('net scan (endpoint, link, route, tunnel)', () => observeNet({ nodeNs, owner: name }));
+    for (const kind of DRIVEN_KINDS) {
+      const driver: { observe(): Promise<unknown> } = kept.drivers[kind];
+      if (!netKinds.has(kind)) await step(kind, () => driver.observe());
+    }
+  }
   kept.close();
   const entries = Object.values(compiled.desired.resources).reduce((n, l) => n + l.length, 0);
   console.log(`example node-1: ${entries} desired entries, ${PASSES} no-op passes each, 0 writes`);
@@ -62,6 +80,7 @@ async function main(): Promise<void> {
     `| node opened every pass | ${median(reopened).toFixed(0)} ms | ${Math.min(...reopened).toFixed(0)} ms |`,
   );
   console.log(`| node kept across passes | ${median(reused).toFixed(0)} ms | ${Math.min(...reused).toFixed(0)} ms |`);
+  for (const [label, ms] of steps) console.log(`| observe: ${label} | ${median(ms).toFixed(1)} ms |`);
 }
 
 try {

@@ -59,8 +59,10 @@ export function readYamlFile(file: RepoFile, limits: ReadLimits, budget: number)
   if (!plain || plain.count > budget) return readWithFullParser(file.path, decoded.text, lines, limits, budget, out);
   for (const d of plain.documents) {
     lines.add(d.index, d);
-    const lineOf = (path: FieldPath) => lines.locator(d.index).lineOf(path);
-    out.documents.push({ file: file.path, line: d.line, index: d.index, value: d.value, lineOf });
+    // Only the index: the plain reader's line tables must go with release(), not live on in a cache.
+    const index = d.index;
+    const lineOf = (path: FieldPath) => lines.locator(index).lineOf(path);
+    out.documents.push({ file: file.path, line: d.line, index, value: d.value, lineOf });
   }
   return { ...out, documentCount: plain.count, truncated: false, release: () => lines.release() };
 }

@@ -3,12 +3,6 @@ import { SourceSignatureError } from './errors/source-signature-error.js';
 import { checkMaxFileBytes, checkRev, refuseAncestry } from './internal/check-options.js';
 import { diskTreeReader } from './internal/disk-tree-reader.js';
 import { locateRepository } from './internal/locate-repository.js';
-import { readGitTree } from './internal/read-git-tree.js';
-import { remoteConnection } from './internal/remote-connection.js';
-import { listRemoteRefs, matchRemoteRef } from './internal/remote-refs.js';
-import { resolveLocalRevision } from './internal/resolve-local-revision.js';
-import { syncRemote } from './internal/sync-remote.js';
-import { openTransfer } from './internal/transfer-scope.js';
 import { walkTree, type WalkResult } from './internal/tree-walker.js';
 import type { RepoTree } from './repo-tree.js';
 import { defaultCacheDir, type SourceOptions } from './source-options.js';
@@ -31,11 +25,14 @@ export async function readRepository(repo: string, opts: SourceOptions = {}): Pr
       return repoTree(null, repo, await walkTree(diskTreeReader(where.dir), maxFileBytes));
     }
     case 'git': {
+      const { readGitTree, resolveLocalRevision } = await import('./internal/git-readers.js');
       const commit = await resolveLocalRevision(where.gitdir, rev, repo, {});
       return repoTree(commit, rev ?? 'HEAD', await readGitTree(where.gitdir, commit, maxFileBytes, opts.verify));
     }
     case 'http': {
       refuseAncestry(repo, rev);
+      const { listRemoteRefs, matchRemoteRef, openTransfer, readGitTree, remoteConnection, syncRemote } =
+        await import('./internal/git-readers.js');
       const transfer = openTransfer(opts);
       try {
         const conn = remoteConnection(where.url, opts.auth, transfer);

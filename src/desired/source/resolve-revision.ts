@@ -2,11 +2,6 @@ import { SourceNotARepositoryError } from './errors/source-not-a-repository-erro
 import { SourceRefNotFoundError } from './errors/source-ref-not-found-error.js';
 import { checkRev, refuseAncestry } from './internal/check-options.js';
 import { locateRepository } from './internal/locate-repository.js';
-import { remoteConnection } from './internal/remote-connection.js';
-import { listRemoteRefs, matchRemoteRef } from './internal/remote-refs.js';
-import { resolveLocalRevision } from './internal/resolve-local-revision.js';
-import { syncRemote } from './internal/sync-remote.js';
-import { openTransfer } from './internal/transfer-scope.js';
 import { defaultCacheDir, type SourceOptions } from './source-options.js';
 
 /**
@@ -22,9 +17,10 @@ export async function resolveRevision(
   if (checkRev(repo, rev) === undefined)
     throw new SourceRefNotFoundError({ repo, ref: String(rev), reason: 'unknown' });
   const where = await locateRepository(repo);
+  if (where.kind === 'directory') throw new SourceNotARepositoryError({ repo, reason: 'no-history' });
+  const { listRemoteRefs, matchRemoteRef, openTransfer, remoteConnection, resolveLocalRevision, syncRemote } =
+    await import('./internal/git-readers.js');
   switch (where.kind) {
-    case 'directory':
-      throw new SourceNotARepositoryError({ repo, reason: 'no-history' });
     case 'git':
       return resolveLocalRevision(where.gitdir, rev, repo, {});
     case 'http': {

@@ -92,6 +92,15 @@ describe('reading manifests', () => {
     ]);
   });
 
+  it('counts [ and { together as nesting, refusing at the 65th level and not before', () => {
+    const deep = (n: number) =>
+      `a: ${'['.repeat(n - n / 2)}${'{b: '.repeat(n / 2)}1${'}'.repeat(n / 2)}${']'.repeat(n - n / 2)}\n`;
+    expect(errorsOf({ 'ok.yaml': deep(64) }).filter((e) => e.includes('nest deeper'))).toEqual([]);
+    expect(errorsOf({ 'deep.yaml': deep(66) })).toEqual([
+      'deep.yaml:1: flow collections ([ ] or { }) nest deeper than 64 levels; refused',
+    ]);
+  });
+
   it('does not count brackets inside quoted strings or comments as nesting', () => {
     const text = `a: "${'['.repeat(100)}"\nb: '${'{'.repeat(100)}'\n# ${'['.repeat(100)}\n`;
     expect(errorsOf({ 'q.yaml': text })).toEqual([]);

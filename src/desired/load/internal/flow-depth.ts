@@ -6,6 +6,8 @@
  * scalars are counted, which can only over-count nesting, never hide it.
  */
 export function lineOfExcessiveFlowDepth(text: string, limit: number): number {
+  // Depth never exceeds the number of openers, and manifests hold few: most files need no scan.
+  if (openersAtMost(text, limit)) return 0;
   let depth = 0;
   let line = 1;
   let quote: '"' | "'" | null = null;
@@ -39,4 +41,12 @@ export function lineOfExcessiveFlowDepth(text: string, limit: number): number {
     }
   }
   return 0;
+}
+
+function openersAtMost(text: string, limit: number): boolean {
+  let n = 0;
+  for (const opener of ['[', '{']) {
+    for (let i = text.indexOf(opener); i >= 0; i = text.indexOf(opener, i + 1)) if (++n > limit) return false;
+  }
+  return true;
 }
