@@ -103,7 +103,10 @@ beforeAll(async () => {
     gcIntervalMs: 3_600_000,
     stores: [new FileStatusStore(stateDir), new EtcdStatusStore([etcd.endpoint])],
   });
-  metrics = await startMetricsServer('127.0.0.1:0', () => agent.metrics.render(agent.datapathCounters()));
+  metrics = await startMetricsServer('127.0.0.1:0', {
+    render: () => agent.metrics.render(agent.datapathCounters()),
+    contentType: agent.metrics.contentType,
+  });
   agent.start();
   await until('the first commit is applied', () => ready(agent.status, first!));
   children.push(spawnIn(node.endpointNetns('deathstar'), ['nc', '-lk', '80']));

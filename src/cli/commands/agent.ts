@@ -98,7 +98,10 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
     log,
   });
   const server = opts.metricsAddr
-    ? await startMetricsServer(opts.metricsAddr, () => metrics.render(agent.datapathCounters()))
+    ? await startMetricsServer(opts.metricsAddr, {
+        render: () => metrics.render(agent.datapathCounters()),
+        contentType: metrics.contentType,
+      })
     : null;
   if (server) log(`metrics on ${opts.metricsAddr} (port ${server.port})`);
   const lease = etcd ? startNodeLease(etcd, opts.node, 10, log) : null;

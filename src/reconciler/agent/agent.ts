@@ -250,11 +250,13 @@ export class Agent {
   }
 
   private async apply(p: Pass): Promise<boolean> {
+    const t0 = performance.now();
     p.result = await this.deps.reconcile({
       repo: this.opts.repo,
       ...this.nodeOptions(),
       compiled: p.compiled!,
     });
+    this.metrics.observeApply((performance.now() - t0) / 1000);
     this.metrics.kernelWrites += p.result.writes;
     return true;
   }
