@@ -4,15 +4,18 @@ import { AGENT_FLAGS } from '../../cdk8s/deploy/agent-flags.js';
 import { DEFAULT_INTERVAL } from '../../cdk8s/deploy/agent-defaults.js';
 import {
   Agent,
+  agentLogger,
   AgentMetrics,
   defaultStateDir,
   EtcdStatusStore,
   FileStatusStore,
+  LOG_FORMATS,
   parseAddr,
   parseDuration,
   parseEndpoints,
   realAgentDeps,
   startMetricsServer,
+  type LogFormat,
   type StatusStore,
 } from '../../reconciler/agent/index.js';
 import { Etcd3 } from 'etcd3';
@@ -34,6 +37,7 @@ interface AgentCliOpts extends GitCliOptions {
   stateDir?: string;
   gcInterval?: string;
   webhookAddr?: string;
+  logFormat: LogFormat;
 }
 
 const flag = (name: keyof typeof AGENT_FLAGS) => `${AGENT_FLAGS[name].flag} <${AGENT_FLAGS[name].value.toLowerCase()}>`;
@@ -56,6 +60,11 @@ export function agentCommand(): Command {
     )
     .option('--netns <name>', 'drive a node that lives in this network namespace instead of the current one')
     .option('--state-dir <dir>', 'status file and git cache (default: /var/lib/gitwire/<node>)')
+    .addOption(
+      new Option('--log-format <format>', 'text lines, or one JSON object per line with level, node, revision, step')
+        .choices(LOG_FORMATS)
+        .default('text'),
+    )
     .addOption(new Option('--gc-interval <duration>', 'how often to collect expired conntrack entries').default('1m'))
     .option(
       '--webhook-addr <host:port>',
@@ -74,12 +83,12 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
   await file.prepare();
   const stores: StatusStore[] = [file];
   if (opts.etcdEndpoints) stores.push(new EtcdStatusStore(parseEndpoints(opts.etcdEndpoints)));
-  const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${opts.node}: ${line}\n`);
+  const metrics = new AgentMetrics(opts.node);
+  const log = agentLogger({ node: opts.node, format: opts.logFormat, revision: () => metrics.revision });
   // The agent owns the node while it runs: an apply meanwhile would be reverted on the next pass.
   const lock = await NodeLock.acquire(opts.node, 'agent', {
     onWait: (holder) => log(`${busyText(opts.node, holder)}; waiting for it`),
   });
-  const metrics = new AgentMetrics(opts.node);
   const etcd = opts.etcdEndpoints ? new Etcd3({ hosts: parseEndpoints(opts.etcdEndpoints), dialTimeout: 5000 }) : null;
   // Aborted on SIGTERM, so a fetch in flight (a slow or hostile server) does not hold the agent up.
   const stopping = new AbortController();

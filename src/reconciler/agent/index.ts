@@ -1,6 +1,7 @@
 // The node agent: the reconcile loop, its status, metrics and the event monitor.
 export { Agent, type AgentOptions } from './agent.js';
 export { realAgentDeps, type AgentDeps } from './agent-deps.js';
+export { agentLogger, LOG_FORMATS, type AgentLog, type LogFields, type LogFormat } from './agent-logger.js';
 export { AgentMetrics, POLICY_LABEL_LIMIT, type ReconcileOutcome } from './agent-metrics.js';
 export { startMetricsServer, parseAddr, type MetricsServer, type MetricsSource } from './metrics-server.js';
 export { failureKind, errorCode, type FailureKind } from './failure-kind.js';
