@@ -2,11 +2,12 @@ import type { MonitoredEvent } from '../agent/index.js';
 
 export const EVENT_TYPES = ['drop', 'verdict', 'l7'] as const;
 export const VERDICTS = ['allow', 'deny', 'audit'] as const;
+export type Verdict = (typeof VERDICTS)[number];
 
 /** What `gitwire monitor` keeps; every field set must match (absent fields match everything). */
 export interface EventFilterSpec {
   readonly type?: readonly (typeof EVENT_TYPES)[number][];
-  readonly verdict?: readonly (typeof VERDICTS)[number][];
+  readonly verdict?: readonly Verdict[];
   /** `key=value` or `source:key=value` labels the sender's identity must all carry. */
   readonly fromLabels?: readonly string[];
   readonly toLabels?: readonly string[];
@@ -54,7 +55,8 @@ export function eventFilter(spec: EventFilterSpec, identities: IdentityLabels): 
   };
 }
 
-function verdictOf(type: string): (typeof VERDICTS)[number] {
+/** The outcome of an event: a drop denies, an audit would have denied, the rest allow. */
+export function verdictOf(type: string): Verdict {
   return type === 'drop' ? 'deny' : type === 'audit' ? 'audit' : 'allow';
 }
 

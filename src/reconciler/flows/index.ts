@@ -5,6 +5,15 @@ export {
   EVENT_TYPES,
   parseLabel,
   VERDICTS,
+  verdictOf,
+  type Verdict,
   type EventFilterSpec,
   type IdentityLabels,
 } from './event-filter.js';
+export {
+  DEFAULT_MAX_FLOW_RECORDS,
+  DEFAULT_MAX_PENDING_FLOWS,
+  FlowStore,
+  type FlowRecord,
+  type FlowStoreOptions,
+} from './flow-store.js';
