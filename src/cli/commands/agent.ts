@@ -22,6 +22,7 @@ import { Etcd3 } from 'etcd3';
 import { EtcdIdentityAllocator } from '../../reconciler/cluster/etcd-identity-allocator.js';
 import { startNodeLease } from '../../reconciler/cluster/node-lease.js';
 import { startPushFanout } from '../../reconciler/cluster/push-fanout.js';
+import { FlowRecorder, FlowStore } from '../../reconciler/flows/index.js';
 import { busyText, NodeLock } from '../../reconciler/node-lock.js';
 import { gitOptions, sourceOptions, type GitCliOptions } from '../options.js';
 
@@ -38,6 +39,7 @@ interface AgentCliOpts extends GitCliOptions {
   gcInterval?: string;
   webhookAddr?: string;
   logFormat: LogFormat;
+  flowRecords?: number;
 }
 
 const flag = (name: keyof typeof AGENT_FLAGS) => `${AGENT_FLAGS[name].flag} <${AGENT_FLAGS[name].value.toLowerCase()}>`;
@@ -64,6 +66,18 @@ export function agentCommand(): Command {
       new Option('--log-format <format>', 'text lines, or one JSON object per line with level, node, revision, step')
         .choices(LOG_FORMATS)
         .default('text'),
+    )
+    .addOption(
+      new Option(
+        '--flow-records <max>',
+        'aggregate the datapath events into at most MAX flow records in <state-dir>/flows.sqlite, kept across ' +
+          'restarts (default: off; the agent then shares the ring buffer with `gitwire monitor`)',
+      ).argParser((v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1)
+          throw new RangeError(`--flow-records: expected a positive integer, got ${v}`);
+        return n;
+      }),
     )
     .addOption(new Option('--gc-interval <duration>', 'how often to collect expired conntrack entries').default('1m'))
     .option(
@@ -113,6 +127,20 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
       })
     : null;
   if (server) log(`metrics on ${opts.metricsAddr} (port ${server.port})`);
+  const flows = opts.flowRecords
+    ? new FlowRecorder({
+        store: await FlowStore.open({ path: join(stateDir, 'flows.sqlite'), maxRecords: opts.flowRecords }),
+        desired: () => agent.enforced?.desired ?? null,
+        lostEvents: () => {
+          const counters = agent.datapathCounters();
+          return counters ? Number(counters['event-lost'].packets) : null;
+        },
+        onEvent: (m) => metrics.countEvent(m),
+        intervalMs: 5000,
+        node: { node: opts.node, nodeNs: opts.netns ?? null, ...(opts.bpffsRoot ? { bpffsRoot: opts.bpffsRoot } : {}) },
+        log: (line) => log(line, { level: 'warn' }),
+      })
+    : null;
   const lease = etcd ? startNodeLease(etcd, opts.node, 10, log) : null;
   const fanout = await startPushFanout({
     ...(opts.webhookAddr ? { webhook: webhookListener(opts.webhookAddr) } : {}),
@@ -127,6 +155,7 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
   });
   log(`following ${opts.repo} @ ${opts.rev ?? 'HEAD'} every ${opts.interval}; status in ${stateDir}`);
   agent.start();
+  flows?.start();
   const received = await signal;
   log(`${received}: stopping after the pass in flight; what is applied stays enforced`);
   await fanout.close();
@@ -135,6 +164,7 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
   const stopped = agent.stop();
   stopping.abort();
   await stopped;
+  await flows?.stop();
   await server?.close();
   await lock.release();
 }

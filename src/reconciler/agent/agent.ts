@@ -107,6 +107,11 @@ export class Agent {
     return this.current;
   }
 
+  /** The revision the node enforces (the last applied cleanly), to name the rules in its events; null before. */
+  get enforced(): CompiledRevision | null {
+    return this.good;
+  }
+
   private get rev(): string {
     return this.opts.rev ?? 'HEAD';
   }

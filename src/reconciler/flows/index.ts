@@ -17,3 +17,4 @@ export {
   type FlowRecord,
   type FlowStoreOptions,
 } from './flow-store.js';
+export { FlowRecorder, type EventSource, type FlowRecorderOptions, type OpenEvents } from './flow-recorder.js';
