@@ -10,6 +10,7 @@ import {
   type MetricsServer,
   type NodeStatus,
 } from '../../src/reconciler/agent/index.js';
+import { FlowRecorder, FlowStore, type FlowRecord } from '../../src/reconciler/flows/index.js';
 import { startEtcd, type EtcdServer } from '../support/etcd-server.js';
 import { commitFiles, makeBare, makeRepo, makeTempDir, pushAll, removeDir } from '../support/git-fixtures.js';
 import { startGitHttpServer, type GitHttpServer } from '../support/git-http-server.js';
@@ -157,6 +158,46 @@ describe('gitwire agent on a real node', () => {
     expect(agent.status.conditions.find((c) => c.type === 'Stalled')?.status).toBe('False');
     expect(lands('tiefighter')).toBe(true);
     expect(lands('xwing')).toBe(false);
+  });
+
+  it('records dropped connections as flows in SQLite, kept across an agent restart, and counts them per policy', async () => {
+    const path = join(stateDir, 'flows.sqlite');
+    const record = async () => {
+      const store = await FlowStore.open({ path });
+      const recorder = new FlowRecorder({
+        store,
+        desired: () => agent.enforced?.desired ?? null,
+        lostEvents: () => Number(agent.datapathCounters()?.['event-lost'].packets ?? 0),
+        onEvent: (m) => agent.metrics.countEvent(m),
+        intervalMs: 3_600_000,
+        node: { node: node.name, nodeNs: node.netns, bpffsRoot: node.bpffsRoot },
+      });
+      await recorder.tick();
+      return { store, recorder };
+    };
+    const denied = (flows: FlowRecord[]) =>
+      flows.find((f) => f.verdict === 'deny' && f.port === 80 && f.protocol === 6);
+    const first = await record();
+    expect(lands('xwing')).toBe(false);
+    await until('the drop is recorded', async () => (await first.recorder.tick(), !!denied(first.store.flows())));
+    const before = denied(first.store.flows())!;
+    await first.recorder.stop();
+
+    const second = await record();
+    expect(denied(second.store.flows())).toEqual(before);
+    expect(lands('xwing')).toBe(false);
+    await until('the drop adds to the record', async () => {
+      await second.recorder.tick();
+      return denied(second.store.flows())!.count > before.count;
+    });
+    expect(denied(second.store.flows())!.firstSeen).toEqual(before.firstSeen);
+    await second.recorder.stop();
+
+    const text = await (await fetch(`http://127.0.0.1:${metrics.port}/metrics`)).text();
+    const dropped =
+      /gitwire_policy_verdicts_total\{policy="default\/rule1",direction="ingress",result="dropped"\} (\d+)/.exec(text);
+    expect(Number(dropped?.[1])).toBeGreaterThan(0);
+    expect(text).toMatch(/gitwire_events_lost_total \d+/);
   });
 
   it('repairs drift done behind its back on a later pass', async () => {
