@@ -257,6 +257,7 @@ describe('gitwire agent on a real node', () => {
     const event = JSON.parse(out.trim()) as Record<string, unknown> & { policy: Record<string, unknown> };
     expect(event).toMatchObject({ type: 'drop', reason: 'denied-policy', saddr: '10.0.1.30', daddr: DEATHSTAR });
     expect(event.policy).toMatchObject({ qualifiedName: 'default/rule1', kind: 'CiliumNetworkPolicy' });
+    expect(err).toMatch(/1 events shown, \d+ lost to a full ring buffer/);
     expect(event.policy.file).toBe('rule1.yaml');
   });
 

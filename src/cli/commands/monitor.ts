@@ -123,6 +123,14 @@ async function runMonitor(opts: MonitorOpts): Promise<void> {
     policy,
     onEvent: print,
   });
+  // Lost events are reported as they happen, on stderr so that JSON output stays events only.
+  let lost = 0n;
+  const reportLost = () => {
+    const now = monitor.lostEvents();
+    if (now > lost) process.stderr.write(`gitwire: ${now - lost} events lost (ring buffer full)\n`);
+    lost = now;
+  };
+  const lostTimer = setInterval(reportLost, 1000);
   const onSignal = () => done();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -132,6 +140,9 @@ async function runMonitor(opts: MonitorOpts): Promise<void> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    clearInterval(lostTimer);
+    reportLost();
+    process.stderr.write(`${seen} events shown, ${lost} lost to a full ring buffer\n`);
     monitor.close();
   }
 }
