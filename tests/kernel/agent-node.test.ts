@@ -270,8 +270,16 @@ describe('gitwire agent on a real node', () => {
     expect(agent.collectConntrack(process.hrtime.bigint() + 7n * 3600n * 1_000_000_000n)).toBe(0);
   });
 
-  it('gitwire agent stops cleanly on SIGTERM and the node stays enforced', async () => {
+  it('gitwire agent stops cleanly on SIGTERM and the node stays enforced; it logs JSON and records flows', async () => {
     await agent.stop();
+    const flowsPath = join(stateDir, 'flows.sqlite');
+    const deniedCount = async () => {
+      const store = await FlowStore.open({ path: flowsPath });
+      const n = store.flows().find((f) => f.verdict === 'deny' && f.port === 80)?.count ?? 0;
+      await store.close();
+      return n;
+    };
+    const deniedBefore = await deniedCount();
     const cli = spawn(
       process.execPath,
       [
@@ -288,6 +296,8 @@ describe('gitwire agent on a real node', () => {
         '--metrics-addr=127.0.0.1:0',
         `--netns=${node.netns}`,
         `--state-dir=${stateDir}`,
+        '--log-format=json',
+        '--flow-records=100',
       ],
       { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
     );
@@ -301,9 +311,18 @@ describe('gitwire agent on a real node', () => {
       return s !== null && s.updatedAt !== before && ready(s, good) && s.lastReconcile !== null;
     });
     expect((await etcdStore.read(node.name))!.lastReconcile!.writes).toBe(0);
+    await until('the CLI agent recorded a drop (saved every 5 s)', async () => {
+      expect(lands('xwing')).toBe(false);
+      return (await deniedCount()) > deniedBefore;
+    });
     cli.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(err).toContain('SIGTERM: stopping');
+    const lines = err
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const l of lines) expect(l).toMatchObject({ node: node.name, level: expect.any(String) as unknown });
+    expect(lines.find((l) => String(l.msg).includes('SIGTERM: stopping'))).toMatchObject({ revision: good });
     expect(lands('tiefighter')).toBe(true);
     expect(lands('xwing')).toBe(false);
   });
