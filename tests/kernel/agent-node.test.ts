@@ -10,6 +10,7 @@ import {
   type MetricsServer,
   type NodeStatus,
 } from '../../src/reconciler/agent/index.js';
+import { FlowRecorder, FlowStore, type FlowRecord } from '../../src/reconciler/flows/index.js';
 import { startEtcd, type EtcdServer } from '../support/etcd-server.js';
 import { commitFiles, makeBare, makeRepo, makeTempDir, pushAll, removeDir } from '../support/git-fixtures.js';
 import { startGitHttpServer, type GitHttpServer } from '../support/git-http-server.js';
@@ -103,7 +104,10 @@ beforeAll(async () => {
     gcIntervalMs: 3_600_000,
     stores: [new FileStatusStore(stateDir), new EtcdStatusStore([etcd.endpoint])],
   });
-  metrics = await startMetricsServer('127.0.0.1:0', () => agent.metrics.render(agent.datapathCounters()));
+  metrics = await startMetricsServer('127.0.0.1:0', {
+    render: () => agent.metrics.render(agent.datapathCounters()),
+    contentType: agent.metrics.contentType,
+  });
   agent.start();
   await until('the first commit is applied', () => ready(agent.status, first!));
   children.push(spawnIn(node.endpointNetns('deathstar'), ['nc', '-lk', '80']));
@@ -154,6 +158,46 @@ describe('gitwire agent on a real node', () => {
     expect(agent.status.conditions.find((c) => c.type === 'Stalled')?.status).toBe('False');
     expect(lands('tiefighter')).toBe(true);
     expect(lands('xwing')).toBe(false);
+  });
+
+  it('records dropped connections as flows in SQLite, kept across an agent restart, and counts them per policy', async () => {
+    const path = join(stateDir, 'flows.sqlite');
+    const record = async () => {
+      const store = await FlowStore.open({ path });
+      const recorder = new FlowRecorder({
+        store,
+        desired: () => agent.enforced?.desired ?? null,
+        lostEvents: () => Number(agent.datapathCounters()?.['event-lost'].packets ?? 0),
+        onEvent: (m) => agent.metrics.countEvent(m),
+        intervalMs: 3_600_000,
+        node: { node: node.name, nodeNs: node.netns, bpffsRoot: node.bpffsRoot },
+      });
+      await recorder.tick();
+      return { store, recorder };
+    };
+    const denied = (flows: FlowRecord[]) =>
+      flows.find((f) => f.verdict === 'deny' && f.port === 80 && f.protocol === 6);
+    const first = await record();
+    expect(lands('xwing')).toBe(false);
+    await until('the drop is recorded', async () => (await first.recorder.tick(), !!denied(first.store.flows())));
+    const before = denied(first.store.flows())!;
+    await first.recorder.stop();
+
+    const second = await record();
+    expect(denied(second.store.flows())).toEqual(before);
+    expect(lands('xwing')).toBe(false);
+    await until('the drop adds to the record', async () => {
+      await second.recorder.tick();
+      return denied(second.store.flows())!.count > before.count;
+    });
+    expect(denied(second.store.flows())!.firstSeen).toEqual(before.firstSeen);
+    await second.recorder.stop();
+
+    const text = await (await fetch(`http://127.0.0.1:${metrics.port}/metrics`)).text();
+    const dropped =
+      /gitwire_policy_verdicts_total\{policy="default\/rule1",direction="ingress",result="dropped"\} (\d+)/.exec(text);
+    expect(Number(dropped?.[1])).toBeGreaterThan(0);
+    expect(text).toMatch(/gitwire_events_lost_total \d+/);
   });
 
   it('repairs drift done behind its back on a later pass', async () => {
@@ -213,6 +257,7 @@ describe('gitwire agent on a real node', () => {
     const event = JSON.parse(out.trim()) as Record<string, unknown> & { policy: Record<string, unknown> };
     expect(event).toMatchObject({ type: 'drop', reason: 'denied-policy', saddr: '10.0.1.30', daddr: DEATHSTAR });
     expect(event.policy).toMatchObject({ qualifiedName: 'default/rule1', kind: 'CiliumNetworkPolicy' });
+    expect(err).toMatch(/1 events shown, \d+ lost to a full ring buffer/);
     expect(event.policy.file).toBe('rule1.yaml');
   });
 
@@ -225,8 +270,16 @@ describe('gitwire agent on a real node', () => {
     expect(agent.collectConntrack(process.hrtime.bigint() + 7n * 3600n * 1_000_000_000n)).toBe(0);
   });
 
-  it('gitwire agent stops cleanly on SIGTERM and the node stays enforced', async () => {
+  it('gitwire agent stops cleanly on SIGTERM and the node stays enforced; it logs JSON and records flows', async () => {
     await agent.stop();
+    const flowsPath = join(stateDir, 'flows.sqlite');
+    const deniedCount = async () => {
+      const store = await FlowStore.open({ path: flowsPath });
+      const n = store.flows().find((f) => f.verdict === 'deny' && f.port === 80)?.count ?? 0;
+      await store.close();
+      return n;
+    };
+    const deniedBefore = await deniedCount();
     const cli = spawn(
       process.execPath,
       [
@@ -243,6 +296,8 @@ describe('gitwire agent on a real node', () => {
         '--metrics-addr=127.0.0.1:0',
         `--netns=${node.netns}`,
         `--state-dir=${stateDir}`,
+        '--log-format=json',
+        '--flow-records=100',
       ],
       { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
     );
@@ -256,9 +311,18 @@ describe('gitwire agent on a real node', () => {
       return s !== null && s.updatedAt !== before && ready(s, good) && s.lastReconcile !== null;
     });
     expect((await etcdStore.read(node.name))!.lastReconcile!.writes).toBe(0);
+    await until('the CLI agent recorded a drop (saved every 5 s)', async () => {
+      expect(lands('xwing')).toBe(false);
+      return (await deniedCount()) > deniedBefore;
+    });
     cli.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(err).toContain('SIGTERM: stopping');
+    const lines = err
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const l of lines) expect(l).toMatchObject({ node: node.name, level: expect.any(String) as unknown });
+    expect(lines.find((l) => String(l.msg).includes('SIGTERM: stopping'))).toMatchObject({ revision: good });
     expect(lands('tiefighter')).toBe(true);
     expect(lands('xwing')).toBe(false);
   });

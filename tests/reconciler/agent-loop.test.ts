@@ -312,13 +312,13 @@ describe('the agent loop', () => {
     expect(agent.collectConntrack()).toBe(7);
     expect(agent.collectConntrack()).toBe(7);
     expect(agent.metrics.ctGcRemoved).toBe(14);
-    expect(agent.metrics.render(null)).toContain('gitwire_conntrack_gc_removed_total 14');
+    expect(await agent.metrics.render(null)).toContain('gitwire_conntrack_gc_removed_total 14');
   });
 
   it('exposes results, writes and the revision in the Prometheus text format', async () => {
     const { agent } = setup();
     await agent.reconcileNow();
-    const text = agent.metrics.render({
+    const text = await agent.metrics.render({
       allowed: { packets: 5n, bytes: 300n },
       'denied-policy': { packets: 2n, bytes: 120n },
     } as never);

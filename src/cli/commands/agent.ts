@@ -4,22 +4,25 @@ import { AGENT_FLAGS } from '../../cdk8s/deploy/agent-flags.js';
 import { DEFAULT_INTERVAL } from '../../cdk8s/deploy/agent-defaults.js';
 import {
   Agent,
+  agentLogger,
   AgentMetrics,
   defaultStateDir,
   EtcdStatusStore,
   FileStatusStore,
+  LOG_FORMATS,
   parseAddr,
   parseDuration,
   parseEndpoints,
   realAgentDeps,
   startMetricsServer,
+  type LogFormat,
   type StatusStore,
 } from '../../reconciler/agent/index.js';
 import { Etcd3 } from 'etcd3';
-import { visible } from '../../desired/visible-text.js';
 import { EtcdIdentityAllocator } from '../../reconciler/cluster/etcd-identity-allocator.js';
 import { startNodeLease } from '../../reconciler/cluster/node-lease.js';
 import { startPushFanout } from '../../reconciler/cluster/push-fanout.js';
+import { FlowRecorder, FlowStore } from '../../reconciler/flows/index.js';
 import { busyText, NodeLock } from '../../reconciler/node-lock.js';
 import { gitOptions, sourceOptions, type GitCliOptions } from '../options.js';
 
@@ -35,6 +38,8 @@ interface AgentCliOpts extends GitCliOptions {
   stateDir?: string;
   gcInterval?: string;
   webhookAddr?: string;
+  logFormat: LogFormat;
+  flowRecords?: number;
 }
 
 const flag = (name: keyof typeof AGENT_FLAGS) => `${AGENT_FLAGS[name].flag} <${AGENT_FLAGS[name].value.toLowerCase()}>`;
@@ -57,6 +62,23 @@ export function agentCommand(): Command {
     )
     .option('--netns <name>', 'drive a node that lives in this network namespace instead of the current one')
     .option('--state-dir <dir>', 'status file and git cache (default: /var/lib/gitwire/<node>)')
+    .addOption(
+      new Option('--log-format <format>', 'text lines, or one JSON object per line with level, node, revision, step')
+        .choices(LOG_FORMATS)
+        .default('text'),
+    )
+    .addOption(
+      new Option(
+        '--flow-records <max>',
+        'aggregate the datapath events into at most MAX flow records in <state-dir>/flows.sqlite, kept across ' +
+          'restarts (default: off; the agent then shares the ring buffer with `gitwire monitor`)',
+      ).argParser((v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1)
+          throw new RangeError(`--flow-records: expected a positive integer, got ${v}`);
+        return n;
+      }),
+    )
     .addOption(new Option('--gc-interval <duration>', 'how often to collect expired conntrack entries').default('1m'))
     .option(
       '--webhook-addr <host:port>',
@@ -75,13 +97,12 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
   await file.prepare();
   const stores: StatusStore[] = [file];
   if (opts.etcdEndpoints) stores.push(new EtcdStatusStore(parseEndpoints(opts.etcdEndpoints)));
-  const log = (line: string) =>
-    process.stderr.write(visible(`${new Date().toISOString()} ${opts.node}: ${line}`) + '\n');
+  const metrics = new AgentMetrics(opts.node);
+  const log = agentLogger({ node: opts.node, format: opts.logFormat, revision: () => metrics.revision });
   // The agent owns the node while it runs: an apply meanwhile would be reverted on the next pass.
   const lock = await NodeLock.acquire(opts.node, 'agent', {
     onWait: (holder) => log(`${busyText(opts.node, holder)}; waiting for it`),
   });
-  const metrics = new AgentMetrics(opts.node);
   const etcd = opts.etcdEndpoints ? new Etcd3({ hosts: parseEndpoints(opts.etcdEndpoints), dialTimeout: 5000 }) : null;
   // Aborted on SIGTERM, so a fetch in flight (a slow or hostile server) does not hold the agent up.
   const stopping = new AbortController();
@@ -100,9 +121,26 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
     log,
   });
   const server = opts.metricsAddr
-    ? await startMetricsServer(opts.metricsAddr, () => metrics.render(agent.datapathCounters()))
+    ? await startMetricsServer(opts.metricsAddr, {
+        render: () => metrics.render(agent.datapathCounters()),
+        contentType: metrics.contentType,
+      })
     : null;
   if (server) log(`metrics on ${opts.metricsAddr} (port ${server.port})`);
+  const flows = opts.flowRecords
+    ? new FlowRecorder({
+        store: await FlowStore.open({ path: join(stateDir, 'flows.sqlite'), maxRecords: opts.flowRecords }),
+        desired: () => agent.enforced?.desired ?? null,
+        lostEvents: () => {
+          const counters = agent.datapathCounters();
+          return counters ? Number(counters['event-lost'].packets) : null;
+        },
+        onEvent: (m) => metrics.countEvent(m),
+        intervalMs: 5000,
+        node: { node: opts.node, nodeNs: opts.netns ?? null, ...(opts.bpffsRoot ? { bpffsRoot: opts.bpffsRoot } : {}) },
+        log: (line) => log(line, { level: 'warn' }),
+      })
+    : null;
   const lease = etcd ? startNodeLease(etcd, opts.node, 10, log) : null;
   const fanout = await startPushFanout({
     ...(opts.webhookAddr ? { webhook: webhookListener(opts.webhookAddr) } : {}),
@@ -117,6 +155,7 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
   });
   log(`following ${opts.repo} @ ${opts.rev ?? 'HEAD'} every ${opts.interval}; status in ${stateDir}`);
   agent.start();
+  flows?.start();
   const received = await signal;
   log(`${received}: stopping after the pass in flight; what is applied stays enforced`);
   await fanout.close();
@@ -125,6 +164,7 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
   const stopped = agent.stop();
   stopping.abort();
   await stopped;
+  await flows?.stop();
   await server?.close();
   await lock.release();
 }

@@ -9,6 +9,14 @@ import {
   Monitor,
   type MonitoredEvent,
 } from '../../reconciler/agent/index.js';
+import {
+  eventFilter,
+  EVENT_TYPES,
+  parseLabel,
+  VERDICTS,
+  type EventFilterSpec,
+  type IdentityLabels,
+} from '../../reconciler/flows/index.js';
 import { compileRevision } from '../../reconciler/reconcile-node.js';
 import { outputOption, sourceOptions } from '../options.js';
 
@@ -21,7 +29,24 @@ interface MonitorOpts {
   stateDir?: string;
   count?: number;
   output: 'text' | 'json';
+  type?: EventFilterSpec['type'];
+  verdict?: EventFilterSpec['verdict'];
+  fromLabel?: string[];
+  toLabel?: string[];
+  port?: number;
 }
+
+/** A repeatable flag: each use adds a value, checked by `parse`. */
+const repeated =
+  <T extends string>(parse: (v: string) => T) =>
+  (v: string, prev: T[] | undefined): T[] => [...(prev ?? []), parse(v)];
+
+const oneOf =
+  <T extends string>(flag: string, allowed: readonly T[]) =>
+  (v: string): T => {
+    if (!allowed.includes(v as T)) throw new RangeError(`${flag}: expected one of ${allowed.join(', ')}, got ${v}`);
+    return v as T;
+  };
 
 export function monitorCommand(): Command {
   const cmd = new Command('monitor')
@@ -38,17 +63,54 @@ export function monitorCommand(): Command {
         if (!Number.isInteger(n) || n < 1) throw new RangeError(`--count: expected a positive integer, got ${v}`);
         return n;
       }),
+    )
+    .addOption(
+      new Option('--type <type>', `only these events: ${EVENT_TYPES.join(', ')} (repeatable)`).argParser(
+        repeated(oneOf('--type', EVENT_TYPES)),
+      ),
+    )
+    .addOption(
+      new Option('--verdict <verdict>', 'only these outcomes: allow, deny (a drop) or audit (repeatable)').argParser(
+        repeated(oneOf('--verdict', VERDICTS)),
+      ),
+    )
+    .option(
+      '--from-label <k=v>',
+      "the sender's identity carries this label (repeatable: all must match)",
+      repeated((v) => parseLabel('--from-label', v)),
+    )
+    .option(
+      '--to-label <k=v>',
+      "the receiver's identity carries this label (repeatable)",
+      repeated((v) => parseLabel('--to-label', v)),
+    )
+    .addOption(
+      new Option('--port <n>', 'destination port').argParser((v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0 || n > 65535) throw new RangeError(`--port: expected 0-65535, got ${v}`);
+        return n;
+      }),
     );
   return outputOption(cmd).action(runMonitor);
 }
 
 async function runMonitor(opts: MonitorOpts): Promise<void> {
-  const { rules, policy } = await policyRules(opts);
+  const { rules, policy, identities } = await policyRules(opts);
+  const keep = eventFilter(
+    {
+      ...(opts.type ? { type: opts.type } : {}),
+      ...(opts.verdict ? { verdict: opts.verdict } : {}),
+      ...(opts.fromLabel ? { fromLabels: opts.fromLabel } : {}),
+      ...(opts.toLabel ? { toLabels: opts.toLabel } : {}),
+      ...(opts.port !== undefined ? { port: opts.port } : {}),
+    },
+    identities,
+  );
   let seen = 0;
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
   const print = (m: MonitoredEvent) => {
-    if (opts.count !== undefined && seen >= opts.count) return;
+    if ((opts.count !== undefined && seen >= opts.count) || !keep(m)) return;
     process.stdout.write((opts.output === 'json' ? eventJson(m) : eventText(m)) + '\n');
     seen += 1;
     if (opts.count !== undefined && seen >= opts.count) done();
@@ -61,6 +123,14 @@ async function runMonitor(opts: MonitorOpts): Promise<void> {
     policy,
     onEvent: print,
   });
+  // Lost events are reported as they happen, on stderr so that JSON output stays events only.
+  let lost = 0n;
+  const reportLost = () => {
+    const now = monitor.lostEvents();
+    if (now > lost) process.stderr.write(`gitwire: ${now - lost} events lost (ring buffer full)\n`);
+    lost = now;
+  };
+  const lostTimer = setInterval(reportLost, 1000);
   const onSignal = () => done();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -70,24 +140,33 @@ async function runMonitor(opts: MonitorOpts): Promise<void> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    clearInterval(lostTimer);
+    reportLost();
+    process.stderr.write(`${seen} events shown, ${lost} lost to a full ring buffer\n`);
     monitor.close();
   }
 }
 
 /** The rules of the revision given, else of the agent's last applied revision; none (with a warning) otherwise. */
-async function policyRules(opts: MonitorOpts): Promise<{ rules: readonly RuleRef[]; policy: readonly PolicyValue[] }> {
+async function policyRules(
+  opts: MonitorOpts,
+): Promise<{ rules: readonly RuleRef[]; policy: readonly PolicyValue[]; identities: IdentityLabels }> {
   let repo = opts.repo;
   let rev = opts.rev;
   if (!repo) {
     const status = await new FileStatusStore(opts.stateDir ?? defaultStateDir(opts.node)).read(opts.node);
     if (!status?.lastAppliedAt) {
       process.stderr.write('gitwire: no --repo and no applied revision in the agent status: policies are not named\n');
-      return { rules: [], policy: [] };
+      return { rules: [], policy: [], identities: new Map() };
     }
     repo = status.repo;
     rev = status.lastAppliedRevision ?? undefined;
   }
   const compiled = await compileRevision(repo, sourceOptions(rev), opts.node);
   for (const w of compiled.warnings) process.stderr.write(formatDiagnostic(w) + '\n');
-  return { rules: compiled.desired.rules, policy: compiled.desired.resources.policy.map((e) => e.value) };
+  return {
+    rules: compiled.desired.rules,
+    policy: compiled.desired.resources.policy.map((e) => e.value),
+    identities: new Map(compiled.desired.resources.identity.map((e) => [e.value.id, e.value.labels])),
+  };
 }

@@ -4,6 +4,7 @@ import { formatDiagnostic, ValidationError, type DesiredInputs, type SourceOptio
 import { withGeneration } from '../plan.js';
 import type { CompiledRevision, ReconcileResult } from '../reconcile-node.js';
 import { realAgentDeps, type AgentDeps } from './agent-deps.js';
+import type { AgentLog } from './agent-logger.js';
 import { AgentMetrics } from './agent-metrics.js';
 import { errorCode, failureKind, isRetried } from './failure-kind.js';
 import type { LiveNode } from './live-node.js';
@@ -40,7 +41,7 @@ export interface AgentOptions {
   /** Cluster-wide identities (etcd); without it, identities are hashed from labels, the same on every node. */
   readonly identities?: IdentityAllocator;
   readonly metrics?: AgentMetrics;
-  readonly log?: (line: string) => void;
+  readonly log?: AgentLog;
   readonly deps?: Partial<AgentDeps>;
   readonly now?: () => Date;
   /** First retry delay and ceiling (100 ms → 1 min unless set). */
@@ -80,7 +81,7 @@ export class Agent {
   private readonly deps: AgentDeps;
   private readonly queue = new PQueue({ concurrency: 1 });
   private readonly now: () => Date;
-  private readonly log: (line: string) => void;
+  private readonly log: AgentLog;
   /** Last commit that applied cleanly, kept compiled for drift repair while a newer one is stalled. */
   private good: CompiledRevision | null = null;
   /** Newest commit compiled (good or not yet applied). */
@@ -104,6 +105,11 @@ export class Agent {
 
   get status(): NodeStatus {
     return this.current;
+  }
+
+  /** The revision the node enforces (the last applied cleanly), to name the rules in its events; null before. */
+  get enforced(): CompiledRevision | null {
+    return this.good;
   }
 
   private get rev(): string {
@@ -159,10 +165,10 @@ export class Agent {
       const removed = node.gcConntrack(nowNs);
       this.metrics.ctGcRuns += 1;
       this.metrics.ctGcRemoved += removed;
-      if (removed > 0) this.log(`conntrack gc: removed ${removed} expired entries`);
+      if (removed > 0) this.log(`conntrack gc: removed ${removed} expired entries`, { step: 'gc' });
       return removed;
     } catch (e) {
-      this.log(`conntrack gc failed: ${(e as Error).message}`);
+      this.log(`conntrack gc failed: ${(e as Error).message}`, { level: 'warn', step: 'gc' });
       return 0;
     }
   }
@@ -250,11 +256,13 @@ export class Agent {
   }
 
   private async apply(p: Pass): Promise<boolean> {
+    const t0 = performance.now();
     p.result = await this.deps.reconcile({
       repo: this.opts.repo,
       ...this.nodeOptions(),
       compiled: p.compiled!,
     });
+    this.metrics.observeApply((performance.now() - t0) / 1000);
     this.metrics.kernelWrites += p.result.writes;
     return true;
   }
@@ -278,6 +286,7 @@ export class Agent {
     if (r.changes.changes.length > 0)
       this.log(
         `${p.repairOnly ? 'repaired drift towards last good' : 'applied'} ${withGeneration(r.inputs.commit, r.inputs.generation) ?? 'working tree'}: ${r.changes.changes.length} changes, ${r.writes} kernel writes`,
+        { step: 'apply', revision: r.inputs.commit },
       );
     if (p.repairOnly) {
       this.current = recordPass(this.current, pass, this.now());
@@ -306,7 +315,11 @@ export class Agent {
     // While stalled, a failed drift repair leaves the Stalled condition (and its error) as it was.
     if (p.repairOnly) {
       this.metrics.reconciles.failed += 1;
-      this.log(`drift repair towards the last good commit failed at ${step}: ${error.message}`);
+      this.log(`drift repair towards the last good commit failed at ${step}: ${error.message}`, {
+        level: 'warn',
+        step,
+        code: error.code,
+      });
       return this.opts.intervalMs;
     }
     const revision = p.commit;
@@ -317,13 +330,23 @@ export class Agent {
       if (this.latest && sameInputs(this.latest.inputs, inputs)) this.latest = null;
       this.metrics.reconciles.stalled += 1;
       this.current = markFailed(this.current, failure, this.now());
-      this.log(`stalled at ${step} on ${revision ?? 'working tree'} (${error.code}): ${error.message}`);
+      this.log(`stalled at ${step} on ${revision ?? 'working tree'} (${error.code}): ${error.message}`, {
+        level: 'error',
+        step,
+        revision,
+        code: error.code,
+      });
       return this.opts.intervalMs;
     }
     const retryInMs = retryDelay(this.current.failures + 1, minMs, maxMs);
     this.metrics.reconciles.failed += 1;
     this.current = markFailed(this.current, { error, step, kind, revision, retryInMs }, this.now());
-    this.log(`${step} failed (${error.code}), retry ${this.current.failures} in ${retryInMs} ms: ${error.message}`);
+    this.log(`${step} failed (${error.code}), retry ${this.current.failures} in ${retryInMs} ms: ${error.message}`, {
+      level: 'warn',
+      step,
+      revision,
+      code: error.code,
+    });
     return retryInMs;
   }
 
@@ -334,7 +357,7 @@ export class Agent {
           await store.write(this.current);
         } catch (e) {
           this.metrics.statusWriteErrors[store.name] = (this.metrics.statusWriteErrors[store.name] ?? 0) + 1;
-          this.log(`status write to ${store.name} failed: ${(e as Error).message}`);
+          this.log(`status write to ${store.name} failed: ${(e as Error).message}`, { level: 'warn', step: 'status' });
         }
       }),
     );

@@ -1,8 +1,9 @@
 // The node agent: the reconcile loop, its status, metrics and the event monitor.
 export { Agent, type AgentOptions } from './agent.js';
 export { realAgentDeps, type AgentDeps } from './agent-deps.js';
-export { AgentMetrics, type ReconcileOutcome } from './agent-metrics.js';
-export { startMetricsServer, parseAddr, type MetricsServer } from './metrics-server.js';
+export { agentLogger, LOG_FORMATS, type AgentLog, type LogFields, type LogFormat } from './agent-logger.js';
+export { AgentMetrics, POLICY_LABEL_LIMIT, type ReconcileOutcome } from './agent-metrics.js';
+export { startMetricsServer, parseAddr, type MetricsServer, type MetricsSource } from './metrics-server.js';
 export { failureKind, errorCode, type FailureKind } from './failure-kind.js';
 export { openLiveNode, type LiveNode } from './live-node.js';
 export * from './node-status.js';

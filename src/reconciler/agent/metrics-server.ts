@@ -6,20 +6,24 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** Serves `/metrics` (Prometheus text format 0.0.4) on HOST:PORT; port 0 picks a free one. */
-export async function startMetricsServer(addr: string, render: () => string): Promise<MetricsServer> {
+/** What the server exposes: prom-client's exposition text and its content type. */
+export interface MetricsSource {
+  render(): Promise<string>;
+  readonly contentType: string;
+}
+
+/** Serves `/metrics` (prom-client's exposition) on HOST:PORT; port 0 picks a free one. */
+export async function startMetricsServer(addr: string, source: MetricsSource): Promise<MetricsServer> {
   const { host, port } = parseAddr(addr);
   const server = createServer((req, res) => {
     if (req.url !== '/metrics' && req.url !== '/') {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
       return;
     }
-    try {
-      const body = render();
-      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }).end(body);
-    } catch (e) {
-      res.writeHead(500, { 'Content-Type': 'text/plain' }).end(`${(e as Error).message}\n`);
-    }
+    source.render().then(
+      (body) => res.writeHead(200, { 'Content-Type': source.contentType }).end(body),
+      (e: Error) => res.writeHead(500, { 'Content-Type': 'text/plain' }).end(`${e.message}\n`),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -39,10 +39,14 @@ export class MonitorNodeNotAppliedError extends Error {
  * has one read position, so two monitors of a node share its events.
  */
 export class Monitor {
+  private readonly lostAtOpen: bigint;
+
   private constructor(
     private readonly node: NodeDatapath,
     private readonly reader: EventReader,
-  ) {}
+  ) {
+    this.lostAtOpen = this.lostTotal();
+  }
 
   static open(opts: MonitorOptions): Monitor {
     const node = NodeDatapath.openReadOnly(opts);
@@ -76,6 +80,15 @@ export class Monitor {
   /** Delivers whatever is ready now (the reader also drains on its own timer). */
   drain(): number {
     return this.reader.drain();
+  }
+
+  /** Events the datapath dropped since the monitor opened because the ring buffer was full. */
+  lostEvents(): bigint {
+    return this.lostTotal() - this.lostAtOpen;
+  }
+
+  private lostTotal(): bigint {
+    return this.node.datapath.counters.read()['event-lost'].packets;
   }
 
   close(): void {
