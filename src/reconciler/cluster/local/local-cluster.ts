@@ -3,11 +3,11 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Etcd3 } from 'etcd3';
 import { NetnsOps } from '../../../datapath/net/index.js';
 import { createUnderlay, joinUnderlay, leaveUnderlay, removeUnderlay } from '../../../datapath/net/underlay.js';
 import { readRepository, validateTree } from '../../../desired/index.js';
 import { ValidationError } from '../../../desired/diagnostics.js';
-import { Etcd3 } from 'etcd3';
 import { EtcdStatusStore, statusKey } from '../../agent/etcd-status-store.js';
 import { isReady, type NodeStatus } from '../../agent/node-status.js';
 import { clusterLayout, type ClusterLayout } from './cluster-layout.js';
@@ -109,7 +109,9 @@ export class LocalCluster {
       const secret = randomBytes(24).toString('hex');
       const interval = opts.interval ?? '30s';
       const port = await freePort();
-      const cluster = new LocalCluster(layout, nodes, etcd, git, agents, log, port, secret, interval, nodes[0]!.name);
+      // With no Node declared yet, the first node to join receives the webhooks.
+      const first = nodes[0]?.name ?? '';
+      const cluster = new LocalCluster(layout, nodes, etcd, git, agents, log, port, secret, interval, first);
       for (const node of nodes) agents.set(node.name, cluster.startAgent(node));
       cluster.writeState();
       return cluster;
