@@ -26,31 +26,49 @@ const BRIDGE = 'br-underlay';
  */
 export async function createUnderlay(spec: UnderlaySpec): Promise<void> {
   const ip = new IpRunner({ writes: 0 });
-  const all = [spec.fabricNetns, ...spec.nodes.map((n) => n.netns)];
-  await ip.write(
-    null,
-    all.map((ns) => `netns add ${ns}`),
-  );
+  await ip.write(null, [`netns add ${spec.fabricNetns}`]);
   await ip.write(spec.fabricNetns, [
     'link set dev lo up',
     `link add ${BRIDGE} type bridge`,
     `link set dev ${BRIDGE} up`,
-    ...spec.nodes.map((n, i) => `link add n${i} type veth peer name ${UNDERLAY_DEVICE} netns ${n.netns}`),
-    ...spec.nodes.map((_, i) => `link set dev n${i} master ${BRIDGE} up`),
   ]);
-  for (const n of spec.nodes) {
-    await ip.write(n.netns, [
-      'link set dev lo up',
-      `addr add ${n.address}/${spec.prefixLength} dev ${UNDERLAY_DEVICE}`,
-      `link set dev ${UNDERLAY_DEVICE} up`,
-    ]);
-  }
+  for (const n of spec.nodes) await joinUnderlay(spec, n);
+}
+
+/** Adds one node to an existing underlay (a node joining the cluster): its namespace, veth and address. */
+export async function joinUnderlay(spec: Omit<UnderlaySpec, 'nodes'>, node: UnderlayNode): Promise<void> {
+  const ip = new IpRunner({ writes: 0 });
+  const port = fabricPort(node.address);
+  await ip.write(null, [`netns add ${node.netns}`]);
+  await ip.write(spec.fabricNetns, [
+    `link add ${port} type veth peer name ${UNDERLAY_DEVICE} netns ${node.netns}`,
+    `link set dev ${port} master ${BRIDGE} up`,
+  ]);
+  await ip.write(node.netns, [
+    'link set dev lo up',
+    `addr add ${node.address}/${spec.prefixLength} dev ${UNDERLAY_DEVICE}`,
+    `link set dev ${UNDERLAY_DEVICE} up`,
+  ]);
+}
+
+/** Removes one node from the underlay (a node leaving): deleting its namespace takes its veth off the bridge. */
+export async function leaveUnderlay(node: Pick<UnderlayNode, 'netns'>): Promise<void> {
+  await new IpRunner({ writes: 0 }).remove(null, [`netns del ${node.netns}`]);
 }
 
 /** Deletes the namespaces createUnderlay made (their veths and the bridge go with them); absent ones are fine. */
 export async function removeUnderlay(spec: Pick<UnderlaySpec, 'fabricNetns' | 'nodes'>): Promise<void> {
   const ip = new IpRunner({ writes: 0 });
   await ip.remove(null, [...spec.nodes.map((n) => `netns del ${n.netns}`), `netns del ${spec.fabricNetns}`]);
+}
+
+/** The bridge port of a node, named after its address (unique on the underlay) so nodes can join in any order. */
+function fabricPort(address: string): string {
+  const hex = address
+    .split('.')
+    .map((o) => Number(o).toString(16).padStart(2, '0'))
+    .join('');
+  return `ul${hex}`;
 }
 
 /** Names of the machine's network namespaces that start with `prefix` (what `down` sweeps after a crash). */
