@@ -3,6 +3,7 @@ import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileAll, readRepository, validateTree, type EndpointValue } from '../../src/desired/index.js';
+import { EndpointDatapath, pinLayout } from '../../src/datapath/programs/index.js';
 import { git } from '../../src/reconciler/cluster/local/cluster-repo.js';
 import { LocalCluster, serveName, whoAnswers } from '../../src/reconciler/cluster/local/index.js';
 import { EXAMPLE_REPO } from '../support/cli.js';
@@ -129,6 +130,16 @@ describe('services across nodes on a local cluster', () => {
     expect(got).not.toContain(null);
     expect(got.filter((g) => g === 'echo-2' || g === 'echo-3').length).toBeGreaterThan(0);
     expect(got).toContain('echo-1');
+    // Node-1 gave the remote backends its own address as source and kept the way back to the client.
+    const dp = EndpointDatapath.openPinned(pinLayout(cluster!.nodes[0]!.name, cluster!.layout.bpffsRoot))!;
+    try {
+      const ways = dp.snat.dump().filter(([k]) => k.direction === 'in');
+      expect(
+        ways.some(([k, v]) => k.daddr === node1 && v.address === OUTSIDE_ADDR && /^10\.0\.[23]\.50$/.test(k.saddr)),
+      ).toBe(true);
+    } finally {
+      dp.close();
+    }
   }, 120_000);
 
   it('a backend reaching its own service gets its own connection back (hairpin)', async () => {

@@ -86,6 +86,9 @@ export const PROXY_MARK = cEnum('gw_proxy_mark', 'GW_MARK_MAGIC_', {
   mask: 0x0f00,
 });
 
+/** Which way a NAT table entry translates: out = a connection's new source, in = its reply's client. */
+export const SNAT_DIR = cEnum('gw_snat_dir', 'GW_SNAT_', { out: 0, in: 1 });
+
 /** Every mirror, for the BTF check. */
 export const C_ENUMS: ReadonlyArray<CEnum<string>> = [
   DIRECTION,
@@ -103,4 +106,5 @@ export const C_ENUMS: ReadonlyArray<CEnum<string>> = [
   POLICY_PREFIX,
   MAGLEV_SLOT,
   PROXY_MARK,
+  SNAT_DIR,
 ];
