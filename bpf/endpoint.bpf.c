@@ -172,7 +172,7 @@ static __always_inline int handle(struct __sk_buff *skb, enum gw_dir dir)
 		/* lb_translate finds the connection's backend again through this tuple. */
 		translated = ct_key(&p, ep->endpoint_id, dir, false);
 		if (hairpin_snat(skb, &p, lb.rev_nat_index, now) < 0) {
-			count(GW_REASON_MALFORMED, p.len);
+			count(GW_REASON_LB_NAT_FAILED, p.len);
 			return TC_ACT_SHOT;
 		}
 		hairpin = true;
@@ -190,11 +190,22 @@ static __always_inline int handle(struct __sk_buff *skb, enum gw_dir dir)
 		/* The reply comes back as from the frontend: the client's own tuple tracks it. */
 		ct_track(&translated, &p, now);
 		ct_track(&orig, &p, now);
-		return swap_macs(skb) < 0 ? TC_ACT_SHOT : bpf_redirect(skb->ifindex, 0);
+		if (swap_macs(skb) < 0) {
+			count(GW_REASON_LB_NAT_FAILED, p.len);
+			return TC_ACT_SHOT;
+		}
+		return bpf_redirect(skb->ifindex, 0);
 	}
-	if (hp_reply.rev_nat_index && nodeport_rev_snat(skb, &p) == 1)
-		return hairpin_reply(skb, &p, hp_reply.rev_nat_index);
-	return TC_ACT_OK;
+	if (!hp_reply.rev_nat_index)
+		return TC_ACT_OK;
+	r = nodeport_rev_snat(skb, &p);
+	if (r > 0)
+		r = hairpin_reply(skb, &p, hp_reply.rev_nat_index);
+	if (r < 0 || r == TC_ACT_SHOT) {
+		count(GW_REASON_LB_NAT_FAILED, p.len);
+		return TC_ACT_SHOT;
+	}
+	return r; /* 0: the entry went meanwhile, the reply passes as it is */
 }
 
 SEC("tc")
@@ -246,9 +257,11 @@ int gw_from_netdev(struct __sk_buff *skb)
 	now = bpf_ktime_get_ns();
 	r = nodeport_rev_snat(skb, &p);
 	if (r != 0) {
-		if (r < 0 || netdev_revnat(skb, &p, now) < 0)
+		if (r < 0 || netdev_revnat(skb, &p, now) < 0 || (r = fib_redirect(skb, &p)) == TC_ACT_SHOT) {
+			count(GW_REASON_LB_NAT_FAILED, p.len);
 			return TC_ACT_SHOT;
-		return fib_redirect(skb, &p);
+		}
+		return r;
 	}
 	frontend = p.daddr;
 	r = lb_translate(skb, &p, GW_NETDEV_ENDPOINT, GW_DIR_INGRESS, true, now, &lb);
@@ -265,8 +278,12 @@ int gw_from_netdev(struct __sk_buff *skb)
 	else
 		ct_create(&fwd, &p, 0, 0, lb.rev_nat_index, now);
 	count(GW_REASON_LB_NODEPORT, p.len);
-	if (lb.type == GW_LB_TYPE_NODE_PORT && !backend_is_local(p.daddr))
-		return nodeport_snat(skb, &p, frontend, lb.rev_nat_index, now);
+	if (lb.type == GW_LB_TYPE_NODE_PORT && !backend_is_local(p.daddr)) {
+		r = nodeport_snat(skb, &p, frontend, lb.rev_nat_index, now);
+		if (r == TC_ACT_SHOT)
+			count(GW_REASON_LB_NAT_FAILED, p.len);
+		return r;
+	}
 	return TC_ACT_OK;
 }
 

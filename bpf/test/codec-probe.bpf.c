@@ -211,7 +211,7 @@ PROBE(gw_event)
 	f->endpoint_id = S16(9);
 	f->pkt_len = S16(10);
 	f->type = GW_EVENT_AUDIT;
-	f->reason = GW_REASON_FROM_PROXY;
+	f->reason = GW_REASON_LB_NAT_FAILED;
 	f->direction = GW_DIR_EGRESS;
 	f->protocol = S8(14);
 	f->verdict = GW_VERDICT_REDIRECT;

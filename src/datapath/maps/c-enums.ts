@@ -40,9 +40,10 @@ export const REASON = cEnum('gw_reason', 'GW_REASON_', {
   'lb-nodeport-reply': 19,
   'proxy-unavailable': 20,
   'from-proxy': 21,
+  'lb-nat-failed': 26,
 });
 
-/** The counters array's size: reasons up to 31 (16..19 the load balancer's, 20..21 the proxy redirect's). */
+/** The counters array's size: reasons up to 31 (16..19 and 26 the load balancer's, 20..21 the proxy redirect's). */
 export const REASON_LIMIT = cEnum('gw_reason_limit', 'GW_REASON_', { max: 32 });
 
 export const EVENT_TYPE = cEnum('gw_event_type', 'GW_EVENT_', { drop: 1, verdict: 2, audit: 3 });
