@@ -278,8 +278,10 @@ int gw_from_netdev(struct __sk_buff *skb)
 	else
 		ct_create(&fwd, &p, 0, 0, lb.rev_nat_index, now);
 	count(GW_REASON_LB_NODEPORT, p.len);
-	if (lb.type == GW_LB_TYPE_NODE_PORT && !backend_is_local(p.daddr)) {
-		r = nodeport_snat(skb, &p, frontend, lb.rev_nat_index, now);
+	if (!backend_is_local(p.daddr)) {
+		if (lb.type != GW_LB_TYPE_NODE_PORT)
+			frontend = fib_source(skb, p.daddr);
+		r = frontend ? nodeport_snat(skb, &p, frontend, lb.rev_nat_index, now) : TC_ACT_SHOT;
 		if (r == TC_ACT_SHOT)
 			count(GW_REASON_LB_NAT_FAILED, p.len);
 		return r;

@@ -96,8 +96,19 @@ static __always_inline int fib_redirect(struct __sk_buff *skb, const struct gw_p
 	return bpf_redirect(fib.ifindex, 0);
 }
 
-/* A NodePort request translated to a backend on another node leaves with the
- * node's address (the frontend's) as its source, so the reply comes back here. */
+/* The address this node sends from towards addr (the FIB's source choice):
+ * an ExternalIP frontend is not the node's own address. 0 when there is none. */
+static __always_inline __be32 fib_source(struct __sk_buff *skb, __be32 addr)
+{
+	struct bpf_fib_lookup fib = { .family = GW_AF_INET, .ipv4_dst = addr, .ifindex = skb->ifindex };
+
+	if (bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_SRC) != BPF_FIB_LKUP_RET_SUCCESS)
+		return 0;
+	return fib.ipv4_src;
+}
+
+/* A NodePort or ExternalIP request translated to a backend on another node
+ * leaves with the node's address as its source, so the reply comes back here. */
 static __always_inline int nodeport_snat(struct __sk_buff *skb, struct gw_pkt *p, __be32 node_addr,
 					 __u16 rev_nat_index, __u64 now)
 {

@@ -20,6 +20,7 @@ const OUTSIDE_NS = `gwx-${RUN}`;
 const OUTSIDE_ADDR = '192.168.50.200';
 const CLUSTER_IP = '10.96.5.5';
 const NODE_PORT = 30090;
+const EXTERNAL_IP = '203.0.113.50';
 
 const ECHO = `apiVersion: gitwire.io/v1alpha1
 kind: Service
@@ -29,6 +30,8 @@ metadata:
 spec:
   type: NodePort
   clusterIP: ${CLUSTER_IP}
+  externalIPs:
+    - ${EXTERNAL_IP}
   ports:
     - port: 80
       targetPort: http
@@ -140,6 +143,13 @@ describe('services across nodes on a local cluster', () => {
     } finally {
       dp.close();
     }
+  }, 120_000);
+
+  it('ExternalIP from outside, routed through node-1, reaches backends on other nodes and their replies come back', async () => {
+    await ipIn(OUTSIDE_NS, 'route', 'add', `${EXTERNAL_IP}/32`, 'via', cluster!.nodes[0]!.address);
+    const got = await answers(OUTSIDE_NS, EXTERNAL_IP, 80, 24);
+    expect(got).not.toContain(null);
+    expect(got.filter((g) => g === 'echo-2' || g === 'echo-3').length).toBeGreaterThan(0);
   }, 120_000);
 
   it('a backend reaching its own service gets its own connection back (hairpin)', async () => {
