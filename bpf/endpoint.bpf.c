@@ -15,6 +15,7 @@
 #include "lib/events.h"
 #include "lib/ipcache.h"
 #include "lib/lb.h"
+#include "lib/nodeport.h"
 #include "lib/packet.h"
 #include "lib/policy.h"
 #include "lib/proxy.h"
@@ -124,8 +125,10 @@ static __always_inline int handle(struct __sk_buff *skb, enum gw_dir dir)
 	struct gw_pkt p = {};
 	struct gw_endpoint_value *ep;
 	struct lb_result lb = {};
-	struct gw_ct_key fwd;
+	struct gw_snat_value hp_reply = {};
+	struct gw_ct_key fwd, orig, translated;
 	struct gw_ct_value *ct;
+	bool hairpin = false;
 	__u64 now;
 	int r;
 
@@ -149,6 +152,14 @@ static __always_inline int handle(struct __sk_buff *skb, enum gw_dir dir)
 		return TC_ACT_SHOT;
 	}
 	now = bpf_ktime_get_ns();
+	orig = ct_key(&p, ep->endpoint_id, dir, false);
+	if (dir == GW_DIR_EGRESS && p.daddr == bpf_htonl(GW_HAIRPIN_ADDR)) {
+		struct gw_snat_key ik = snat_key(p.saddr, p.daddr, p.sport, p.dport, p.protocol, GW_SNAT_IN);
+		struct gw_snat_value *in = bpf_map_lookup_elem(&gw_snat, &ik);
+
+		if (in)
+			hp_reply = *in;
+	}
 	/* Service translation comes first, so conntrack and policy see the backend. */
 	if (dir == GW_DIR_EGRESS && lb_translate(skb, &p, ep->endpoint_id, dir, false, now, &lb) < 0) {
 		struct gw_verdict_info vi = { .type = GW_EVENT_DROP, .reason = lb.reason, .dir = dir };
@@ -157,14 +168,44 @@ static __always_inline int handle(struct __sk_buff *skb, enum gw_dir dir)
 		emit(skb, &p, ep, &vi, now);
 		return TC_ACT_SHOT;
 	}
+	if (lb.rev_nat_index && p.daddr == p.saddr) {
+		/* lb_translate finds the connection's backend again through this tuple. */
+		translated = ct_key(&p, ep->endpoint_id, dir, false);
+		if (hairpin_snat(skb, &p, lb.rev_nat_index, now) < 0) {
+			count(GW_REASON_LB_NAT_FAILED, p.len);
+			return TC_ACT_SHOT;
+		}
+		hairpin = true;
+	}
 	fwd = ct_key(&p, ep->endpoint_id, dir, false);
 	ct = ct_lookup_or_expire(&fwd, now);
-	if (!ct) {
+	r = GW_CONTINUE;
+	if (!ct)
 		r = pass_reply(skb, &p, ep->endpoint_id, dir, now);
-		if (r != GW_CONTINUE)
-			return r;
+	if (r == GW_CONTINUE)
+		r = police(skb, &p, ep, dir, &fwd, ct, lb.rev_nat_index, now);
+	if (r != TC_ACT_OK)
+		return r;
+	if (hairpin) {
+		/* The reply comes back as from the frontend: the client's own tuple tracks it. */
+		ct_track(&translated, &p, now);
+		ct_track(&orig, &p, now);
+		if (swap_macs(skb) < 0) {
+			count(GW_REASON_LB_NAT_FAILED, p.len);
+			return TC_ACT_SHOT;
+		}
+		return bpf_redirect(skb->ifindex, 0);
 	}
-	return police(skb, &p, ep, dir, &fwd, ct, lb.rev_nat_index, now);
+	if (!hp_reply.rev_nat_index)
+		return TC_ACT_OK;
+	r = nodeport_rev_snat(skb, &p);
+	if (r > 0)
+		r = hairpin_reply(skb, &p, hp_reply.rev_nat_index);
+	if (r < 0 || r == TC_ACT_SHOT) {
+		count(GW_REASON_LB_NAT_FAILED, p.len);
+		return TC_ACT_SHOT;
+	}
+	return r; /* 0: the entry went meanwhile, the reply passes as it is */
 }
 
 SEC("tc")
@@ -179,8 +220,27 @@ int gw_to_endpoint(struct __sk_buff *skb)
 	return handle(skb, GW_DIR_INGRESS);
 }
 
+/* Replies of translated connections leave with the frontend as their source. */
+static __always_inline int netdev_revnat(struct __sk_buff *skb, const struct gw_pkt *p, __u64 now)
+{
+	struct gw_ct_key rev = ct_key(p, GW_NETDEV_ENDPOINT, GW_DIR_INGRESS, true);
+	struct gw_ct_value *ct = ct_lookup_live(&rev, now);
+
+	if (!ct || !ct->rev_nat_index)
+		return 0;
+	ct_touch(ct, p, true, now);
+	if (lb_revnat(skb, p, ct->rev_nat_index) < 0) {
+		count(GW_REASON_MALFORMED, p->len);
+		return -1;
+	}
+	count(GW_REASON_LB_NODEPORT_REPLY, p->len);
+	return 1;
+}
+
 /* The node's external device, inbound: NodePort and ExternalIP frontends are
- * translated here; the backend's own endpoint program polices the result. */
+ * translated here; the backend's own endpoint program polices the result. A
+ * NodePort backend on another node gets the node's address as source, and
+ * its reply, back through here, gets the client's and the frontend's. */
 SEC("tc")
 int gw_from_netdev(struct __sk_buff *skb)
 {
@@ -188,12 +248,22 @@ int gw_from_netdev(struct __sk_buff *skb)
 	struct lb_result lb = {};
 	struct gw_ct_key fwd;
 	struct gw_ct_value *ct;
+	__be32 frontend;
 	__u64 now;
 	int r;
 
 	if (parse(skb, &p) != GW_PARSE_IPV4)
 		return TC_ACT_OK;
 	now = bpf_ktime_get_ns();
+	r = nodeport_rev_snat(skb, &p);
+	if (r != 0) {
+		if (r < 0 || netdev_revnat(skb, &p, now) < 0 || (r = fib_redirect(skb, &p)) == TC_ACT_SHOT) {
+			count(GW_REASON_LB_NAT_FAILED, p.len);
+			return TC_ACT_SHOT;
+		}
+		return r;
+	}
+	frontend = p.daddr;
 	r = lb_translate(skb, &p, GW_NETDEV_ENDPOINT, GW_DIR_INGRESS, true, now, &lb);
 	if (r == 0)
 		return TC_ACT_OK;
@@ -208,6 +278,14 @@ int gw_from_netdev(struct __sk_buff *skb)
 	else
 		ct_create(&fwd, &p, 0, 0, lb.rev_nat_index, now);
 	count(GW_REASON_LB_NODEPORT, p.len);
+	if (!backend_is_local(p.daddr)) {
+		if (lb.type != GW_LB_TYPE_NODE_PORT)
+			frontend = fib_source(skb, p.daddr);
+		r = frontend ? nodeport_snat(skb, &p, frontend, lb.rev_nat_index, now) : TC_ACT_SHOT;
+		if (r == TC_ACT_SHOT)
+			count(GW_REASON_LB_NAT_FAILED, p.len);
+		return r;
+	}
 	return TC_ACT_OK;
 }
 
@@ -217,22 +295,8 @@ SEC("tc")
 int gw_to_netdev(struct __sk_buff *skb)
 {
 	struct gw_pkt p = {};
-	struct gw_ct_key rev;
-	struct gw_ct_value *ct;
-	__u64 now;
 
 	if (parse(skb, &p) != GW_PARSE_IPV4)
 		return TC_ACT_OK;
-	now = bpf_ktime_get_ns();
-	rev = ct_key(&p, GW_NETDEV_ENDPOINT, GW_DIR_INGRESS, true);
-	ct = ct_lookup_live(&rev, now);
-	if (!ct || !ct->rev_nat_index)
-		return TC_ACT_OK;
-	ct_touch(ct, &p, true, now);
-	if (lb_revnat(skb, &p, ct->rev_nat_index) < 0) {
-		count(GW_REASON_MALFORMED, p.len);
-		return TC_ACT_SHOT;
-	}
-	count(GW_REASON_LB_NODEPORT_REPLY, p.len);
-	return TC_ACT_OK;
+	return netdev_revnat(skb, &p, bpf_ktime_get_ns()) < 0 ? TC_ACT_SHOT : TC_ACT_OK;
 }

@@ -12,6 +12,7 @@
 #include "abi/endpoint.h"
 #include "abi/events.h"
 #include "abi/lb.h"
+#include "abi/nodeport.h"
 #include "abi/policy.h"
 #include "abi/proxy.h"
 
@@ -31,6 +32,7 @@ struct gw_abi_enums {
 	enum gw_verdict verdict;
 	enum gw_policy_prefix policy_prefix;
 	enum gw_proxy_mark proxy_mark;
+	enum gw_snat_dir snat_dir;
 };
 
 struct gw_event *gw_event_btf_anchor __attribute__((unused));

@@ -211,7 +211,7 @@ PROBE(gw_event)
 	f->endpoint_id = S16(9);
 	f->pkt_len = S16(10);
 	f->type = GW_EVENT_AUDIT;
-	f->reason = GW_REASON_FROM_PROXY;
+	f->reason = GW_REASON_LB_NAT_FAILED;
 	f->direction = GW_DIR_EGRESS;
 	f->protocol = S8(14);
 	f->verdict = GW_VERDICT_REDIRECT;
@@ -339,4 +339,32 @@ PROBE(gw_proxy_value)
 	f->identity = S32(0);
 	f->endpoint_id = S16(1);
 	f->direction = GW_DIR_EGRESS;
+}
+
+PROBE(gw_snat_key)
+{
+	slot[0] = bpf_ntohl(in->saddr);
+	slot[1] = bpf_ntohl(in->daddr);
+	slot[2] = bpf_ntohs(in->sport);
+	slot[3] = bpf_ntohs(in->dport);
+	slot[4] = in->protocol;
+	slot[5] = in->dir;
+	f->saddr = bpf_htonl(S32(0));
+	f->daddr = bpf_htonl(S32(1));
+	f->sport = bpf_htons(S16(2));
+	f->dport = bpf_htons(S16(3));
+	f->protocol = S8(4);
+	f->dir = GW_SNAT_IN;
+}
+
+PROBE(gw_snat_value)
+{
+	slot[0] = bpf_ntohl(in->addr);
+	slot[1] = bpf_ntohs(in->port);
+	slot[2] = in->rev_nat_index;
+	slot[3] = in->created_ns;
+	f->addr = bpf_htonl(S32(0));
+	f->port = bpf_htons(S16(1));
+	f->rev_nat_index = S16(2);
+	f->created_ns = S64(3);
 }

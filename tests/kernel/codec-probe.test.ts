@@ -22,6 +22,8 @@ import {
   policyValueCodec,
   proxyKeyCodec,
   proxyValueCodec,
+  snatKeyCodec,
+  snatValueCodec,
   type FieldInfo,
   type StructLayout,
 } from '../../src/datapath/maps/index.js';
@@ -60,6 +62,8 @@ const codecs: StructLayout[] = [
   lbAffinityValueCodec,
   proxyKeyCodec,
   proxyValueCodec,
+  snatKeyCodec,
+  snatValueCodec,
 ];
 
 const sentinelBytes = (i: number, n: number) =>

@@ -312,6 +312,17 @@ describe('policy after translation', () => {
 describe('node device (NodePort)', () => {
   it('translates NodePort traffic from outside and reverse-NATs its replies on the way out', () => {
     setService([backend(1)], { address: NODE, port: 30080, type: 'NodePort', revNatIndex: 8 });
+    // A backend on this node: the packet keeps the client's source (one on another node is SNATed, svc-across-nodes).
+    dp.endpoints.put('10.66.1.1', {
+      ifindex: 0,
+      identity: 1001,
+      id: CLIENT_ID + 1,
+      enforceIngress: false,
+      enforceEgress: false,
+      audit: false,
+      mac: '02:00:00:00:00:03',
+      ifName: 'lxc-backend',
+    });
     const outside = '198.51.100.7';
     const inbound = dp.program('gw_from_netdev').testRun({
       data: tcpPacket({ saddr: outside, daddr: NODE, sport: 50000, dport: 30080, flags: TCP_SYN }),
@@ -323,6 +334,7 @@ describe('node device (NodePort)', () => {
     });
     expect(readTuple(reply.dataOut)).toMatchObject({ saddr: NODE, sport: 30080 });
     expect(validChecksums(reply.dataOut)).toBe(true);
+    dp.endpoints.remove('10.66.1.1');
   });
 
   it('does not expose a ClusterIP on the node device', () => {

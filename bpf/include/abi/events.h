@@ -19,13 +19,14 @@ enum gw_reason {
 	GW_REASON_INVALID_SOURCE = 12,/* source address of another endpoint */
 	GW_REASON_EVENT_SUPPRESSED = 13, /* event over the rate limit (not a packet) */
 	GW_REASON_EVENT_LOST = 14,       /* ring buffer full (not a packet) */
-	/* 16..19: the load balancer; 20..21: the L7 proxy redirect. */
+	/* 16..19 and 26: the load balancer; 20..21: the L7 proxy redirect. */
 	GW_REASON_LB_NO_BACKEND = 16,      /* service without backends: dropped */
 	GW_REASON_LB_BACKEND_MISSING = 17, /* a slot names a backend not in the map: dropped */
 	GW_REASON_LB_NODEPORT = 18,        /* node device: translated to a backend, passed */
 	GW_REASON_LB_NODEPORT_REPLY = 19,  /* node device: reply reverse-NATed, passed */
 	GW_REASON_PROXY_UNAVAILABLE = 20,  /* redirect without a proxy listening: dropped */
 	GW_REASON_FROM_PROXY = 21,         /* the node's L7 proxy forwarding: policed there */
+	GW_REASON_LB_NAT_FAILED = 26,      /* SNAT (NodePort, hairpin): no free port, rewrite or route failed: dropped */
 };
 
 /* The counters array's size. Apart from gw_reason, so that every member of

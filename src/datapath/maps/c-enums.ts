@@ -40,9 +40,10 @@ export const REASON = cEnum('gw_reason', 'GW_REASON_', {
   'lb-nodeport-reply': 19,
   'proxy-unavailable': 20,
   'from-proxy': 21,
+  'lb-nat-failed': 26,
 });
 
-/** The counters array's size: reasons up to 31 (16..19 the load balancer's, 20..21 the proxy redirect's). */
+/** The counters array's size: reasons up to 31 (16..19 and 26 the load balancer's, 20..21 the proxy redirect's). */
 export const REASON_LIMIT = cEnum('gw_reason_limit', 'GW_REASON_', { max: 32 });
 
 export const EVENT_TYPE = cEnum('gw_event_type', 'GW_EVENT_', { drop: 1, verdict: 2, audit: 3 });
@@ -86,6 +87,9 @@ export const PROXY_MARK = cEnum('gw_proxy_mark', 'GW_MARK_MAGIC_', {
   mask: 0x0f00,
 });
 
+/** Which way a NAT table entry translates: out = a connection's new source, in = its reply's client. */
+export const SNAT_DIR = cEnum('gw_snat_dir', 'GW_SNAT_', { out: 0, in: 1 });
+
 /** Every mirror, for the BTF check. */
 export const C_ENUMS: ReadonlyArray<CEnum<string>> = [
   DIRECTION,
@@ -103,4 +107,5 @@ export const C_ENUMS: ReadonlyArray<CEnum<string>> = [
   POLICY_PREFIX,
   MAGLEV_SLOT,
   PROXY_MARK,
+  SNAT_DIR,
 ];

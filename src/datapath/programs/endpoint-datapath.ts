@@ -23,6 +23,7 @@ import {
   EndpointMap,
   IpcacheMap,
   LbCtMap,
+  SnatMap,
   MaglevMap,
   PolicyMap,
   RevnatMap,
@@ -84,6 +85,7 @@ export class EndpointDatapath {
   readonly maglev: MaglevMap;
   readonly lbCt: LbCtMap;
   readonly affinity: AffinityMap;
+  readonly snat: SnatMap;
 
   private constructor(
     private readonly object: BpfObject | null,
@@ -107,6 +109,7 @@ export class EndpointDatapath {
     this.maglev = new MaglevMap(map('gw_lb_maglev'));
     this.lbCt = new LbCtMap(map('gw_lb_ct'));
     this.affinity = new AffinityMap(map('gw_lb_affinity'));
+    this.snat = new SnatMap(map('gw_snat'));
   }
 
   static load(spec: EndpointDatapathSpec): EndpointDatapath {
@@ -277,6 +280,7 @@ const PINNED_MAPS = [
   'gw_lb_maglev',
   'gw_lb_ct',
   'gw_lb_affinity',
+  'gw_snat',
 ];
 const ENOENT_ERRNO = 2;
 
