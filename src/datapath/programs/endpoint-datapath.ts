@@ -25,6 +25,7 @@ import {
   LbCtMap,
   MaglevMap,
   PolicyMap,
+  ProxyMap,
   RevnatMap,
   ServiceMap,
   type EndpointProgramConfig,
@@ -84,6 +85,8 @@ export class EndpointDatapath {
   readonly maglev: MaglevMap;
   readonly lbCt: LbCtMap;
   readonly affinity: AffinityMap;
+  /** The redirect's records: which identity each connection sent to the L7 proxy comes from. */
+  readonly proxy: ProxyMap;
 
   private constructor(
     private readonly object: BpfObject | null,
@@ -107,6 +110,7 @@ export class EndpointDatapath {
     this.maglev = new MaglevMap(map('gw_lb_maglev'));
     this.lbCt = new LbCtMap(map('gw_lb_ct'));
     this.affinity = new AffinityMap(map('gw_lb_affinity'));
+    this.proxy = new ProxyMap(map('gw_proxy'));
   }
 
   static load(spec: EndpointDatapathSpec): EndpointDatapath {
@@ -277,6 +281,7 @@ const PINNED_MAPS = [
   'gw_lb_maglev',
   'gw_lb_ct',
   'gw_lb_affinity',
+  'gw_proxy',
 ];
 const ENOENT_ERRNO = 2;
 

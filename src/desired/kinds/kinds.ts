@@ -1,5 +1,5 @@
 import type { Entry, ResourceKind, ResourceValues } from '../desired-state.js';
-import { attachmentKey, frontendKey, policyKey } from './entry-keys.js';
+import { attachmentKey, frontendKey, l7ProxyKey, policyKey } from './entry-keys.js';
 import type { KindSpec } from './kind-spec.js';
 
 const label = (e: Entry<unknown>): string | undefined => e.label;
@@ -23,7 +23,8 @@ export const KINDS = {
     map: 'gw_endpoints',
     describe: label,
   },
-  policy: { key: policyKey, dependsOn: ['endpoint'], driven: true, map: 'gw_policy', describe: label },
+  // A redirect entry finds its proxy already listening (while it is down, redirected flows are dropped).
+  policy: { key: policyKey, dependsOn: ['endpoint', 'l7proxy'], driven: true, map: 'gw_policy', describe: label },
   // A slot never names a backend, reverse NAT or Maglev table that is not there yet.
   service: {
     key: (v) => frontendKey(v.address, v.port, v.protocol),
@@ -50,6 +51,7 @@ export const KINDS = {
     driven: true,
     describe: (e) => e.label ?? `device holding ${e.value.address}`,
   },
+  l7proxy: { key: l7ProxyKey, dependsOn: [], driven: true, describe: label },
 } as const satisfies { readonly [K in ResourceKind]: KindSpec<ResourceValues[K]> };
 
 export type DrivenKind = { [K in ResourceKind]: (typeof KINDS)[K]['driven'] extends true ? K : never }[ResourceKind];
