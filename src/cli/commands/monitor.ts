@@ -6,6 +6,8 @@ import {
   eventJson,
   eventText,
   FileStatusStore,
+  l7VerdictJson,
+  l7VerdictText,
   Monitor,
   type MonitoredEvent,
 } from '../../reconciler/agent/index.js';
@@ -47,9 +49,9 @@ async function runMonitor(opts: MonitorOpts): Promise<void> {
   let seen = 0;
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
-  const print = (m: MonitoredEvent) => {
+  const print = (line: string) => {
     if (opts.count !== undefined && seen >= opts.count) return;
-    process.stdout.write((opts.output === 'json' ? eventJson(m) : eventText(m)) + '\n');
+    process.stdout.write(line + '\n');
     seen += 1;
     if (opts.count !== undefined && seen >= opts.count) done();
   };
@@ -59,7 +61,8 @@ async function runMonitor(opts: MonitorOpts): Promise<void> {
     ...(opts.bpffsRoot ? { bpffsRoot: opts.bpffsRoot } : {}),
     rules,
     policy,
-    onEvent: print,
+    onEvent: (m: MonitoredEvent) => print(opts.output === 'json' ? eventJson(m) : eventText(m)),
+    onL7: (v) => print(opts.output === 'json' ? l7VerdictJson(v) : l7VerdictText(v)),
   });
   const onSignal = () => done();
   process.once('SIGINT', onSignal);
