@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeDatapath } from '../../src/datapath/index.js';
 import type { L7VerdictEvent } from '../../src/datapath/proxy/index.js';
+import { Monitor, realAgentDeps, type MonitoredL7Verdict } from '../../src/reconciler/agent/index.js';
 import { reconcileNode, type ReconcileOptions } from '../../src/reconciler/reconcile-node.js';
 import { spawnIn } from '../support/netns.js';
 import { clusterYaml, endpointYaml, TestNode } from '../support/node-fixture.js';
@@ -195,5 +196,43 @@ describe('the L7 proxy owned by the reconciler: Star Wars on a kept node', () =>
     expect(kept.l7!.running('ingress')).toBeUndefined();
     // Plain L4 now: any request reaches the deathstar.
     expect(await request('tiefighter', 'PUT', '/v1/exhaust-port')).toBe('200 Boom');
+  });
+});
+
+describe('the agent’s proxy verdicts in the monitor', () => {
+  afterAll(() => realAgentDeps.release());
+
+  it('gitwire monitor shows each L7 verdict of the agent’s proxy with the policy rule and file:line', async () => {
+    await kept.l7!.close();
+    node.writeConfig(ships(SEED_L7));
+    const r = await realAgentDeps.reconcile(opts());
+    expect(r.remaining?.changes).toEqual([]);
+    const got: MonitoredL7Verdict[] = [];
+    const monitor = Monitor.open({ ...opts(), rules: [], onEvent: () => {}, onL7: (v) => got.push(v) });
+    try {
+      // The monitor's connection to the feed is accepted asynchronously: request until its first verdict arrives.
+      while (got.length === 0) {
+        expect(await request('tiefighter', 'PUT', '/v1/exhaust-port')).toBe('403 Access denied');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(await request('tiefighter', 'POST', '/v1/request-landing')).toBe('200 Ship landed');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(got.at(0)?.verdict).toMatchObject({
+        method: 'PUT',
+        path: '/v1/exhaust-port',
+        status: 403,
+        verdict: 'denied',
+      });
+      const landed = got.at(-1)!.verdict;
+      expect(landed).toMatchObject({ method: 'POST', path: '/v1/request-landing', status: 200, verdict: 'forwarded' });
+      expect(landed.rule).toMatchObject({
+        name: 'rule1',
+        path: 'spec.ingress[0].toPorts[0].rules.http[0]',
+        file: 'l7.yaml',
+      });
+      expect(landed.rule!.line).toBeGreaterThan(0);
+    } finally {
+      monitor.close();
+    }
   });
 });
