@@ -23,6 +23,8 @@ export const KINDS = {
     map: 'gw_endpoints',
     describe: label,
   },
+  // The node's HTTP proxies, one per direction with L7 rule sets; they forward to the endpoints.
+  l7proxy: { key: l7ProxyKey, dependsOn: ['endpoint'], driven: true, describe: label },
   // A redirect entry finds its proxy already listening (while it is down, redirected flows are dropped).
   policy: { key: policyKey, dependsOn: ['endpoint', 'l7proxy'], driven: true, map: 'gw_policy', describe: label },
   // A slot never names a backend, reverse NAT or Maglev table that is not there yet.
@@ -51,7 +53,6 @@ export const KINDS = {
     driven: true,
     describe: (e) => e.label ?? `device holding ${e.value.address}`,
   },
-  l7proxy: { key: l7ProxyKey, dependsOn: [], driven: true, describe: label },
 } as const satisfies { readonly [K in ResourceKind]: KindSpec<ResourceValues[K]> };
 
 export type DrivenKind = { [K in ResourceKind]: (typeof KINDS)[K]['driven'] extends true ? K : never }[ResourceKind];
