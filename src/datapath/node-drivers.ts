@@ -12,10 +12,12 @@ import {
   type NetOps,
 } from './net/index.js';
 import { AbsentOps } from './absent-ops.js';
+import { L7ProxyOps } from './l7proxy-ops.js';
 import { BackendOps, MaglevOps, RevnatOps, ServiceOps } from './lb-ops.js';
 import { NetdevOps } from './netdev-ops.js';
 import { ProgramOps } from './program-ops.js';
 import { DEFAULT_BPFFS_ROOT, EndpointDatapath, pinLayout } from './programs/index.js';
+import type { L7VerdictEvent } from './proxy/index.js';
 
 /** A driver per driven kind of the registry: a kind without one, or with one of another value type, does not compile. */
 export type Drivers = { readonly [K in DrivenKind]: NetOps<ResourceValues[K]> };
@@ -27,6 +29,8 @@ export interface NodeOptions {
   readonly nodeNs?: string | null;
   /** Where the node's pins live; default /sys/fs/bpf/gitwire. */
   readonly bpffsRoot?: string;
+  /** Receives each request the node's L7 proxy decides, while this node is open. */
+  readonly onL7Verdict?: (event: L7VerdictEvent) => void;
 }
 
 /**
@@ -36,6 +40,8 @@ export interface NodeOptions {
  */
 export class NodeDatapath {
   readonly drivers: Drivers;
+  /** The node's L7 proxies: they run in this process while the node is open, so only a kept node (the agent's) keeps them. */
+  readonly l7: L7ProxyOps | null;
 
   private readonly net: NetNode;
   private readonly netns: NetnsOps;
@@ -44,9 +50,13 @@ export class NodeDatapath {
     readonly node: string,
     private readonly loaded: EndpointDatapath | null,
     nodeNs: string | null,
+    onL7Verdict?: (event: L7VerdictEvent) => void,
   ) {
     this.net = { nodeNs, owner: node };
     this.netns = new NetnsOps(this.net);
+    this.l7 = loaded
+      ? new L7ProxyOps({ nodeNs, map: loaded.proxy, ...(onL7Verdict ? { onVerdict: onL7Verdict } : {}) })
+      : null;
     this.drivers = {
       link: new LinkOps(this.net),
       endpoint: new EndpointOps(this.net),
@@ -61,6 +71,7 @@ export class NodeDatapath {
       service: loaded ? new ServiceOps(loaded.services) : new AbsentOps(),
       program: loaded ? new ProgramOps(loaded, nodeNs) : new AbsentOps(),
       netdev: loaded ? new NetdevOps(loaded, nodeNs) : new AbsentOps(),
+      l7proxy: this.l7 ?? new AbsentOps(),
     };
   }
 
@@ -73,7 +84,7 @@ export class NodeDatapath {
   /** Loads the node's programs, creating its pinned maps on first use. */
   static open(opts: NodeOptions): NodeDatapath {
     const datapath = EndpointDatapath.load({ pins: pinLayout(opts.node, opts.bpffsRoot ?? DEFAULT_BPFFS_ROOT) });
-    return new NodeDatapath(opts.node, datapath, opts.nodeNs ?? null);
+    return new NodeDatapath(opts.node, datapath, opts.nodeNs ?? null, opts.onL7Verdict);
   }
 
   /**
@@ -130,7 +141,9 @@ export class NodeDatapath {
     return this.netns.sweepLeftovers(prefix, keep);
   }
 
+  /** Releases file descriptors and stops the node's L7 proxies (whose sockets this process holds). */
   close(): void {
+    void this.l7?.close();
     this.loaded?.close();
   }
 }

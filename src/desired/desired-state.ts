@@ -1,3 +1,4 @@
+import type { L7RuleSet } from './compile/l7/l7-rule-set.js';
 import type { Diagnostic } from './diagnostics.js';
 
 // DesiredState: the exact entries one node's kernel should hold, as plain
@@ -206,6 +207,14 @@ export interface LinkValue {
   readonly peerName: string | null;
 }
 
+/**
+ * One L7 rule set the node's HTTP proxy for its direction enforces, with the
+ * proxy port that direction's listener takes (where the datapath's redirect delivers).
+ */
+export interface L7ProxyValue extends L7RuleSet {
+  readonly proxyPort: number;
+}
+
 export interface ResourceValues {
   identity: IdentityValue;
   ipcache: IpcacheValue;
@@ -221,6 +230,7 @@ export interface ResourceValues {
   link: LinkValue;
   program: ProgramValue;
   netdev: NetdevValue;
+  l7proxy: L7ProxyValue;
 }
 
 /** Every resource kind's entries, sorted by key. */

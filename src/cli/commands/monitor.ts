@@ -6,6 +6,8 @@ import {
   eventJson,
   eventText,
   FileStatusStore,
+  l7VerdictJson,
+  l7VerdictText,
   Monitor,
   type MonitoredEvent,
 } from '../../reconciler/agent/index.js';
@@ -109,9 +111,9 @@ async function runMonitor(opts: MonitorOpts): Promise<void> {
   let seen = 0;
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
-  const print = (m: MonitoredEvent) => {
-    if ((opts.count !== undefined && seen >= opts.count) || !keep(m)) return;
-    process.stdout.write((opts.output === 'json' ? eventJson(m) : eventText(m)) + '\n');
+  const print = (line: string) => {
+    if (opts.count !== undefined && seen >= opts.count) return;
+    process.stdout.write(line + '\n');
     seen += 1;
     if (opts.count !== undefined && seen >= opts.count) done();
   };
@@ -121,7 +123,10 @@ async function runMonitor(opts: MonitorOpts): Promise<void> {
     ...(opts.bpffsRoot ? { bpffsRoot: opts.bpffsRoot } : {}),
     rules,
     policy,
-    onEvent: print,
+    onEvent: (m: MonitoredEvent) => keep(m) && print(opts.output === 'json' ? eventJson(m) : eventText(m)),
+    // The proxy's verdicts come from the agent's feed, not the ring buffer: shown unless --type leaves l7 out.
+    onL7: (v) =>
+      (!opts.type || opts.type.includes('l7')) && print(opts.output === 'json' ? l7VerdictJson(v) : l7VerdictText(v)),
   });
   // Lost events are reported as they happen, on stderr so that JSON output stays events only.
   let lost = 0n;

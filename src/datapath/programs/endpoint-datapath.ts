@@ -26,6 +26,7 @@ import {
   SnatMap,
   MaglevMap,
   PolicyMap,
+  ProxyMap,
   RevnatMap,
   ServiceMap,
   type EndpointProgramConfig,
@@ -86,6 +87,8 @@ export class EndpointDatapath {
   readonly lbCt: LbCtMap;
   readonly affinity: AffinityMap;
   readonly snat: SnatMap;
+  /** The redirect's records: which identity each connection sent to the L7 proxy comes from. */
+  readonly proxy: ProxyMap;
 
   private constructor(
     private readonly object: BpfObject | null,
@@ -110,6 +113,7 @@ export class EndpointDatapath {
     this.lbCt = new LbCtMap(map('gw_lb_ct'));
     this.affinity = new AffinityMap(map('gw_lb_affinity'));
     this.snat = new SnatMap(map('gw_snat'));
+    this.proxy = new ProxyMap(map('gw_proxy'));
   }
 
   static load(spec: EndpointDatapathSpec): EndpointDatapath {
@@ -281,6 +285,7 @@ const PINNED_MAPS = [
   'gw_lb_ct',
   'gw_lb_affinity',
   'gw_snat',
+  'gw_proxy',
 ];
 const ENOENT_ERRNO = 2;
 

@@ -69,6 +69,11 @@ export class HttpProxy {
     });
   }
 
+  /** Whether it still accepts connections: false once closed (or never started). */
+  get listening(): boolean {
+    return this.server.listening;
+  }
+
   /** Takes effect from each connection's next request; connections stay open. */
   setRules(rules: readonly L7RuleSet[]): void {
     this.policy = new L7Policy(rules);

@@ -7,6 +7,7 @@ import { compileEndpoints, localEndpoints } from './compile-endpoints.js';
 import { compileIpcache } from './compile-ipcache.js';
 import { compileNetdev } from './compile-netdev.js';
 import { compileOverlay } from './compile-overlay.js';
+import { compileL7Proxy, compileL7Rules } from './l7/index.js';
 import { compileNodePolicy, NodePolicyMemo } from './policy/compile-node-policy.js';
 import { sharedNodeServices, type SortedNodeServices } from './service/shared-services.js';
 import { deepFreeze, sortEntries } from './sorted-entries.js';
@@ -46,6 +47,7 @@ export function compileNode(program: ClusterProgram, nodeName: string): DesiredS
     link: sortEntries([...overlay.link, ...endpoints.link]),
     program: sortEntries(datapath.program),
     netdev: sortEntries(compileNetdev(services.service)),
+    l7proxy: sortEntries(compileL7Proxy(compileL7Rules(view, program.policy, local, warnings), program.identity)),
   };
   return deepFreeze({
     node: nodeName,

@@ -1,4 +1,4 @@
-import type { PolicyValue, ProgramHook } from '../desired-state.js';
+import type { L7ProxyValue, PolicyValue, ProgramHook } from '../desired-state.js';
 
 const PROTOCOL_NAMES: Readonly<Record<number, string>> = { 6: 'TCP', 17: 'UDP', 132: 'SCTP' };
 
@@ -16,4 +16,9 @@ export function frontendKey(address: string, port: number, protocol: string | nu
 /** `device/hook`: one program attachment. */
 export function attachmentKey(v: { readonly ifName: string; readonly hook: ProgramHook }): string {
   return `${v.ifName}/${v.hook}`;
+}
+
+/** `direction/namespace/name/identity/port/prefixLen`: one L7 rule set of a proxy listener. */
+export function l7ProxyKey(v: L7ProxyValue): string {
+  return `${v.direction}/${v.endpoint}/${v.identity}/${v.port}/${v.portPrefixLen}`;
 }

@@ -1,5 +1,5 @@
 import type { Entry, ResourceKind, ResourceValues } from '../desired-state.js';
-import { attachmentKey, frontendKey, policyKey } from './entry-keys.js';
+import { attachmentKey, frontendKey, l7ProxyKey, policyKey } from './entry-keys.js';
 import type { KindSpec } from './kind-spec.js';
 
 const label = (e: Entry<unknown>): string | undefined => e.label;
@@ -23,7 +23,10 @@ export const KINDS = {
     map: 'gw_endpoints',
     describe: label,
   },
-  policy: { key: policyKey, dependsOn: ['endpoint'], driven: true, map: 'gw_policy', describe: label },
+  // The node's HTTP proxies, one per direction with L7 rule sets; they forward to the endpoints.
+  l7proxy: { key: l7ProxyKey, dependsOn: ['endpoint'], driven: true, describe: label },
+  // A redirect entry finds its proxy already listening (while it is down, redirected flows are dropped).
+  policy: { key: policyKey, dependsOn: ['endpoint', 'l7proxy'], driven: true, map: 'gw_policy', describe: label },
   // A slot never names a backend, reverse NAT or Maglev table that is not there yet.
   service: {
     key: (v) => frontendKey(v.address, v.port, v.protocol),

@@ -48,7 +48,7 @@ function warnPortRule(pr: PortRule, path: FieldPath, r: Reporter): void {
   if (!rules) return;
   if (rules.http != null) {
     const msg =
-      'L7 HTTP rules are enforced as L4 plus a proxy-redirect marker; gitwire has no proxy yet, so method, path, host and headers are not checked';
+      'L7 HTTP rules are enforced by the HTTP proxy of the node, which runs in `gitwire agent`: after a one-shot apply these ports stay closed (fail closed) until an agent runs the node';
     r.warn(ValidateCode.l7AsL4, [...path, 'rules', 'http'], msg);
     rules.http.forEach((h, i) =>
       (h.headerMatches ?? []).forEach((m, j) => {

@@ -9,6 +9,7 @@ import {
   type ReconcileResult,
 } from '../reconcile-node.js';
 import { newRevisionCaches } from '../load-revision.js';
+import { L7VerdictFeed, l7FeedPath } from './l7-verdict-feed.js';
 import { openLiveNode, type LiveNode } from './live-node.js';
 
 /** The layers below the loop, as the agent calls them; unit tests pass fakes, the CLI the real ones. */
@@ -32,13 +33,19 @@ export interface AgentDeps {
 // One agent per process: its caches, and its node with the BPF object loaded, live as long as it does.
 const caches = newRevisionCaches();
 let kept: { readonly key: string; readonly node: NodeDatapath } | null = null;
+// The kept node's L7 proxy runs here: its verdicts go out on this feed, for `gitwire monitor`.
+let feed: { readonly node: string; readonly feed: L7VerdictFeed } | null = null;
 
 /**
  * The node a pass reconciles, loaded once and kept while its pinned maps are
  * the ones it loaded: a pass then skips reloading the BPF object through the
  * verifier. Reopened when the pins were removed or replaced, or for another node.
  */
-function keptNode(opts: ReconcileOptions): NodeDatapath {
+async function keptNode(opts: ReconcileOptions): Promise<NodeDatapath> {
+  if (feed?.node !== opts.node) {
+    await feed?.feed.close();
+    feed = { node: opts.node, feed: await L7VerdictFeed.listen(l7FeedPath(opts.node)) };
+  }
   const nodeOpts = {
     node: opts.node,
     nodeNs: opts.nodeNs ?? null,
@@ -48,7 +55,8 @@ function keptNode(opts: ReconcileOptions): NodeDatapath {
   if (kept && kept.key === key && kept.node.reusable) return kept.node;
   kept?.node.close();
   kept = null;
-  kept = { key, node: NodeDatapath.open(nodeOpts) };
+  const verdicts = feed.feed;
+  kept = { key, node: NodeDatapath.open({ ...nodeOpts, onL7Verdict: (v) => verdicts.publish(v) }) };
   return kept.node;
 }
 
@@ -64,10 +72,12 @@ export const realAgentDeps: AgentDeps = {
   },
   compile: (repo, source, node, generation, identities) =>
     compileRevision(repo, source, node, caches, generation, identities),
-  reconcile: (opts) => reconcileNode(opts.dryRun ? opts : { ...opts, datapath: keptNode(opts) }),
+  reconcile: async (opts) => reconcileNode(opts.dryRun ? opts : { ...opts, datapath: await keptNode(opts) }),
   openLiveNode,
   release() {
     kept?.node.close();
     kept = null;
+    void feed?.feed.close();
+    feed = null;
   },
 };

@@ -1,6 +1,7 @@
 import type { RuleRef } from '../../desired/index.js';
 import { jsonVisible, visible } from '../render/escape.js';
 import { policyOf } from '../render/name-entry.js';
+import type { MonitoredL7Verdict } from './l7-verdict-feed.js';
 import type { MonitoredEvent } from './monitor.js';
 
 const PROTOCOLS: Readonly<Record<number, string>> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 132: 'sctp' };
@@ -52,4 +53,27 @@ export function eventJson(m: MonitoredEvent): string {
       ...(m.enforcedBy ? { enforcedBy: m.enforcedBy.map((r) => ({ ...r, qualifiedName: policyName(r) })) } : {}),
     }),
   );
+}
+
+/**
+ * One line per request the node's L7 proxy decided: method, path, status and
+ * the HTTP rule that allowed it (policy, field path, file:line), or why not.
+ */
+export function l7VerdictText(m: MonitoredL7Verdict): string {
+  const v = m.verdict;
+  const r = v.rule;
+  const by = r
+    ? `policy ${r.namespace === null ? r.name : `${r.namespace}/${r.name}`} (${r.kind} ${r.path}, ${r.file}:${r.line})`
+    : v.verdict === 'denied'
+      ? 'no HTTP rule allows it'
+      : (v.reason ?? 'no rule');
+  const peer = v.identity === null ? 'unknown identity' : `identity ${v.identity}`;
+  return visible(
+    `${m.time.toISOString()} L7 ${v.verdict} ${v.direction} ${peer} ${v.method} ${v.path} -> ${v.status}: ${by}`,
+  );
+}
+
+/** The same verdict as one JSON object per line, terminal controls escaped. */
+export function l7VerdictJson(m: MonitoredL7Verdict): string {
+  return jsonVisible(JSON.stringify({ time: m.time.toISOString(), type: 'l7', ...m.verdict }));
 }

@@ -14,4 +14,5 @@ export { FileStatusStore, StatusNodeMismatchError } from './file-status-store.js
 export { EtcdStatusStore, parseEndpoints, statusKey } from './etcd-status-store.js';
 export { renderStatusJson, renderStatusText } from './render-status.js';
 export { Monitor, MonitorNodeNotAppliedError, type MonitoredEvent, type MonitorOptions } from './monitor.js';
-export { eventJson, eventText, policyName } from './describe-event.js';
+export { eventJson, eventText, l7VerdictJson, l7VerdictText, policyName } from './describe-event.js';
+export { followL7Feed, l7FeedPath, L7VerdictFeed, type MonitoredL7Verdict } from './l7-verdict-feed.js';

@@ -2,6 +2,7 @@ import { NodeDatapath, type NodeOptions } from '../../datapath/index.js';
 import { EventReader, type DatapathEvent } from '../../datapath/maps/index.js';
 import type { PolicyValue, RuleRef } from '../../desired/index.js';
 import { visible } from '../render/escape.js';
+import { followL7Feed, l7FeedPath, type MonitoredL7Verdict } from './l7-verdict-feed.js';
 
 /** A datapath event with the policy rule that decided it (null when no rule matched, e.g. a default deny). */
 export interface MonitoredEvent {
@@ -22,6 +23,10 @@ export interface MonitorOptions extends NodeOptions {
   /** The compiled policy entries, to name what enforces a direction when a default deny drops. */
   readonly policy?: readonly Pick<PolicyValue, 'endpointId' | 'direction' | 'ruleId'>[];
   readonly onEvent: (e: MonitoredEvent) => void;
+  /** Receives the L7 proxy's verdicts from the node's agent (its feed socket), if an agent serves them. */
+  readonly onL7?: (v: MonitoredL7Verdict) => void;
+  /** Where the agent's feed socket is (default: beside the node's lock). */
+  readonly l7FeedDir?: string;
 }
 
 /** Node has no pinned datapath: nothing was ever applied to it with this bpffs root. */
@@ -44,6 +49,7 @@ export class Monitor {
   private constructor(
     private readonly node: NodeDatapath,
     private readonly reader: EventReader,
+    private readonly unfollow: () => void,
   ) {
     this.lostAtOpen = this.lostTotal();
   }
@@ -70,7 +76,9 @@ export class Monitor {
           event.reason === 'denied-default' ? enforcing.get(`${event.endpointId}/${event.direction}`) : undefined;
         opts.onEvent(enforcedBy ? { event, rule, time, enforcedBy } : { event, rule, time });
       });
-      return new Monitor(node, reader);
+      const l7 = opts.onL7;
+      const unfollow = l7 ? followL7Feed(l7FeedPath(opts.node, opts.l7FeedDir), l7) : () => {};
+      return new Monitor(node, reader, unfollow);
     } catch (e) {
       node.close();
       throw e;
@@ -92,6 +100,7 @@ export class Monitor {
   }
 
   close(): void {
+    this.unfollow();
     this.reader.close();
     this.node.close();
   }

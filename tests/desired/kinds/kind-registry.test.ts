@@ -29,7 +29,12 @@ const model = () =>
       ingress: [
         {
           fromEndpoints: [{ matchLabels: { org: 'empire' } }],
-          toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }],
+          toPorts: [
+            {
+              ports: [{ port: '80', protocol: 'TCP' }],
+              rules: { http: [{ method: 'POST', path: '/v1/request-landing' }] },
+            },
+          ],
         },
       ],
     })

@@ -32,7 +32,7 @@ describe('fields gitwire parses but does not enforce', () => {
   it('warns that L7 HTTP is enforced as L4 plus a redirect marker', () => {
     const body = `${sel}  ingress:\n  - toPorts:\n    - ports: [{port: "80", protocol: TCP}]\n      rules:\n        http: [{method: GET, path: /}]\n`;
     expect(warningsOf({ 'p.yaml': cnp(body) })).toEqual([
-      'warning: p.yaml:11: spec.ingress[0].toPorts[0].rules.http: L7 HTTP rules are enforced as L4 plus a proxy-redirect marker; gitwire has no proxy yet, so method, path, host and headers are not checked',
+      'warning: p.yaml:11: spec.ingress[0].toPorts[0].rules.http: L7 HTTP rules are enforced by the HTTP proxy of the node, which runs in `gitwire agent`: after a one-shot apply these ports stay closed (fail closed) until an agent runs the node',
     ]);
   });
 
