@@ -19,7 +19,12 @@ describe('overlay compile', () => {
       { prefix: '10.0.3.0/24', endpoint: '192.168.1.3' },
     ]);
     const dev = s.resources.link.find((l) => l.value.kind === 'vxlan')!.value;
-    expect(dev).toMatchObject({ vni: 7, port: 8472, local: '192.168.1.1', mtu: 1450 });
+    // Collect-metadata: the VNI is set per packet (the sender's identity), so the device holds none.
+    expect(dev).toMatchObject({ vni: null, port: 8472, local: '192.168.1.1', mtu: 1450 });
+    expect(s.resources.program.filter((p) => p.value.ifName === dev.name).map((p) => p.value)).toEqual([
+      { ifName: dev.name, hook: 'egress', program: 'gw_to_overlay' },
+      { ifName: dev.name, hook: 'ingress', program: 'gw_from_overlay' },
+    ]);
     expect(dev.name.length).toBeLessThanOrEqual(15);
     expect(s.resources.route.find((r) => r.key === '10.0.2.0/24')!.value).toEqual({
       prefix: '10.0.2.0/24',
@@ -40,6 +45,7 @@ describe('overlay compile', () => {
     const s = compile(cluster({ routingMode: 'native' }).build(), 'n1');
     expect(s.resources.tunnel).toEqual([]);
     expect(s.resources.link.every((l) => l.value.kind === 'veth')).toBe(true);
+    expect(s.resources.program.filter((p) => p.value.program.endsWith('_overlay'))).toEqual([]);
     expect(s.resources.route.find((r) => r.key === '10.0.3.0/24')!.value).toMatchObject({
       via: '192.168.1.3',
       onlink: false,
