@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeDatapath } from '../../src/datapath/index.js';
+import { EventReader, type DatapathEvent } from '../../src/datapath/maps/index.js';
 import { reconcileNode, type ReconcileOptions } from '../../src/reconciler/reconcile-node.js';
 import { run, makeVethPair, listenTcp, tcpConnects, pings } from '../support/netns.js';
 import { endpointYaml, starWarsL3L4, TestNode } from '../support/node-fixture.js';
@@ -133,8 +134,25 @@ describe('the sender identity in the VXLAN VNI', () => {
       ]),
     );
     expect(ipcacheIdentity(b, XWING)).toBe(tie);
-    expect(lands('xwing')).toBe(false);
-    expect(lands('tiefighter')).toBe(true);
+    const events: DatapathEvent[] = [];
+    withLive(b, (l) => {
+      const reader = new EventReader(l.datapath.events, (e) => events.push(e));
+      try {
+        reader.drain();
+        events.length = 0;
+        expect(lands('xwing')).toBe(false);
+        expect(lands('tiefighter')).toBe(true);
+        reader.drain();
+      } finally {
+        reader.close();
+      }
+    });
+    // B's events name the identities the VNI carried, not its ipcache's.
+    const seen = (addr: string) => events.filter((e) => e.saddr === addr && e.daddr === DEATHSTAR && e.dport === 80);
+    expect(seen(XWING).map((e) => [e.type, e.srcIdentity])).toContainEqual(['drop', xwing]);
+    expect(seen(XWING).every((e) => e.srcIdentity === xwing)).toBe(true);
+    expect(seen(TIEFIGHTER).map((e) => [e.type, e.srcIdentity])).toContainEqual(['verdict', tie]);
+    expect(seen(TIEFIGHTER).every((e) => e.srcIdentity === tie && e.type !== 'drop')).toBe(true);
   });
 
   it('a second apply of both nodes writes nothing once B is repaired', async () => {
