@@ -155,8 +155,15 @@ describe('the sender identity in the VXLAN VNI', () => {
     expect(seen(TIEFIGHTER).every((e) => e.srcIdentity === tie && e.type !== 'drop')).toBe(true);
   });
 
-  it('a second apply of both nodes writes nothing once B is repaired', async () => {
-    expect((await reconcileNode(opts(b))).remaining?.changes).toEqual([]);
+  it("A still tunnels to the deathstar when its ipcache lacks the deathstar's address (the remote pod CIDR names B)", () => {
+    withLive(a, (l) => l.datapath.ipcache.erase([`${DEATHSTAR}/32`]));
+    expect(ipcacheIdentity(a, DEATHSTAR)).toBeUndefined();
+    expect(lands('tiefighter')).toBe(true);
+    expect(lands('xwing')).toBe(false);
+  });
+
+  it('a second apply of both nodes writes nothing once they are repaired', async () => {
+    for (const n of [a, b]) expect((await reconcileNode(opts(n))).remaining?.changes).toEqual([]);
     for (const n of [a, b]) {
       const again = await reconcileNode(opts(n));
       expect(again.changes.changes).toEqual([]);

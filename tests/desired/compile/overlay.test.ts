@@ -61,4 +61,14 @@ describe('overlay compile', () => {
     expect(ip['192.168.1.1/32']).toEqual({ prefix: '192.168.1.1/32', identity: 1, tunnelEndpoint: null });
     expect(ip['192.168.1.3/32']).toEqual({ prefix: '192.168.1.3/32', identity: 6, tunnelEndpoint: null });
   });
+
+  it('in tunnel mode maps each remote pod CIDR to its node, as world, so unknown endpoints there are tunnelled', () => {
+    const ip = (mode: 'tunnel' | 'native') =>
+      Object.fromEntries(
+        compile(cluster({ routingMode: mode }).build(), 'n1').resources.ipcache.map((e) => [e.key, e.value]),
+      );
+    expect(ip('tunnel')['10.0.2.0/24']).toEqual({ prefix: '10.0.2.0/24', identity: 2, tunnelEndpoint: '192.168.1.2' });
+    expect(ip('tunnel')['10.0.1.0/24']).toBeUndefined();
+    expect(ip('native')['10.0.2.0/24']).toBeUndefined();
+  });
 });
