@@ -162,8 +162,50 @@ describe('the sender identity in the VXLAN VNI', () => {
     expect(lands('xwing')).toBe(false);
   });
 
+  it('replaces a VXLAN device of the previous release (VNI 2, FDB per node) and re-attaches the overlay programs', async () => {
+    const [old] = JSON.parse(run('ip', ['-n', b.netns, '-j', 'link', 'show', 'dev', VXLAN])) as {
+      ifalias: string;
+      address: string;
+    }[];
+    run('ip', ['-n', b.netns, 'link', 'del', VXLAN]);
+    run(
+      'ip',
+      ['-n', b.netns, 'link', 'add', VXLAN, 'mtu', '1450', 'address', old!.address, 'type', 'vxlan'].concat([
+        'id',
+        '2',
+        'dstport',
+        '8472',
+        'local',
+        '192.0.2.2',
+        'nolearning',
+      ]),
+    );
+    run('ip', ['-n', b.netns, 'link', 'set', 'dev', VXLAN, 'alias', old!.ifalias, 'up']);
+    run('bridge', [
+      '-n',
+      b.netns,
+      'fdb',
+      'append',
+      '0a:67:c0:00:02:01',
+      'dev',
+      VXLAN,
+      'dst',
+      '192.0.2.1',
+      'self',
+      'permanent',
+    ]);
+    expect(lands('tiefighter')).toBe(false);
+    expect((await reconcileNode(opts(b))).remaining?.changes).toEqual([]);
+    const [dev] = JSON.parse(run('ip', ['-n', b.netns, '-d', '-j', 'link', 'show', 'dev', VXLAN])) as {
+      linkinfo: { info_data: { external?: boolean } };
+    }[];
+    expect(dev?.linkinfo.info_data.external).toBe(true);
+    expect(lands('tiefighter')).toBe(true);
+    expect(lands('xwing')).toBe(false);
+  });
+
   it('a second apply of both nodes writes nothing once they are repaired', async () => {
-    for (const n of [a, b]) expect((await reconcileNode(opts(n))).remaining?.changes).toEqual([]);
+    for (const n of [a, b]) expect((await reconcileNode(opts(n))).remaining?.changes ?? []).toEqual([]);
     for (const n of [a, b]) {
       const again = await reconcileNode(opts(n));
       expect(again.changes.changes).toEqual([]);
