@@ -11,6 +11,7 @@
 #include "lib/btf-anchors.h"
 #include "lib/config.h"
 #include "lib/conntrack.h"
+#include "lib/encap.h"
 #include "lib/endpoint.h"
 #include "lib/events.h"
 #include "lib/ipcache.h"
@@ -90,8 +91,11 @@ static __always_inline int police(struct __sk_buff *skb, const struct gw_pkt *p,
 	struct gw_policy_value res = {};
 	int r = TC_ACT_OK;
 
-	vi.peer = peer_identity(dir == GW_DIR_EGRESS ? p->daddr : p->saddr);
-	if (dir == GW_DIR_INGRESS && proxy_upstream(skb)) {
+	/* One read of the mark: the verifier rejects a ctx pointer the compiler offset for two. */
+	__u32 mark = skb->mark;
+
+	vi.peer = dir == GW_DIR_EGRESS ? peer_identity(p->daddr) : ingress_peer_identity(mark, p->saddr);
+	if (dir == GW_DIR_INGRESS && proxy_upstream(mark)) {
 		/* The node's proxy forwarding a request its L7 policy allowed. */
 		vi.reason = GW_REASON_FROM_PROXY;
 	} else {
@@ -115,8 +119,6 @@ static __always_inline int police(struct __sk_buff *skb, const struct gw_pkt *p,
 	else
 		ct_create(fwd, p, vi.pv ? vi.pv->rule_id : 0, vi.reason == GW_REASON_AUDIT ? GW_CT_AUDIT : 0,
 			  rev_nat_index, now);
-	/* Encapsulation to a remote node's endpoint goes here, after policy:
-	 * the ipcache entry of the destination names the tunnel endpoint. */
 	return r;
 }
 
@@ -299,4 +301,25 @@ int gw_to_netdev(struct __sk_buff *skb)
 	if (parse(skb, &p) != GW_PARSE_IPV4)
 		return TC_ACT_OK;
 	return netdev_revnat(skb, &p, bpf_ktime_get_ns()) < 0 ? TC_ACT_SHOT : TC_ACT_OK;
+}
+
+/* The VXLAN device (collect-metadata), outbound: every packet it carries gets
+ * its tunnel key, the source identity as VNI. */
+SEC("tc")
+int gw_to_overlay(struct __sk_buff *skb)
+{
+	struct gw_pkt p = {};
+
+	if (parse(skb, &p) != GW_PARSE_IPV4)
+		return TC_ACT_SHOT;
+	return encap_set_key(skb, &p);
+}
+
+/* The VXLAN device, inbound: the VNI is the sender's identity, which the
+ * destination endpoint's program enforces on instead of the ipcache's. */
+SEC("tc")
+int gw_from_overlay(struct __sk_buff *skb)
+{
+	encap_mark_identity(skb);
+	return TC_ACT_OK;
 }

@@ -9,6 +9,7 @@
 #include "abi/common.h"
 #include "abi/config.h"
 #include "abi/conntrack.h"
+#include "abi/encap.h"
 #include "abi/endpoint.h"
 #include "abi/events.h"
 #include "abi/lb.h"
@@ -33,6 +34,7 @@ struct gw_abi_enums {
 	enum gw_policy_prefix policy_prefix;
 	enum gw_proxy_mark proxy_mark;
 	enum gw_snat_dir snat_dir;
+	enum gw_identity_mark identity_mark;
 };
 
 struct gw_event *gw_event_btf_anchor __attribute__((unused));

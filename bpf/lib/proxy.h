@@ -28,9 +28,9 @@ static __always_inline __u16 proxy_port_of(const struct __sk_buff *skb)
 }
 
 /* The proxy's own upstream connection (SO_MARK): the proxy has enforced the policy. */
-static __always_inline bool proxy_upstream(const struct __sk_buff *skb)
+static __always_inline bool proxy_upstream(__u32 mark)
 {
-	return (skb->mark & GW_MARK_MAGIC_MASK) == GW_MARK_MAGIC_PROXY_INGRESS;
+	return (mark & GW_MARK_MAGIC_MASK) == GW_MARK_MAGIC_PROXY_INGRESS;
 }
 
 /* On a connection's first packet, and on every SYN: a tuple reused while its

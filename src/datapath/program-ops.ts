@@ -28,8 +28,13 @@ export class ProgramOps implements NetOps<ProgramValue> {
   }
 
   async updateMany(entries: readonly Entry<ProgramValue>[]): Promise<void> {
-    for (const [ifName, hooks] of byDevice(entries)) {
+    const overlay = (e: Entry<ProgramValue>) => e.value.program.endsWith('_overlay');
+    for (const [ifName, hooks] of byDevice(entries.filter((e) => !overlay(e)))) {
       this.datapath.attach(ifName, this.nodeNs ?? undefined, hooks);
+      this.count += hooks.length;
+    }
+    for (const [ifName, hooks] of byDevice(entries.filter(overlay))) {
+      this.datapath.attachOverlay(ifName, this.nodeNs ?? undefined, hooks);
       this.count += hooks.length;
     }
   }

@@ -77,11 +77,12 @@ export type ProgramHook = 'ingress' | 'egress';
 /**
  * One program attachment on a host-side veth. On the veth's ingress hook the
  * program sees what the workload sends, on its egress hook what it receives.
+ * The overlay programs attach to the collect-metadata VXLAN device instead.
  */
 export interface ProgramValue {
   readonly ifName: string;
   readonly hook: ProgramHook;
-  readonly program: 'gw_from_endpoint' | 'gw_to_endpoint';
+  readonly program: 'gw_from_endpoint' | 'gw_to_endpoint' | 'gw_from_overlay' | 'gw_to_overlay';
 }
 
 /**

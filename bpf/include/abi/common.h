@@ -28,6 +28,7 @@ enum gw_identity {
 	GW_IDENTITY_UNKNOWN = 0,
 	GW_IDENTITY_HOST = 1,
 	GW_IDENTITY_WORLD = 2,
+	GW_IDENTITY_REMOTE_NODE = 6,
 };
 
 #endif

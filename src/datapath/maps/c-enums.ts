@@ -12,6 +12,7 @@ export const IDENTITY = cEnum('gw_identity', 'GW_IDENTITY_', {
   unknown: 0,
   host: RESERVED_IDENTITIES.host,
   world: RESERVED_IDENTITIES.world,
+  'remote-node': RESERVED_IDENTITIES['remote-node'],
 });
 
 /** A policy entry's verdict; none = no entry matched (events only). */
@@ -90,10 +91,14 @@ export const PROXY_MARK = cEnum('gw_proxy_mark', 'GW_MARK_MAGIC_', {
 /** Which way a NAT table entry translates: out = a connection's new source, in = its reply's client. */
 export const SNAT_DIR = cEnum('gw_snat_dir', 'GW_SNAT_', { out: 0, in: 1 });
 
+/** skb->mark of a packet the overlay device received: the VNI's identity follows; the largest identity a VNI holds. */
+export const IDENTITY_MARK = cEnum('gw_identity_mark', 'GW_', { 'mark-magic-identity': 0x0e00, 'vni-max': 0xff_ffff });
+
 /** Every mirror, for the BTF check. */
 export const C_ENUMS: ReadonlyArray<CEnum<string>> = [
   DIRECTION,
   IDENTITY,
+  IDENTITY_MARK,
   VERDICT,
   REASON,
   REASON_LIMIT,

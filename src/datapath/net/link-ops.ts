@@ -18,7 +18,9 @@ const GENEVE_PORT = 6081;
  * created directly inside the endpoint's namespace, which this driver creates
  * and marks as the node's, see NetnsOps) and tunnel devices. VXLAN devices are created with `nolearning` and a
  * MAC derived from the local underlay address, so remote nodes can program
- * their FDB statically. Geneve devices are collect-metadata (`external`):
+ * their FDB statically; a VXLAN link without VNI is collect-metadata
+ * (`external`): the overlay programs set the remote and VNI (the sender's
+ * identity) per packet and the device holds no FDB. Geneve devices are collect-metadata (`external`):
  * Linux geneve has no FDB, so the VNI and remote are set per packet by the
  * datapath program and the device itself holds no VNI (observed as null). Parameters the kernel cannot change in place (kind,
  * VNI, port, local, peer) make update replace the device.
@@ -33,8 +35,7 @@ export class LinkOps extends IpOps<LinkValue> {
       );
     }
     for (const { key, value: v } of entries) {
-      const complete =
-        v.kind === 'veth' ? v.peerNetns && v.peerName : v.vni !== null && (v.kind !== 'vxlan' || v.local);
+      const complete = v.kind === 'veth' ? v.peerNetns && v.peerName : v.kind === 'vxlan' ? v.local : v.vni !== null;
       if (!complete) throw new StalledError('link update', `${v.kind} link ${key} lacks its peer or tunnel parameters`);
     }
     const peers = [...new Set(entries.flatMap((e) => (e.value.kind === 'veth' ? [e.value.peerNetns ?? ''] : [])))];
@@ -142,8 +143,8 @@ function createLine(v: LinkValue): string {
       return head + ipLine` type veth peer name ${v.peerName ?? ''} mtu ${v.mtu} netns ${v.peerNetns ?? ''}`;
     case 'vxlan':
       return (
-        `${head} address ${vtepMac(v.local ?? '')} type vxlan id ${v.vni} dstport ${v.port ?? VXLAN_PORT}` +
-        ` local ${v.local} nolearning`
+        `${head} address ${vtepMac(v.local ?? '')} type vxlan ${v.vni === null ? 'external' : `id ${v.vni}`}` +
+        ` dstport ${v.port ?? VXLAN_PORT} local ${v.local} nolearning`
       );
     case 'geneve':
       return `${head} type geneve dstport ${v.port ?? GENEVE_PORT} external`;
@@ -201,6 +202,12 @@ function isUnmarkedOwn(ns: NetnsScan, scan: NodeScan, mark: string): boolean {
   );
 }
 
+/** A collect-metadata device (geneve, external VXLAN) holds no VNI; a broken external one reads as 0, so it differs. */
+function observedVni(kind: LinkValue['kind'], d: Record<string, unknown>, intact: boolean): number | null {
+  if (kind !== 'vxlan' || d.external === true) return intact ? null : 0;
+  return intact && typeof d.id === 'number' ? d.id : null;
+}
+
 function findPeer(host: IpLink | undefined, peerNs: NetnsScan | undefined): IpLink | undefined {
   return peerNs?.links.find((p) => p.ifindex === host?.link_index);
 }
@@ -239,7 +246,7 @@ function toLinkValue(l: IpLink, scan: NodeScan, peers: ReadonlyMap<string, Netns
   const intact = kind !== 'vxlan' || (d.learning === false && l.address === vtepMac(local ?? ''));
   return {
     ...base,
-    vni: intact && kind === 'vxlan' && typeof d.id === 'number' ? d.id : null,
+    vni: observedVni(kind, d, intact),
     port: typeof d.port === 'number' ? d.port : null,
     local,
   };

@@ -8,7 +8,7 @@ import { routePrefix, type IpFdb, type IpLink, type IpNeigh } from './internal/i
 import { ipLine, type IpRunner, type WriteCounter } from './internal/ip-runner.js';
 import { ownedLinks, scanNode, type NodeScan } from './internal/node-scan.js';
 import { GITWIRE_ROUTE_PROTO } from './internal/ownership.js';
-import { tunnelNextHop, vtepMac } from './internal/vtep.js';
+import { tunnelNextHop, vtepMac, vtepUnderlay } from './internal/vtep.js';
 
 export interface TunnelOpsOptions {
   /** The VXLAN device; by default the one VXLAN device the node owns. */
@@ -25,6 +25,10 @@ export interface TunnelOpsOptions {
  * Neighbour and FDB entries on a device gitwire owns are gitwire's. An FDB
  * entry shared by two prefixes of one remote node goes with the last of them.
  * The kernel holds no node name: observe() reports `node` as ''.
+ *
+ * On a collect-metadata (`external`) device the overlay programs name the
+ * remote node per packet: no FDB entry is written (stray ones are removed),
+ * and the endpoint is read back from the neighbour's VTEP MAC.
  */
 export class TunnelOps extends IpOps<TunnelValue> {
   constructor(
@@ -40,6 +44,7 @@ export class TunnelOps extends IpOps<TunnelValue> {
     const dev = live.dev.ifname;
     const neigh: string[] = [];
     const fdb = new Map<string, string>();
+    const strayFdb: string[] = [];
     for (const { value: t } of entries) {
       const nh = tunnelNextHop(t.prefix);
       const mac = vtepMac(t.endpoint);
@@ -47,10 +52,13 @@ export class TunnelOps extends IpOps<TunnelValue> {
         neigh.push(ipLine`neigh replace ${nh} lladdr ${mac} dev ${dev} nud permanent proto ${GITWIRE_ROUTE_PROTO}`);
       }
       const dsts = live.fdb.get(mac) ?? [];
-      if (dsts.length !== 1 || dsts[0] !== t.endpoint) {
+      if (live.external) {
+        strayFdb.push(...dsts.map((dst) => ipLine`fdb del ${mac} dev ${dev} dst ${dst} self`));
+      } else if (dsts.length !== 1 || dsts[0] !== t.endpoint) {
         fdb.set(mac, ipLine`fdb replace ${mac} dev ${dev} dst ${t.endpoint} self permanent`);
       }
     }
+    await this.ip.remove(this.node.nodeNs, [...new Set(strayFdb)], 'bridge');
     await this.ip.write(this.node.nodeNs, [...fdb.values()], 'bridge');
     await this.ip.write(this.node.nodeNs, neigh);
     await ensureForwarding(this.ip, this.node, live.scan);
@@ -68,7 +76,7 @@ export class TunnelOps extends IpOps<TunnelValue> {
     if (live === null) return;
     const keep = new Set(allDesired.map((e) => tunnelNextHop(e.value.prefix)));
     const gone = new Set([...live.neighbours.keys()].filter((nh) => !keep.has(nh)));
-    const keepMacs = new Set(allDesired.map((e) => vtepMac(e.value.endpoint)));
+    const keepMacs = new Set(live.external ? [] : allDesired.map((e) => vtepMac(e.value.endpoint)));
     const strayFdb = [...live.fdb.keys()].filter((mac) => !keepMacs.has(mac));
     await this.removeNeighbours(live, gone, strayFdb);
   }
@@ -113,7 +121,9 @@ export function observedTunnels(live: LiveTunnel): Entry<TunnelValue>[] {
     const mac = live.neighbours.get(r.gateway);
     if (mac === undefined) continue;
     const dsts = live.fdb.get(mac) ?? [];
-    const endpoint = dsts.length === 1 && vtepMac(dsts[0] ?? '') === mac ? (dsts[0] ?? '') : '';
+    const fromFdb = dsts.length === 1 && vtepMac(dsts[0] ?? '') === mac ? (dsts[0] ?? '') : '';
+    // An FDB entry left on an external device reads as no endpoint, so that apply removes it.
+    const endpoint = !live.external ? fromFdb : dsts.length === 0 ? vtepUnderlay(mac) : '';
     const prefix = routePrefix(r.dst);
     out.push({ key: prefix, value: { prefix, endpoint } });
   }
@@ -143,7 +153,7 @@ export async function readTunnel(
       .filter((n: IpNeigh) => n.dev === dev.ifname && n.lladdr !== undefined)
       .map((n) => [n.dst, n.lladdr as string]),
   );
-  return { scan, dev, fdb, neighbours };
+  return { scan, dev, fdb, neighbours, external: dev.linkinfo?.info_data?.external === true };
 }
 
 export interface LiveTunnel {
@@ -153,4 +163,6 @@ export interface LiveTunnel {
   readonly fdb: ReadonlyMap<string, readonly string[]>;
   /** Next hop → MAC, permanent entries on the device. */
   readonly neighbours: ReadonlyMap<string, string>;
+  /** Collect-metadata device: the overlay programs set the remote per packet. */
+  readonly external: boolean;
 }

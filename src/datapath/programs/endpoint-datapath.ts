@@ -58,7 +58,16 @@ const NETDEV_HOOKS = [
   { hook: 'egress', program: 'gw_to_netdev' },
 ] as const;
 
-export type ProgramName = (typeof HOOKS)[number]['program'] | (typeof NETDEV_HOOKS)[number]['program'];
+/** The collect-metadata VXLAN device's programs: the sender's identity in the VNI. */
+const OVERLAY_HOOKS = [
+  { hook: 'ingress', program: 'gw_from_overlay' },
+  { hook: 'egress', program: 'gw_to_overlay' },
+] as const;
+
+export type ProgramName =
+  | (typeof HOOKS)[number]['program']
+  | (typeof NETDEV_HOOKS)[number]['program']
+  | (typeof OVERLAY_HOOKS)[number]['program'];
 
 export interface EndpointAttachment {
   readonly ifName: string;
@@ -180,10 +189,28 @@ export class EndpointDatapath {
    * atomically replaced. `netns` is where the device lives (default: ours).
    */
   attach(ifName: string, netns?: string, hooks: readonly EndpointHook[] = ALL_HOOKS): EndpointAttachment[] {
+    return this.attachSet(HOOKS, ifName, netns, hooks);
+  }
+
+  /**
+   * Attaches the overlay programs to the node's collect-metadata VXLAN device.
+   * Their links are pinned with the endpoints' (the program kind's), so that
+   * observe, prune and detach treat them alike.
+   */
+  attachOverlay(ifName: string, netns?: string, hooks: readonly EndpointHook[] = ALL_HOOKS): EndpointAttachment[] {
+    return this.attachSet(OVERLAY_HOOKS, ifName, netns, hooks);
+  }
+
+  private attachSet(
+    set: typeof HOOKS | typeof OVERLAY_HOOKS,
+    ifName: string,
+    netns: string | undefined,
+    hooks: readonly EndpointHook[],
+  ): EndpointAttachment[] {
     const run = () =>
-      HOOKS.filter(({ hook }) => hooks.includes(hook)).map(({ hook, program }) =>
-        this.attachOne(ifName, hook, program, this.pins.linkPath(ifName, hook)),
-      );
+      set
+        .filter(({ hook }) => hooks.includes(hook))
+        .map(({ hook, program }) => this.attachOne(ifName, hook, program, this.pins.linkPath(ifName, hook)));
     return netns ? inNetns(netns, run) : run();
   }
 
@@ -258,7 +285,9 @@ export class EndpointDatapath {
    * configuration count as the same program even when loaded by another process.
    */
   programOf(progId: number): ProgramName | undefined {
-    return [...HOOKS, ...NETDEV_HOOKS].map((h) => h.program).find((name) => sameProgram(progId, this.program(name)));
+    return [...HOOKS, ...NETDEV_HOOKS, ...OVERLAY_HOOKS]
+      .map((h) => h.program)
+      .find((name) => sameProgram(progId, this.program(name)));
   }
 
   /** Releases fds; pinned maps and links stay in the kernel. */

@@ -4,7 +4,8 @@ import type { ClusterView, NodeInfo } from './cluster-view.js';
 import { entry } from './sorted-entries.js';
 
 /**
- * Prefix → identity for this node. Later sources override earlier ones on the
+ * Prefix → identity for this node (in tunnel mode each remote pod CIDR, too,
+ * naming its node). Later sources override earlier ones on the
  * same prefix: CIDRs from policies, then node addresses and gateways, then
  * endpoints, as Cilium prefers what it knows about a workload over a policy's CIDR.
  * A node's gateway (first address of its pod CIDR) is the source of traffic
@@ -22,8 +23,14 @@ export function compileIpcache(
     map.set(prefix, entry(prefix, { prefix, identity, tunnelEndpoint }, label));
   if (worldPrefixUsed) put('0.0.0.0/0', RESERVED_IDENTITIES.world, null, 'world');
   for (const [prefix, id] of cidrIdentities) put(prefix, id, null, `cidr:${prefix}`);
+  const tunnel = view.cluster.spec.routingMode === 'tunnel';
   for (const n of view.nodes.values()) {
     const self = n.name === node.name;
+    // A remote pod CIDR names its node, so an endpoint this revision does not know yet is still tunnelled to it.
+    if (tunnel && !self) {
+      const identity = map.get(n.podCidrText)?.value.identity ?? RESERVED_IDENTITIES.world;
+      put(n.podCidrText, identity, n.address, `pod CIDR of ${n.name}`);
+    }
     const identity = self ? RESERVED_IDENTITIES.host : RESERVED_IDENTITIES['remote-node'];
     put(`${n.address}/32`, identity, null, `node ${n.name}`);
     put(`${n.gateway}/32`, identity, self ? null : n.address, `gateway of ${n.name}`);

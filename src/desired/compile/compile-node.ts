@@ -45,7 +45,7 @@ export function compileNode(program: ClusterProgram, nodeName: string): DesiredS
     tunnel: sortEntries(overlay.tunnel),
     route: sortEntries([...overlay.route, ...endpoints.route]),
     link: sortEntries([...overlay.link, ...endpoints.link]),
-    program: sortEntries(datapath.program),
+    program: sortEntries([...datapath.program, ...overlay.program]),
     netdev: sortEntries(compileNetdev(services.service)),
     l7proxy: sortEntries(compileL7Proxy(compileL7Rules(view, program.policy, local, warnings), program.identity)),
   };

@@ -31,7 +31,8 @@ describe('compile: per-endpoint datapath entries', () => {
   });
 
   it('attaches the from- and to-endpoint programs to both hooks of its host-side veth', () => {
-    expect(state.resources.program.map((e) => [e.key, e.value.program])).toEqual([
+    const veth = state.resources.program.filter((e) => e.value.ifName === web.ifName);
+    expect(veth.map((e) => [e.key, e.value.program])).toEqual([
       [`${web.ifName}/egress`, 'gw_to_endpoint'],
       [`${web.ifName}/ingress`, 'gw_from_endpoint'],
     ]);

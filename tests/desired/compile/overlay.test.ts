@@ -19,7 +19,12 @@ describe('overlay compile', () => {
       { prefix: '10.0.3.0/24', endpoint: '192.168.1.3' },
     ]);
     const dev = s.resources.link.find((l) => l.value.kind === 'vxlan')!.value;
-    expect(dev).toMatchObject({ vni: 7, port: 8472, local: '192.168.1.1', mtu: 1450 });
+    // Collect-metadata: the VNI is set per packet (the sender's identity), so the device holds none.
+    expect(dev).toMatchObject({ vni: null, port: 8472, local: '192.168.1.1', mtu: 1450 });
+    expect(s.resources.program.filter((p) => p.value.ifName === dev.name).map((p) => p.value)).toEqual([
+      { ifName: dev.name, hook: 'egress', program: 'gw_to_overlay' },
+      { ifName: dev.name, hook: 'ingress', program: 'gw_from_overlay' },
+    ]);
     expect(dev.name.length).toBeLessThanOrEqual(15);
     expect(s.resources.route.find((r) => r.key === '10.0.2.0/24')!.value).toEqual({
       prefix: '10.0.2.0/24',
@@ -40,6 +45,7 @@ describe('overlay compile', () => {
     const s = compile(cluster({ routingMode: 'native' }).build(), 'n1');
     expect(s.resources.tunnel).toEqual([]);
     expect(s.resources.link.every((l) => l.value.kind === 'veth')).toBe(true);
+    expect(s.resources.program.filter((p) => p.value.program.endsWith('_overlay'))).toEqual([]);
     expect(s.resources.route.find((r) => r.key === '10.0.3.0/24')!.value).toMatchObject({
       via: '192.168.1.3',
       onlink: false,
@@ -54,5 +60,15 @@ describe('overlay compile', () => {
     expect(ip['10.0.2.20/32']!.identity).toBeGreaterThanOrEqual(256);
     expect(ip['192.168.1.1/32']).toEqual({ prefix: '192.168.1.1/32', identity: 1, tunnelEndpoint: null });
     expect(ip['192.168.1.3/32']).toEqual({ prefix: '192.168.1.3/32', identity: 6, tunnelEndpoint: null });
+  });
+
+  it('in tunnel mode maps each remote pod CIDR to its node, as world, so unknown endpoints there are tunnelled', () => {
+    const ip = (mode: 'tunnel' | 'native') =>
+      Object.fromEntries(
+        compile(cluster({ routingMode: mode }).build(), 'n1').resources.ipcache.map((e) => [e.key, e.value]),
+      );
+    expect(ip('tunnel')['10.0.2.0/24']).toEqual({ prefix: '10.0.2.0/24', identity: 2, tunnelEndpoint: '192.168.1.2' });
+    expect(ip('tunnel')['10.0.1.0/24']).toBeUndefined();
+    expect(ip('native')['10.0.2.0/24']).toBeUndefined();
   });
 });

@@ -8,6 +8,16 @@ export function vtepMac(underlay: string): string {
   return ['0a', '67', ...bytes].join(':');
 }
 
+/** The underlay address a VTEP MAC was derived from; '' for any other MAC. */
+export function vtepUnderlay(mac: string): string {
+  const bytes = mac.split(':');
+  if (bytes.length !== 6 || bytes[0] !== '0a' || bytes[1] !== '67') return '';
+  return bytes
+    .slice(2)
+    .map((b) => parseInt(b, 16))
+    .join('.');
+}
+
 /**
  * The overlay next hop of a remote pod CIDR is the remote node's gateway, its
  * first host address (as the compiler declares it): the route
