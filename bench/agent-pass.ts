@@ -13,6 +13,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { NodeDatapath } from '../src/datapath/index.js';
+import { endpointNetnsPrefix } from '../src/desired/names/index.js';
 import { observeNet } from '../src/datapath/net/index.js';
 import { DRIVEN_KINDS } from '../src/desired/kinds/index.js';
 import { compileRevision, reconcileNode } from '../src/reconciler/reconcile-node.js';
@@ -89,7 +90,7 @@ try {
   const namespaces = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
   for (const line of namespaces.split('\n')) {
     const ns = line.split(' ')[0] ?? '';
-    if (ns === nodeNs || ns.startsWith(`gw-${name}-`)) ip('netns', 'del', ns);
+    if (ns === nodeNs || ns.startsWith(endpointNetnsPrefix(name))) ip('netns', 'del', ns);
   }
   rmSync(bpffsRoot, { recursive: true, force: true });
   rmSync(repo, { recursive: true, force: true });

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pinLayout } from '../src/datapath/programs/index.js';
-import { compile } from '../src/desired/index.js';
+import { compile, endpointNetnsPrefix } from '../src/desired/index.js';
 import { loadRevision } from '../src/reconciler/load-revision.js';
 import { reconcileNode } from '../src/reconciler/reconcile-node.js';
 import { makeRepo } from '../tests/support/git-fixtures.js';
@@ -136,7 +136,7 @@ async function orphans(rev: string): Promise<string[]> {
   const want = new Set(desired.resources.endpoint.map((e) => e.value.netns));
   for (const line of run('ip', ['netns', 'list']).split('\n')) {
     const ns = line.split(' ')[0] ?? '';
-    if (ns.startsWith(`gw-${node.name}-`) && !want.has(ns)) out.push(`netns ${ns}`);
+    if (ns.startsWith(endpointNetnsPrefix(node.name)) && !want.has(ns)) out.push(`netns ${ns}`);
   }
   const pins = pinLayout(node.name, node.bpffsRoot);
   const links = new Set(desired.resources.program.map((e) => `${e.value.ifName}_${e.value.hook}`));
