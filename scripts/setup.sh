@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 for pair in clang:clang llc:llvm bpftool:bpftool etcd:etcd-server ip:iproute2 ping:iputils-ping nc:netcat-openbsd \
-  iperf3:iperf3 nft:nftables iptables:iptables git:git make:make ssh-keygen:openssh-client gpg:gnupg; do
+  iperf3:iperf3 nft:nftables iptables:iptables git:git make:make ssh-keygen:openssh-client gpg:gnupg curl:curl; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need_apt+=("${pair#*:}")
 done
 [ -f /usr/include/bpf/bpf_helpers.h ] || need_apt+=(libbpf-dev)

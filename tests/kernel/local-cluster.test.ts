@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Etcd3 } from 'etcd3';
@@ -80,6 +80,36 @@ describe('gitwire cluster: three nodes on one machine', () => {
     expect(clusterIp).toHaveLength(6);
     expect(res.stdout).not.toMatch(/ NO$/m);
     expect(await leftovers(name)).toEqual([]);
+  }, 300_000);
+
+  it("runs the same story with native routing: pod CIDRs routed via the nodes' underlay addresses, no tunnel", async () => {
+    const native = exampleRepoCopy(`${NODE}n`);
+    try {
+      const cluster = join(native, 'cluster.yaml');
+      writeFileSync(cluster, readFileSync(cluster, 'utf8').replace(/routingMode: \w+/, 'routingMode: native'));
+      const name = `n${RUN}`;
+      const res = await gitwire([
+        'cluster',
+        'up',
+        '--story',
+        '--repo',
+        native,
+        '--name',
+        name,
+        '--state-root',
+        stateRoot,
+        '--interval',
+        '10m',
+      ]);
+      expect(res.status, res.stderr).toBe(0);
+      expect(res.stdout).toMatch(/commit 1 +tiefighter → 10\.0\.2\.10:80 +lands +deathstar-2 +yes/);
+      expect(res.stdout).toMatch(/commit 1 +xwing → 10\.0\.2\.10:80 +dropped +\(none\) +yes/);
+      expect(res.stdout).toMatch(/commit 2 +xwing → 10\.0\.2\.10:80 +lands +deathstar-2 +yes/);
+      expect(res.stdout).not.toMatch(/ NO$/m);
+      expect(await leftovers(name)).toEqual([]);
+    } finally {
+      removeDir(native);
+    }
   }, 300_000);
 
   it('stays up until `cluster down` from another process removes it, with status from etcd meanwhile', async () => {
