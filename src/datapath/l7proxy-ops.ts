@@ -1,9 +1,14 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Direction, Entry, L7ProxyValue } from '../desired/desired-state.js';
 import type { ProxyMap } from './maps/index.js';
 import type { NetOps } from './net/index.js';
 import { ensureProxyRouting, startTransparentProxy, type HttpProxy, type L7VerdictEvent } from './proxy/index.js';
 
 export interface L7ProxyOpsOptions {
+  readonly node: string;
+  /** Where the owning process publishes the rule sets its proxies hold, for other processes' observe (`plan --live`). */
+  readonly stateDir?: string;
   /** The node's namespace, where the redirect delivers; null = this process's own. */
   readonly nodeNs: string | null;
   /** The node's gw_proxy map. */
@@ -69,13 +74,45 @@ export class L7ProxyOps implements NetOps<L7ProxyValue> {
   }
 
   async observe(): Promise<Entry<L7ProxyValue>[]> {
-    return DIRECTIONS.flatMap((d) => [...(this.live(d)?.entries.values() ?? [])]);
+    const own = DIRECTIONS.flatMap((d) => [...(this.live(d)?.entries.values() ?? [])]);
+    return own.length > 0 ? own : this.publishedByOther();
+  }
+
+  /** `<stateDir>/<node>.l7proxy.json`, beside the node's lock: what the process running the proxies holds. */
+  private get stateFile(): string {
+    return join(this.opts.stateDir ?? L7_STATE_DIR, `${this.opts.node}.l7proxy.json`);
+  }
+
+  /**
+   * The rule sets another live process (the agent) published for its running
+   * proxies: the proxies live in that process, so this is how `plan --live`
+   * beside an agent sees them. A file whose process is gone reads as nothing.
+   */
+  private publishedByOther(): Entry<L7ProxyValue>[] {
+    if (!existsSync(this.stateFile)) return [];
+    try {
+      const state = JSON.parse(readFileSync(this.stateFile, 'utf8')) as Published;
+      if (state.pid === process.pid || !processAlive(state.pid)) return [];
+      return state.entries;
+    } catch {
+      return [];
+    }
+  }
+
+  private publish(): void {
+    const entries = DIRECTIONS.flatMap((d) => [...(this.live(d)?.entries.values() ?? [])]);
+    if (entries.length === 0) return rmSync(this.stateFile, { force: true });
+    mkdirSync(this.opts.stateDir ?? L7_STATE_DIR, { recursive: true, mode: 0o700 });
+    const tmp = `${this.stateFile}.${process.pid}`;
+    writeFileSync(tmp, JSON.stringify({ pid: process.pid, entries } satisfies Published), { mode: 0o600 });
+    renameSync(tmp, this.stateFile);
   }
 
   /** Stops every proxy; redirected flows are dropped from here on. */
   async close(): Promise<void> {
     const all = [...this.listeners.values()];
     this.listeners.clear();
+    if (all.length > 0) this.publish();
     await Promise.all(all.map((l) => l.proxy.close()));
   }
 
@@ -119,6 +156,7 @@ export class L7ProxyOps implements NetOps<L7ProxyValue> {
       }
       this.changes++;
     }
+    this.publish();
   }
 
   private async stop(direction: Direction, l: Listener): Promise<void> {
@@ -129,6 +167,23 @@ export class L7ProxyOps implements NetOps<L7ProxyValue> {
 }
 
 const DIRECTIONS: readonly Direction[] = ['ingress', 'egress'];
+
+/** Beside the node locks (reconciler's node-lock): runtime state of this boot, root's only. */
+const L7_STATE_DIR = '/run/gitwire';
+
+interface Published {
+  readonly pid: number;
+  readonly entries: Entry<L7ProxyValue>[];
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function sameEntries<V>(a: ReadonlyMap<string, Entry<V>>, b: ReadonlyMap<string, Entry<V>>): boolean {
   return a.size === b.size && [...a].every(([k, e]) => b.get(k) === e);

@@ -55,7 +55,7 @@ export class NodeDatapath {
     this.net = { nodeNs, owner: node };
     this.netns = new NetnsOps(this.net);
     this.l7 = loaded
-      ? new L7ProxyOps({ nodeNs, map: loaded.proxy, ...(onL7Verdict ? { onVerdict: onL7Verdict } : {}) })
+      ? new L7ProxyOps({ node, nodeNs, map: loaded.proxy, ...(onL7Verdict ? { onVerdict: onL7Verdict } : {}) })
       : null;
     this.drivers = {
       link: new LinkOps(this.net),

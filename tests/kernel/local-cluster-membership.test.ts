@@ -25,7 +25,7 @@ import {
 } from '../../src/reconciler/cluster/local/index.js';
 import { EXAMPLE_REPO, gitwire } from '../support/cli.js';
 import { makeTempDir, removeDir } from '../support/git-fixtures.js';
-import { ipJson, netnsNames, sh } from '../support/net-fixtures.js';
+import { ipJson, netnsNames } from '../support/net-fixtures.js';
 
 // examples/repo with node names unique to this run: endpoint namespaces and pins are named after nodes.
 const RUN = process.pid.toString(36);
@@ -98,15 +98,15 @@ interface TunnelView {
   /** Next hop of the route to node-3's pod CIDR, when there is one. */
   nextHop3: string | undefined;
   neighbours: string[];
-  fdb: string[];
+  /** Underlay addresses the ipcache sends pods' traffic to (the VXLAN tunnel endpoints). */
+  tunnelEndpoints: string[];
   ipcache: string[];
 }
 
-/** What a node's kernel holds for the overlay: route prefixes, neighbour addresses, FDB destinations, ipcache prefixes. */
+/** What a node's kernel holds for the overlay: route prefixes, neighbour addresses, tunnel endpoints, ipcache prefixes. */
 async function tunnelView(c: LocalCluster, n: ClusterNode): Promise<TunnelView> {
   const routes = await ipJson<{ dst: string; gateway?: string }[]>(n.netns, 'route', 'show');
   const neigh = await ipJson<{ dst: string }[]>(n.netns, 'neigh', 'show');
-  const fdb = JSON.parse(await sh('bridge', '-n', n.netns, '-j', 'fdb', 'show')) as { dst?: string }[];
   const dp = NodeDatapath.open({ node: n.name, nodeNs: n.netns, bpffsRoot: c.layout.bpffsRoot });
   try {
     const observed = await dp.observe();
@@ -114,7 +114,7 @@ async function tunnelView(c: LocalCluster, n: ClusterNode): Promise<TunnelView> 
       routes: routes.map((r) => r.dst),
       nextHop3: routes.find((r) => r.dst === '10.0.3.0/24')?.gateway,
       neighbours: neigh.map((r) => r.dst),
-      fdb: fdb.flatMap((f) => (f.dst ? [f.dst] : [])),
+      tunnelEndpoints: (observed.resources.ipcache ?? []).flatMap((e) => e.value.tunnelEndpoint ?? []),
       ipcache: (observed.resources.ipcache ?? []).map((e) => e.value.prefix),
     };
   } finally {
@@ -180,7 +180,7 @@ describe('gitwire cluster: nodes join, go down and leave as git declares', () =>
 
     const view = await tunnelView(cluster, byName(node(1)));
     expect(view.routes).toContain('10.0.4.0/24');
-    expect(view.fdb).toContain('192.168.50.14');
+    expect(view.tunnelEndpoints).toContain('192.168.50.14');
     expect(view.ipcache).toContain('10.0.4.10/32');
     for (const n of cluster.nodes) expect(await planLive(cluster, n), n.name).toMatchObject({ status: 0 });
   }, 300_000);
@@ -206,7 +206,7 @@ describe('gitwire cluster: nodes join, go down and leave as git declares', () =>
     expect([...(await c.waitConverged(sha, 60_000)).keys()]).toContain(node(2));
   }, 300_000);
 
-  it("a commit removing node-3 makes it leave: node-1's routes, FDB, neighbours and ipcache entries for it go, and nothing of it is left on the machine", async () => {
+  it("a commit removing node-3 makes it leave: node-1's routes, neighbours, tunnel endpoints and ipcache entries for it go, and nothing of it is left on the machine", async () => {
     const c = cluster!;
     const n1 = byName(node(1));
     const before = await tunnelView(c, n1);
@@ -214,7 +214,7 @@ describe('gitwire cluster: nodes join, go down and leave as git declares', () =>
     expect(before.routes).toContain('10.0.3.0/24');
     expect(before.nextHop3).toBeDefined();
     expect(before.neighbours).toContain(before.nextHop3);
-    expect(before.fdb).toContain('192.168.50.13');
+    expect(before.tunnelEndpoints).toContain('192.168.50.13');
     expect(before.ipcache.some((p) => p.startsWith('10.0.3.'))).toBe(true);
     expect(await leftovers(c, node(3))).not.toEqual([]);
     const agent3 = readClusterState(CLUSTER, stateRoot)!.agents.find((a) => a.node === node(3))!.pid;
@@ -231,7 +231,7 @@ describe('gitwire cluster: nodes join, go down and leave as git declares', () =>
     const after = await tunnelView(c, n1);
     expect(after.routes).not.toContain('10.0.3.0/24');
     expect(after.neighbours).not.toContain(before.nextHop3);
-    expect(after.fdb).not.toContain('192.168.50.13');
+    expect(after.tunnelEndpoints).not.toContain('192.168.50.13');
     expect(after.ipcache.filter((p) => p.startsWith('10.0.3.'))).toEqual([]);
     expect(after.routes).toContain('10.0.4.0/24');
     expect(await leftovers(c, node(3))).toEqual([]);
