@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeDatapath } from '../../src/datapath/index.js';
@@ -210,6 +210,34 @@ describe('gitwire apply killed with SIGKILL at random points', () => {
     const r = await applyCli(revs.b);
     expect(r.code, r.stderr).toBe(0);
     expect(liveLeftovers()).toEqual(expectedLeftovers(await desiredAt(revs.b)));
+  });
+
+  it('removes in one apply a namespace a crash left marked, after its veth was pruned', async () => {
+    // A kill between marking an endpoint's namespace and marking the endpoint
+    // itself; the next apply at a commit without it prunes the veth.
+    expect((await applyCli(revs.b)).code).toBe(0);
+    const ns = (await desiredAt(revs.a)).resources.endpoint.find((e) => /_ep1$/.test(e.value.netns))!.value.netns;
+    run('ip', ['netns', 'add', ns]);
+    run('ip', ['-n', ns, 'link', 'set', 'dev', 'lo', 'up', 'alias', `gitwire:${node.name}`]);
+
+    const r = await applyCli(revs.b);
+    expect(r.code, r.stderr).toBe(0);
+    expect(liveLeftovers()).toEqual(expectedLeftovers(await desiredAt(revs.b)));
+  });
+
+  it('recovers in one apply from a namespace file a kill inside `ip netns add` left unmounted', async () => {
+    expect((await applyCli(revs.b)).code).toBe(0);
+    const ns = (await desiredAt(revs.a)).resources.endpoint.find((e) => /_ep1$/.test(e.value.netns))!.value.netns;
+    // The file exists but holds no namespace: `ip netns add` of the name fails, `ip -n` into it too.
+    writeFileSync(`/run/netns/${ns}`, '');
+    const undeclared = await applyCli(revs.b);
+    expect(undeclared.code, undeclared.stderr).toBe(0);
+    expect(liveLeftovers()).toEqual(expectedLeftovers(await desiredAt(revs.b)));
+
+    writeFileSync(`/run/netns/${ns}`, '');
+    const declared = await applyCli(revs.a);
+    expect(declared.code, declared.stderr).toBe(0);
+    expect(liveLeftovers()).toEqual(expectedLeftovers(await desiredAt(revs.a)));
   });
 
   it('removes in one apply a link pin a crash left after detaching it', async () => {

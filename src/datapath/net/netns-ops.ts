@@ -2,7 +2,14 @@ import { IpOps } from './internal/ip-ops.js';
 import type { Entry } from '../../desired/desired-state.js';
 import { StalledError } from './stalled-error.js';
 import { ipLine, mapLimit } from './internal/ip-runner.js';
-import { listNetns, scanNetns, scanOwnedNetns, type NetnsScan } from './internal/node-scan.js';
+import {
+  listNetns,
+  scanNamed,
+  scanNetns,
+  scanOwnedNetns,
+  unmountedNetns,
+  type NetnsScan,
+} from './internal/node-scan.js';
 import { ownerMark } from './internal/ownership.js';
 
 /** A network namespace gitwire creates for a workload; keyed by its name. */
@@ -63,22 +70,34 @@ export class NetnsOps extends IpOps<NetnsValue> {
   }
 
   /**
-   * Deletes what a crash between `netns add` and marking leaves: a namespace
-   * named like this node's endpoint namespaces (`prefix`), not among `keep`,
-   * pristine (only `lo`, down, unmarked) or holding besides only unnamed
-   * veths (a crash between `link add` and marking). Nothing else is touched.
-   * Returns the names removed.
+   * Deletes what a crash can leave of this node's endpoint namespaces (named
+   * with `prefix`), which observe cannot see:
+   * - a file under /run/netns with no namespace on it (a kill inside
+   *   `ip netns add` or `ip netns del`), whatever its name, since it blocks
+   *   creating the namespace again;
+   * - among the names not in `keep`: a namespace that is pristine (only `lo`,
+   *   down, unmarked), that holds besides only unnamed veths (a crash between
+   *   `link add` and marking), or that is marked as this node's and holds
+   *   nothing but `lo` (a crash between marking it and marking its endpoint,
+   *   after which apply removed the veth it no longer wanted).
+   * Nothing else is touched. Returns the names removed.
    */
   async sweepLeftovers(prefix: string, keep: readonly string[]): Promise<string[]> {
     const wanted = new Set(keep);
-    const candidates = (await listNetns()).filter((n) => n.startsWith(prefix) && !wanted.has(n));
-    const scans = await mapLimit(candidates, 4, async (name) => ({ name, scan: await scanNetns(this.ip, name) }));
-    const leftovers = scans.filter(({ scan }) => isPristine(scan) || isUnmarkedPlumbing(scan)).map(({ name }) => name);
+    const named = (await listNetns()).filter((n) => n.startsWith(prefix));
+    const broken = await unmountedNetns(named);
+    const candidates = named.filter((n) => !wanted.has(n) && !broken.includes(n));
+    const scans = await scanNamed(this.ip, candidates);
+    const mark = ownerMark(this.node.owner);
+    const leftovers = [...scans.values()]
+      .filter((scan) => isPristine(scan) || isUnmarkedPlumbing(scan) || isEmptyMarked(scan, mark))
+      .map(({ name }) => name);
+    const gone = [...broken, ...leftovers].sort();
     await this.ip.remove(
       null,
-      leftovers.map((n) => ipLine`netns del ${n}`),
+      gone.map((n) => ipLine`netns del ${n}`),
     );
-    return leftovers;
+    return gone;
   }
 
   async observe(): Promise<Entry<NetnsValue>[]> {
@@ -92,6 +111,11 @@ function isUnmarkedPlumbing(scan: NetnsScan): boolean {
   const lo = scan.links.find((l) => l.ifname === 'lo');
   if (lo === undefined || lo.ifalias !== undefined || lo.flags.includes('UP')) return false;
   return scan.links.every((l) => l === lo || (l.linkinfo?.info_kind === 'veth' && l.ifalias === undefined));
+}
+
+/** Only `lo`, marked as the node's: a namespace whose endpoint never got marked and whose veth is gone. */
+function isEmptyMarked(scan: NetnsScan, mark: string): boolean {
+  return scan.links.length === 1 && scan.links[0]?.ifname === 'lo' && scan.links[0].ifalias === mark;
 }
 
 /** Only `lo`, down and unnamed: what `ip netns add` leaves. */

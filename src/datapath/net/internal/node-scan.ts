@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NetNode } from '../net-node.js';
@@ -59,6 +59,31 @@ function netnsScan(name: string, links: IpLink[], routes: IpRoute[]): NetnsScan 
   const alias = links.find((l) => l.ifname === 'lo')?.ifalias;
   return { name, links, routes, owner: alias?.startsWith('gitwire:') ? alias.slice('gitwire:'.length) : null };
 }
+
+/**
+ * Names under /run/netns that are files but no namespace: what a kill inside
+ * `ip netns add` (between creating the file and bind-mounting the namespace
+ * on it) or `ip netns del` (between unmounting and unlinking) leaves. Such a
+ * file blocks `netns add` of its name and every `ip -n` into it fails; only
+ * `netns del` removes it. A mounted namespace file lives on nsfs, so its
+ * device differs from the directory's.
+ */
+export async function unmountedNetns(names: readonly string[]): Promise<string[]> {
+  let dir: number;
+  try {
+    dir = (await stat(NETNS_DIR)).dev;
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const name of names) {
+    const file = await stat(join(NETNS_DIR, name)).catch(() => null);
+    if (file?.isFile() === true && file.dev === dir) out.push(name);
+  }
+  return out;
+}
+
+const NETNS_DIR = '/run/netns';
 
 export async function listNetns(): Promise<string[]> {
   const res = await run('ip', ['-j', 'netns', 'list']);
