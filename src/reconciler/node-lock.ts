@@ -1,11 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** On tmpfs: a lock never outlives a reboot. Shared by `ip netns exec` runs, whose /run is the machine's. */
 export const DEFAULT_LOCK_DIR = '/run/gitwire';
 export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 const BUSY = 75;
+
+/**
+ * Removes what a node's writers leave beside its lock (`<node>.lock`, and
+ * `<node>.<suffix>` for each suffix given), once the node is gone for good:
+ * a lock file outlives its flock on purpose, as unlinking it while held
+ * would let two writers lock different files.
+ */
+export function removeNodeRuntimeFiles(node: string, suffixes: readonly string[] = [], dir = DEFAULT_LOCK_DIR): void {
+  for (const suffix of ['lock', ...suffixes]) rmSync(join(dir, `${node}.${suffix}`), { force: true });
+}
 
 export type LockRole = 'agent' | 'apply';
 

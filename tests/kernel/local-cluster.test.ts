@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Etcd3 } from 'etcd3';
 import { NodeDatapath } from '../../src/datapath/index.js';
 import { IDENTITY_PREFIX } from '../../src/reconciler/cluster/etcd-identity-allocator.js';
 import { git } from '../../src/reconciler/cluster/local/cluster-repo.js';
+import { DEFAULT_LOCK_DIR } from '../../src/reconciler/node-lock.js';
 import {
   ALLIANCE_RULE,
   LocalCluster,
@@ -28,7 +29,13 @@ const stateRoot = makeTempDir('gitwire-clusters-');
 async function leftovers(cluster: string): Promise<string[]> {
   const ns = (await netnsNames()).filter((n) => n.startsWith(`gwc-${cluster}-`) || n.startsWith(`gw-${NODE}`));
   const pins = existsSync(`/sys/fs/bpf/gitwire-cluster-${cluster}`) ? [`/sys/fs/bpf/gitwire-cluster-${cluster}`] : [];
-  return [...ns, ...pins, ...(existsSync(join(stateRoot, cluster)) ? [join(stateRoot, cluster)] : [])];
+  // The agents' lock files, L7 sockets and rule sets under /run/gitwire.
+  const runtime = existsSync(DEFAULT_LOCK_DIR)
+    ? readdirSync(DEFAULT_LOCK_DIR)
+        .filter((f) => f.startsWith(`${NODE}-`))
+        .map((f) => join(DEFAULT_LOCK_DIR, f))
+    : [];
+  return [...ns, ...pins, ...runtime, ...(existsSync(join(stateRoot, cluster)) ? [join(stateRoot, cluster)] : [])];
 }
 
 describe('gitwire cluster: three nodes on one machine', () => {

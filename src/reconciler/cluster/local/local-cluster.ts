@@ -10,6 +10,7 @@ import { readRepository, validateTree } from '../../../desired/index.js';
 import { ValidationError } from '../../../desired/diagnostics.js';
 import { EtcdStatusStore, statusKey } from '../../agent/etcd-status-store.js';
 import { isReady, type NodeStatus } from '../../agent/node-status.js';
+import { removeNodeRuntimeFiles } from '../../node-lock.js';
 import { clusterLayout, type ClusterLayout } from './cluster-layout.js';
 import { commitAndPush, createClusterRepo } from './cluster-repo.js';
 import { startEtcd, stopChild, type EtcdProcess } from './etcd-process.js';
@@ -300,6 +301,7 @@ export class LocalCluster {
 /** What the agents left (endpoint namespaces, pins) and the underlay, removed for good. */
 export async function removeClusterResources(layout: ClusterLayout, nodes: readonly ClusterNode[]): Promise<void> {
   for (const node of nodes) await removeEndpointNamespaces(node);
+  for (const node of nodes) removeNodeRuntimeFiles(node.name, NODE_RUNTIME_SUFFIXES);
   await removeUnderlay({ fabricNetns: layout.fabricNetns, nodes });
   rmSync(layout.bpffsRoot, { recursive: true, force: true });
   rmSync(layout.stateDir, { recursive: true, force: true });
@@ -309,9 +311,13 @@ export async function removeClusterResources(layout: ClusterLayout, nodes: reado
 async function removeNodeResources(layout: ClusterLayout, node: ClusterNode): Promise<void> {
   await removeEndpointNamespaces(node);
   await leaveUnderlay(node);
+  removeNodeRuntimeFiles(node.name, NODE_RUNTIME_SUFFIXES);
   rmSync(join(layout.bpffsRoot, node.name), { recursive: true, force: true });
   rmSync(layout.nodeDir(node.name), { recursive: true, force: true });
 }
+
+/** What an agent leaves under /run/gitwire besides its lock: the L7 verdict socket and the proxies' rule sets. */
+const NODE_RUNTIME_SUFFIXES = ['l7.sock', 'l7proxy.json'];
 
 async function removeEndpointNamespaces(node: ClusterNode): Promise<void> {
   const ops = new NetnsOps({ nodeNs: node.netns, owner: node.name });
