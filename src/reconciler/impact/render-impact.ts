@@ -16,8 +16,8 @@ export function renderImpactText(r: ImpactReport): string {
       continue;
     }
     out.push(`  ${n.node}: ${n.flowData.flows} flows (${n.flowData.events} events) observed`);
-    out.push(`    ${dropHeadline(n.newlyDropped, r)}`, ...n.newlyDropped.flatMap((f) => flowLines(f, 'dropped')));
-    out.push(`    ${allowHeadline(n.newlyAllowed)}`, ...n.newlyAllowed.flatMap((f) => flowLines(f, 'allowed')));
+    out.push(`    ${dropHeadline(n.newlyDropped, r)}`, ...n.newlyDropped.flatMap(flowLines));
+    out.push(`    ${allowHeadline(n.newlyAllowed)}`, ...n.newlyAllowed.flatMap(flowLines));
     if (n.unevaluated.length > 0) out.push(`    Not evaluated: ${n.unevaluated.length}`);
     for (const f of n.unevaluated) out.push(`      ${flowText(f)}: ${f.reason}`);
   }
@@ -49,8 +49,8 @@ export function renderImpactMarkdown(r: ImpactReport): string {
     else out.push(`- ${markdownText(n.node)}: **no flow data** (${markdownText(n.flowData.reason)}): impact unknown`);
   }
   out.push('');
-  if (dropped.length > 0) out.push('### Newly dropped', '', ...table(dropped, 'dropped by'), '');
-  if (allowed.length > 0) out.push('### Newly allowed', '', ...table(allowed, 'allowed by'), '');
+  if (dropped.length > 0) out.push('### Newly dropped', '', ...table(dropped, 'why'), '');
+  if (allowed.length > 0) out.push('### Newly allowed', '', ...table(allowed, 'why'), '');
   const unevaluated = r.nodes.flatMap((n) => n.unevaluated.map((f) => ({ node: n.node, f })));
   if (unevaluated.length > 0) {
     out.push(`<details><summary>${count(unevaluated.length, 'flow')} not evaluated</summary>`, '');
@@ -81,9 +81,9 @@ function table(rows: readonly { node: string; f: FlippedFlow }[], why: string): 
   return out;
 }
 
-function flowLines(f: FlippedFlow, now: 'dropped' | 'allowed'): string[] {
+function flowLines(f: FlippedFlow): string[] {
   const head = `${f.recent ? '!' : ' '}   ${flowText(f)}: ${f.count} events, last seen ${f.lastSeen.toISOString()}`;
-  return [`    ${head}`, ...reasons(f).map((r) => `          ${now}: ${r}`)];
+  return [`    ${head}`, ...reasons(f).map((r) => `          ${r}`)];
 }
 
 /** Behind the new verdict: the sides that drop it, or every side that lets it through. */
