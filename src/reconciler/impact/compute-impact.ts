@@ -46,8 +46,12 @@ export function computeNodeImpact(input: NodeImpactInput): NodeImpact {
       unevaluated.push({ ...flow, reason: (s.unresolved ?? d.unresolved)! });
       continue;
     }
-    const before = flowVerdict(input.before, input.node, s.labels, d.labels, flow.port, flow.protocol);
-    const after = flowVerdict(input.after, input.node, s.labels, d.labels, flow.port, flow.protocol);
+    const ends = [
+      { labels: s.labels, endpoints: s.endpoints },
+      { labels: d.labels, endpoints: d.endpoints },
+    ] as const;
+    const before = flowVerdict(input.before, input.node, ...ends, flow.port, flow.protocol);
+    const after = flowVerdict(input.after, input.node, ...ends, flow.port, flow.protocol);
     if (!('verdict' in before) || !('verdict' in after)) {
       unevaluated.push({ ...flow, reason: whyNot(before) ?? whyNot(after)! });
       continue;

@@ -8,6 +8,7 @@ import { exampleFiles } from '../../support/cli.js';
 import { makeRepo, makeTempDir, removeDir } from '../../support/git-fixtures.js';
 
 const RULE1 = 'policies/starwars/deathstar-l3-l4.yaml';
+const STARWARS = 'endpoints/starwars.yaml';
 const NOW = new Date('2026-12-01T12:00:00Z');
 const MINUTE = 60_000;
 
@@ -15,7 +16,10 @@ let dir: string;
 let commits: string[];
 const views = new Map<string, RevisionView>();
 
-/** examples/repo (A), rule1 moved to 8080 (cuts empire → deathstar :80), rule1 open to the alliance too, a change that cuts nothing. */
+/**
+ * examples/repo (A); then, each from A: rule1 moved to 8080 (cuts empire → deathstar :80), rule1 open to the
+ * alliance too, a change that cuts nothing, the tiefighter relabelled out of the empire, rule1 open to the world.
+ */
 beforeAll(async () => {
   dir = makeTempDir('gitwire-impact-');
   const base = exampleFiles();
@@ -30,6 +34,13 @@ beforeAll(async () => {
       ),
     },
     { [RULE1]: rule1.replace('only over TCP/80', 'only over TCP/80 (reworded)') },
+    {
+      [STARWARS]: base[STARWARS]!.replace(
+        '    org: empire\n    class: tiefighter',
+        '    org: rebel\n    class: tiefighter',
+      ),
+    },
+    { [RULE1]: `${rule1}    - fromEntities:\n        - world\n` },
   ]);
   for (const c of commits) {
     const { model, revision } = await loadRevision(join(dir, 'config'), { rev: c });
@@ -129,6 +140,24 @@ describe('impact of a change on observed flows', () => {
       ]),
     });
     expect(r.newlyDropped.map((f) => f.source.endpoints)).toEqual([['default/tiefighter']]);
+  });
+
+  it('follows a relabelled workload by name: the tiefighter leaving the empire is newly dropped at the deathstar', () => {
+    const r = impact(4, [record(idOf('tiefighter'), idOf('deathstar-1'))]);
+    expect(r.unevaluated).toEqual([]);
+    expect(r.newlyDropped).toHaveLength(1);
+    expect(r.newlyDropped[0]!.after).toMatchObject({ allowed: false, from: 'default/tiefighter' });
+    expect(r.newlyDropped[0]!.after.sides.at(-1)!.peerIdentity).not.toBe(idOf('tiefighter'));
+  });
+
+  it('lists the world newly allowed into the deathstar by fromEntities: world, judged on the receiving side', () => {
+    const r = impact(5, [record(2, idOf('deathstar-1'), { verdict: 'deny' })]);
+    expect(r.newlyAllowed).toHaveLength(1);
+    const f = r.newlyAllowed[0]!;
+    expect(f.source).toMatchObject({ identity: 2, labels: ['reserved:world'], endpoints: [] });
+    expect(f.after.sides).toHaveLength(1);
+    expect(f.after.sides[0]).toMatchObject({ direction: 'ingress', peerIdentity: 2, reason: 'allowed' });
+    expect(f.after.sides[0]!.rule).toMatchObject({ name: 'rule1', path: 'spec.ingress[1]' });
   });
 
   it('judges a flow from the world into an endpoint on the receiving side alone', () => {

@@ -22,66 +22,81 @@ interface Located {
   readonly ep: EndpointValue;
 }
 
+/** One end of a flow: its labels, and the endpoints that carried them where the flow was seen. */
+export interface FlowEnd {
+  readonly labels: readonly string[];
+  readonly endpoints: readonly string[];
+}
+
 /**
  * The verdict in `rev` of a flow between two label sets as `node` saw it.
  * Policies select by labels, so any endpoint carrying the labels stands for
- * them; one on `node` is preferred (that node recorded the flow). An end that
- * is no endpoint (world, a CIDR, a node) is an address the revision maps to
- * the same identity. explain decides; nothing here judges a packet.
+ * them; one on `node` is preferred (that node recorded the flow). Labels the
+ * revision no longer has (a relabelled workload) are followed by endpoint
+ * name. An end that is no endpoint (world, a CIDR, a node) is an address the
+ * revision maps to the same identity. explain decides; nothing here judges a packet.
  */
 export function flowVerdict(
   rev: RevisionView,
   node: string,
-  src: readonly string[],
-  dst: readonly string[],
+  src: FlowEnd,
+  dst: FlowEnd,
   port: number,
   protocolNumber: number,
 ): Outcome {
   const protocol = PROTOCOL_NAMES[protocolNumber];
   if (!protocol) return { unevaluated: `IP protocol ${protocolNumber} is not one explain answers for` };
-  const ids = identityNumbers(rev);
-  const srcId = ids.get(labelSetKey(src));
-  const dstId = ids.get(labelSetKey(dst));
   const at = revText(rev);
-  if (srcId === undefined) return { unevaluated: `the source's labels have no identity at ${at}` };
-  if (dstId === undefined) return { unevaluated: `the destination's labels have no identity at ${at}` };
   const endpoints = [...rev.states].flatMap(([n, s]) => s.resources.endpoint.map((e) => ({ node: n, ep: e.value })));
-  const srcEps = prefer(
-    endpoints.filter((e) => e.ep.identity === srcId),
-    node,
-  );
-  const s = srcEps[0];
-  const dstEps = prefer(
-    endpoints.filter((e) => e.ep.identity === dstId && e.ep.address !== s?.ep.address),
+  const from = candidates(rev, endpoints, src);
+  const s = prefer(from.endpoints, node)[0];
+  const to = candidates(rev, endpoints, dst);
+  const d = prefer(
+    to.endpoints.filter((e) => e.ep.address !== s?.ep.address),
     s?.node === node ? null : node,
-  );
-  const d = dstEps[0];
-  const isEndpoint = (id: number) => endpoints.some((e) => e.ep.identity === id);
-  if (s && !d && isEndpoint(dstId))
-    return { unevaluated: `the source is the only endpoint with the destination's identity at ${at}` };
+  )[0];
+  if (s && !d && to.endpoints.length > 0)
+    return { unevaluated: `the source is the only endpoint with the destination's labels at ${at}` };
   const query = { port, protocol };
   if (s && d) {
     const x = explainFlow(rev.model, { ...query, from: key(s.ep), to: d.ep.address }, rev.states);
     const path = x.paths[0]!;
     return { verdict: { allowed: x.allowed, from: key(s.ep), to: key(d.ep), sides: sides(path.egress, path.ingress) } };
   }
-  if (s) {
-    for (const to of addressesOf(rev.states.get(s.node)!, dstId)) {
-      const x = explainFlow(rev.model, { ...query, from: key(s.ep), to }, rev.states);
+  if (s && to.identity !== null) {
+    for (const address of addressesOf(rev.states.get(s.node)!, to.identity)) {
+      const x = explainFlow(rev.model, { ...query, from: key(s.ep), to: address }, rev.states);
       const path = x.paths[0]!;
-      if (path.egress.peerIdentity === dstId && path.ingress === null)
-        return { verdict: { allowed: x.allowed, from: key(s.ep), to, sides: [path.egress] } };
+      if (path.egress.peerIdentity === to.identity && path.ingress === null)
+        return { verdict: { allowed: x.allowed, from: key(s.ep), to: address, sides: [path.egress] } };
     }
-    return { unevaluated: `no address maps to the destination's identity ${dstId} at ${at}` };
   }
-  if (d) {
-    for (const from of addressesOf(rev.states.get(d.node)!, srcId)) {
-      const side = explainIngress(rev.model, { ...query, from, to: key(d.ep) }, rev.states);
-      if (side.peerIdentity === srcId) return { verdict: { allowed: side.passes, from, to: key(d.ep), sides: [side] } };
+  if (d && from.identity !== null) {
+    for (const address of addressesOf(rev.states.get(d.node)!, from.identity)) {
+      const side = explainIngress(rev.model, { ...query, from: address, to: key(d.ep) }, rev.states);
+      if (side.peerIdentity === from.identity)
+        return { verdict: { allowed: side.passes, from: address, to: key(d.ep), sides: [side] } };
     }
-    return { unevaluated: `no address maps to the source's identity ${srcId} at ${at}` };
   }
-  return { unevaluated: `neither end is an endpoint at ${at}` };
+  if (!s && !d) return { unevaluated: `neither end is an endpoint at ${at}` };
+  const [missing, identity] = s ? ['destination', to.identity] : ['source', from.identity];
+  return {
+    unevaluated:
+      identity === null
+        ? `the ${missing}'s labels have no identity at ${at}`
+        : `no address maps to the ${missing}'s identity ${identity} at ${at}`,
+  };
+}
+
+/** The revision's number for the labels and its endpoints carrying it; by name when the labels are gone. */
+function candidates(
+  rev: RevisionView,
+  endpoints: readonly Located[],
+  end: FlowEnd,
+): { identity: number | null; endpoints: Located[] } {
+  const identity = identityNumbers(rev).get(labelSetKey(end.labels));
+  if (identity !== undefined) return { identity, endpoints: endpoints.filter((e) => e.ep.identity === identity) };
+  return { identity: null, endpoints: endpoints.filter((e) => end.endpoints.includes(key(e.ep))) };
 }
 
 const numbers = new WeakMap<RevisionView, ReadonlyMap<string, number>>();
