@@ -119,8 +119,20 @@ describe('gitwire plan --impact', () => {
       'markdown',
     ]);
     expect(r.status).toBe(0);
+    expect(r.stdout.split('\n')[2]).toBe('**No flow data: the impact on real traffic is unknown.**');
     expect(r.stdout).toContain('- node-2: **no flow data** (no flow records at');
     expect(r.stdout).toContain('impact unknown');
+  });
+
+  it('says which nodes have no flow data next to a headline that finds nothing cut', async () => {
+    const r = await gitwire([
+      ...['plan', '--repo', repo, '--impact', '--flows-dir', flowsDir, '--all-nodes'],
+      ...['--from', commits[0]!, '--to', commits[2]!, '-o', 'markdown'],
+    ]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n')[2]).toBe(
+      'Would newly drop **no** flow seen in the last 24h (**2 of 3 nodes have no flow data: impact unknown**).',
+    );
   });
 
   it('refuses --impact without --from', async () => {

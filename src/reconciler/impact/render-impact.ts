@@ -35,13 +35,17 @@ export function renderImpactMarkdown(r: ImpactReport): string {
   const allowed = r.nodes.flatMap((n) => n.newlyAllowed.map((f) => ({ node: n.node, f })));
   const recent = dropped.filter((d) => d.f.recent).length;
   const since = duration(r.sinceSeconds);
+  const blind = r.nodes.filter((n) => !n.flowData.available).length;
   const out = ['## gitwire impact on real traffic', ''];
-  out.push(
-    dropped.length === 0
-      ? `Would newly drop **no** flow seen in the last ${since}.`
-      : `**Would newly drop ${count(dropped.length, 'flow')} seen in the last ${since}**` +
-          (recent > 0 ? ` — **${recent} of them in the last hour**.` : '.'),
-  );
+  if (blind === r.nodes.length) out.push('**No flow data: the impact on real traffic is unknown.**');
+  else
+    out.push(
+      (dropped.length === 0
+        ? `Would newly drop **no** flow seen in the last ${since}`
+        : `**Would newly drop ${count(dropped.length, 'flow')} seen in the last ${since}**` +
+          (recent > 0 ? ` — **${recent} of them in the last hour**` : '')) +
+        (blind > 0 ? ` (**${blind} of ${r.nodes.length} nodes have no flow data: impact unknown**).` : '.'),
+    );
   out.push('', `Would newly allow ${allowed.length === 0 ? 'no flow' : count(allowed.length, 'flow')}.`, '');
   for (const n of r.nodes) {
     if (n.flowData.available)
