@@ -2,15 +2,7 @@ import { Option, type Command } from 'commander';
 import type { ClusterCompile, DesiredState } from '../../desired/index.js';
 import { labelsOfKey } from '../../desired/identity/index.js';
 import type { LoadedRevision } from '../../reconciler/load-revision.js';
-import {
-  LocalFlowStores,
-  measureImpact,
-  renderImpactJson,
-  renderImpactMarkdown,
-  renderImpactText,
-  type IdentityLabels,
-  type ImpactReport,
-} from '../../reconciler/impact/index.js';
+import type { IdentityLabels, ImpactReport } from '../../reconciler/impact/index.js';
 import { parseDuration } from '../../reconciler/agent/parse-duration.js';
 import type { OutputFormat } from '../options.js';
 
@@ -42,28 +34,31 @@ export function impactOptions(cmd: Command): Command {
     );
 }
 
-/** Each planned node's impact between the two compiled revisions. */
+/** Puts the impact ahead of a rendered plan (a reviewer reads it first); in JSON, `{plan, impact}`. */
+export type WithImpact = (plan: string) => string;
+
+/** Each planned node's impact between the two compiled revisions, ready to head the plan in `output`. */
 export async function planImpact(
   opts: ImpactCliOpts,
   nodes: readonly string[],
   sides: { from: LoadedRevision; before: ClusterCompile; to: LoadedRevision; after: ClusterCompile },
-): Promise<ImpactReport> {
-  const sinceSeconds = Math.ceil(parseDuration(opts.since) / 1000);
-  return measureImpact({
+  output: OutputFormat,
+): Promise<WithImpact> {
+  // Loaded for --impact only: the flow store brings SQLite (sql.js) with it.
+  const impact = await import('../../reconciler/impact/index.js');
+  const report: ImpactReport = await impact.measureImpact({
     nodes,
     before: { revision: sides.from.revision, model: sides.from.model, states: allNodes(sides.before) },
     after: { revision: sides.to.revision, model: sides.to.model, states: allNodes(sides.after) },
-    source: new LocalFlowStores(opts.flowsDir),
-    sinceSeconds,
+    source: new impact.LocalFlowStores(opts.flowsDir),
+    sinceSeconds: Math.ceil(parseDuration(opts.since) / 1000),
     clusterIdentities: opts.etcdEndpoints ? await clusterIdentities(opts.etcdEndpoints) : null,
   });
-}
-
-/** The impact ahead of the plan (a reviewer reads it first); in JSON, `{plan, impact}`. */
-export function withImpact(plan: string, impact: ImpactReport, output: OutputFormat): string {
   if (output === 'json')
-    return JSON.stringify({ plan: JSON.parse(plan), impact: renderImpactJson(impact) }, null, 2) + '\n';
-  return `${output === 'markdown' ? renderImpactMarkdown(impact) : renderImpactText(impact)}\n${plan}`;
+    return (plan) =>
+      JSON.stringify({ plan: JSON.parse(plan), impact: impact.renderImpactJson(report) }, null, 2) + '\n';
+  const head = output === 'markdown' ? impact.renderImpactMarkdown(report) : impact.renderImpactText(report);
+  return (plan) => `${head}\n${plan}`;
 }
 
 function allNodes(c: ClusterCompile): ReadonlyMap<string, DesiredState> {

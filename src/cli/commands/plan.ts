@@ -16,8 +16,7 @@ import {
 } from '../../reconciler/render/index.js';
 import { EXIT_CHANGES, EXIT_OK } from '../exit-codes.js';
 import { requireNetns } from '../netns-option.js';
-import { impactOptions, planImpact, withImpact, type ImpactCliOpts } from './plan-impact.js';
-import type { ImpactReport } from '../../reconciler/impact/index.js';
+import { impactOptions, planImpact, type ImpactCliOpts, type WithImpact } from './plan-impact.js';
 import { outputOption, repoOption, sourceOptions, type GitCliOptions } from '../options.js';
 
 interface PlanOpts extends GitCliOptions, ImpactCliOpts {
@@ -83,7 +82,8 @@ export function planCommand(): Command {
         to: to.revision ?? opts.to ?? null,
       });
     });
-    const impact = opts.impact && from && before ? await planImpact(opts, nodes, { from, before, to, after }) : null;
+    const impact =
+      opts.impact && from && before ? await planImpact(opts, nodes, { from, before, to, after }, opts.output) : null;
     output(sets, contexts, opts, impact);
     const changed = sets.some((s) => s.changes.length > 0);
     process.exitCode = opts.detailedExitcode && changed ? EXIT_CHANGES : EXIT_OK;
@@ -121,9 +121,9 @@ function output(
   sets: ChangeSet[],
   contexts: ReadonlyMap<string, RenderContext>,
   opts: PlanOpts,
-  impact: ImpactReport | null = null,
+  impact: WithImpact | null = null,
 ): void {
-  const full = (plan: string) => (impact ? withImpact(plan, impact, opts.output) : plan);
+  const full = impact ?? ((plan: string) => plan);
   // The impact at the head of a Markdown comment takes its room from the plan's share.
   const room = impact && opts.output === 'markdown' ? PR_COMMENT_LIMIT - full('').length : undefined;
   if (opts.planFile) writeFileSync(opts.planFile, full(render(sets, contexts, opts.output, Infinity)));
