@@ -30,10 +30,18 @@ export interface NodeImpactInput {
  */
 export function computeNodeImpact(input: NodeImpactInput): NodeImpact {
   const tables = [revisionIdentities(input.before.states), revisionIdentities(input.after.states)];
+  const peers = new Map<number, ImpactPeer>();
   const peer = (id: number): ImpactPeer => {
-    const r = resolveIdentity(id, tables, input.clusterIdentities ?? null);
-    if ('unresolved' in r) return { identity: id, labels: null, endpoints: [], unresolved: r.unresolved };
-    return { identity: id, labels: r.labels, endpoints: endpointsWith(r.labels, [input.before, input.after]) };
+    let p = peers.get(id);
+    if (!p) {
+      const r = resolveIdentity(id, tables, input.clusterIdentities ?? null);
+      p =
+        'unresolved' in r
+          ? { identity: id, labels: null, endpoints: [], unresolved: r.unresolved }
+          : { identity: id, labels: r.labels, endpoints: endpointsWith(r.labels, [input.before, input.after]) };
+      peers.set(id, p);
+    }
+    return p;
   };
   const newlyDropped: FlippedFlow[] = [];
   const newlyAllowed: FlippedFlow[] = [];
