@@ -7,6 +7,7 @@ import { groupPlans, nodeRanges } from '../../reconciler/group-plans.js';
 import { loadRevision, newRevisionCaches } from '../../reconciler/load-revision.js';
 import { asObserved, emptyObserved, plan } from '../../reconciler/plan.js';
 import {
+  PR_COMMENT_LIMIT,
   renderContext,
   renderJson,
   renderMarkdown,
@@ -15,9 +16,10 @@ import {
 } from '../../reconciler/render/index.js';
 import { EXIT_CHANGES, EXIT_OK } from '../exit-codes.js';
 import { requireNetns } from '../netns-option.js';
+import { impactOptions, planImpact, type ImpactCliOpts, type WithImpact } from './plan-impact.js';
 import { outputOption, repoOption, sourceOptions, type GitCliOptions } from '../options.js';
 
-interface PlanOpts extends GitCliOptions {
+interface PlanOpts extends GitCliOptions, ImpactCliOpts {
   repo: string;
   from?: string;
   to?: string;
@@ -50,12 +52,14 @@ export function planCommand(): Command {
     .addOption(new Option('--live', 'plan against the live node (needs --node) instead of --from').conflicts('from'))
     .option('--netns <name>', 'with --live: the node lives in this network namespace')
     .option('--bpffs-root <dir>', 'with --live: where the node pins its maps and links', '/sys/fs/bpf/gitwire');
+  impactOptions(cmd);
   outputOption(cmd, ['text', 'json', 'markdown']).action(async (opts: PlanOpts) => {
     opts.to ??= opts.rev;
     if (opts.live) {
       requireNetns(cmd, opts.netns);
       return planLive(opts);
     }
+    if (opts.impact && !opts.from) throw new Error('plan --impact needs --from: the revision the nodes run now');
     const caches = newRevisionCaches();
     const from = opts.from ? await loadRevision(opts.repo, sourceOptions(opts.from, opts), caches) : null;
     const to = await loadRevision(opts.repo, sourceOptions(opts.to, opts), caches);
@@ -78,7 +82,9 @@ export function planCommand(): Command {
         to: to.revision ?? opts.to ?? null,
       });
     });
-    output(sets, contexts, opts);
+    const impact =
+      opts.impact && from && before ? await planImpact(opts, nodes, { from, before, to, after }, opts.output) : null;
+    output(sets, contexts, opts, impact);
     const changed = sets.some((s) => s.changes.length > 0);
     process.exitCode = opts.detailedExitcode && changed ? EXIT_CHANGES : EXIT_OK;
   });
@@ -111,9 +117,17 @@ function selectNodes(model: Model, opts: PlanOpts): string[] {
 }
 
 /** The plan to stdout; with --plan-file, the full plan to the file (Markdown on stdout may then summarize). */
-function output(sets: ChangeSet[], contexts: ReadonlyMap<string, RenderContext>, opts: PlanOpts): void {
-  if (opts.planFile) writeFileSync(opts.planFile, render(sets, contexts, opts.output, Infinity));
-  process.stdout.write(render(sets, contexts, opts.output, undefined, opts.planFile));
+function output(
+  sets: ChangeSet[],
+  contexts: ReadonlyMap<string, RenderContext>,
+  opts: PlanOpts,
+  impact: WithImpact | null = null,
+): void {
+  const full = impact ?? ((plan: string) => plan);
+  // The impact at the head of a Markdown comment takes its room from the plan's share.
+  const room = impact && opts.output === 'markdown' ? PR_COMMENT_LIMIT - full('').length : undefined;
+  if (opts.planFile) writeFileSync(opts.planFile, full(render(sets, contexts, opts.output, Infinity)));
+  process.stdout.write(full(render(sets, contexts, opts.output, room, opts.planFile)));
 }
 
 /** Nodes with the same plan as an earlier one are named once under it ("node-2 … node-40: same as node-1"). */

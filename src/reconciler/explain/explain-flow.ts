@@ -80,6 +80,22 @@ export function explainFlow(
   return { ...base, service, paths, allowed: paths.length > 0 && paths.every((p) => p.allowed) };
 }
 
+/**
+ * The receiving side alone, for a sender that is no endpoint (the world, a
+ * CIDR, a node): `query.to`'s ingress policy on the identity its node gives `query.from`.
+ */
+export function explainIngress(
+  model: Model,
+  query: FlowQuery,
+  states?: ReadonlyMap<string, DesiredState>,
+): SideVerdict {
+  const cache = new CompileCache();
+  const all = states ?? compileAll(model, { cache });
+  if (!IPV4.test(query.from)) throw new ExplainError('E_EXPLAIN_BAD_FLOW', `${query.from} is not an IPv4 address`);
+  const pkt = { protocol: PROTOCOLS[query.protocol], port: query.port };
+  return side({ model, cache }, locate(all, query.to), 'ingress', checkedAddress(query.from), pkt);
+}
+
 interface Ctx {
   readonly model: Model;
   readonly all: ReadonlyMap<string, DesiredState>;
@@ -104,7 +120,7 @@ function explainPath(ctx: Ctx, address: string, port: number): FlowPath {
 }
 
 function side(
-  ctx: Ctx,
+  ctx: Pick<Ctx, 'model' | 'cache'>,
   at: Located,
   direction: Direction,
   peerAddress: string,

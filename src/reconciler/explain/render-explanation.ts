@@ -31,10 +31,11 @@ function renderPath(p: FlowPath, backend: boolean): string[] {
 
 function renderSide(s: SideVerdict): string {
   const who = `${s.direction.padEnd(8)} ${s.endpoint} on ${s.node}, peer ${s.peerAddress} (identity ${s.peerIdentity})`;
-  return `${who}: ${why(s)}${s.audited ? ' — audit mode: passes, reported as audit' : ''}`;
+  return `${who}: ${sideReasonText(s)}${s.audited ? ' — audit mode: passes, reported as audit' : ''}`;
 }
 
-function why(s: SideVerdict): string {
+/** Why one side decides as it does, with the rule and its file:line (also used by the impact report). */
+export function sideReasonText(s: SideVerdict): string {
   switch (s.reason) {
     case 'allowed':
       return `allowed by ${ruleText(s.rule)}`;

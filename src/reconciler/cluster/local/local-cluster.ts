@@ -10,6 +10,7 @@ import { readRepository, validateTree } from '../../../desired/index.js';
 import { ValidationError } from '../../../desired/diagnostics.js';
 import { EtcdStatusStore, statusKey } from '../../agent/etcd-status-store.js';
 import { isReady, type NodeStatus } from '../../agent/node-status.js';
+import { DEFAULT_MAX_FLOW_RECORDS } from '../../flows/flow-store.js';
 import { removeNodeRuntimeFiles } from '../../node-lock.js';
 import { clusterLayout, type ClusterLayout } from './cluster-layout.js';
 import { commitAndPush, createClusterRepo } from './cluster-repo.js';
@@ -133,6 +134,8 @@ export class LocalCluster {
       ...[GITWIRE_BIN, 'agent', '--repo', this.gitUrl, '--node', node.name, '--netns', node.netns],
       ...['--etcd-endpoints', this.etcd.endpoint, '--interval', this.interval, '--state-dir', dir],
       ...['--bpffs-root', this.layout.bpffsRoot],
+      // Flow records in <node dir>/flows.sqlite, so `plan --impact --flows-dir <state>/nodes` reads real traffic.
+      ...['--flow-records', String(DEFAULT_MAX_FLOW_RECORDS)],
       ...(node.name === this.webhookNode ? ['--webhook-addr', `127.0.0.1:${this.webhookPort}`] : []),
     ];
     const env = { ...process.env, GITWIRE_WEBHOOK_SECRET: this.webhookSecret };

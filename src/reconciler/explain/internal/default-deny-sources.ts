@@ -23,7 +23,12 @@ export function defaultDenySources(
   endpoint: { readonly namespace: string; readonly name: string },
   direction: Direction,
   cache: CompileCache,
-): DefaultDenySource[] {
+): readonly DefaultDenySource[] {
+  const id = `${node}\0${endpoint.namespace}/${endpoint.name}\0${direction}`;
+  let known = answers.get(model);
+  if (!known) answers.set(model, (known = new Map()));
+  const hit = known.get(id);
+  if (hit) return hit;
   const fields = direction === 'ingress' ? (['ingress', 'ingressDeny'] as const) : (['egress', 'egressDeny'] as const);
   const sources: DefaultDenySource[] = [];
   for (const policy of model.policies) {
@@ -33,8 +38,12 @@ export function defaultDenySources(
       if (enforced(alone, node, endpoint, direction, cache)) sources.push(sourceOf(policy, rule));
     }
   }
+  known.set(id, sources);
   return sources;
 }
+
+/** A model's declarations do not change once loaded: each answer is computed once (impact asks per observed flow). */
+const answers = new WeakMap<Model, Map<string, readonly DefaultDenySource[]>>();
 
 function enforced(
   model: Model,
