@@ -1,6 +1,6 @@
 import type { Etcd3 } from 'etcd3';
 import type { EventFilterSpec } from '../flows/event-filter.js';
-import { streamAgentEvents, type ObservedLine } from '../agent/observe-server-client.js';
+import { ObserveRequestError, streamAgentEvents, type ObservedLine } from '../agent/observe-server-client.js';
 
 const NODES_PREFIX = '/gitwire/nodes/';
 
@@ -49,6 +49,8 @@ export interface FollowAgentsOptions {
   readonly onLine: (line: ObservedLine) => void;
   /** What happened to the nodes: one joined, its stream ended, it left. */
   readonly onNote: (line: string) => void;
+  /** An agent refused the token (401): not retried at that URL, since the token will not change. */
+  readonly onRefused?: (node: string, e: ObserveRequestError) => void;
   /** How often the directory is read again for nodes that joined, left or came back (default 2 s). */
   readonly pollMs?: number;
 }
@@ -69,6 +71,7 @@ export async function followAgents(opts: FollowAgentsOptions): Promise<AgentFoll
   const streams = new Map<string, { url: string; abort: AbortController; done: Promise<void> }>();
   const known = new Set<string>();
   const retryAt = new Map<string, number>();
+  const refused = new Map<string, string>();
   const stop = new AbortController();
   const wanted = (node: string) => opts.node === undefined || node === opts.node;
 
@@ -84,7 +87,12 @@ export async function followAgents(opts: FollowAgentsOptions): Promise<AgentFoll
     })
       .then(
         () => (abort.signal.aborted ? undefined : opts.onNote(`node ${node}: its agent ended the stream`)),
-        (e: Error) => opts.onNote(`node ${node}: stream failed: ${e.message}`),
+        (e: Error) => {
+          if (e instanceof ObserveRequestError && e.status === 401) {
+            refused.set(node, url);
+            opts.onRefused?.(node, e);
+          } else opts.onNote(`node ${node}: stream failed: ${e.message}`);
+        },
       )
       .finally(() => {
         if (streams.get(node) === entry) streams.delete(node);
@@ -103,6 +111,7 @@ export async function followAgents(opts: FollowAgentsOptions): Promise<AgentFoll
     for (const [node, url] of endpoints) {
       if (!wanted(node)) continue;
       const current = streams.get(node);
+      if (refused.get(node) === url) continue;
       if (current?.url === url || (!current && (retryAt.get(node) ?? 0) > Date.now() && known.has(node))) continue;
       current?.abort.abort();
       opts.onNote(`node ${node}: streaming from ${url}`);
