@@ -194,6 +194,15 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
   log(`following ${opts.repo} @ ${opts.rev ?? 'HEAD'} every ${opts.interval}; status in ${stateDir}`);
   agent.start();
   flows?.start();
+  // The recorder reads with the enforced revision's rules: it follows a new one as soon as it is applied.
+  let followed = agent.enforced;
+  const follow = flows
+    ? setInterval(() => {
+        if (agent.enforced === followed) return;
+        followed = agent.enforced;
+        void flows.tick();
+      }, 200)
+    : null;
   const received = await signal;
   log(`${received}: stopping after the pass in flight; what is applied stays enforced`);
   await fanout.close();
@@ -202,6 +211,7 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
   const stopped = agent.stop();
   stopping.abort();
   await stopped;
+  if (follow) clearInterval(follow);
   await observe?.close();
   await flows?.stop();
   await server?.close();
