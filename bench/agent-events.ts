@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EndpointDatapath, pinLayout } from '../src/datapath/programs/index.js';
-import { AgentMetrics, ObserveHub } from '../src/reconciler/agent/index.js';
+import { AgentMetrics, eventJson, ObserveHub } from '../src/reconciler/agent/index.js';
 import { FlowRecorder, FlowStore } from '../src/reconciler/flows/index.js';
 import { compileRevision } from '../src/reconciler/reconcile-node.js';
 import { EXAMPLE_REPO } from '../tests/support/cli.js';
@@ -67,7 +67,7 @@ let received = 0;
 let bytes = 0;
 hub.subscribe((m) => {
   received += 1;
-  bytes += JSON.stringify({ ...m.event, timestampNs: String(m.event.timestampNs), rule: m.rule }).length;
+  bytes += eventJson(m).length;
 });
 const store = await FlowStore.open({ path: join(dir, 'flows.sqlite') });
 const recorder = new FlowRecorder({
