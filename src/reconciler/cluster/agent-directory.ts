@@ -130,7 +130,11 @@ export async function followAgents(opts: FollowAgentsOptions): Promise<AgentFoll
     throw new AgentNotFoundError(opts.node);
   await poll();
   if (known.size === 0) opts.onNote('no agent serves its events yet: waiting for one to register');
-  const timer = setInterval(() => void poll(), opts.pollMs ?? 2000);
+  // One poll at a time: two reading the directory at once would both open a stream to a new node.
+  let polling: Promise<void> | null = null;
+  const timer = setInterval(() => {
+    polling ??= poll().finally(() => (polling = null));
+  }, opts.pollMs ?? 2000);
   return {
     get streaming() {
       return new Set(streams.keys());
@@ -138,6 +142,7 @@ export async function followAgents(opts: FollowAgentsOptions): Promise<AgentFoll
     close: async () => {
       stop.abort();
       clearInterval(timer);
+      await polling;
       const pending = [...streams.values()];
       for (const s of pending) s.abort.abort();
       await Promise.all(pending.map((s) => s.done));
