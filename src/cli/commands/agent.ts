@@ -10,6 +10,7 @@ import {
   EtcdStatusStore,
   FileStatusStore,
   LOG_FORMATS,
+  ObserveHub,
   parseAddr,
   parseDuration,
   parseEndpoints,
@@ -22,11 +23,12 @@ import { Etcd3 } from 'etcd3';
 import { EtcdIdentityAllocator } from '../../reconciler/cluster/etcd-identity-allocator.js';
 import { startNodeLease } from '../../reconciler/cluster/node-lease.js';
 import { startPushFanout } from '../../reconciler/cluster/push-fanout.js';
-import { FlowRecorder, FlowStore } from '../../reconciler/flows/index.js';
+import { DEFAULT_MAX_FLOW_RECORDS, FlowRecorder, FlowStore } from '../../reconciler/flows/index.js';
 import { busyText, NodeLock } from '../../reconciler/node-lock.js';
 import { gitOptions, sourceOptions, type GitCliOptions } from '../options.js';
+import { observeToken, parseObserveAddr, startAgentObserve, type ObserveFlags } from './agent-observe.js';
 
-interface AgentCliOpts extends GitCliOptions {
+interface AgentCliOpts extends GitCliOptions, ObserveFlags {
   repo: string;
   node: string;
   rev?: string;
@@ -71,7 +73,8 @@ export function agentCommand(): Command {
       new Option(
         '--flow-records <max>',
         'aggregate the datapath events into at most MAX flow records in <state-dir>/flows.sqlite, kept across ' +
-          'restarts (default: off; the agent then shares the ring buffer with `gitwire monitor`)',
+          `restarts (default: ${DEFAULT_MAX_FLOW_RECORDS} with --observe-addr, where the agent is the ring buffer's ` +
+          'one reader; off without it, as the agent would then share the ring buffer with `gitwire monitor`)',
       ).argParser((v) => {
         const n = Number(v);
         if (!Number.isInteger(n) || n < 1)
@@ -80,6 +83,17 @@ export function agentCommand(): Command {
       }),
     )
     .addOption(new Option('--gc-interval <duration>', 'how often to collect expired conntrack entries').default('1m'))
+    .option(
+      '--observe-addr <host:port>',
+      "serve the node's events (GET /v1/events) and flow records (GET /v1/flows) here, with the bearer token from " +
+        '$GITWIRE_OBSERVE_TOKEN or --observe-token-file (required beyond loopback); with etcd, registered for ' +
+        '`gitwire monitor --all-nodes` (default: off)',
+    )
+    .option('--observe-token-file <file>', 'the bearer token for --observe-addr, on its first line')
+    .option(
+      '--observe-url <url>',
+      'the URL other machines reach --observe-addr at, as registered in etcd (default: from --observe-addr)',
+    )
     .option(
       '--webhook-addr <host:port>',
       'receive push webhooks (GitHub, GitLab, Gitea, generic) here, verified with $GITWIRE_WEBHOOK_SECRET; with etcd, one receiver triggers every agent',
@@ -91,6 +105,8 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
   const intervalMs = parseDuration(opts.interval);
   const gcIntervalMs = parseDuration(opts.gcInterval ?? '1m');
   if (opts.metricsAddr) parseAddr(opts.metricsAddr);
+  if (opts.observeAddr) parseObserveAddr(opts.observeAddr);
+  const token = observeToken(opts);
   const stateDir = opts.stateDir ?? defaultStateDir(opts.node);
   if (opts.rev) await refuseRevOnPlainDirectory(opts.repo, opts.rev);
   const file = new FileStatusStore(stateDir);
@@ -127,21 +143,43 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
       })
     : null;
   if (server) log(`metrics on ${opts.metricsAddr} (port ${server.port})`);
-  const flows = opts.flowRecords
+  // Serving the events makes the agent the ring buffer's one reader: it then records flows as well.
+  const hub = opts.observeAddr ? new ObserveHub() : null;
+  const maxFlows = opts.flowRecords ?? (hub ? DEFAULT_MAX_FLOW_RECORDS : undefined);
+  const store = maxFlows ? await FlowStore.open({ path: join(stateDir, 'flows.sqlite'), maxRecords: maxFlows }) : null;
+  const lostEvents = () => {
+    const counters = agent.datapathCounters();
+    return counters ? Number(counters['event-lost'].packets) : null;
+  };
+  const flows = store
     ? new FlowRecorder({
-        store: await FlowStore.open({ path: join(stateDir, 'flows.sqlite'), maxRecords: opts.flowRecords }),
+        store,
         desired: () => agent.enforced?.desired ?? null,
-        lostEvents: () => {
-          const counters = agent.datapathCounters();
-          return counters ? Number(counters['event-lost'].packets) : null;
+        lostEvents,
+        onEvent: (m) => {
+          metrics.countEvent(m);
+          hub?.publish(m);
         },
-        onEvent: (m) => metrics.countEvent(m),
         intervalMs: 5000,
         node: { node: opts.node, nodeNs: opts.netns ?? null, ...(opts.bpffsRoot ? { bpffsRoot: opts.bpffsRoot } : {}) },
         log: (line) => log(line, { level: 'warn' }),
       })
     : null;
-  const lease = etcd ? startNodeLease(etcd, opts.node, 10, log) : null;
+  const observe =
+    hub && flows && store && opts.observeAddr
+      ? await startAgentObserve({
+          flags: { ...opts, observeAddr: opts.observeAddr },
+          token,
+          node: opts.node,
+          agent,
+          hub,
+          recorder: flows,
+          store,
+          lostEvents,
+        })
+      : null;
+  if (observe) log(`events and flow records on ${observe.url}${token === null ? ' (loopback, no token)' : ''}`);
+  const lease = etcd ? startNodeLease(etcd, opts.node, 10, log, observe?.leaseKeys) : null;
   const fanout = await startPushFanout({
     ...(opts.webhookAddr ? { webhook: webhookListener(opts.webhookAddr) } : {}),
     ...(etcd ? { etcd } : {}),
@@ -156,6 +194,15 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
   log(`following ${opts.repo} @ ${opts.rev ?? 'HEAD'} every ${opts.interval}; status in ${stateDir}`);
   agent.start();
   flows?.start();
+  // The recorder reads with the enforced revision's rules: it follows a new one as soon as it is applied.
+  let followed = agent.enforced;
+  const follow = flows
+    ? setInterval(() => {
+        if (agent.enforced === followed) return;
+        followed = agent.enforced;
+        void flows.tick();
+      }, 200)
+    : null;
   const received = await signal;
   log(`${received}: stopping after the pass in flight; what is applied stays enforced`);
   await fanout.close();
@@ -164,6 +211,8 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
   const stopped = agent.stop();
   stopping.abort();
   await stopped;
+  if (follow) clearInterval(follow);
+  await observe?.close();
   await flows?.stop();
   await server?.close();
   await lock.release();

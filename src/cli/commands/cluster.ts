@@ -99,6 +99,9 @@ async function clusterUp(opts: UpOpts): Promise<void> {
     print(
       `cluster ${opts.name} is up: gitwire cluster status --name ${opts.name}; Ctrl-C or gitwire cluster down to remove it`,
     );
+    print(
+      `every node's events: gitwire monitor --all-nodes --etcd ${cluster.etcdEndpoint} --observe-token-file ${cluster.observeTokenFile}`,
+    );
     await stopped;
   } finally {
     await stop();

@@ -21,9 +21,14 @@ import {
 } from '../../reconciler/flows/index.js';
 import { compileRevision } from '../../reconciler/reconcile-node.js';
 import { outputOption, sourceOptions } from '../options.js';
+import { remoteSource, runRemoteMonitor } from './monitor-remote.js';
 
 interface MonitorOpts {
-  node: string;
+  node?: string;
+  allNodes?: boolean;
+  etcd?: string;
+  etcdEndpoints?: string;
+  observeTokenFile?: string;
   netns?: string;
   bpffsRoot?: string;
   repo?: string;
@@ -53,7 +58,14 @@ const oneOf =
 export function monitorCommand(): Command {
   const cmd = new Command('monitor')
     .description("stream the node's datapath events (drops, verdicts, audits) naming the policy that decided")
-    .requiredOption('--node <name>', 'the node to watch')
+    .option('--node <name>', 'the node to watch (through its agent when it serves its events)')
+    .option('--all-nodes', 'every node whose agent serves its events, merged into one stream (needs --etcd)')
+    .option('--etcd <urls>', 'find the agents in this etcd (comma-separated endpoints); with --node, that node only')
+    .addOption(new Option('--etcd-endpoints <urls>', 'the same as --etcd, as agent and status spell it').hideHelp())
+    .option(
+      '--observe-token-file <file>',
+      "the agents' bearer token, on the file's first line (default: $GITWIRE_OBSERVE_TOKEN)",
+    )
     .option('--netns <name>', 'the node lives in this network namespace')
     .option('--bpffs-root <dir>', 'where the node pins its maps and links', '/sys/fs/bpf/gitwire')
     .option('--repo <path|url>', 'name policies from this repository (default: the one in the agent status)')
@@ -96,18 +108,25 @@ export function monitorCommand(): Command {
   return outputOption(cmd).action(runMonitor);
 }
 
-async function runMonitor(opts: MonitorOpts): Promise<void> {
+async function runMonitor(cli: MonitorOpts): Promise<void> {
+  const etcd = cli.etcd ?? cli.etcdEndpoints;
+  const filter: EventFilterSpec = {
+    ...(cli.type ? { type: cli.type } : {}),
+    ...(cli.verdict ? { verdict: cli.verdict } : {}),
+    ...(cli.fromLabel ? { fromLabels: cli.fromLabel } : {}),
+    ...(cli.toLabel ? { toLabels: cli.toLabel } : {}),
+    ...(cli.port !== undefined ? { port: cli.port } : {}),
+  };
+  const remote = { ...cli, ...(etcd ? { etcd } : {}), filter };
+  const source = remoteSource(remote);
+  if (source) return runRemoteMonitor(remote, source);
+  await monitorRingBuffer({ ...cli, node: cli.node! }, filter);
+}
+
+/** Reads the node's ring buffer in this process: no agent on this machine serves the node's events. */
+async function monitorRingBuffer(opts: MonitorOpts & { node: string }, filter: EventFilterSpec): Promise<void> {
   const { rules, policy, identities } = await policyRules(opts);
-  const keep = eventFilter(
-    {
-      ...(opts.type ? { type: opts.type } : {}),
-      ...(opts.verdict ? { verdict: opts.verdict } : {}),
-      ...(opts.fromLabel ? { fromLabels: opts.fromLabel } : {}),
-      ...(opts.toLabel ? { toLabels: opts.toLabel } : {}),
-      ...(opts.port !== undefined ? { port: opts.port } : {}),
-    },
-    identities,
-  );
+  const keep = eventFilter(filter, identities);
   let seen = 0;
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
@@ -154,7 +173,7 @@ async function runMonitor(opts: MonitorOpts): Promise<void> {
 
 /** The rules of the revision given, else of the agent's last applied revision; none (with a warning) otherwise. */
 async function policyRules(
-  opts: MonitorOpts,
+  opts: MonitorOpts & { node: string },
 ): Promise<{ rules: readonly RuleRef[]; policy: readonly PolicyValue[]; identities: IdentityLabels }> {
   let repo = opts.repo;
   let rev = opts.rev;

@@ -16,3 +16,34 @@ export { renderStatusJson, renderStatusText } from './render-status.js';
 export { Monitor, MonitorNodeNotAppliedError, type MonitoredEvent, type MonitorOptions } from './monitor.js';
 export { eventJson, eventText, l7VerdictJson, l7VerdictText, policyName } from './describe-event.js';
 export { followL7Feed, l7FeedPath, L7VerdictFeed, type MonitoredL7Verdict } from './l7-verdict-feed.js';
+export { ObserveHub } from './observe-server-hub.js';
+export {
+  filterFromQuery,
+  ObserveQueryError,
+  startObserveServer,
+  type ObserveServer,
+  type ObserveServerOptions,
+} from './observe-server.js';
+export {
+  decodeObservedLine,
+  fetchAgentFlows,
+  filterQuery,
+  ObserveRequestError,
+  streamAgentEvents,
+  type ObservedLine,
+  type StreamAgentOptions,
+} from './observe-server-client.js';
+export {
+  bearerMatches,
+  isLoopbackHost,
+  ObserveTokenFileError,
+  ObserveTokenRequiredError,
+  readObserveToken,
+} from './observe-server-token.js';
+export {
+  observeAddressPath,
+  readObserveAddress,
+  removeObserveAddress,
+  writeObserveAddress,
+  type ObserveAddress,
+} from './observe-server-address.js';

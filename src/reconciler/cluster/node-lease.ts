@@ -19,6 +19,8 @@ export function startNodeLease(
   node: string,
   ttlSeconds = 10,
   log: (l: string) => void = () => {},
+  /** More keys bound to the same lease (say, the agent's observe URL): they expire with it. */
+  extra: Readonly<Record<string, string>> = {},
 ): NodeLease {
   let lease: Lease | null = null;
   let closed = false;
@@ -33,6 +35,7 @@ export function startNodeLease(
         timer = setTimeout(() => void grant(), 1000);
       });
       await next.put(leaseKey(node)).value(JSON.stringify({ pid: process.pid, since: new Date().toISOString() }));
+      for (const [key, value] of Object.entries(extra)) await next.put(key).value(value);
       lease = next;
     } catch {
       timer = setTimeout(() => void grant(), 1000);

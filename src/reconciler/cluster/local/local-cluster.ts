@@ -43,6 +43,8 @@ export interface ClusterState {
   readonly gitUrl: string;
   /** Where the first node's agent receives push webhooks (it publishes them in etcd for every agent). */
   readonly webhook: string;
+  /** The bearer token of the agents' observe servers (`gitwire monitor --all-nodes --observe-token-file`). */
+  readonly observeTokenFile?: string;
   readonly nodes: readonly ClusterNode[];
   readonly agents: readonly { readonly node: string; readonly pid: number }[];
 }
@@ -91,6 +93,11 @@ export class LocalCluster {
     return this.git.url('config.git');
   }
 
+  /** Where the agents' observe token is; each agent serves its events on a loopback port it registers in etcd. */
+  get observeTokenFile(): string {
+    return join(this.layout.stateDir, 'observe-token');
+  }
+
   static async up(opts: LocalClusterOptions): Promise<LocalCluster> {
     const layout = clusterLayout(opts.name, opts.stateRoot);
     const log = opts.log ?? (() => undefined);
@@ -114,6 +121,7 @@ export class LocalCluster {
       // With no Node declared yet, the first node to join receives the webhooks.
       const first = nodes[0]?.name ?? '';
       const cluster = new LocalCluster(layout, nodes, etcd, git, agents, log, port, secret, interval, first);
+      writeFileSync(cluster.observeTokenFile, randomBytes(24).toString('hex') + '\n', { mode: 0o600 });
       for (const node of nodes) agents.set(node.name, cluster.startAgent(node));
       cluster.writeState();
       return cluster;
@@ -136,6 +144,7 @@ export class LocalCluster {
       ...['--bpffs-root', this.layout.bpffsRoot],
       // Flow records in <node dir>/flows.sqlite, so `plan --impact --flows-dir <state>/nodes` reads real traffic.
       ...['--flow-records', String(DEFAULT_MAX_FLOW_RECORDS)],
+      ...['--observe-addr', '127.0.0.1:0', '--observe-token-file', this.observeTokenFile],
       ...(node.name === this.webhookNode ? ['--webhook-addr', `127.0.0.1:${this.webhookPort}`] : []),
     ];
     const env = { ...process.env, GITWIRE_WEBHOOK_SECRET: this.webhookSecret };
@@ -150,6 +159,7 @@ export class LocalCluster {
       etcdPid: this.etcd.pid,
       gitUrl: this.gitUrl,
       webhook: this.webhookUrl,
+      observeTokenFile: this.observeTokenFile,
       nodes: this.nodes,
       agents: [...this.agents].map(([node, child]) => ({ node, pid: child.pid! })),
     };
