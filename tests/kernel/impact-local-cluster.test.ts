@@ -53,10 +53,13 @@ describe('plan --impact on the local cluster', () => {
     return sha;
   }
 
+  // The flows come from the agents the cluster store lists (GET /v1/flows with the token); --flows-dir
+  // serves a node without a registered agent, so an empty one proves the agents answered.
   const impact = (c: LocalCluster, from: string, to: string, ...more: string[]) =>
     gitwire([
       ...['plan', '--repo', c.layout.workTree, '--from', from, '--to', to, '--impact'],
-      ...['--flows-dir', join(c.layout.stateDir, 'nodes'), '--etcd-endpoints', c.etcdEndpoint, ...more],
+      ...['--etcd-endpoints', c.etcdEndpoint, '--observe-token-file', c.observeTokenFile],
+      ...['--flows-dir', join(stateRoot, 'no-flow-files'), ...more],
     ]);
 
   it('lists exactly the flow a commit cuts, with the count the receiving agent recorded; a commit that cuts nothing says so', async () => {

@@ -2,7 +2,8 @@ import { Option, type Command } from 'commander';
 import type { ClusterCompile, DesiredState } from '../../desired/index.js';
 import { labelsOfKey } from '../../desired/identity/index.js';
 import type { LoadedRevision } from '../../reconciler/load-revision.js';
-import type { IdentityLabels, ImpactReport } from '../../reconciler/impact/index.js';
+import type { FlowRecordSource, IdentityLabels, ImpactReport } from '../../reconciler/impact/index.js';
+import { readObserveToken } from '../../reconciler/agent/observe-server-token.js';
 import { parseDuration } from '../../reconciler/agent/parse-duration.js';
 import type { OutputFormat } from '../options.js';
 
@@ -11,6 +12,7 @@ export interface ImpactCliOpts {
   since: string;
   flowsDir: string;
   etcdEndpoints?: string;
+  observeTokenFile?: string;
 }
 
 /** The flags of `plan --impact`. */
@@ -30,7 +32,11 @@ export function impactOptions(cmd: Command): Command {
     )
     .option(
       '--etcd-endpoints <urls>',
-      'with --impact: read identity numbers from the cluster store the agents allocate them in (comma-separated)',
+      'with --impact: read identity numbers from the cluster store the agents allocate them in, and the flows from the agents registered there (comma-separated)',
+    )
+    .option(
+      '--observe-token-file <file>',
+      "with --impact and --etcd-endpoints: the agents' observe token (default $GITWIRE_OBSERVE_TOKEN)",
     );
 }
 
@@ -50,7 +56,7 @@ export async function planImpact(
     nodes,
     before: { revision: sides.from.revision, model: sides.from.model, states: allNodes(sides.before) },
     after: { revision: sides.to.revision, model: sides.to.model, states: allNodes(sides.after) },
-    source: new impact.LocalFlowStores(opts.flowsDir),
+    source: await flowSource(opts, impact),
     sinceSeconds: Math.ceil(parseDuration(opts.since) / 1000),
     clusterIdentities: opts.etcdEndpoints ? await clusterIdentities(opts.etcdEndpoints) : null,
   });
@@ -59,6 +65,23 @@ export async function planImpact(
       JSON.stringify({ plan: JSON.parse(plan), impact: impact.renderImpactJson(report) }, null, 2) + '\n';
   const head = output === 'markdown' ? impact.renderImpactMarkdown(report) : impact.renderImpactText(report);
   return (plan) => `${head}\n${plan}`;
+}
+
+/** The agents registered in the cluster store, each node without one read from --flows-dir; without a store, --flows-dir alone. */
+async function flowSource(
+  opts: ImpactCliOpts,
+  impact: typeof import('../../reconciler/impact/index.js'),
+): Promise<FlowRecordSource> {
+  const local = new impact.LocalFlowStores(opts.flowsDir);
+  if (!opts.etcdEndpoints) return local;
+  const { Etcd3 } = await import('etcd3');
+  const { agentEndpoints } = await import('../../reconciler/cluster/agent-directory.js');
+  const client = new Etcd3({ hosts: opts.etcdEndpoints.split(','), dialTimeout: 5000 });
+  try {
+    return new impact.AgentFlowSource(await agentEndpoints(client), readObserveToken(opts.observeTokenFile), local);
+  } finally {
+    client.close();
+  }
 }
 
 function allNodes(c: ClusterCompile): ReadonlyMap<string, DesiredState> {

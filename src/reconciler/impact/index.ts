@@ -6,6 +6,7 @@ export {
   type NodeImpactInput,
   type RevisionView,
 } from './compute-impact.js';
+export { AgentFlowSource } from './agent-flow-source.js';
 export { LocalFlowStores, NoFlowDataError, type FlowRecordSource } from './flow-record-source.js';
 export { measureImpact, type MeasureImpactOptions } from './measure-impact.js';
 export { renderImpactJson, renderImpactMarkdown, renderImpactText } from './render-impact.js';
