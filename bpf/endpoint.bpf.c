@@ -303,6 +303,62 @@ int gw_to_netdev(struct __sk_buff *skb)
 	return netdev_revnat(skb, &p, bpf_ktime_get_ns()) < 0 ? TC_ACT_SHOT : TC_ACT_OK;
 }
 
+/* A connection's entry under one of its tuples, created with its reverse-NAT
+ * index or kept alive. */
+static __always_inline void ct_track_nat(const struct gw_ct_key *k, const struct gw_pkt *p, __u16 rev_nat_index,
+					 __u64 now)
+{
+	struct gw_ct_value *ct = ct_lookup_live(k, now);
+
+	if (ct)
+		ct_touch(ct, p, false, now);
+	else
+		ct_create(k, p, 0, 0, rev_nat_index, now);
+}
+
+/* gw_host, outbound: the node's own connections to a service, routed here by
+ * the service CIDR route (Cilium's cilium_host). They are translated and
+ * tracked under endpoint 0 and sent straight to the backend. A local
+ * backend's program reverse-NATs the reply through the entry made here under
+ * its endpoint; a remote backend gets the node's address as source (SNAT, as
+ * for NodePort) and its reply is reverse-translated by gw_from_netdev. */
+SEC("tc")
+int gw_from_host(struct __sk_buff *skb)
+{
+	struct gw_pkt p = {};
+	struct lb_result lb = {};
+	struct gw_endpoint_key ek = {};
+	struct gw_endpoint_value *ep;
+	struct gw_ct_key k;
+	__u64 now;
+	int r;
+
+	/* Only what the node sends to the service CIDR comes here: nothing else has a way on. */
+	if (parse(skb, &p) != GW_PARSE_IPV4)
+		return TC_ACT_SHOT;
+	now = bpf_ktime_get_ns();
+	r = lb_translate(skb, &p, GW_NETDEV_ENDPOINT, GW_DIR_INGRESS, false, now, &lb);
+	if (r <= 0) {
+		count(r < 0 ? lb.reason : GW_REASON_NO_ENDPOINT, p.len);
+		return TC_ACT_SHOT;
+	}
+	k = ct_key(&p, GW_NETDEV_ENDPOINT, GW_DIR_INGRESS, false);
+	ct_track_nat(&k, &p, lb.rev_nat_index, now);
+	count(GW_REASON_LB_NODEPORT, p.len);
+	ek.addr = p.daddr;
+	ep = bpf_map_lookup_elem(&gw_endpoints, &ek);
+	if (ep) {
+		k = ct_key(&p, ep->endpoint_id, GW_DIR_INGRESS, false);
+		ct_track_nat(&k, &p, lb.rev_nat_index, now);
+		r = fib_redirect(skb, &p);
+	} else {
+		r = nodeport_snat(skb, &p, p.saddr, lb.rev_nat_index, now);
+	}
+	if (r == TC_ACT_SHOT)
+		count(GW_REASON_LB_NAT_FAILED, p.len);
+	return r;
+}
+
 /* The VXLAN device (collect-metadata), outbound: every packet it carries gets
  * its tunnel key, the source identity as VNI. */
 SEC("tc")

@@ -82,7 +82,7 @@ export type ProgramHook = 'ingress' | 'egress';
 export interface ProgramValue {
   readonly ifName: string;
   readonly hook: ProgramHook;
-  readonly program: 'gw_from_endpoint' | 'gw_to_endpoint' | 'gw_from_overlay' | 'gw_to_overlay';
+  readonly program: 'gw_from_endpoint' | 'gw_to_endpoint' | 'gw_from_overlay' | 'gw_to_overlay' | 'gw_from_host';
 }
 
 /**

@@ -35,10 +35,12 @@ export class LinkOps extends IpOps<LinkValue> {
       );
     }
     for (const { key, value: v } of entries) {
-      const complete = v.kind === 'veth' ? v.peerNetns && v.peerName : v.kind === 'vxlan' ? v.local : v.vni !== null;
+      const complete = v.kind === 'veth' ? v.peerName : v.kind === 'vxlan' ? v.local : v.vni !== null;
       if (!complete) throw new StalledError('link update', `${v.kind} link ${key} lacks its peer or tunnel parameters`);
     }
-    const peers = [...new Set(entries.flatMap((e) => (e.value.kind === 'veth' ? [e.value.peerNetns ?? ''] : [])))];
+    const peers = [
+      ...new Set(entries.flatMap((e) => (e.value.kind === 'veth' && e.value.peerNetns ? [e.value.peerNetns] : []))),
+    ];
     const existing = new Set(await listNetns());
     const scan = await scanNode(this.ip, this.node);
     // A namespace that does not exist yet will hold only a down, unmarked lo: nothing to read.
@@ -74,6 +76,7 @@ export class LinkOps extends IpOps<LinkValue> {
       if (live === undefined || have === null || !sameDevice(have, want)) {
         if (live !== undefined) node.push(ipLine`link del dev ${want.name}`);
         node.push(createLine(want), ipLine`link set dev ${want.name} alias ${mark} up`);
+        if (sameNetnsPair(want)) node.push(...pairLines(want, mark));
         continue;
       }
       if (live.ifalias !== mark) node.push(ipLine`link set dev ${want.name} alias ${mark}`);
@@ -101,7 +104,7 @@ export class LinkOps extends IpOps<LinkValue> {
   }
 
   async prune(allDesired: readonly Entry<LinkValue>[]): Promise<void> {
-    const keep = new Set(allDesired.map((e) => e.value.name));
+    const keep = new Set(allDesired.flatMap((e) => [e.value.name, ...pairPeer(e.value)]));
     const owned = ownedLinks(await scanNode(this.ip, this.node), this.node).filter((l) => linkKind(l) !== null);
     const gone = owned.filter((l) => !keep.has(l.ifname)).map((l) => ipLine`link del dev ${l.ifname}`);
     await this.ip.remove(this.node.nodeNs, gone);
@@ -129,17 +132,39 @@ export function observedLinks(
   scan: NodeScan,
   peers: ReadonlyMap<string, NetnsScan>,
 ): Entry<LinkValue>[] {
-  return ownedLinks(scan, node)
+  const owned = ownedLinks(scan, node);
+  return owned
+    .filter((l) => !isPairPeer(l, owned))
     .map((l) => toLinkValue(l, scan, peers))
     .filter((v): v is LinkValue => v !== null)
     .map((value) => ({ key: value.name, value }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
+/** A veth pair with both ends in the node's namespace (peerNetns null), such as the host device gw_host. */
+const sameNetnsPair = (v: LinkValue): boolean => v.kind === 'veth' && v.peerNetns === null && v.peerName !== null;
+
+const pairPeer = (v: LinkValue): string[] => (sameNetnsPair(v) ? [v.peerName ?? ''] : []);
+
+/** Both ends without ARP: the host's packets to a routed prefix leave without a neighbour to resolve. */
+function pairLines(v: LinkValue, mark: string): string[] {
+  return [ipLine`link set dev ${v.name} arp off`, ipLine`link set dev ${v.peerName ?? ''} alias ${mark} arp off up`];
+}
+
+/**
+ * The end of a same-namespace pair that the entry of its other end stands
+ * for: the pair is one entry, named after the end whose name sorts first.
+ */
+function isPairPeer(l: IpLink, owned: readonly IpLink[]): boolean {
+  if (linkKind(l) !== 'veth' || l.link === undefined) return false;
+  return owned.some((o) => o.ifname === l.link) && l.link < l.ifname;
+}
+
 function createLine(v: LinkValue): string {
   const head = ipLine`link add ${v.name} mtu ${v.mtu}`;
   switch (v.kind) {
     case 'veth':
+      if (v.peerNetns === null) return head + ipLine` type veth peer name ${v.peerName ?? ''} mtu ${v.mtu}`;
       return head + ipLine` type veth peer name ${v.peerName ?? ''} mtu ${v.mtu} netns ${v.peerNetns ?? ''}`;
     case 'vxlan':
       return (
@@ -178,6 +203,7 @@ function linkKind(l: IpLink): LinkValue['kind'] | null {
  */
 function isCrashTrace(l: IpLink, want: LinkValue, scan: NodeScan): boolean {
   if (l.ifalias !== undefined || linkKind(l) !== want.kind) return false;
+  if (want.kind === 'veth' && want.peerNetns === null) return l.link === want.peerName;
   if (want.kind === 'veth') return l.link_netnsid !== undefined && scan.nsNames.get(l.link_netnsid) === want.peerNetns;
   return want.kind === 'vxlan' && l.address === vtepMac(want.local ?? '');
 }
@@ -231,6 +257,10 @@ function toLinkValue(l: IpLink, scan: NodeScan, peers: ReadonlyMap<string, Netns
     peerNetns: null,
     peerName: null,
   };
+  if (kind === 'veth' && l.link !== undefined) {
+    const peer = scan.links.find((p) => p.ifname === l.link);
+    return { ...base, mtu: peer === undefined || peer.mtu === l.mtu ? l.mtu : 0, peerName: peer?.ifname ?? null };
+  }
   if (kind === 'veth') {
     const ns = l.link_netnsid === undefined ? undefined : scan.nsNames.get(l.link_netnsid);
     const peer = findPeer(l, ns === undefined ? undefined : peers.get(ns));

@@ -64,10 +64,14 @@ const OVERLAY_HOOKS = [
   { hook: 'egress', program: 'gw_to_overlay' },
 ] as const;
 
+/** The host device's program (gw_host): the node's own connections to a service. */
+const HOST_HOOKS = [{ hook: 'egress', program: 'gw_from_host' }] as const;
+
 export type ProgramName =
   | (typeof HOOKS)[number]['program']
   | (typeof NETDEV_HOOKS)[number]['program']
-  | (typeof OVERLAY_HOOKS)[number]['program'];
+  | (typeof OVERLAY_HOOKS)[number]['program']
+  | (typeof HOST_HOOKS)[number]['program'];
 
 export interface EndpointAttachment {
   readonly ifName: string;
@@ -201,8 +205,13 @@ export class EndpointDatapath {
     return this.attachSet(OVERLAY_HOOKS, ifName, netns, hooks);
   }
 
+  /** Attaches the host device's program, pinned with the endpoints' links as the overlay's are. */
+  attachHost(ifName: string, netns?: string): EndpointAttachment[] {
+    return this.attachSet(HOST_HOOKS, ifName, netns, ['egress']);
+  }
+
   private attachSet(
-    set: typeof HOOKS | typeof OVERLAY_HOOKS,
+    set: typeof HOOKS | typeof OVERLAY_HOOKS | typeof HOST_HOOKS,
     ifName: string,
     netns: string | undefined,
     hooks: readonly EndpointHook[],
@@ -285,7 +294,7 @@ export class EndpointDatapath {
    * configuration count as the same program even when loaded by another process.
    */
   programOf(progId: number): ProgramName | undefined {
-    return [...HOOKS, ...NETDEV_HOOKS, ...OVERLAY_HOOKS]
+    return [...HOOKS, ...NETDEV_HOOKS, ...OVERLAY_HOOKS, ...HOST_HOOKS]
       .map((h) => h.program)
       .find((name) => sameProgram(progId, this.program(name)));
   }
