@@ -7,7 +7,7 @@ import { git } from '../../src/reconciler/cluster/local/cluster-repo.js';
 import { LocalCluster, serveName, whoAnswers } from '../../src/reconciler/cluster/local/index.js';
 import { EXAMPLE_REPO } from '../support/cli.js';
 import { makeTempDir, removeDir } from '../support/git-fixtures.js';
-import { ipJson } from '../support/net-fixtures.js';
+import { ipIn, ipJson } from '../support/net-fixtures.js';
 
 // A service with a backend on each of three nodes of a local cluster, reached
 // from node-1's own namespace (the host): through gw_host, its route for the
@@ -137,4 +137,22 @@ describe("the node's host reaches a ClusterIP", () => {
     expect((last?.lastReconcile?.at ?? '') > since).toBe(true);
     expect(last!.lastReconcile!.writes).toBe(0);
   }, 60_000);
+  it("repairs the pair: a changed MTU of gw_net, then the pair deleted behind gitwire's back", async () => {
+    const ns = cluster!.nodes[0]!.netns;
+    const mtuOf = async (dev: string) =>
+      (await ipJson<{ mtu: number }[]>(ns, 'link', 'show', dev).catch(() => []))[0]?.mtu ?? null;
+    const want = await mtuOf('gw_host');
+    const until = async (what: string, ok: () => Promise<boolean>) => {
+      for (let i = 0; i < 600 && !(await ok()); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await ok(), what).toBe(true);
+    };
+    await ipIn(ns, 'link', 'set', 'dev', 'gw_net', 'mtu', '1280');
+    await until('gw_net has its MTU back', async () => (await mtuOf('gw_net')) === want);
+    await ipIn(ns, 'link', 'del', 'dev', 'gw_host');
+    await until('the pair and its route are back', async () => {
+      const routes = await ipJson<{ dev: string }[]>(ns, 'route', 'show', '10.96.0.0/12');
+      return (await mtuOf('gw_net')) === want && routes[0]?.dev === 'gw_host';
+    });
+    expect(await answers(ns, CLUSTER_IP, 80, 3)).not.toContain(null);
+  }, 120_000);
 });

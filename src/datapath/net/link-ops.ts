@@ -86,6 +86,8 @@ export class LinkOps extends IpOps<LinkValue> {
       if (peer !== undefined && peer.mtu !== want.mtu) {
         inPeer(want.peerNetns ?? '', ipLine`link set dev ${peer.ifname} mtu ${want.mtu}`);
       }
+      const pair = sameNetnsPair(want) ? scan.links.find((l) => l.ifname === want.peerName) : undefined;
+      if (pair !== undefined && pair.mtu !== want.mtu) node.push(ipLine`link set dev ${pair.ifname} mtu ${want.mtu}`);
     }
     // lo is marked last: a marked namespace always holds gitwire's veth, so
     // observe() finds every owned namespace from the node's veths alone.
