@@ -13,8 +13,8 @@ import { ipIn, ipJson } from '../support/net-fixtures.js';
 // from node-1's own namespace (the host): through gw_host, its route for the
 // service CIDR and gw_from_host. Node names are unique to this run: pins and
 // namespaces carry them.
-const RUN = process.pid.toString(36);
-const NODE = `sh${RUN}`;
+const RUN = `${process.pid.toString(36)}${Date.now().toString(36).slice(-3)}`;
+const NODE = `hc${RUN}`;
 const CLUSTER_IP = '10.96.5.5';
 const NODE_PORT = 30090;
 const EXTERNAL_IP = '203.0.113.50';

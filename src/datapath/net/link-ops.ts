@@ -88,6 +88,8 @@ export class LinkOps extends IpOps<LinkValue> {
       }
       const pair = sameNetnsPair(want) ? scan.links.find((l) => l.ifname === want.peerName) : undefined;
       if (pair !== undefined && pair.mtu !== want.mtu) node.push(ipLine`link set dev ${pair.ifname} mtu ${want.mtu}`);
+      // A kill part-way through making the pair leaves an end unmarked, down or with ARP: finish it in place, keeping its route.
+      if (pair !== undefined && !pairFinished(live, pair, mark)) node.push(...pairLines(want, mark));
     }
     // lo is marked last: a marked namespace always holds gitwire's veth, so
     // observe() finds every owned namespace from the node's veths alone.
@@ -100,7 +102,9 @@ export class LinkOps extends IpOps<LinkValue> {
   }
 
   async deleteMany(entries: readonly Entry<LinkValue>[]): Promise<void> {
-    const owned = new Set(ownedLinks(await scanNode(this.ip, this.node), this.node).map((l) => l.ifname));
+    const links = ownedLinks(await scanNode(this.ip, this.node), this.node);
+    // A pair end observed alone is kept once this apply has marked its other end: the pair is desired again.
+    const owned = new Set(links.filter((l) => !isPairPeer(l, links)).map((l) => l.ifname));
     const gone = entries.filter((e) => owned.has(e.value.name)).map((e) => ipLine`link del dev ${e.value.name}`);
     await this.ip.remove(this.node.nodeNs, gone);
   }
@@ -156,17 +160,26 @@ function pairLines(v: LinkValue, mark: string): string[] {
 /**
  * The end of a same-namespace pair that the entry of its other end stands
  * for: the pair is one entry, named after the end whose name sorts first.
+ * Alone marked (a kill), this end is its own entry, which a commit without
+ * the pair deletes, pair and all.
  */
 function isPairPeer(l: IpLink, owned: readonly IpLink[]): boolean {
   if (linkKind(l) !== 'veth' || l.link === undefined) return false;
-  return owned.some((o) => o.ifname === l.link) && l.link < l.ifname;
+  return l.link < l.ifname && owned.some((o) => o.ifname === l.link);
+}
+
+/** Both ends of a same-namespace pair marked, up and without ARP, as pairLines leaves them. */
+function pairFinished(host: IpLink, peer: IpLink, mark: string): boolean {
+  return [host, peer].every((l) => l.ifalias === mark && l.flags.includes('UP') && l.flags.includes('NOARP'));
 }
 
 function createLine(v: LinkValue): string {
   const head = ipLine`link add ${v.name} mtu ${v.mtu}`;
   switch (v.kind) {
     case 'veth':
-      if (v.peerNetns === null) return head + ipLine` type veth peer name ${v.peerName ?? ''} mtu ${v.mtu}`;
+      // Both ends made without ARP at once: a pair left by a kill before pairLines never ARPs for a service address.
+      if (v.peerNetns === null)
+        return head + ipLine` arp off type veth peer name ${v.peerName ?? ''} mtu ${v.mtu} arp off`;
       return head + ipLine` type veth peer name ${v.peerName ?? ''} mtu ${v.mtu} netns ${v.peerNetns ?? ''}`;
     case 'vxlan':
       return (
@@ -242,7 +255,8 @@ function findPeer(host: IpLink | undefined, peerNs: NetnsScan | undefined): IpLi
 
 /**
  * The link as the kernel holds it. A veth whose two ends disagree on MTU
- * reports MTU 0, so that plan() sees a difference whichever end drifted. A
+ * reports MTU 0, so that plan() sees a difference whichever end drifted; so
+ * does a same-namespace pair not finished (an end unmarked, down or ARPing). A
  * VXLAN device with learning on, or a MAC not derived from its local address,
  * reports no VNI, for the same reason.
  */
@@ -261,7 +275,8 @@ function toLinkValue(l: IpLink, scan: NodeScan, peers: ReadonlyMap<string, Netns
   };
   if (kind === 'veth' && l.link !== undefined) {
     const peer = scan.links.find((p) => p.ifname === l.link);
-    return { ...base, mtu: peer === undefined || peer.mtu === l.mtu ? l.mtu : 0, peerName: peer?.ifname ?? null };
+    const intact = peer !== undefined && peer.mtu === l.mtu && pairFinished(l, peer, l.ifalias ?? '');
+    return { ...base, mtu: peer === undefined || intact ? l.mtu : 0, peerName: peer?.ifname ?? null };
   }
   if (kind === 'veth') {
     const ns = l.link_netnsid === undefined ? undefined : scan.nsNames.get(l.link_netnsid);
