@@ -11,6 +11,7 @@
 #include "lib/btf-anchors.h"
 #include "lib/config.h"
 #include "lib/conntrack.h"
+#include "lib/dsr.h"
 #include "lib/encap.h"
 #include "lib/endpoint.h"
 #include "lib/events.h"
@@ -188,6 +189,8 @@ static __always_inline int handle(struct __sk_buff *skb, enum gw_dir dir)
 		r = police(skb, &p, ep, dir, &fwd, ct, lb.rev_nat_index, now);
 	if (r != TC_ACT_OK)
 		return r;
+	if (dir == GW_DIR_INGRESS)
+		dsr_learn(skb, &p, now);
 	if (hairpin) {
 		/* The reply comes back as from the frontend: the client's own tuple tracks it. */
 		ct_track(&translated, &p, now);
@@ -197,6 +200,17 @@ static __always_inline int handle(struct __sk_buff *skb, enum gw_dir dir)
 			return TC_ACT_SHOT;
 		}
 		return bpf_redirect(skb->ifindex, 0);
+	}
+	if (!hp_reply.rev_nat_index && dir == GW_DIR_EGRESS) {
+		/* A reply to a client a DSR load balancer sent here goes straight back, from the frontend. */
+		r = dsr_reply(skb, &p);
+		if (r > 0)
+			r = fib_redirect(skb, &p);
+		if (r < 0 || r == TC_ACT_SHOT) {
+			count(GW_REASON_LB_NAT_FAILED, p.len);
+			return TC_ACT_SHOT;
+		}
+		return r == 0 ? TC_ACT_OK : r;
 	}
 	if (!hp_reply.rev_nat_index)
 		return TC_ACT_OK;
@@ -251,6 +265,7 @@ int gw_from_netdev(struct __sk_buff *skb)
 	struct gw_ct_key fwd;
 	struct gw_ct_value *ct;
 	__be32 frontend;
+	__be16 frontend_port;
 	__u64 now;
 	int r;
 
@@ -266,6 +281,7 @@ int gw_from_netdev(struct __sk_buff *skb)
 		return r;
 	}
 	frontend = p.daddr;
+	frontend_port = p.dport;
 	r = lb_translate(skb, &p, GW_NETDEV_ENDPOINT, GW_DIR_INGRESS, true, now, &lb);
 	if (r == 0)
 		return TC_ACT_OK;
@@ -280,6 +296,14 @@ int gw_from_netdev(struct __sk_buff *skb)
 	else
 		ct_create(&fwd, &p, 0, 0, lb.rev_nat_index, now);
 	count(GW_REASON_LB_NODEPORT, p.len);
+	if (!backend_is_local(p.daddr) && (lb.flags & GW_LB_FLAG_DSR)) {
+		/* DSR: the client's address kept, the frontend carried to the backend's node. */
+		r = dsr_carries_opt(&p) && dsr_add_opt(skb, &p, frontend, frontend_port) < 0 ? TC_ACT_SHOT
+											       : fib_redirect(skb, &p);
+		if (r == TC_ACT_SHOT)
+			count(GW_REASON_LB_NAT_FAILED, p.len);
+		return r;
+	}
 	if (!backend_is_local(p.daddr)) {
 		if (lb.type != GW_LB_TYPE_NODE_PORT)
 			frontend = fib_source(skb, p.daddr);

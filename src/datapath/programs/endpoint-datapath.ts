@@ -100,6 +100,8 @@ export class EndpointDatapath {
   readonly lbCt: LbCtMap;
   readonly affinity: AffinityMap;
   readonly snat: SnatMap;
+  /** On a backend's node, by the reply's tuple: the frontend a DSR connection's replies leave as (lib/dsr.h). */
+  readonly dsr: SnatMap;
   /** The redirect's records: which identity each connection sent to the L7 proxy comes from. */
   readonly proxy: ProxyMap;
 
@@ -126,6 +128,7 @@ export class EndpointDatapath {
     this.lbCt = new LbCtMap(map('gw_lb_ct'));
     this.affinity = new AffinityMap(map('gw_lb_affinity'));
     this.snat = new SnatMap(map('gw_snat'));
+    this.dsr = new SnatMap(map('gw_dsr'));
     this.proxy = new ProxyMap(map('gw_proxy'));
   }
 
@@ -323,6 +326,7 @@ const PINNED_MAPS = [
   'gw_lb_ct',
   'gw_lb_affinity',
   'gw_snat',
+  'gw_dsr',
   'gw_proxy',
 ];
 const ENOENT_ERRNO = 2;
