@@ -12,6 +12,7 @@
 
 #include "lib/common.h"
 #include "lib/nat.h"
+#include "lib/nodeport.h"
 #include "lib/packet.h"
 #include "abi/nodeport.h"
 
@@ -79,7 +80,9 @@ static __always_inline int dsr_add_opt(struct __sk_buff *skb, struct gw_pkt *p, 
 }
 
 /* On the backend's node, for a packet its endpoint admitted: records the
- * frontend of an option it carries, for the replies. */
+ * frontend of an option it carries, for the replies. A DSR request comes
+ * from another node, never from a local endpoint: one that sends the option
+ * is not heard. */
 static __always_inline void dsr_learn(struct __sk_buff *skb, const struct gw_pkt *p, __u64 now)
 {
 	struct gw_dsr_opt opt;
@@ -87,7 +90,7 @@ static __always_inline void dsr_learn(struct __sk_buff *skb, const struct gw_pkt
 
 	if (p->l4_off != ETH_HLEN + 20 + GW_DSR_OPT_LEN || bpf_skb_load_bytes(skb, ETH_HLEN, &vihl, 1) < 0 ||
 	    (vihl & 0x0f) != 7 || bpf_skb_load_bytes(skb, ETH_HLEN + 20, &opt, sizeof(opt)) < 0 ||
-	    opt.type != GW_DSR_OPT_TYPE || opt.len != GW_DSR_OPT_LEN) {
+	    opt.type != GW_DSR_OPT_TYPE || opt.len != GW_DSR_OPT_LEN || backend_is_local(p->saddr)) {
 		return;
 	}
 	struct gw_snat_key k = {

@@ -10,14 +10,13 @@ import { EXAMPLE_REPO } from '../support/cli.js';
 import { makeTempDir, removeDir } from '../support/git-fixtures.js';
 import { ipIn, ipJson, sh } from '../support/net-fixtures.js';
 
-// NodePort in DSR mode on a local cluster: the client outside (on the
-// underlay) connects to node-1, whose only backends live on node-2 and
-// node-3. The backend must see the client's own address, and its reply must
-// reach the client straight from the backend's node, not through node-1.
-// Names carry this run's id: pins and namespaces are shared with other runs.
+// NodePort in DSR mode on a local cluster, over VXLAN and over native
+// routing: the client outside (on the underlay) connects to node-1, whose
+// only backends live on node-2 and node-3. The backend must see the client's
+// own address, and its reply must reach the client straight from the
+// backend's node, not through node-1. Names carry this run's id and the
+// routing mode: pins and namespaces are shared with other runs.
 const RUN = `${process.pid.toString(36)}${Date.now().toString(36).slice(-3)}`;
-const NODE = `hc${RUN}`;
-const OUTSIDE_NS = `hcx-${RUN}`;
 const OUTSIDE_ADDR = '192.168.50.201';
 const NODE_PORT = 30091;
 
@@ -53,9 +52,11 @@ spec:
       containerPort: 80
 `;
 
-function repoCopy(): string {
+function repoCopy(node: string, routingMode: string): string {
   const dir = makeTempDir('gitwire-svc-dsr-repo-');
   cpSync(EXAMPLE_REPO, dir, { recursive: true });
+  const cluster = join(dir, 'cluster.yaml');
+  writeFileSync(cluster, readFileSync(cluster, 'utf8').replace(/routingMode: \w+/, `routingMode: ${routingMode}`));
   writeFileSync(join(dir, 'services', 'echo.yaml'), ECHO);
   writeFileSync(
     join(dir, 'endpoints', 'echo.yaml'),
@@ -65,7 +66,7 @@ function repoCopy(): string {
     for (const name of readdirSync(d)) {
       const p = join(d, name);
       if (statSync(p).isDirectory()) walk(p);
-      else if (/\.ya?ml$/.test(name)) writeFileSync(p, readFileSync(p, 'utf8').replace(/\bnode-(\d)\b/g, `${NODE}-$1`));
+      else if (/\.ya?ml$/.test(name)) writeFileSync(p, readFileSync(p, 'utf8').replace(/\bnode-(\d)\b/g, `${node}-$1`));
     }
   };
   walk(dir);
@@ -97,21 +98,23 @@ function ask(netns: string, address: string, port: number): Promise<string | nul
 }
 
 /** Packets from node-1's NodePort the outside received with node-1's MAC, and with another node's. */
-async function replyCounters(): Promise<{ viaLb: number; direct: number }> {
-  const out = await sh('ip', 'netns', 'exec', OUTSIDE_NS, 'nft', 'list', 'table', 'netdev', 'hcdsr');
+async function replyCounters(outside: string): Promise<{ viaLb: number; direct: number }> {
+  const out = await sh('ip', 'netns', 'exec', outside, 'nft', 'list', 'table', 'netdev', 'hcdsr');
   const [viaLb, direct] = [...out.matchAll(/counter packets (\d+)/g)].map((m) => Number(m[1]));
   return { viaLb: viaLb!, direct: direct! };
 }
 
-describe('NodePort with direct server return on a local cluster', () => {
-  const repo = repoCopy();
+describe.each(['tunnel', 'native'])('NodePort with direct server return, %s routing', (routingMode) => {
+  const NODE = `hc${routingMode[0]}${RUN}`;
+  const OUTSIDE_NS = `hcx${routingMode[0]}-${RUN}`;
+  const repo = repoCopy(NODE, routingMode);
   const stateRoot = makeTempDir('gitwire-svc-dsr-');
   const servers: ChildProcess[] = [];
   let cluster: LocalCluster | null = null;
   const eps = new Map<string, EndpointValue>();
 
   beforeAll(async () => {
-    cluster = await LocalCluster.up({ name: `hd${RUN}`, repo, stateRoot, interval: '1s' });
+    cluster = await LocalCluster.up({ name: `hd${routingMode[0]}${RUN}`, repo, stateRoot, interval: '1s' });
     await cluster.waitConverged(git(cluster.layout.workTree, 'rev-parse', 'HEAD'));
     const { model } = validateTree(await readRepository(cluster.layout.workTree));
     for (const [, state] of compileAll(model!))
@@ -157,7 +160,7 @@ describe('NodePort with direct server return on a local cluster', () => {
     expect(new Set(got)).toEqual(new Set([`echo-2 ${OUTSIDE_ADDR}`, `echo-3 ${OUTSIDE_ADDR}`]));
 
     // Every reply came from a backend's node with node-1's frontend as its source; none through node-1.
-    const counters = await replyCounters();
+    const counters = await replyCounters(OUTSIDE_NS);
     expect(counters.viaLb).toBe(0);
     expect(counters.direct).toBeGreaterThan(0);
 
