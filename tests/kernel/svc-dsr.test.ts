@@ -19,6 +19,7 @@ import { ipIn, ipJson, sh } from '../support/net-fixtures.js';
 const RUN = `${process.pid.toString(36)}${Date.now().toString(36).slice(-3)}`;
 const OUTSIDE_ADDR = '192.168.50.201';
 const NODE_PORT = 30091;
+const EXTERNAL_IP = '203.0.113.51';
 
 const ECHO = `apiVersion: gitwire.io/v1alpha1
 kind: Service
@@ -32,6 +33,8 @@ spec:
     - port: 80
       targetPort: http
       nodePort: ${NODE_PORT}
+  externalIPs:
+    - ${EXTERNAL_IP}
   selector:
     app: echo
 `;
@@ -97,11 +100,14 @@ function ask(netns: string, address: string, port: number): Promise<string | nul
   });
 }
 
-/** Packets from node-1's NodePort the outside received with node-1's MAC, and with another node's. */
-async function replyCounters(outside: string): Promise<{ viaLb: number; direct: number }> {
+/** Per frontend (NodePort, then ExternalIP): packets from it the outside received with node-1's MAC, and with another node's. */
+async function replyCounters(outside: string): Promise<{ viaLb: number; direct: number }[]> {
   const out = await sh('ip', 'netns', 'exec', outside, 'nft', 'list', 'table', 'netdev', 'hcdsr');
-  const [viaLb, direct] = [...out.matchAll(/counter packets (\d+)/g)].map((m) => Number(m[1]));
-  return { viaLb: viaLb!, direct: direct! };
+  const n = [...out.matchAll(/counter packets (\d+)/g)].map((m) => Number(m[1]));
+  return [
+    { viaLb: n[0]!, direct: n[1]! },
+    { viaLb: n[2]!, direct: n[3]! },
+  ];
 }
 
 describe.each(['tunnel', 'native'])('NodePort with direct server return, %s routing', (routingMode) => {
@@ -133,14 +139,16 @@ describe.each(['tunnel', 'native'])('NodePort with direct server return, %s rout
     const node1 = cluster.nodes[0]!;
     const addrs = await ipJson<{ address: string; addr_info: { local: string }[] }[]>(node1.netns, 'addr', 'show');
     const mac = addrs.find((l) => l.addr_info.some((a) => a.local === node1.address))!.address;
-    const match = `ip saddr ${node1.address} tcp sport ${NODE_PORT}`;
-    const rules = `table netdev hcdsr {\n chain in {\n  type filter hook ingress device "eth0" priority 0;\n  ${match} ether saddr ${mac} counter\n  ${match} ether saddr != ${mac} counter\n }\n}\n`;
+    const rules = [`ip saddr ${node1.address} tcp sport ${NODE_PORT}`, `ip saddr ${EXTERNAL_IP} tcp sport 80`]
+      .map((m) => `  ${m} ether saddr ${mac} counter\n  ${m} ether saddr != ${mac} counter\n`)
+      .join('');
+    const table = `table netdev hcdsr {\n chain in {\n  type filter hook ingress device "eth0" priority 0;\n${rules} }\n}\n`;
     await new Promise<void>((resolve, reject) => {
       const nft = spawn('ip', ['netns', 'exec', OUTSIDE_NS, 'nft', '-f', '-'], {
         stdio: ['pipe', 'ignore', 'inherit'],
       });
       nft.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`nft exited with ${code}`))));
-      nft.stdin.end(rules);
+      nft.stdin.end(table);
     });
   }, 300_000);
 
@@ -160,9 +168,9 @@ describe.each(['tunnel', 'native'])('NodePort with direct server return, %s rout
     expect(new Set(got)).toEqual(new Set([`echo-2 ${OUTSIDE_ADDR}`, `echo-3 ${OUTSIDE_ADDR}`]));
 
     // Every reply came from a backend's node with node-1's frontend as its source; none through node-1.
-    const counters = await replyCounters(OUTSIDE_NS);
-    expect(counters.viaLb).toBe(0);
-    expect(counters.direct).toBeGreaterThan(0);
+    const [counters] = await replyCounters(OUTSIDE_NS);
+    expect(counters!.viaLb).toBe(0);
+    expect(counters!.direct).toBeGreaterThan(0);
 
     // Node-1 translated without SNAT: it holds no way back to the client.
     const lb = EndpointDatapath.openPinned(pinLayout(node1.name, cluster!.layout.bpffsRoot))!;
@@ -182,5 +190,17 @@ describe.each(['tunnel', 'native'])('NodePort with direct server return, %s rout
     });
     expect(learnt.length).toBeGreaterThan(0);
     for (const [, v] of learnt) expect(v).toMatchObject({ address: node1.address, port: NODE_PORT });
+  }, 120_000);
+
+  it('ExternalIP routed through node-1: the same, the reply coming from the ExternalIP', async () => {
+    const node1 = cluster!.nodes[0]!;
+    await ipIn(OUTSIDE_NS, 'route', 'add', `${EXTERNAL_IP}/32`, 'via', node1.address);
+    const got: (string | null)[] = [];
+    for (let i = 0; i < 8; i++) got.push(await ask(OUTSIDE_NS, EXTERNAL_IP, 80));
+    expect(got).not.toContain(null);
+    expect(got.every((g) => g === `echo-2 ${OUTSIDE_ADDR}` || g === `echo-3 ${OUTSIDE_ADDR}`)).toBe(true);
+    const [, counters] = await replyCounters(OUTSIDE_NS);
+    expect(counters!.viaLb).toBe(0);
+    expect(counters!.direct).toBeGreaterThan(0);
   }, 120_000);
 });
