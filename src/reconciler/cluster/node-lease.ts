@@ -1,5 +1,4 @@
 import type { Etcd3, Lease } from 'etcd3';
-import { bumpGeneration } from './cluster-generation.js';
 
 /** `/gitwire/nodes/<node>/lease`: present while the node's agent is alive and reaches etcd. */
 export const leaseKey = (node: string): string => `/gitwire/nodes/${node}/lease`;
@@ -33,14 +32,7 @@ export function startNodeLease(
         lease = null;
         timer = setTimeout(() => void grant(), 1000);
       });
-      const id = await next.grant();
-      const value = JSON.stringify({ pid: process.pid, since: new Date().toISOString() });
-      // The node's arrival is a new cluster generation, written with its lease key in one transaction
-      // (etcd3's transactions start from a comparison: this one always holds).
-      await client
-        .if(leaseKey(node), 'Version', '>', -1)
-        .then(client.put(leaseKey(node)).value(value).lease(id), bumpGeneration(client, 'node-lease', node))
-        .commit();
+      await next.put(leaseKey(node)).value(JSON.stringify({ pid: process.pid, since: new Date().toISOString() }));
       lease = next;
     } catch {
       timer = setTimeout(() => void grant(), 1000);
