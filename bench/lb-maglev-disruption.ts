@@ -34,6 +34,7 @@ function setService(ids: number[]): void {
       revNatIndex: 7,
       algorithm: 'maglev',
       affinityTimeout: 0,
+      mode: 'snat',
     },
   ]);
 }

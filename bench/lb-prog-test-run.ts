@@ -39,6 +39,7 @@ function services(count: number): ServiceMapValue[] {
     revNatIndex: 1 + (i % 65535),
     algorithm: 'random',
     affinityTimeout: 0,
+    mode: 'snat',
   }));
 }
 

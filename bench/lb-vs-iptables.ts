@@ -43,6 +43,7 @@ function model(count: number, measured: number, generation = 0) {
       revNatIndex: i + 1,
       algorithm: 'random',
       affinityTimeout: 0,
+      mode: 'snat',
     });
   }
   for (let b = 0; b <= 4000; b++)

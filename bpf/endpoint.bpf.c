@@ -11,6 +11,7 @@
 #include "lib/btf-anchors.h"
 #include "lib/config.h"
 #include "lib/conntrack.h"
+#include "lib/dsr.h"
 #include "lib/encap.h"
 #include "lib/endpoint.h"
 #include "lib/events.h"
@@ -188,6 +189,8 @@ static __always_inline int handle(struct __sk_buff *skb, enum gw_dir dir)
 		r = police(skb, &p, ep, dir, &fwd, ct, lb.rev_nat_index, now);
 	if (r != TC_ACT_OK)
 		return r;
+	if (dir == GW_DIR_INGRESS)
+		dsr_learn(skb, &p, now);
 	if (hairpin) {
 		/* The reply comes back as from the frontend: the client's own tuple tracks it. */
 		ct_track(&translated, &p, now);
@@ -197,6 +200,17 @@ static __always_inline int handle(struct __sk_buff *skb, enum gw_dir dir)
 			return TC_ACT_SHOT;
 		}
 		return bpf_redirect(skb->ifindex, 0);
+	}
+	if (!hp_reply.rev_nat_index && dir == GW_DIR_EGRESS) {
+		/* A reply to a client a DSR load balancer sent here goes straight back, from the frontend. */
+		r = dsr_reply(skb, &p);
+		if (r > 0)
+			r = fib_redirect(skb, &p);
+		if (r < 0 || r == TC_ACT_SHOT) {
+			count(GW_REASON_LB_NAT_FAILED, p.len);
+			return TC_ACT_SHOT;
+		}
+		return r == 0 ? TC_ACT_OK : r;
 	}
 	if (!hp_reply.rev_nat_index)
 		return TC_ACT_OK;
@@ -251,6 +265,7 @@ int gw_from_netdev(struct __sk_buff *skb)
 	struct gw_ct_key fwd;
 	struct gw_ct_value *ct;
 	__be32 frontend;
+	__be16 frontend_port;
 	__u64 now;
 	int r;
 
@@ -266,6 +281,7 @@ int gw_from_netdev(struct __sk_buff *skb)
 		return r;
 	}
 	frontend = p.daddr;
+	frontend_port = p.dport;
 	r = lb_translate(skb, &p, GW_NETDEV_ENDPOINT, GW_DIR_INGRESS, true, now, &lb);
 	if (r == 0)
 		return TC_ACT_OK;
@@ -280,6 +296,14 @@ int gw_from_netdev(struct __sk_buff *skb)
 	else
 		ct_create(&fwd, &p, 0, 0, lb.rev_nat_index, now);
 	count(GW_REASON_LB_NODEPORT, p.len);
+	if (!backend_is_local(p.daddr) && (lb.flags & GW_LB_FLAG_DSR)) {
+		/* DSR: the client's address kept, the frontend carried to the backend's node. */
+		r = dsr_carries_opt(&p) && dsr_add_opt(skb, &p, frontend, frontend_port) < 0 ? TC_ACT_SHOT
+											       : fib_redirect(skb, &p);
+		if (r == TC_ACT_SHOT)
+			count(GW_REASON_LB_NAT_FAILED, p.len);
+		return r;
+	}
 	if (!backend_is_local(p.daddr)) {
 		if (lb.type != GW_LB_TYPE_NODE_PORT)
 			frontend = fib_source(skb, p.daddr);
@@ -301,6 +325,62 @@ int gw_to_netdev(struct __sk_buff *skb)
 	if (parse(skb, &p) != GW_PARSE_IPV4)
 		return TC_ACT_OK;
 	return netdev_revnat(skb, &p, bpf_ktime_get_ns()) < 0 ? TC_ACT_SHOT : TC_ACT_OK;
+}
+
+/* A connection's entry under one of its tuples, created with its reverse-NAT
+ * index or kept alive. */
+static __always_inline void ct_track_nat(const struct gw_ct_key *k, const struct gw_pkt *p, __u16 rev_nat_index,
+					 __u64 now)
+{
+	struct gw_ct_value *ct = ct_lookup_live(k, now);
+
+	if (ct)
+		ct_touch(ct, p, false, now);
+	else
+		ct_create(k, p, 0, 0, rev_nat_index, now);
+}
+
+/* gw_host, outbound: the node's own connections to a service, routed here by
+ * the service CIDR route (Cilium's cilium_host). They are translated and
+ * tracked under endpoint 0 and sent straight to the backend. A local
+ * backend's program reverse-NATs the reply through the entry made here under
+ * its endpoint; a remote backend gets the node's address as source (SNAT, as
+ * for NodePort) and its reply is reverse-translated by gw_from_netdev. */
+SEC("tc")
+int gw_from_host(struct __sk_buff *skb)
+{
+	struct gw_pkt p = {};
+	struct lb_result lb = {};
+	struct gw_endpoint_key ek = {};
+	struct gw_endpoint_value *ep;
+	struct gw_ct_key k;
+	__u64 now;
+	int r;
+
+	/* Only what the node sends to the service CIDR comes here: nothing else has a way on. */
+	if (parse(skb, &p) != GW_PARSE_IPV4)
+		return TC_ACT_SHOT;
+	now = bpf_ktime_get_ns();
+	r = lb_translate(skb, &p, GW_NETDEV_ENDPOINT, GW_DIR_INGRESS, false, now, &lb);
+	if (r <= 0) {
+		count(r < 0 ? lb.reason : GW_REASON_NO_ENDPOINT, p.len);
+		return TC_ACT_SHOT;
+	}
+	k = ct_key(&p, GW_NETDEV_ENDPOINT, GW_DIR_INGRESS, false);
+	ct_track_nat(&k, &p, lb.rev_nat_index, now);
+	count(GW_REASON_LB_NODEPORT, p.len);
+	ek.addr = p.daddr;
+	ep = bpf_map_lookup_elem(&gw_endpoints, &ek);
+	if (ep) {
+		k = ct_key(&p, ep->endpoint_id, GW_DIR_INGRESS, false);
+		ct_track_nat(&k, &p, lb.rev_nat_index, now);
+		r = fib_redirect(skb, &p);
+	} else {
+		r = nodeport_snat(skb, &p, p.saddr, lb.rev_nat_index, now);
+	}
+	if (r == TC_ACT_SHOT)
+		count(GW_REASON_LB_NAT_FAILED, p.len);
+	return r;
 }
 
 /* The VXLAN device (collect-metadata), outbound: every packet it carries gets

@@ -28,6 +28,7 @@ struct gw_abi_enums {
 	enum gw_event_type event_type;
 	enum gw_lb_alg lb_alg;
 	enum gw_lb_type lb_type;
+	enum gw_lb_flags lb_flags;
 	enum gw_backend_state backend_state;
 	enum gw_maglev_slot maglev_slot;
 	enum gw_verdict verdict;

@@ -172,6 +172,7 @@ struct lb_result {
 	enum gw_reason reason; /* why a packet is dropped */
 	__u16 rev_nat_index;   /* 0 = not translated */
 	__u8 type;             /* enum gw_lb_type of the frontend, when translated */
+	__u8 flags;            /* enum gw_lb_flags of the frontend, when translated */
 };
 
 static __always_inline bool lb_protocol(const struct gw_pkt *p)
@@ -213,6 +214,7 @@ static __always_inline int lb_translate(struct __sk_buff *skb, struct gw_pkt *p,
 	p->policy_port = nlc.backend_port;
 	res->rev_nat_index = nlc.rev_nat_index;
 	res->type = master->type;
+	res->flags = master->flags;
 	return 1;
 }
 

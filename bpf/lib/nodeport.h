@@ -86,6 +86,9 @@ static __always_inline int fib_redirect(struct __sk_buff *skb, const struct gw_p
 	};
 	int rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
 
+	/* A local destination (the reply of the node's own connection to a service) goes up the stack. */
+	if (rc == BPF_FIB_LKUP_RET_NOT_FWDED)
+		return TC_ACT_OK;
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
 		return bpf_redirect_neigh(fib.ifindex, NULL, 0, 0);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)

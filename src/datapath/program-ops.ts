@@ -29,12 +29,17 @@ export class ProgramOps implements NetOps<ProgramValue> {
 
   async updateMany(entries: readonly Entry<ProgramValue>[]): Promise<void> {
     const overlay = (e: Entry<ProgramValue>) => e.value.program.endsWith('_overlay');
-    for (const [ifName, hooks] of byDevice(entries.filter((e) => !overlay(e)))) {
+    const host = (e: Entry<ProgramValue>) => e.value.program === 'gw_from_host';
+    for (const [ifName, hooks] of byDevice(entries.filter((e) => !overlay(e) && !host(e)))) {
       this.datapath.attach(ifName, this.nodeNs ?? undefined, hooks);
       this.count += hooks.length;
     }
     for (const [ifName, hooks] of byDevice(entries.filter(overlay))) {
       this.datapath.attachOverlay(ifName, this.nodeNs ?? undefined, hooks);
+      this.count += hooks.length;
+    }
+    for (const [ifName, hooks] of byDevice(entries.filter(host))) {
+      this.datapath.attachHost(ifName, this.nodeNs ?? undefined);
       this.count += hooks.length;
     }
   }

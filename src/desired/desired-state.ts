@@ -82,7 +82,7 @@ export type ProgramHook = 'ingress' | 'egress';
 export interface ProgramValue {
   readonly ifName: string;
   readonly hook: ProgramHook;
-  readonly program: 'gw_from_endpoint' | 'gw_to_endpoint' | 'gw_from_overlay' | 'gw_to_overlay';
+  readonly program: 'gw_from_endpoint' | 'gw_to_endpoint' | 'gw_from_overlay' | 'gw_to_overlay' | 'gw_from_host';
 }
 
 /**
@@ -135,6 +135,7 @@ export interface RuleRef {
 
 export type ServiceType = 'ClusterIP' | 'NodePort' | 'ExternalIP';
 export type LbAlgorithm = 'random' | 'maglev';
+export type LbMode = 'snat' | 'dsr';
 
 /** One frontend of a Service; the entry's label is the Service's `namespace/name` (the kernel does not hold it). */
 export interface ServiceValue {
@@ -148,6 +149,8 @@ export interface ServiceValue {
   readonly algorithm: LbAlgorithm;
   /** Session affinity timeout in seconds; 0 = no affinity. */
   readonly affinityTimeout: number;
+  /** How a NodePort or ExternalIP frontend reaches a backend on another node: SNAT, or direct server return. */
+  readonly mode: LbMode;
 }
 
 export type BackendState = 'active' | 'terminating' | 'quarantined' | 'maintenance';

@@ -18,6 +18,7 @@ const svc = (backendIds: number[], extra: Partial<ServiceValue> = {}): Entry<Ser
     revNatIndex: 7,
     algorithm: 'random',
     affinityTimeout: 0,
+    mode: 'snat',
     ...extra,
   },
 });

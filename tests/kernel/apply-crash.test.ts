@@ -118,9 +118,19 @@ async function desiredAt(rev: string): Promise<DesiredState> {
 }
 
 beforeAll(async () => {
+  // Commit b adds a service CIDR: switching makes and removes the host pair (gw_host, gw_net), its
+  // route and program, and the node-device programs on the device holding the node's address.
+  run('ip', ['-n', node.netns, 'link', 'add', 'hcup0', 'type', 'veth', 'peer', 'name', 'hcup1']);
+  run('ip', ['-n', node.netns, 'addr', 'add', '192.0.2.1/24', 'dev', 'hcup0']);
+  run('ip', ['-n', node.netns, 'link', 'set', 'hcup0', 'up']);
   const [a, b] = makeRepo(node.configDir, [
     { 'cluster.yaml': clusterYaml(node), 'endpoints.yaml': endpoints([1, 2, 3, 4, 5, 6]), 'web.yaml': webFromDb },
-    { 'endpoints.yaml': endpoints([4, 5, 6, 7, 8, 9]), 'web.yaml': null, 'db.yaml': dbFromWeb },
+    {
+      'cluster.yaml': clusterYaml(node, '  serviceCIDR: 10.96.0.0/12\n'),
+      'endpoints.yaml': endpoints([4, 5, 6, 7, 8, 9]),
+      'web.yaml': null,
+      'db.yaml': dbFromWeb,
+    },
   ]) as [string, string];
   revs = { a, b };
   // The first start on a fresh clone also fills tsx's cache: the start-up is the faster of two.
@@ -240,6 +250,52 @@ describe('gitwire apply killed with SIGKILL at random points', () => {
     expect(liveLeftovers()).toEqual(expectedLeftovers(await desiredAt(revs.a)));
   });
 
+  it.each([
+    ['made but marked on neither end', ['gw_host', 'gw_net'], []],
+    ['marked on gw_host only, gw_net down', ['gw_host', 'gw_net'], ['gw_host']],
+    ['marked on gw_net only', ['gw_host', 'gw_net'], ['gw_net']],
+    ['made with ARP, gw_host marked', ['gw_host', 'arp', 'on', 'type', 'veth', 'peer', 'name', 'gw_net'], ['gw_host']],
+  ])('finishes or replaces in one apply a host pair a crash left %s', async (_state, made, marked) => {
+    // From commit a (no service CIDR, so no pair), what a kill while making the pair can leave.
+    expect((await applyCli(revs.a)).code).toBe(0);
+    const pair = (await desiredAt(revs.b)).resources.link.find((l) => l.key === 'gw_host')!.value;
+    const add =
+      made.length === 2 ? ['gw_host', 'mtu', String(pair.mtu), 'type', 'veth', 'peer', 'name', 'gw_net'] : made;
+    run('ip', ['-n', node.netns, 'link', 'add', ...add]);
+    for (const dev of marked)
+      run('ip', ['-n', node.netns, 'link', 'set', 'dev', dev, 'alias', `gitwire:${node.name}`, 'up']);
+
+    const r = await applyCli(revs.b);
+    expect(r.code, r.stderr).toBe(0);
+    expect(liveLeftovers()).toEqual(expectedLeftovers(await desiredAt(revs.b)));
+    expect(hostPair()).toEqual({ gw_host: true, gw_net: true });
+    expect(await pendingChanges(revs.b)).toEqual([]);
+  });
+
+  it('finishes in place a host pair whose route was made, with gw_net left unmarked and ARPing', async () => {
+    // Only the in-place path keeps the route: replacing the pair would take the route with it, and one apply would not converge.
+    expect((await applyCli(revs.b)).code).toBe(0);
+    run('ip', ['-n', node.netns, 'link', 'set', 'dev', 'gw_net', 'alias', '', 'arp', 'on']);
+    expect(await pendingChanges(revs.b)).not.toEqual([]);
+
+    const r = await applyCli(revs.b);
+    expect(r.code, r.stderr).toBe(0);
+    expect(liveLeftovers()).toEqual(expectedLeftovers(await desiredAt(revs.b)));
+    expect(hostPair()).toEqual({ gw_host: true, gw_net: true });
+  });
+
+  it('removes in one apply a host pair a crash left unmarked when the commit has no service CIDR', async () => {
+    // A kill after `link add` on the way to commit b, then commit a: the marked end (if any) is pruned with its peer.
+    expect((await applyCli(revs.a)).code).toBe(0);
+    run('ip', ['-n', node.netns, 'link', 'add', 'gw_host', 'type', 'veth', 'peer', 'name', 'gw_net']);
+    run('ip', ['-n', node.netns, 'link', 'set', 'dev', 'gw_net', 'alias', `gitwire:${node.name}`]);
+
+    const r = await applyCli(revs.a);
+    expect(r.code, r.stderr).toBe(0);
+    expect(liveLeftovers()).toEqual(expectedLeftovers(await desiredAt(revs.a)));
+    expect(hostPair()).toEqual({});
+  });
+
   it('removes in one apply a link pin a crash left after detaching it', async () => {
     // What a kill between detaching a program and unpinning its link leaves: a pin attached to nothing.
     expect((await applyCli(revs.b)).code).toBe(0);
@@ -294,11 +350,42 @@ function liveLeftovers(): Leftovers {
   };
 }
 
+/** For each end of the host pair present: finished (marked, up, no ARP) or not. */
+function hostPair(): Record<string, boolean> {
+  const links = JSON.parse(run('ip', ['-n', node.netns, '-j', 'link', 'show'])) as {
+    ifname: string;
+    ifalias?: string;
+    flags: string[];
+  }[];
+  const ends = links.filter((l) => l.ifname === 'gw_host' || l.ifname === 'gw_net');
+  return Object.fromEntries(
+    ends.map((l) => [
+      l.ifname,
+      l.ifalias === `gitwire:${node.name}` && l.flags.includes('UP') && l.flags.includes('NOARP'),
+    ]),
+  );
+}
+
+/** What a dry run at a revision would still change on the node. */
+async function pendingChanges(rev: string): Promise<unknown[]> {
+  const dry = await reconcileNode({
+    repo: node.configDir,
+    source: { rev },
+    node: node.name,
+    nodeNs: node.netns,
+    bpffsRoot: node.bpffsRoot,
+    dryRun: true,
+  });
+  return dry.changes.changes.map((c) => `${c.resource} ${c.action} ${c.key}`);
+}
+
 function expectedLeftovers(desired: DesiredState): Leftovers {
   const r = desired.resources;
+  // A pair with both ends in the node's namespace is one entry; both ends carry the mark.
+  const pairPeers = r.link.flatMap((e) => (e.value.peerNetns === null && e.value.peerName ? [e.value.peerName] : []));
   return {
     netns: r.endpoint.map((e) => e.value.netns).sort(),
-    links: r.link.map((e) => e.value.name).sort(),
+    links: [...r.link.map((e) => e.value.name), ...pairPeers].sort(),
     routes: r.route.map((e) => e.value.prefix.replace(/\/32$/, '')).sort(),
     mapPins: objectMaps(),
     linkPins: r.program.map((e) => `${e.value.ifName}_${e.value.hook}`).sort(),

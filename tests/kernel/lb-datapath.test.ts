@@ -39,6 +39,7 @@ const service = (backendIds: number[], extra: Partial<ServiceValue> = {}): Servi
   revNatIndex: 7,
   algorithm: 'random',
   affinityTimeout: 0,
+  mode: 'snat',
   ...extra,
 });
 

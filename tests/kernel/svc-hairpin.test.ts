@@ -54,6 +54,7 @@ beforeAll(() => {
       revNatIndex: 7,
       algorithm: 'random',
       affinityTimeout: 0,
+      mode: 'snat',
     },
   ]);
 });

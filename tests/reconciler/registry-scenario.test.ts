@@ -50,8 +50,9 @@ class FakeNode {
   }
 }
 
+// No service CIDR: the node's own way to ClusterIPs (gw_host) would keep the node-device programs attached.
 const cluster = (nodePort: boolean) =>
-  twoNodeCluster()
+  twoNodeCluster({ serviceCIDR: undefined })
     .endpoint('deathstar', 'n1', { labels: { class: 'deathstar' } })
     .service('deathstar', {
       ...(nodePort ? { type: 'NodePort' as const } : {}),

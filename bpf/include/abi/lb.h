@@ -11,6 +11,11 @@ enum gw_lb_alg {
 	GW_LB_ALG_MAGLEV = 1,
 };
 
+/* Master flags. DSR: a backend on another node answers the client directly (lib/dsr.h). */
+enum gw_lb_flags {
+	GW_LB_FLAG_DSR = 1,
+};
+
 enum gw_lb_type {
 	GW_LB_TYPE_CLUSTER_IP = 0,
 	GW_LB_TYPE_NODE_PORT = 1,
@@ -33,7 +38,8 @@ struct gw_lb_svc_value {
 	__u32 affinity_timeout_s; /* master: 0 = no session affinity */
 	__u8 algorithm;    /* master: enum gw_lb_alg */
 	__u8 type;         /* master: enum gw_lb_type */
-	__u8 pad0[2];
+	__u8 flags;        /* master: enum gw_lb_flags */
+	__u8 pad0;
 };
 _Static_assert(sizeof(struct gw_lb_svc_value) == 16, "gw_lb_svc_value size");
 

@@ -22,6 +22,7 @@ import {
 import { Etcd3 } from 'etcd3';
 import { EtcdIdentityAllocator } from '../../reconciler/cluster/etcd-identity-allocator.js';
 import { startNodeLease } from '../../reconciler/cluster/node-lease.js';
+import { watchGeneration } from '../../reconciler/cluster/cluster-generation.js';
 import { startPushFanout } from '../../reconciler/cluster/push-fanout.js';
 import { DEFAULT_MAX_FLOW_RECORDS, FlowRecorder, FlowStore } from '../../reconciler/flows/index.js';
 import { busyText, NodeLock } from '../../reconciler/node-lock.js';
@@ -187,6 +188,18 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
     log,
   });
   if (fanout.webhookPort !== null) log(`push webhooks on ${opts.webhookAddr} (port ${fanout.webhookPort})`);
+  // Identities and membership in etcd change desired state as a commit does: each new generation recompiles.
+  const generation = etcd
+    ? await watchGeneration(etcd, (g) => void agent.setGeneration(g)).catch((e: Error) => {
+        log(
+          `cluster generation not watched (${e.message}); passes keep generation 0 and identities are read each pass`,
+          {
+            level: 'warn',
+          },
+        );
+        return null;
+      })
+    : null;
   const signal = new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -206,6 +219,7 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
   const received = await signal;
   log(`${received}: stopping after the pass in flight; what is applied stays enforced`);
   await fanout.close();
+  await generation?.close();
   await lease?.close();
   etcd?.close();
   const stopped = agent.stop();

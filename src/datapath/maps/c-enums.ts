@@ -51,6 +51,8 @@ export const EVENT_TYPE = cEnum('gw_event_type', 'GW_EVENT_', { drop: 1, verdict
 
 export const LB_ALGORITHM = cEnum('gw_lb_alg', 'GW_LB_ALG_', { random: 0, maglev: 1 });
 
+export const LB_FLAG = cEnum('gw_lb_flags', 'GW_LB_FLAG_', { dsr: 1 });
+
 export const LB_TYPE = cEnum('gw_lb_type', 'GW_LB_TYPE_', { ClusterIP: 0, NodePort: 1, ExternalIP: 2 });
 
 export const BACKEND_STATE = cEnum('gw_backend_state', 'GW_BACKEND_', {
@@ -105,6 +107,7 @@ export const C_ENUMS: ReadonlyArray<CEnum<string>> = [
   EVENT_TYPE,
   LB_ALGORITHM,
   LB_TYPE,
+  LB_FLAG,
   BACKEND_STATE,
   CT_FLAG,
   EP_FLAG,

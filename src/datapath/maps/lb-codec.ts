@@ -1,5 +1,5 @@
-import type { BackendState, LbAlgorithm, ServiceType } from '../../desired/desired-state.js';
-import { BACKEND_STATE, LB_ALGORITHM, LB_TYPE, MAGLEV_SLOT } from './c-enums.js';
+import type { BackendState, LbAlgorithm, LbMode, ServiceType } from '../../desired/desired-state.js';
+import { BACKEND_STATE, LB_ALGORITHM, LB_FLAG, LB_TYPE, MAGLEV_SLOT } from './c-enums.js';
 import { be16, enumField, ipv4, pad, u16, u32, u64, u8 } from './internal/field-types.js';
 import { scalarCodec, structCodec, type Codec } from './internal/struct-layout.js';
 
@@ -26,6 +26,7 @@ export interface LbSvcValue {
   readonly affinityTimeout: number;
   readonly algorithm: LbAlgorithm;
   readonly type: ServiceType;
+  readonly mode: LbMode;
 }
 
 export const lbSvcKeyCodec: Codec<LbSvcKey> = structCodec(
@@ -46,7 +47,8 @@ export const lbSvcValueCodec: Codec<LbSvcValue> = structCodec(
     affinity_timeout_s: u32,
     algorithm: enumField(LB_ALGORITHM),
     type: enumField(LB_TYPE),
-    pad0: pad(2),
+    flags: u8,
+    pad0: pad(1),
   },
   {
     toFields: (v) => ({
@@ -56,6 +58,7 @@ export const lbSvcValueCodec: Codec<LbSvcValue> = structCodec(
       affinity_timeout_s: v.affinityTimeout,
       algorithm: v.algorithm,
       type: v.type,
+      flags: v.mode === 'dsr' ? LB_FLAG.values.dsr : 0,
     }),
     fromFields: (f) => ({
       backendId: f.backend_id,
@@ -64,6 +67,7 @@ export const lbSvcValueCodec: Codec<LbSvcValue> = structCodec(
       affinityTimeout: f.affinity_timeout_s,
       algorithm: f.algorithm ?? 'random',
       type: f.type ?? 'ClusterIP',
+      mode: f.flags & LB_FLAG.values.dsr ? 'dsr' : 'snat',
     }),
   },
 );

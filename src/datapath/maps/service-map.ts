@@ -28,6 +28,7 @@ export class ServiceMap extends TypedMap<LbSvcKey, LbSvcValue> {
         affinityTimeout: v.affinityTimeout,
         algorithm: v.algorithm,
         type: v.type,
+        mode: v.mode,
       };
       v.backendIds.forEach((backendId, i) =>
         slots.push([
@@ -71,6 +72,7 @@ export class ServiceMap extends TypedMap<LbSvcKey, LbSvcValue> {
         revNatIndex: v.revNatIndex,
         algorithm: v.algorithm,
         affinityTimeout: v.affinityTimeout,
+        mode: v.mode,
       }));
   }
 }

@@ -35,10 +35,12 @@ export class LinkOps extends IpOps<LinkValue> {
       );
     }
     for (const { key, value: v } of entries) {
-      const complete = v.kind === 'veth' ? v.peerNetns && v.peerName : v.kind === 'vxlan' ? v.local : v.vni !== null;
+      const complete = v.kind === 'veth' ? v.peerName : v.kind === 'vxlan' ? v.local : v.vni !== null;
       if (!complete) throw new StalledError('link update', `${v.kind} link ${key} lacks its peer or tunnel parameters`);
     }
-    const peers = [...new Set(entries.flatMap((e) => (e.value.kind === 'veth' ? [e.value.peerNetns ?? ''] : [])))];
+    const peers = [
+      ...new Set(entries.flatMap((e) => (e.value.kind === 'veth' && e.value.peerNetns ? [e.value.peerNetns] : []))),
+    ];
     const existing = new Set(await listNetns());
     const scan = await scanNode(this.ip, this.node);
     // A namespace that does not exist yet will hold only a down, unmarked lo: nothing to read.
@@ -74,6 +76,7 @@ export class LinkOps extends IpOps<LinkValue> {
       if (live === undefined || have === null || !sameDevice(have, want)) {
         if (live !== undefined) node.push(ipLine`link del dev ${want.name}`);
         node.push(createLine(want), ipLine`link set dev ${want.name} alias ${mark} up`);
+        if (sameNetnsPair(want)) node.push(...pairLines(want, mark));
         continue;
       }
       if (live.ifalias !== mark) node.push(ipLine`link set dev ${want.name} alias ${mark}`);
@@ -83,6 +86,10 @@ export class LinkOps extends IpOps<LinkValue> {
       if (peer !== undefined && peer.mtu !== want.mtu) {
         inPeer(want.peerNetns ?? '', ipLine`link set dev ${peer.ifname} mtu ${want.mtu}`);
       }
+      const pair = sameNetnsPair(want) ? scan.links.find((l) => l.ifname === want.peerName) : undefined;
+      if (pair !== undefined && pair.mtu !== want.mtu) node.push(ipLine`link set dev ${pair.ifname} mtu ${want.mtu}`);
+      // A kill part-way through making the pair leaves an end unmarked, down or with ARP: finish it in place, keeping its route.
+      if (pair !== undefined && !pairFinished(live, pair, mark)) node.push(...pairLines(want, mark));
     }
     // lo is marked last: a marked namespace always holds gitwire's veth, so
     // observe() finds every owned namespace from the node's veths alone.
@@ -95,13 +102,15 @@ export class LinkOps extends IpOps<LinkValue> {
   }
 
   async deleteMany(entries: readonly Entry<LinkValue>[]): Promise<void> {
-    const owned = new Set(ownedLinks(await scanNode(this.ip, this.node), this.node).map((l) => l.ifname));
+    const links = ownedLinks(await scanNode(this.ip, this.node), this.node);
+    // A pair end observed alone is kept once this apply has marked its other end: the pair is desired again.
+    const owned = new Set(links.filter((l) => !isPairPeer(l, links)).map((l) => l.ifname));
     const gone = entries.filter((e) => owned.has(e.value.name)).map((e) => ipLine`link del dev ${e.value.name}`);
     await this.ip.remove(this.node.nodeNs, gone);
   }
 
   async prune(allDesired: readonly Entry<LinkValue>[]): Promise<void> {
-    const keep = new Set(allDesired.map((e) => e.value.name));
+    const keep = new Set(allDesired.flatMap((e) => [e.value.name, ...pairPeer(e.value)]));
     const owned = ownedLinks(await scanNode(this.ip, this.node), this.node).filter((l) => linkKind(l) !== null);
     const gone = owned.filter((l) => !keep.has(l.ifname)).map((l) => ipLine`link del dev ${l.ifname}`);
     await this.ip.remove(this.node.nodeNs, gone);
@@ -129,17 +138,48 @@ export function observedLinks(
   scan: NodeScan,
   peers: ReadonlyMap<string, NetnsScan>,
 ): Entry<LinkValue>[] {
-  return ownedLinks(scan, node)
+  const owned = ownedLinks(scan, node);
+  return owned
+    .filter((l) => !isPairPeer(l, owned))
     .map((l) => toLinkValue(l, scan, peers))
     .filter((v): v is LinkValue => v !== null)
     .map((value) => ({ key: value.name, value }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
+/** A veth pair with both ends in the node's namespace (peerNetns null), such as the host device gw_host. */
+const sameNetnsPair = (v: LinkValue): boolean => v.kind === 'veth' && v.peerNetns === null && v.peerName !== null;
+
+const pairPeer = (v: LinkValue): string[] => (sameNetnsPair(v) ? [v.peerName ?? ''] : []);
+
+/** Both ends without ARP: the host's packets to a routed prefix leave without a neighbour to resolve. */
+function pairLines(v: LinkValue, mark: string): string[] {
+  return [ipLine`link set dev ${v.name} arp off`, ipLine`link set dev ${v.peerName ?? ''} alias ${mark} arp off up`];
+}
+
+/**
+ * The end of a same-namespace pair that the entry of its other end stands
+ * for: the pair is one entry, named after the end whose name sorts first.
+ * Alone marked (a kill), this end is its own entry, which a commit without
+ * the pair deletes, pair and all.
+ */
+function isPairPeer(l: IpLink, owned: readonly IpLink[]): boolean {
+  if (linkKind(l) !== 'veth' || l.link === undefined) return false;
+  return l.link < l.ifname && owned.some((o) => o.ifname === l.link);
+}
+
+/** Both ends of a same-namespace pair marked, up and without ARP, as pairLines leaves them. */
+function pairFinished(host: IpLink, peer: IpLink, mark: string): boolean {
+  return [host, peer].every((l) => l.ifalias === mark && l.flags.includes('UP') && l.flags.includes('NOARP'));
+}
+
 function createLine(v: LinkValue): string {
   const head = ipLine`link add ${v.name} mtu ${v.mtu}`;
   switch (v.kind) {
     case 'veth':
+      // Both ends made without ARP at once: a pair left by a kill before pairLines never ARPs for a service address.
+      if (v.peerNetns === null)
+        return head + ipLine` arp off type veth peer name ${v.peerName ?? ''} mtu ${v.mtu} arp off`;
       return head + ipLine` type veth peer name ${v.peerName ?? ''} mtu ${v.mtu} netns ${v.peerNetns ?? ''}`;
     case 'vxlan':
       return (
@@ -178,6 +218,7 @@ function linkKind(l: IpLink): LinkValue['kind'] | null {
  */
 function isCrashTrace(l: IpLink, want: LinkValue, scan: NodeScan): boolean {
   if (l.ifalias !== undefined || linkKind(l) !== want.kind) return false;
+  if (want.kind === 'veth' && want.peerNetns === null) return l.link === want.peerName;
   if (want.kind === 'veth') return l.link_netnsid !== undefined && scan.nsNames.get(l.link_netnsid) === want.peerNetns;
   return want.kind === 'vxlan' && l.address === vtepMac(want.local ?? '');
 }
@@ -214,7 +255,8 @@ function findPeer(host: IpLink | undefined, peerNs: NetnsScan | undefined): IpLi
 
 /**
  * The link as the kernel holds it. A veth whose two ends disagree on MTU
- * reports MTU 0, so that plan() sees a difference whichever end drifted. A
+ * reports MTU 0, so that plan() sees a difference whichever end drifted; so
+ * does a same-namespace pair not finished (an end unmarked, down or ARPing). A
  * VXLAN device with learning on, or a MAC not derived from its local address,
  * reports no VNI, for the same reason.
  */
@@ -231,6 +273,11 @@ function toLinkValue(l: IpLink, scan: NodeScan, peers: ReadonlyMap<string, Netns
     peerNetns: null,
     peerName: null,
   };
+  if (kind === 'veth' && l.link !== undefined) {
+    const peer = scan.links.find((p) => p.ifname === l.link);
+    const intact = peer !== undefined && peer.mtu === l.mtu && pairFinished(l, peer, l.ifalias ?? '');
+    return { ...base, mtu: peer === undefined || intact ? l.mtu : 0, peerName: peer?.ifname ?? null };
+  }
   if (kind === 'veth') {
     const ns = l.link_netnsid === undefined ? undefined : scan.nsNames.get(l.link_netnsid);
     const peer = findPeer(l, ns === undefined ? undefined : peers.get(ns));

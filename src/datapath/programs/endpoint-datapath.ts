@@ -64,10 +64,14 @@ const OVERLAY_HOOKS = [
   { hook: 'egress', program: 'gw_to_overlay' },
 ] as const;
 
+/** The host device's program (gw_host): the node's own connections to a service. */
+const HOST_HOOKS = [{ hook: 'egress', program: 'gw_from_host' }] as const;
+
 export type ProgramName =
   | (typeof HOOKS)[number]['program']
   | (typeof NETDEV_HOOKS)[number]['program']
-  | (typeof OVERLAY_HOOKS)[number]['program'];
+  | (typeof OVERLAY_HOOKS)[number]['program']
+  | (typeof HOST_HOOKS)[number]['program'];
 
 export interface EndpointAttachment {
   readonly ifName: string;
@@ -96,6 +100,8 @@ export class EndpointDatapath {
   readonly lbCt: LbCtMap;
   readonly affinity: AffinityMap;
   readonly snat: SnatMap;
+  /** On a backend's node, by the reply's tuple: the frontend a DSR connection's replies leave as (lib/dsr.h). */
+  readonly dsr: SnatMap;
   /** The redirect's records: which identity each connection sent to the L7 proxy comes from. */
   readonly proxy: ProxyMap;
 
@@ -122,6 +128,7 @@ export class EndpointDatapath {
     this.lbCt = new LbCtMap(map('gw_lb_ct'));
     this.affinity = new AffinityMap(map('gw_lb_affinity'));
     this.snat = new SnatMap(map('gw_snat'));
+    this.dsr = new SnatMap(map('gw_dsr'));
     this.proxy = new ProxyMap(map('gw_proxy'));
   }
 
@@ -201,8 +208,13 @@ export class EndpointDatapath {
     return this.attachSet(OVERLAY_HOOKS, ifName, netns, hooks);
   }
 
+  /** Attaches the host device's program, pinned with the endpoints' links as the overlay's are. */
+  attachHost(ifName: string, netns?: string): EndpointAttachment[] {
+    return this.attachSet(HOST_HOOKS, ifName, netns, ['egress']);
+  }
+
   private attachSet(
-    set: typeof HOOKS | typeof OVERLAY_HOOKS,
+    set: typeof HOOKS | typeof OVERLAY_HOOKS | typeof HOST_HOOKS,
     ifName: string,
     netns: string | undefined,
     hooks: readonly EndpointHook[],
@@ -285,7 +297,7 @@ export class EndpointDatapath {
    * configuration count as the same program even when loaded by another process.
    */
   programOf(progId: number): ProgramName | undefined {
-    return [...HOOKS, ...NETDEV_HOOKS, ...OVERLAY_HOOKS]
+    return [...HOOKS, ...NETDEV_HOOKS, ...OVERLAY_HOOKS, ...HOST_HOOKS]
       .map((h) => h.program)
       .find((name) => sameProgram(progId, this.program(name)));
   }
@@ -314,6 +326,7 @@ const PINNED_MAPS = [
   'gw_lb_ct',
   'gw_lb_affinity',
   'gw_snat',
+  'gw_dsr',
   'gw_proxy',
 ];
 const ENOENT_ERRNO = 2;

@@ -4,6 +4,7 @@ import type { NodeInfo } from './cluster-view.js';
 import { CompileError } from './compile-error.js';
 import { compileDatapath } from './compile-datapath.js';
 import { compileEndpoints, localEndpoints } from './compile-endpoints.js';
+import { compileHostLb } from './compile-host-lb.js';
 import { compileIpcache } from './compile-ipcache.js';
 import { compileNetdev } from './compile-netdev.js';
 import { compileOverlay } from './compile-overlay.js';
@@ -32,6 +33,7 @@ export function compileNode(program: ClusterProgram, nodeName: string): DesiredS
   const overlay = compileOverlay(view, node);
   const services = nodeServices(program, node);
   warnings.addAll(services.warnings);
+  const hostLb = compileHostLb(view, node);
   const resources: Resources = {
     identity: program.identity,
     ipcache: nodeIpcache(program, node),
@@ -43,10 +45,10 @@ export function compileNode(program: ClusterProgram, nodeName: string): DesiredS
     revnat: services.revnat,
     maglev: services.maglev,
     tunnel: sortEntries(overlay.tunnel),
-    route: sortEntries([...overlay.route, ...endpoints.route]),
-    link: sortEntries([...overlay.link, ...endpoints.link]),
-    program: sortEntries([...datapath.program, ...overlay.program]),
-    netdev: sortEntries(compileNetdev(services.service)),
+    route: sortEntries([...overlay.route, ...endpoints.route, ...hostLb.route]),
+    link: sortEntries([...overlay.link, ...endpoints.link, ...hostLb.link]),
+    program: sortEntries([...datapath.program, ...overlay.program, ...hostLb.program]),
+    netdev: sortEntries(compileNetdev(services.service, hostLb.link.length > 0 ? node.address : null)),
     l7proxy: sortEntries(compileL7Proxy(compileL7Rules(view, program.policy, local, warnings), program.identity)),
   };
   return deepFreeze({

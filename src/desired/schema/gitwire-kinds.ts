@@ -29,6 +29,7 @@ export const clusterSpec = z.strictObject({
   loadBalancer: z
     .strictObject({
       algorithm: z.enum(['random', 'maglev']).default('random'),
+      mode: z.enum(['snat', 'dsr']).default('snat'),
       maglevTableSize: z
         .union([251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 131071].map((n) => z.literal(n)))
         .default(16381),
@@ -82,6 +83,7 @@ export const serviceSpec = z.strictObject({
     )
     .default([]),
   algorithm: z.enum(['random', 'maglev']).optional(),
+  loadBalancerMode: z.enum(['snat', 'dsr']).optional(),
   sessionAffinity: z.enum(['None', 'ClientIP']).default('None'),
   sessionAffinityTimeoutSeconds: z.number().int().min(1).max(86_400).default(10_800),
 });

@@ -9,6 +9,7 @@ import {
   type IdentityAllocator,
   type IdentityTable,
 } from '../../desired/identity/index.js';
+import { bumpGeneration } from './cluster-generation.js';
 
 /** Where identities live in etcd: one key per number (its owner) and one per label set (its number). */
 export const IDENTITY_PREFIX = '/gitwire/identities/';
@@ -68,7 +69,12 @@ export class EtcdIdentityAllocator implements IdentityAllocator {
       const won = await this.client
         .if(idKey, 'Create', '==', 0)
         .and(labelsKey, 'Create', '==', 0)
-        .then(this.client.put(idKey).value(key), this.client.put(labelsKey).value(String(id)))
+        .then(
+          this.client.put(idKey).value(key),
+          this.client.put(labelsKey).value(String(id)),
+          // A new identity is a new cluster generation, in the same transaction: no claim goes unannounced.
+          bumpGeneration(this.client, 'identity', key),
+        )
         .commit();
       if (won.succeeded) return id;
       // Lost: either another node claimed these labels (take its number) or this number belongs to other labels.

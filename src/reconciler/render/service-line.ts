@@ -2,7 +2,7 @@ import type { BackendValue, ServiceValue } from '../../desired/desired-state.js'
 import type { Change, ChangeSet } from '../change-set.js';
 
 const SYMBOL = { create: '+', update: '~', delete: '-' } as const;
-const SHOWN = ['type', 'algorithm', 'affinityTimeout', 'revNatIndex'] as const;
+const SHOWN = ['type', 'algorithm', 'affinityTimeout', 'mode', 'revNatIndex'] as const;
 
 /** `address:port` of every backend the change set creates, changes or deletes, by id. */
 export function backendNames(set: ChangeSet): Map<number, string> {
@@ -36,7 +36,8 @@ export function serviceLine(c: Change, names: ReadonlyMap<number, string>): stri
     for (const f of SHOWN) if (before![f] !== after![f]) parts.push(`${f} ${before![f]} → ${after![f]}`);
   } else {
     const v = (after ?? before)!;
-    parts.push(`${v.type} ${v.algorithm}${v.affinityTimeout ? ` affinity ${v.affinityTimeout}s` : ''}`);
+    const dsr = v.mode === 'dsr' ? ' dsr' : '';
+    parts.push(`${v.type} ${v.algorithm}${v.affinityTimeout ? ` affinity ${v.affinityTimeout}s` : ''}${dsr}`);
   }
   return parts.join('  ');
 }

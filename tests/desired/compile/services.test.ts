@@ -117,6 +117,25 @@ describe('service compile', () => {
     expect(n1.resources.revnat.map((e) => e.value.index).sort((a, b) => a - b)).toEqual([...idx].sort((a, b) => a - b));
   });
 
+  it('gives NodePort and ExternalIP frontends the Cluster’s load-balancer mode, a Service’s own overriding it', () => {
+    const modes = (cluster: object, service: object) =>
+      Object.fromEntries(
+        compile(
+          deathstar(twoNodeCluster(cluster), { type: 'NodePort', externalIPs: ['203.0.113.9'], ...service }).build(),
+          'n1',
+        ).resources.service.map((e) => [e.value.type, e.value.mode]),
+      );
+    expect(modes({}, {})).toEqual({ ClusterIP: 'snat', ExternalIP: 'snat', NodePort: 'snat' });
+    // Only traffic from outside has a client to answer directly: the ClusterIP frontend stays plain.
+    expect(modes({ loadBalancer: { mode: 'dsr' } }, {})).toEqual({
+      ClusterIP: 'snat',
+      ExternalIP: 'dsr',
+      NodePort: 'dsr',
+    });
+    expect(modes({ loadBalancer: { mode: 'dsr' } }, { loadBalancerMode: 'snat' })).toMatchObject({ NodePort: 'snat' });
+    expect(modes({}, { loadBalancerMode: 'dsr' })).toMatchObject({ NodePort: 'dsr', ExternalIP: 'dsr' });
+  });
+
   it('allocates a ClusterIP from the service CIDR when none is declared', () => {
     const s = compile(
       twoNodeCluster()

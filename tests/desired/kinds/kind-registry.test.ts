@@ -62,15 +62,32 @@ describe('the kind registry', () => {
     expect([...seen].sort()).toEqual([...RESOURCE_KINDS].sort());
   });
 
-  it('compiles the node-device attachments only while a NodePort frontend needs them', () => {
+  it("compiles the node-device attachments only while a NodePort frontend or the node's own way to services needs them", () => {
     const state = compile(model(), 'n1');
     const address = state.resources.service.find((s) => s.value.type === 'NodePort')!.value.address;
     expect(state.resources.netdev.map((e) => e.key)).toEqual([`${address}/egress`, `${address}/ingress`]);
-    const clusterIpOnly = twoNodeCluster()
-      .endpoint('deathstar', 'n1', { labels: { class: 'deathstar' } })
-      .service('deathstar', { ports: [{ port: 80 }], selector: { class: 'deathstar' } })
-      .build();
-    expect(compile(clusterIpOnly, 'n1').resources.netdev).toEqual([]);
+    const clusterIpOnly = (spec: { serviceCIDR?: string }) =>
+      twoNodeCluster(spec)
+        .endpoint('deathstar', 'n1', { labels: { class: 'deathstar' } })
+        .service('deathstar', { ports: [{ port: 80 }], selector: { class: 'deathstar' } })
+        .build();
+    expect(compile(clusterIpOnly({ serviceCIDR: undefined }), 'n1').resources.netdev).toEqual([]);
+    // With a service CIDR the host reaches ClusterIPs through gw_host; remote backends' replies come back through the device.
+    const host = compile(clusterIpOnly({}), 'n1').resources;
+    expect(host.netdev.map((e) => e.key)).toEqual(['192.168.1.1/egress', '192.168.1.1/ingress']);
+    expect(host.link.find((e) => e.key === 'gw_host')?.value).toMatchObject({
+      kind: 'veth',
+      peerNetns: null,
+      peerName: 'gw_net',
+    });
+    expect(host.route.find((e) => e.key === '10.96.0.0/16')?.value).toMatchObject({
+      dev: 'gw_host',
+      src: '192.168.1.1',
+    });
+    expect(host.program.find((e) => e.value.ifName === 'gw_host')?.value).toMatchObject({
+      hook: 'egress',
+      program: 'gw_from_host',
+    });
   });
 });
 

@@ -17,6 +17,8 @@ export interface IpLink {
   /** veth: the peer's ifindex, in the namespace `link_netnsid` names. */
   readonly link_index?: number;
   readonly link_netnsid?: number;
+  /** veth whose peer is in the same namespace: the peer's name (no link_index then). */
+  readonly link?: string;
   readonly linkinfo?: { readonly info_kind?: string; readonly info_data?: Readonly<Record<string, unknown>> };
   readonly addr_info?: readonly IpAddrInfo[];
 }

@@ -79,6 +79,8 @@ export function frontendEntries(
           revNatIndex: index,
           algorithm: f.plan.algorithm,
           affinityTimeout: f.plan.affinityTimeout,
+          // Only traffic from outside has a client to answer directly; a ClusterIP frontend stays plain.
+          mode: f.type === 'ClusterIP' ? 'snat' : f.plan.mode,
         },
         f.plan.service,
       ),

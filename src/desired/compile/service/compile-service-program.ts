@@ -98,6 +98,7 @@ export function compileServiceProgram(
       slots,
       algorithm,
       affinityTimeout: d.decl.spec.sessionAffinity === 'ClientIP' ? d.decl.spec.sessionAffinityTimeoutSeconds : 0,
+      mode: d.decl.spec.loadBalancerMode ?? lb.mode,
       maglev: algorithm === 'maglev' && slots.length > 0 ? maglevFor(slots) : null,
     };
   });

@@ -1,4 +1,4 @@
-import type { BackendState, BackendValue, LbAlgorithm } from '../../desired-state.js';
+import type { BackendState, BackendValue, LbAlgorithm, LbMode } from '../../desired-state.js';
 import type { Declared } from '../../model.js';
 import type { ServiceSpec } from '../../schema/gitwire-kinds.js';
 
@@ -20,6 +20,8 @@ export interface ServicePortPlan {
   readonly slots: readonly number[];
   readonly algorithm: LbAlgorithm;
   readonly affinityTimeout: number;
+  /** For the NodePort and ExternalIP frontends: SNAT or DSR to a backend on another node. */
+  readonly mode: LbMode;
   /** Encoded Maglev table (see encodeMaglevTable), or null for the random algorithm. */
   readonly maglev: string | null;
 }
