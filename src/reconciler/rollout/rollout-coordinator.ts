@@ -47,6 +47,7 @@ export class RolloutCoordinator {
     }
     if (s.phase === 'Pausing' && s.pauseUntil !== null && this.now() >= new Date(s.pauseUntil)) s = this.nextWave(s);
     if (s.phase === 'Progressing') s = await this.advance(s);
+    if (s.coordinator !== this.opts.name) s = { ...s, coordinator: this.opts.name };
     await store.writeState(s);
     return s;
   }
