@@ -13,3 +13,5 @@ export * from './rollout-state.js';
 export { RolloutStore } from './rollout-store.js';
 export { maxUnavailable, rolloutPlan, rolloutWaves, type RolloutNode, type RolloutPlan } from './rollout-waves.js';
 export { watchHold } from './watch-hold.js';
+export { describeHold } from './describe-hold.js';
+export { renderRolloutJson, renderRolloutText, type RolloutView } from './render-rollout.js';
