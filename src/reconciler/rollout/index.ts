@@ -15,3 +15,4 @@ export { maxUnavailable, rolloutPlan, rolloutWaves, type RolloutNode, type Rollo
 export { watchHold } from './watch-hold.js';
 export { describeHold } from './describe-hold.js';
 export { renderRolloutJson, renderRolloutText, type RolloutView } from './render-rollout.js';
+export { renderWavesMarkdown } from './render-waves-markdown.js';
