@@ -1,6 +1,6 @@
 import type { Etcd3 } from 'etcd3';
-import type { NodeHold, PinRecord, SuspendRecord } from './node-hold.js';
-import { CLUSTER_SUSPEND_KEY, pinKey, suspendKey, targetKey } from './rollout-keys.js';
+import type { NodeHold } from './node-hold.js';
+import { RolloutStore } from './rollout-store.js';
 
 /** What a node may apply now: `rev` (the head when nothing holds it back), and why. */
 export interface GateAnswer extends NodeHold {
@@ -22,23 +22,23 @@ export class GateUnreachableError extends Error {
   }
 }
 
-interface Target {
-  readonly revision: string;
-}
-
 /**
- * The gate through etcd: a pin wins, then a suspension, then the rollout's
- * target for the node; with none, the node follows the head. While etcd is
+ * The gate through etcd: `rev` is the node's pin, else the rollout's target
+ * for it, else the head; a suspension (which the agent reads first) keeps the
+ * node where it is whatever `rev` says. While etcd is
  * away the node keeps to the last answer it had, so an outage never lets a
  * node past the wave it was held at.
  */
 export class EtcdRevisionGate implements RevisionGate {
   private last: NodeHold | null = null;
+  private readonly store: RolloutStore;
 
   constructor(
-    private readonly client: Etcd3,
+    client: Etcd3,
     private readonly node: string,
-  ) {}
+  ) {
+    this.store = new RolloutStore(client);
+  }
 
   async target(head: string): Promise<GateAnswer> {
     let hold: NodeHold;
@@ -53,16 +53,11 @@ export class EtcdRevisionGate implements RevisionGate {
   }
 
   private async read(): Promise<NodeHold> {
-    const json = async <T>(key: string): Promise<T | null> => {
-      const text = await this.client.get(key).string();
-      return text === null ? null : (JSON.parse(text) as T);
-    };
-    const [target, pinned, node, cluster] = await Promise.all([
-      json<Target>(targetKey(this.node)),
-      json<PinRecord>(pinKey(this.node)),
-      json<SuspendRecord>(suspendKey(this.node)),
-      json<SuspendRecord>(CLUSTER_SUSPEND_KEY),
+    const [target, pinned, suspended] = await Promise.all([
+      this.store.target(this.node),
+      this.store.pin(this.node),
+      this.store.suspension(this.node),
     ]);
-    return { target: target?.revision ?? null, pinned, suspended: node ?? cluster };
+    return { target, pinned, suspended };
   }
 }

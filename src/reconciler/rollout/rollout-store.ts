@@ -37,6 +37,11 @@ export class RolloutStore {
     );
   }
 
+  /** The revision the rollout allows the node; null when it follows the head. */
+  async target(node: string): Promise<string | null> {
+    return (await this.json<{ revision: string }>(targetKey(node)))?.revision ?? null;
+  }
+
   async setTarget(node: string, revision: string, at: Date): Promise<void> {
     await this.client.put(targetKey(node)).value(JSON.stringify({ revision, at: at.toISOString() }));
   }
