@@ -38,7 +38,8 @@ export class RolloutCoordinator {
 
   async step(head: string): Promise<RolloutState> {
     const { store } = this.opts;
-    let s = await store.state();
+    const stored = await store.state();
+    let s = stored;
     if (!s || s.revision !== head) s = await this.begin(s, head);
     const abort = await store.abortRequest();
     if (abort) {
@@ -48,7 +49,8 @@ export class RolloutCoordinator {
     if (s.phase === 'Pausing' && s.pauseUntil !== null && this.now() >= new Date(s.pauseUntil)) s = this.nextWave(s);
     if (s.phase === 'Progressing') s = await this.advance(s);
     if (s.coordinator !== this.opts.name) s = { ...s, coordinator: this.opts.name };
-    await store.writeState(s);
+    // Every node status change brings a step: etcd is written only when the rollout moved.
+    if (!stored || !sameRollout(stored, s)) await store.writeState(s);
     return s;
   }
 
@@ -190,4 +192,8 @@ function failedOn(s: NodeStatus, revision: string): string | null {
   const stalled = condition(s, 'Stalled');
   if (stalled?.status !== 'True' || s.lastAttemptedRevision !== revision) return null;
   return `${stalled.reason}: ${stalled.message}`;
+}
+
+function sameRollout(a: RolloutState, b: RolloutState): boolean {
+  return JSON.stringify({ ...a, updatedAt: '' }) === JSON.stringify({ ...b, updatedAt: '' });
 }
