@@ -80,6 +80,11 @@ export class RolloutCoordinator {
       updatedAt: at,
       coordinator: this.opts.name,
     };
+    if (plan !== null) {
+      // A node the commit no longer declares left the cluster: its target goes with it.
+      const declared = new Set(plan.waves.flat());
+      for (const node of (await store.targets()).keys()) if (!declared.has(node)) await store.deleteTarget(node);
+    }
     const everyNode = (phase: NodeRolloutPhase) =>
       Object.fromEntries((plan?.waves ?? []).flat().map((n) => [n, { phase, since: at }]));
     if (plan === null || !prev?.staged || previous === null) {

@@ -46,6 +46,10 @@ export class RolloutStore {
     await this.client.put(targetKey(node)).value(JSON.stringify({ revision, at: at.toISOString() }));
   }
 
+  async deleteTarget(node: string): Promise<void> {
+    await this.client.delete().key(targetKey(node));
+  }
+
   /** Every node follows the head again: the Cluster declares no rollout. */
   async clearTargets(): Promise<void> {
     await this.client.delete().prefix(TARGETS_PREFIX);

@@ -211,6 +211,12 @@ describe('rollout coordinator against a real etcd', () => {
     expect(await store.abortRequest()).toBeNull();
   });
 
+  it('drops the target of a node the new commit no longer declares', async () => {
+    plans.set(R2, { waves: [['n1'], ['n2']], maxUnavailable: [1, 1], pauseMs: 0 });
+    await coordinator().step(R2);
+    expect(await targets()).toEqual({ n1: R2, n2: R1 });
+  });
+
   it('follows the head at once when the Cluster declares no rollout: every target is removed', async () => {
     plans.set(R2, null);
     expect((await coordinator().step(R2)).phase).toBe('Completed');
