@@ -43,10 +43,13 @@ describe('gitwire rollout, suspend, resume, pin and unpin against a real etcd', 
     expect(await store.pin('n3')).toBeNull();
   });
 
-  it('refuses a suspend that names neither a node nor the cluster, and a pin to a short SHA without a repository', async () => {
+  it('refuses a suspend that names neither a node nor the cluster, rollout without etcd, and a pin to a short SHA without a repository', async () => {
     const r = await cli('suspend');
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('give --node NAME or --all-nodes');
+    const noEtcd = await gitwire(['rollout', 'status']);
+    expect(noEtcd.status).toBe(2);
+    expect(noEtcd.stderr).toContain("required option '--etcd-endpoints <urls>'");
     const p = await cli('pin', '--node', 'n1', '--rev', 'abc123');
     expect(p.status).toBe(2);
     expect(p.stderr).toContain('give a full commit SHA, or --repo');

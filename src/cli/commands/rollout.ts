@@ -53,5 +53,7 @@ export function rolloutCommand(): Command {
       process.stdout.write(`abort requested by ${by.by}; the coordinator rolls the wave back\n`);
     }),
   );
+  // main() sets these on the top-level commands only; a usage error here then exits 2 like theirs.
+  for (const sub of cmd.commands) sub.showHelpAfterError().exitOverride();
   return cmd;
 }
