@@ -54,6 +54,32 @@ export const COMMANDS: readonly { name: string; summary: string; load: () => Pro
     load: async () => (await import('./commands/monitor.js')).monitorCommand(),
   },
   {
+    name: 'rollout',
+    summary:
+      "show and steer the staged rollout of the newest commit across the nodes, as the Cluster's rollout declares it",
+    load: async () => (await import('./commands/rollout.js')).rolloutCommand(),
+  },
+  {
+    name: 'suspend',
+    summary: 'stop a node (or every node) moving to new revisions; drift repair towards its revision goes on',
+    load: async () => (await import('./commands/suspend.js')).suspendCommand(),
+  },
+  {
+    name: 'resume',
+    summary: 'lift a suspension: the node (or every node) catches up on the revision it is allowed',
+    load: async () => (await import('./commands/resume.js')).resumeCommand(),
+  },
+  {
+    name: 'pin',
+    summary: 'hold a node on one revision, whatever the branch or a rollout says, until unpinned',
+    load: async () => (await import('./commands/pin.js')).pinCommand(),
+  },
+  {
+    name: 'unpin',
+    summary: 'release a pinned node: it follows the branch (or its rollout) again',
+    load: async () => (await import('./commands/unpin.js')).unpinCommand(),
+  },
+  {
     name: 'cluster',
     summary:
       'a local cluster on this machine: node namespaces on an underlay bridge, git served over HTTP, etcd, an agent per node',

@@ -25,6 +25,14 @@ import { startNodeLease } from '../../reconciler/cluster/node-lease.js';
 import { watchGeneration } from '../../reconciler/cluster/cluster-generation.js';
 import { startPushFanout } from '../../reconciler/cluster/push-fanout.js';
 import { DEFAULT_MAX_FLOW_RECORDS, FlowRecorder, FlowStore } from '../../reconciler/flows/index.js';
+import {
+  EtcdRevisionGate,
+  loadRolloutPlan,
+  RolloutCoordinator,
+  RolloutStore,
+  startElectedCoordinator,
+  watchHold,
+} from '../../reconciler/rollout/index.js';
 import { busyText, NodeLock } from '../../reconciler/node-lock.js';
 import { gitOptions, sourceOptions, type GitCliOptions } from '../options.js';
 import { observeToken, parseObserveAddr, startAgentObserve, type ObserveFlags } from './agent-observe.js';
@@ -133,7 +141,7 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
     intervalMs,
     gcIntervalMs,
     stores,
-    ...(etcd ? { identities: new EtcdIdentityAllocator(etcd) } : {}),
+    ...(etcd ? { identities: new EtcdIdentityAllocator(etcd), gate: new EtcdRevisionGate(etcd, opts.node) } : {}),
     metrics,
     log,
   });
@@ -181,10 +189,35 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
       : null;
   if (observe) log(`events and flow records on ${observe.url}${token === null ? ' (loopback, no token)' : ''}`);
   const lease = etcd ? startNodeLease(etcd, opts.node, 10, log, observe?.leaseKeys) : null;
+  // With etcd, the agents elect one rollout coordinator among themselves; each follows the target it sets.
+  const source = {
+    ...sourceOptions(undefined, opts),
+    cacheDir: join(stateDir, 'rollout-cache'),
+    signal: stopping.signal,
+  };
+  const coordinator = etcd
+    ? startElectedCoordinator({
+        client: etcd,
+        name: opts.node,
+        coordinator: new RolloutCoordinator({
+          store: new RolloutStore(etcd),
+          name: opts.node,
+          plan: (revision) => loadRolloutPlan(opts.repo, source, revision),
+          log,
+        }),
+        head: () => realAgentDeps.resolve(opts.repo, opts.rev ?? 'HEAD', source),
+        headIntervalMs: intervalMs,
+        log,
+      })
+    : null;
+  const held = etcd ? await watchHold(etcd, opts.node, () => void agent.reconcileNow()) : null;
   const fanout = await startPushFanout({
     ...(opts.webhookAddr ? { webhook: webhookListener(opts.webhookAddr) } : {}),
     ...(etcd ? { etcd } : {}),
-    trigger: () => void agent.reconcileNow(),
+    trigger: () => {
+      coordinator?.poke();
+      void agent.reconcileNow();
+    },
     log,
   });
   if (fanout.webhookPort !== null) log(`push webhooks on ${opts.webhookAddr} (port ${fanout.webhookPort})`);
@@ -220,6 +253,8 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
   log(`${received}: stopping after the pass in flight; what is applied stays enforced`);
   await fanout.close();
   await generation?.close();
+  await held?.close();
+  await coordinator?.close();
   await lease?.close();
   etcd?.close();
   const stopped = agent.stop();

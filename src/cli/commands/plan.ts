@@ -6,6 +6,8 @@ import type { ChangeSet } from '../../reconciler/change-set.js';
 import { groupPlans, nodeRanges } from '../../reconciler/group-plans.js';
 import { loadRevision, newRevisionCaches } from '../../reconciler/load-revision.js';
 import { asObserved, emptyObserved, plan } from '../../reconciler/plan.js';
+import { renderWavesMarkdown } from '../../reconciler/rollout/render-waves-markdown.js';
+import { rolloutPlan } from '../../reconciler/rollout/rollout-waves.js';
 import {
   PR_COMMENT_LIMIT,
   renderContext,
@@ -85,6 +87,9 @@ export function planCommand(): Command {
     const impact =
       opts.impact && from && before ? await planImpact(opts, nodes, { from, before, to, after }, opts.output) : null;
     output(sets, contexts, opts, impact);
+    // A pull request's plan also says which nodes get the commit in which wave.
+    const rollout = rolloutPlan(to.model.cluster?.spec.rollout, to.model.nodes);
+    if (rollout && opts.output === 'markdown') process.stdout.write(`\n${renderWavesMarkdown(rollout)}`);
     const changed = sets.some((s) => s.changes.length > 0);
     process.exitCode = opts.detailedExitcode && changed ? EXIT_CHANGES : EXIT_OK;
   });

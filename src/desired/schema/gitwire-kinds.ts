@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { interfaceName, labelMap, objectMeta, objectName, portName } from './meta.js';
+import { rolloutSpec } from './rollout-spec.js';
 
 // gitwire's own declarations (gitwire.io/v1alpha1). Shapes only; cross-document
 // checks (unknown node, overlapping pod CIDRs...) live in ../validate/.
@@ -35,6 +36,7 @@ export const clusterSpec = z.strictObject({
         .default(16381),
     })
     .prefault({}),
+  rollout: rolloutSpec.optional(),
 });
 export type ClusterSpec = z.infer<typeof clusterSpec>;
 

@@ -12,6 +12,7 @@ import {
   type IpPrefix,
 } from './internal/ip-prefix.js';
 import type { Reporter } from './internal/reporter.js';
+import { checkRollout } from './check-rollout.js';
 import { ValidateCode } from './validate-codes.js';
 
 type Entry<S> = { readonly decl: Declared<S>; readonly r: Reporter };
@@ -49,6 +50,7 @@ export function checkCrossDocument(d: Declarations): void {
     );
   }
   const podCidrs = checkNodes(d.nodes, clusterCidr);
+  if (cluster) checkRollout(cluster, d.nodes);
   checkEndpoints(d.endpoints, podCidrs);
   checkEndpointNames(d.endpoints);
   checkServices(d.services, d.endpoints, serviceCidr);

@@ -24,6 +24,7 @@ export const ValidateCode = {
   clusterIp: 'E_CLUSTER_IP',
   targetPort: 'E_TARGET_PORT',
   nodePort: 'E_NODE_PORT',
+  rolloutWave: 'E_ROLLOUT_WAVE',
   ignoredKind: 'W_IGNORED_KIND',
   notManifest: 'W_NOT_A_MANIFEST',
   droppedField: 'W_DROPPED_FIELD',

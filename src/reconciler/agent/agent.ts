@@ -3,6 +3,7 @@ import type { IdentityAllocator } from '../../desired/identity/index.js';
 import { formatDiagnostic, ValidationError, type DesiredInputs, type SourceOptions } from '../../desired/index.js';
 import { withGeneration } from '../plan.js';
 import type { CompiledRevision, ReconcileResult } from '../reconcile-node.js';
+import type { RevisionGate } from '../rollout/revision-gate.js';
 import { realAgentDeps, type AgentDeps } from './agent-deps.js';
 import type { AgentLog } from './agent-logger.js';
 import { AgentMetrics } from './agent-metrics.js';
@@ -46,6 +47,8 @@ export interface AgentOptions {
   readonly now?: () => Date;
   /** First retry delay and ceiling (100 ms → 1 min unless set). */
   readonly retry?: { readonly minMs?: number; readonly maxMs?: number };
+  /** Staged rollouts, suspend and pin: which revision the node may apply instead of the head. */
+  readonly gate?: RevisionGate;
 }
 
 /** What a pass carries from step to step. */
@@ -232,6 +235,18 @@ export class Agent {
 
   private async fetch(p: Pass): Promise<boolean> {
     p.commit = await this.deps.resolve(this.opts.repo, this.rev, this.opts.source ?? {});
+    if (!this.opts.gate || p.commit === null) return true;
+    const { rev, ...hold } = await this.opts.gate.target(p.commit);
+    const { hold: _previous, ...rest } = this.current;
+    this.current = hold.suspended || hold.pinned || hold.target ? { ...rest, hold } : rest;
+    if (!hold.suspended) {
+      p.commit = rev;
+      return true;
+    }
+    // Suspended: the node stays on what it enforces, repairing drift towards it unless told not to.
+    const kept = this.good?.inputs.commit ?? null;
+    if (!hold.suspended.driftRepair || kept === null) return false;
+    p.commit = kept;
     return true;
   }
 

@@ -1,3 +1,4 @@
+import type { NodeHold } from '../rollout/node-hold.js';
 import { isRetried, type FailureKind } from './failure-kind.js';
 
 export type ConditionType = 'Ready' | 'Reconciling' | 'Stalled';
@@ -48,6 +49,8 @@ export interface NodeStatus {
   /** Transient failures in a row; 0 after a success. */
   readonly failures: number;
   readonly lastReconcile: LastReconcile | null;
+  /** Set while a suspension, a pin or a staged rollout holds the node back from the branch head. */
+  readonly hold?: NodeHold;
 }
 
 export function initialStatus(node: string, repo: string, rev: string, now: Date): NodeStatus {

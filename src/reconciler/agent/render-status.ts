@@ -1,4 +1,5 @@
 import { jsonVisible, visible } from '../render/escape.js';
+import { describeHold } from '../rollout/describe-hold.js';
 import { condition, shortRevision, type NodeStatus } from './node-status.js';
 
 /**
@@ -23,6 +24,7 @@ function renderOne(s: NodeStatus): string {
     `  attempted:  ${shortRevision(s.lastAttemptedRevision)}`,
     `  updated:    ${s.updatedAt}`,
   ];
+  if (s.hold) lines.push(`  held:       ${describeHold(s.hold)}`);
   if (s.lastReconcile) {
     const r = s.lastReconcile;
     lines.push(`  last pass:  ${r.changes} changes, ${r.writes} kernel writes in ${r.durationMs} ms at ${r.at}`);

@@ -1,5 +1,6 @@
 import { condition, shortRevision, type NodeStatus } from '../agent/node-status.js';
 import { visible } from '../render/escape.js';
+import { describeHold } from '../rollout/describe-hold.js';
 
 /** One node's row of `gitwire status --all-nodes`: its status and whether its agent holds a lease in etcd. */
 export interface NodeRow {
@@ -16,7 +17,7 @@ const state = (s: NodeStatus): string =>
 
 /** Every node in one table, as `kubectl get` prints: a column per fact, one line per node. */
 export function renderStatusTable(rows: readonly NodeRow[]): string {
-  const head = ['NODE', 'STATUS', 'AGENT', 'APPLIED', 'ATTEMPTED', 'LAST PASS', 'ERROR'];
+  const head = ['NODE', 'STATUS', 'AGENT', 'APPLIED', 'ATTEMPTED', 'LAST PASS', 'HELD', 'ERROR'];
   const cells = rows.map(({ status: s, alive }) =>
     [
       s.node,
@@ -25,6 +26,7 @@ export function renderStatusTable(rows: readonly NodeRow[]): string {
       shortRevision(s.lastAppliedRevision),
       shortRevision(s.lastAttemptedRevision),
       s.lastReconcile ? `${s.lastReconcile.durationMs} ms, ${s.lastReconcile.writes} writes` : '-',
+      describeHold(s.hold),
       s.lastError ? `${s.lastError.kind} ${s.lastError.code} at ${s.lastError.step}` : '-',
       // Node names and codes come from the repository and the agents: shown, never acted on by the terminal.
     ].map(visible),
