@@ -24,6 +24,7 @@ export const ValidateCode = {
   clusterIp: 'E_CLUSTER_IP',
   targetPort: 'E_TARGET_PORT',
   nodePort: 'E_NODE_PORT',
+  healthCheckRef: 'E_HEALTH_CHECK_REF',
   ignoredKind: 'W_IGNORED_KIND',
   notManifest: 'W_NOT_A_MANIFEST',
   droppedField: 'W_DROPPED_FIELD',
@@ -34,4 +35,5 @@ export const ValidateCode = {
   clusterScoped: 'W_CLUSTER_SCOPED',
   emptyPolicy: 'W_EMPTY_POLICY',
   selectsNothing: 'W_SELECTS_NOTHING',
+  healthCheckNowhere: 'W_HEALTH_CHECK_NOWHERE',
 } as const;
