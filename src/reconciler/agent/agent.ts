@@ -1,6 +1,14 @@
 import PQueue from 'p-queue';
 import type { IdentityAllocator } from '../../desired/identity/index.js';
 import { formatDiagnostic, ValidationError, type DesiredInputs, type SourceOptions } from '../../desired/index.js';
+import {
+  describeResult,
+  HealthCheckFailedError,
+  nodeDrops,
+  runHealthChecks,
+  type CheckResult,
+  type HealthReport,
+} from '../health/index.js';
 import { withGeneration } from '../plan.js';
 import type { CompiledRevision, ReconcileResult } from '../reconcile-node.js';
 import { realAgentDeps, type AgentDeps } from './agent-deps.js';
@@ -16,6 +24,7 @@ import {
   markProgressing,
   markReady,
   recordPass,
+  shortRevision,
   type AgentStep,
   type Failure,
   type LastReconcile,
@@ -58,6 +67,9 @@ interface Pass {
   repairOnly: boolean;
   result: ReconcileResult | null;
 }
+
+/** How long a cluster store may take to answer the built-in reachability check. */
+const STORE_DEADLINE_MS = 2000;
 
 class NotConvergedError extends Error {
   readonly code = 'E_NOT_CONVERGED';
@@ -206,6 +218,7 @@ export class Agent {
     ['load', (p) => this.load(p)],
     ['apply', (p) => this.apply(p)],
     ['verify', (p) => this.verify(p)],
+    ['check', (p) => this.check(p)],
   ];
 
   private async pass(): Promise<void> {
@@ -273,6 +286,84 @@ export class Agent {
     return true;
   }
 
+  /**
+   * After a new revision was applied (not on drift repair of one already
+   * checked): its health checks pass, or the node goes straight back to the
+   * last good revision and the pass fails Stalled on the new one.
+   */
+  private async check(p: Pass): Promise<boolean> {
+    if (p.repairOnly || p.compiled === this.good) return true;
+    const report = await this.runChecks(p.compiled!, p.result!);
+    if (report.passed) return true;
+    throw await this.rollBack(p.commit, report.failed, performance.now());
+  }
+
+  private runChecks(compiled: CompiledRevision, result: ReconcileResult): Promise<HealthReport> {
+    const input = {
+      checks: compiled.desired.resources.healthcheck.map((e) => e.value),
+      remaining: result.remaining?.changes.length ?? 0,
+      // The state file is local; a cluster store (etcd) is what a node can lose.
+      stores: this.opts.stores
+        .filter((s) => s.name !== 'file')
+        .map((s) => ({ name: s.name, reach: () => s.read(this.opts.node).then(() => undefined) })),
+      storeDeadlineMs: STORE_DEADLINE_MS,
+    };
+    return runHealthChecks(input, {
+      probe: (c) => this.deps.probe(c),
+      drops: () => nodeDrops(this.datapathCounters()),
+    });
+  }
+
+  /**
+   * Reconciles the node towards the last good revision, through the same
+   * apply (and so the same safe ordering) as any pass, and confirms with its
+   * checks. `failedAt` is when the failure was known (performance.now()).
+   */
+  private async rollBack(
+    revision: string | null,
+    failed: readonly CheckResult[],
+    failedAt: number,
+  ): Promise<HealthCheckFailedError> {
+    const at = this.now().toISOString();
+    const good = this.good;
+    const none = { revision, failed, rolledBackTo: null, rollbackSeconds: null, restoredChecksPassed: null, at };
+    this.log(`health check failed on ${shortRevision(revision)}: ${failed.map(describeResult).join('; ')}`, {
+      level: 'error',
+      step: 'check',
+      revision,
+    });
+    if (!good) {
+      const outcome = 'no earlier revision passed here, so there is nothing to roll back to: this one stays applied';
+      return new HealthCheckFailedError({ ...none, outcome });
+    }
+    const to = good.inputs.commit;
+    try {
+      const result = await this.deps.reconcile({ repo: this.opts.repo, ...this.nodeOptions(), compiled: good });
+      const remaining = result.remaining?.changes.length ?? 0;
+      if (remaining > 0) throw new NotConvergedError(remaining);
+      const seconds = (performance.now() - failedAt) / 1000;
+      this.metrics.observeRollback(seconds);
+      this.metrics.kernelWrites += result.writes;
+      const confirm = await this.runChecks(good, result);
+      const checks = confirm.passed
+        ? 'its checks pass'
+        : `its checks fail too: ${confirm.failed.map(describeResult).join('; ')}`;
+      const outcome = `rolled back to ${shortRevision(to)} in ${Math.round(seconds * 1000)} ms (${result.writes} kernel writes); ${checks}`;
+      this.log(outcome, { step: 'check', revision: to });
+      return new HealthCheckFailedError({
+        ...none,
+        rolledBackTo: to,
+        rollbackSeconds: seconds,
+        restoredChecksPassed: confirm.passed,
+        outcome,
+      });
+    } catch (e) {
+      const outcome = `rolling back to ${shortRevision(to)} failed (${describeError(e)}); drift repair keeps trying`;
+      this.log(outcome, { level: 'error', step: 'check', revision: to, code: errorCode(e) });
+      return new HealthCheckFailedError({ ...none, outcome });
+    }
+  }
+
   private succeeded(p: Pass, started: Date, durationMs: number): number {
     const r = p.result!;
     const pass: LastReconcile = {
@@ -324,7 +415,8 @@ export class Agent {
     }
     const revision = p.commit;
     if (!isRetried(kind)) {
-      const failure: Failure = { error, step, kind, revision, ...(reason ? { reason } : {}) };
+      const health = e instanceof HealthCheckFailedError ? { health: e.health } : {};
+      const failure: Failure = { error, step, kind, revision, ...(reason ? { reason } : {}), ...health };
       const inputs = { commit: revision, generation: p.generation };
       this.stalled = { inputs, failure };
       if (this.latest && sameInputs(this.latest.inputs, inputs)) this.latest = null;
