@@ -5,6 +5,7 @@ import type { CompiledRevision } from '../../src/reconciler/reconcile-node.js';
 import {
   Agent,
   condition,
+  renderStatusText,
   type AgentDeps,
   type NodeStatus,
   type StatusStore,
@@ -178,6 +179,9 @@ describe('health-gated rollback on a node', () => {
     });
     expect(s.health!.rollbackSeconds).toBeGreaterThan(0);
     expect(s.health!.outcome).toMatch(/^rolled back to aaaaaaaaaaaa in \d+ ms \(1 kernel writes\); its checks pass$/);
+    expect(renderStatusText([s])).toMatch(
+      /^ {2}health: {5}bbbbbbbbbbbb failed 1 check\(s\) at \S+; rolled back to aaaaaaaaaaaa in \d+ ms$/m,
+    );
     const metrics = await agent.metrics.render(null);
     expect(metrics).toMatch(/^gitwire_rollback_seconds_count 1$/m);
   });
