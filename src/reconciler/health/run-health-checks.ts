@@ -41,7 +41,14 @@ export function runHealthChecks(input: HealthInput, deps: HealthDeps): Promise<H
   const tasks: Promise<CheckResult>[] = [
     Promise.resolve(converged(input.remaining)),
     ...input.stores.map((s) => reachStore(s, input.storeDeadlineMs)),
-    ...input.checks.map(async (c) => probeResult(c, await deps.probe(c), before, deps)),
+    ...input.checks.map(async (c) => {
+      // A probe that cannot run at all is a failed one, never a pass left hanging.
+      const outcome = await deps.probe(c).catch((e: unknown) => ({
+        reached: false,
+        got: `probe error: ${e instanceof Error ? e.message : String(e)}`,
+      }));
+      return probeResult(c, outcome, before, deps);
+    }),
   ];
   return new Promise((resolve) => {
     const results: (CheckResult | undefined)[] = [];
