@@ -61,16 +61,17 @@ describe('health-gated rollback on the local cluster', () => {
   });
 
   /** Node 1's status once it has failed `revision`'s checks (and so finished with it). */
-  async function failedOn(node: string, revision: string): Promise<NodeStatus> {
+  async function failedOn(node: string, revision: string, notAt?: string): Promise<NodeStatus> {
     for (let i = 0; i < 600; i++) {
       const s = (await cluster!.statuses().catch(() => [])).find((x) => x.node === node);
-      if (s?.health?.revision === revision && condition(s, 'Stalled')?.status === 'True') return s;
+      const stalled = s?.health?.revision === revision && condition(s, 'Stalled')?.status === 'True';
+      if (s && stalled && s.health!.at !== notAt) return s;
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`node ${node} did not report failed checks on ${revision.slice(0, 12)}`);
   }
 
-  it('rolls back a commit that cuts a probed flow and one that opens a denied one, retries neither, and takes the next commit', async () => {
+  it('rolls back a commit that cuts a probed flow and one that opens a denied one (after an agent restart too), retries neither, and takes the next commit', async () => {
     cluster = await LocalCluster.up({ name: PREFIX, repo, stateRoot, interval: '1s' });
     await cluster.waitConverged(git(cluster.layout.workTree, 'rev-parse', 'HEAD'));
     const sw = (await starWars(cluster))!;
@@ -133,6 +134,13 @@ describe('health-gated rollback on the local cluster', () => {
       rolledBackTo: good,
       failed: [{ name: 'default/xwing-kept-out', expected: 'deny', got: 'connected' }],
     });
+    expect(await xwing()).toBeNull();
+    expect(await tie()).toBe('deathstar-1');
+
+    // A restarted agent has no last good revision of its own: it goes back to the one its state file names.
+    await cluster.restartAgent(node1);
+    const restarted = await failedOn(node1, opened, b.health!.at);
+    expect(restarted.health).toMatchObject({ rolledBackTo: good, restoredChecksPassed: true });
     expect(await xwing()).toBeNull();
     expect(await tie()).toBe('deathstar-1');
 

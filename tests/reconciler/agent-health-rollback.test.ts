@@ -246,6 +246,31 @@ describe('health-gated rollback on a node', () => {
     expect(await agent.metrics.render(null)).toMatch(/^gitwire_rollback_seconds_count 0$/m);
   });
 
+  it('after a restart, rolls a failing head back to the revision the previous run last applied', async () => {
+    const first = setup();
+    await first.agent.reconcileNow();
+    await first.agent.stop();
+    const world = first.world;
+    world.commits.set(B, { ipcache: [], checks: [LANDS] });
+    world.head = B;
+    const agent = new Agent({
+      repo: 'https://git.test/cfg.git',
+      node: 'n1',
+      rev: 'main',
+      intervalMs: 3_600_000,
+      stores: [first.etcd],
+      deps: world.deps,
+    });
+    agents.push(agent);
+    await agent.reconcileNow();
+    expect(world.applied).toEqual([A, B, A]);
+    expect(keys(world)).toEqual(['10.0.2.10/32']);
+    expect(agent.status.health).toMatchObject({ revision: B, rolledBackTo: A, restoredChecksPassed: true });
+    world.kernel = [];
+    await agent.reconcileNow();
+    expect(keys(world)).toEqual(['10.0.2.10/32']);
+  });
+
   it('fails the built-in store check when the cluster store does not answer', async () => {
     const { world, agent, etcd } = setup();
     await agent.reconcileNow();

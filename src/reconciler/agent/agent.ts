@@ -100,6 +100,8 @@ export class Agent {
   private latest: CompiledRevision | null = null;
   /** The inputs that stalled and why; cleared when new inputs are compiled. */
   private stalled: { readonly inputs: DesiredInputs; readonly failure: Failure } | null = null;
+  /** The revision a previous run of the agent last applied cleanly (from the first store); undefined until read. */
+  private previousGood: string | null | undefined = undefined;
   /** The cluster generation desired state is compiled at; 0 until a cluster store reports one. */
   private generation = 0;
   private live: LiveNode | null = null;
@@ -223,6 +225,8 @@ export class Agent {
 
   private async pass(): Promise<void> {
     const started = this.now();
+    // Read before this run's first status write replaces it: a rollback after a restart goes back there.
+    if (this.previousGood === undefined) this.previousGood = await this.readPreviousGood();
     const t0 = performance.now();
     const p: Pass = { commit: null, generation: this.generation, compiled: null, repairOnly: false, result: null };
     let step: AgentStep = 'fetch';
@@ -325,7 +329,7 @@ export class Agent {
     failedAt: number,
   ): Promise<HealthCheckFailedError> {
     const at = this.now().toISOString();
-    const good = this.good;
+    const good = this.good ?? (await this.compilePreviousGood(revision));
     const none = { revision, failed, rolledBackTo: null, rollbackSeconds: null, restoredChecksPassed: null, at };
     this.log(`health check failed on ${shortRevision(revision)}: ${failed.map(describeResult).join('; ')}`, {
       level: 'error',
@@ -333,7 +337,8 @@ export class Agent {
       revision,
     });
     if (!good) {
-      const outcome = 'no earlier revision passed here, so there is nothing to roll back to: this one stays applied';
+      const outcome =
+        'no earlier revision was applied here, so there is nothing to roll back to: this one stays applied';
       return new HealthCheckFailedError({ ...none, outcome });
     }
     const to = good.inputs.commit;
@@ -362,6 +367,37 @@ export class Agent {
       this.log(outcome, { level: 'error', step: 'check', revision: to, code: errorCode(e) });
       return new HealthCheckFailedError({ ...none, outcome });
     }
+  }
+
+  private async readPreviousGood(): Promise<string | null> {
+    const store = this.opts.stores[0];
+    const previous = await store?.read(this.opts.node).catch(() => null);
+    return previous?.lastAppliedRevision ?? null;
+  }
+
+  /**
+   * After a restart this run has applied nothing good yet; the revision the
+   * previous run last applied cleanly is the one to go back to. It becomes
+   * the last good revision, so drift repair keeps the node there.
+   */
+  private async compilePreviousGood(failed: string | null): Promise<CompiledRevision | null> {
+    const commit = this.previousGood;
+    if (!commit || commit === failed) return null;
+    try {
+      this.good = await this.deps.compile(
+        this.opts.repo,
+        { ...this.opts.source, rev: commit },
+        this.opts.node,
+        this.generation,
+        this.opts.identities,
+      );
+    } catch (e) {
+      this.log(`the previously applied ${shortRevision(commit)} no longer compiles: ${describeError(e)}`, {
+        level: 'warn',
+        step: 'check',
+      });
+    }
+    return this.good;
   }
 
   private succeeded(p: Pass, started: Date, durationMs: number): number {
