@@ -293,10 +293,11 @@ export class Agent {
   /**
    * After a new revision was applied (not on drift repair of one already
    * checked): its health checks pass, or the node goes straight back to the
-   * last good revision and the pass fails Stalled on the new one.
+   * last good revision and the pass fails Stalled on the new one. A plain
+   * directory has no revisions to tell apart or go back to: it is not checked.
    */
   private async check(p: Pass): Promise<boolean> {
-    if (p.repairOnly || p.compiled === this.good) return true;
+    if (p.repairOnly || p.commit === null || p.compiled === this.good) return true;
     const report = await this.runChecks(p.compiled!, p.result!);
     if (report.passed) return true;
     throw await this.rollBack(p.commit, report.failed, performance.now());
