@@ -107,7 +107,10 @@ class FakeEtcd implements StatusStore {
   readonly name = 'etcd';
   readonly written: NodeStatus[] = [];
   down = false;
+  /** Refuses writes too: an outage that began before the apply. */
+  outage = false;
   async write(s: NodeStatus) {
+    if (this.outage) throw new Error('BrokenCircuitError: circuit open');
     this.written.push(s);
   }
   async read() {
@@ -282,6 +285,18 @@ describe('health-gated rollback on a node', () => {
       { name: 'builtin:store-etcd', expected: 'reachable', got: 'unreachable (connect ECONNREFUSED 127.0.0.1:2379)' },
     ]);
     expect(agent.status.health!.rolledBackTo).toBe(A);
+  });
+
+  it("applies a new commit during a cluster store outage that began before it: the outage is not the commit's doing", async () => {
+    const { world, agent, etcd } = setup();
+    await agent.reconcileNow();
+    world.commits.set(B, { ipcache: [route('10.0.2.10'), route('10.0.3.1')], checks: [LANDS] });
+    world.head = B;
+    etcd.outage = true;
+    etcd.down = true;
+    await agent.reconcileNow();
+    expect(agent.status.lastAppliedRevision).toBe(B);
+    expect(conditions(agent.status)).toMatchObject({ Ready: 'True' });
   });
 
   it('says so when the rollback itself fails, and the next pass restores the last good commit', async () => {

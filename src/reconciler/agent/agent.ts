@@ -100,6 +100,8 @@ export class Agent {
   private latest: CompiledRevision | null = null;
   /** The inputs that stalled and why; cleared when new inputs are compiled. */
   private stalled: { readonly inputs: DesiredInputs; readonly failure: Failure } | null = null;
+  /** Stores whose last status write succeeded. */
+  private readonly answering = new Set<string>();
   /** The revision a previous run of the agent last applied cleanly (from the first store); undefined until read. */
   private previousGood: string | null | undefined = undefined;
   /** The cluster generation desired state is compiled at; 0 until a cluster store reports one. */
@@ -307,9 +309,10 @@ export class Agent {
     const input = {
       checks: compiled.desired.resources.healthcheck.map((e) => e.value),
       remaining: result.remaining?.changes.length ?? 0,
-      // The state file is local; a cluster store (etcd) is what a node can lose.
+      // A cluster store (etcd) the node reached before this apply must answer after it; one already
+      // down (an outage, not the commit's doing) does not hold the commit back. The state file is local.
       stores: this.opts.stores
-        .filter((s) => s.name !== 'file')
+        .filter((s) => s.name !== 'file' && this.answering.has(s.name))
         .map((s) => ({ name: s.name, reach: () => s.read(this.opts.node).then(() => undefined) })),
       storeDeadlineMs: STORE_DEADLINE_MS,
     };
@@ -484,7 +487,9 @@ export class Agent {
       this.opts.stores.map(async (store) => {
         try {
           await store.write(this.current);
+          this.answering.add(store.name);
         } catch (e) {
+          this.answering.delete(store.name);
           this.metrics.statusWriteErrors[store.name] = (this.metrics.statusWriteErrors[store.name] ?? 0) + 1;
           this.log(`status write to ${store.name} failed: ${(e as Error).message}`, { level: 'warn', step: 'status' });
         }
