@@ -63,7 +63,10 @@ export interface ClusterCompile {
 }
 
 export function compileCluster(model: Model, opts: CompileOptions = {}): ClusterCompile {
-  const loadBalancing = !opts.kinds || opts.kinds.some((k) => LOAD_BALANCER_KINDS.includes(k));
+  // A HealthCheck of a service probes its ClusterIP, which the service program allocates.
+  const probesServices =
+    opts.kinds?.includes('healthcheck') === true && (model.healthChecks ?? []).some((c) => c.spec.to.service);
+  const loadBalancing = !opts.kinds || probesServices || opts.kinds.some((k) => LOAD_BALANCER_KINDS.includes(k));
   const program = buildClusterProgram(model, opts.identities, opts.cache, loadBalancing);
   return { nodes: [...program.view.nodes.keys()], node: (name) => compileNode(program, name) };
 }

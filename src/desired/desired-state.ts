@@ -219,6 +219,36 @@ export interface L7ProxyValue extends L7RuleSet {
   readonly proxyPort: number;
 }
 
+export type ProbeType = 'tcp' | 'http' | 'icmp';
+
+/**
+ * A HealthCheck this node runs after applying a new revision: the probe from a
+ * local endpoint's netns, its target resolved to an address, and what to expect.
+ * Compile-only: the agent reads it, no driver writes it. The entry's label
+ * names it for plans and failures, with its file:line.
+ */
+export interface HealthCheckValue {
+  /** `namespace/name` of the HealthCheck. */
+  readonly name: string;
+  readonly probe: ProbeType;
+  /** `namespace/name` of the endpoint the probe runs from, and its network namespace. */
+  readonly from: string;
+  readonly netns: string;
+  /** The target as declared: `endpoint ns/name`, `service ns/name:port` or an address. */
+  readonly to: string;
+  /** Where the probe goes; null for a service with no ClusterIP (the probe then fails). */
+  readonly address: string | null;
+  /** TCP port (tcp, http); null for icmp. */
+  readonly port: number | null;
+  /** http only: path to GET and status expected. */
+  readonly path: string | null;
+  readonly status: number | null;
+  readonly expect: 'allow' | 'deny';
+  readonly deadlineMs: number;
+  readonly file: string;
+  readonly line: number;
+}
+
 export interface ResourceValues {
   identity: IdentityValue;
   ipcache: IpcacheValue;
@@ -235,6 +265,7 @@ export interface ResourceValues {
   program: ProgramValue;
   netdev: NetdevValue;
   l7proxy: L7ProxyValue;
+  healthcheck: HealthCheckValue;
 }
 
 /** Every resource kind's entries, sorted by key. */

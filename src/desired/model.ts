@@ -1,6 +1,7 @@
 import type { Diagnostic, SourceLocation } from './diagnostics.js';
 import type { CiliumRule } from './schema/cilium-policy.js';
 import type { ClusterSpec, EndpointSpec, NodeSpec, ServiceSpec } from './schema/gitwire-kinds.js';
+import type { HealthCheckSpec } from './schema/health-check.js';
 
 /** One validated declaration with its origin, so later stages can point back at file:line. */
 export interface Declared<S> {
@@ -42,6 +43,8 @@ export interface Model {
   readonly endpoints: readonly Declared<EndpointSpec>[];
   readonly services: readonly Declared<ServiceSpec>[];
   readonly policies: readonly PolicyDeclaration[];
+  /** Probes agents run after applying a revision; absent from models built by hand (tests). */
+  readonly healthChecks?: readonly Declared<HealthCheckSpec>[];
   /** Warnings found while validating; errors never reach a Model. */
   readonly warnings: readonly Diagnostic[];
 }

@@ -30,7 +30,7 @@ const be = (id: number, address: string): Entry<BackendValue> => ({
 
 function state(service: Entry<ServiceValue>[], backend: Entry<BackendValue>[]): DesiredState {
   const empty = { identity: [], ipcache: [], endpoint: [], lxc: [], policy: [], revnat: [], maglev: [] };
-  const rest = { tunnel: [], route: [], link: [], program: [], netdev: [], l7proxy: [] };
+  const rest = { tunnel: [], route: [], link: [], program: [], netdev: [], l7proxy: [], healthcheck: [] };
   return {
     node: 'n1',
     inputs: { commit: null, generation: 0 },

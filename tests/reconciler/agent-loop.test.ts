@@ -94,6 +94,7 @@ class FakeWorld {
       };
     },
     release: () => {},
+    probe: async () => ({ reached: true, got: 'connected' }),
     openLiveNode: () => ({
       gcConntrack: () => this.gcRemoves,
       counters: () => ({}) as never,

@@ -12,6 +12,7 @@ import {
   type NodeSpec,
   type ServiceSpec,
 } from '../../src/desired/schema/gitwire-kinds.js';
+import { healthCheckSpec, type HealthCheckSpec } from '../../src/desired/schema/health-check.js';
 
 // Builds validated Models in memory for tests. Specs go through the real zod
 // schemas, so defaults are the ones a repository would get.
@@ -29,6 +30,7 @@ export class ModelBuilder {
   private readonly endpointDecls: Declared<EndpointSpec>[] = [];
   private readonly serviceDecls: Declared<ServiceSpec>[] = [];
   private readonly policyDecls: PolicyDeclaration[] = [];
+  private readonly healthCheckDecls: Declared<HealthCheckSpec>[] = [];
 
   constructor(private readonly revision: string | null = 'test') {}
 
@@ -77,6 +79,11 @@ export class ModelBuilder {
     return this;
   }
 
+  healthCheck(name: string, spec: Input<typeof healthCheckSpec>, namespace = 'default'): this {
+    this.healthCheckDecls.push(this.declared('HealthCheck', name, namespace, {}, healthCheckSpec.parse(spec)));
+    return this;
+  }
+
   build(): Model {
     return {
       revision: this.revision,
@@ -85,6 +92,7 @@ export class ModelBuilder {
       endpoints: [...this.endpointDecls],
       services: [...this.serviceDecls],
       policies: [...this.policyDecls],
+      healthChecks: [...this.healthCheckDecls],
       warnings: [],
     };
   }

@@ -22,14 +22,16 @@ export function validateCommand(): Command {
         endpoints: model.endpoints.length,
         services: model.services.length,
         policies: model.policies.length,
+        healthChecks: model.healthChecks?.length ?? 0,
       };
       process.stdout.write(JSON.stringify({ revision: tree.revision, ok, counts, diagnostics }, null, 2) + '\n');
     } else {
       for (const d of diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
       if (model) {
+        const checks = model.healthChecks?.length ? `, ${model.healthChecks.length} health checks` : '';
         process.stdout.write(
           `ok: ${tree.files.length} files at ${tree.revision ?? tree.ref}: ${model.nodes.length} nodes, ` +
-            `${model.endpoints.length} endpoints, ${model.services.length} services, ${model.policies.length} policies\n`,
+            `${model.endpoints.length} endpoints, ${model.services.length} services, ${model.policies.length} policies${checks}\n`,
         );
       } else {
         const n = diagnostics.filter((d) => d.severity === 'error').length;

@@ -1,6 +1,7 @@
 import type { Entry, IdentityValue } from '../desired-state.js';
 import type { IdentityTable } from '../identity/index.js';
-import type { Model } from '../model.js';
+import type { Declared, Model } from '../model.js';
+import type { HealthCheckSpec } from '../schema/health-check.js';
 import type { CompileCache } from './compile-cache.js';
 import { buildClusterView, type ClusterView } from './cluster-view.js';
 import { compilePolicyRules, type PolicyProgram } from './policy/compile-policy-rules.js';
@@ -19,6 +20,7 @@ export interface ClusterProgram {
   readonly services: ServiceProgram | null;
   /** The identity map's entries, sorted and frozen: the same on every node. */
   readonly identity: readonly Entry<IdentityValue>[];
+  readonly healthChecks: readonly Declared<HealthCheckSpec>[];
   readonly warnings: Warnings;
   /** Where a node's compile may find its entries of an earlier, identical program. */
   readonly cache?: CompileCache;
@@ -65,6 +67,7 @@ export function buildClusterProgram(
     policy: policy.program,
     services: services?.program ?? null,
     identity,
+    healthChecks: model.healthChecks ?? [],
     warnings,
     cache,
   };

@@ -5,6 +5,7 @@ import { CompileError } from './compile-error.js';
 import { compileDatapath } from './compile-datapath.js';
 import { compileEndpoints, localEndpoints } from './compile-endpoints.js';
 import { compileHostLb } from './compile-host-lb.js';
+import { compileHealthChecks } from './compile-health-checks.js';
 import { compileIpcache } from './compile-ipcache.js';
 import { compileNetdev } from './compile-netdev.js';
 import { compileOverlay } from './compile-overlay.js';
@@ -50,6 +51,7 @@ export function compileNode(program: ClusterProgram, nodeName: string): DesiredS
     program: sortEntries([...datapath.program, ...overlay.program, ...hostLb.program]),
     netdev: sortEntries(compileNetdev(services.service, hostLb.link.length > 0 ? node.address : null)),
     l7proxy: sortEntries(compileL7Proxy(compileL7Rules(view, program.policy, local, warnings), program.identity)),
+    healthcheck: sortEntries(compileHealthChecks(view, program.services, program.healthChecks, node)),
   };
   return deepFreeze({
     node: nodeName,

@@ -53,6 +53,8 @@ export const KINDS = {
     driven: true,
     describe: (e) => e.label ?? `device holding ${e.value.address}`,
   },
+  // Probes the agent runs after an apply: in plans between commits, never written to a node.
+  healthcheck: { key: (v) => v.name, dependsOn: [], driven: false, describe: label },
 } as const satisfies { readonly [K in ResourceKind]: KindSpec<ResourceValues[K]> };
 
 export type DrivenKind = { [K in ResourceKind]: (typeof KINDS)[K]['driven'] extends true ? K : never }[ResourceKind];

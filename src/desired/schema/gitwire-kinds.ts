@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { healthCheckSpec } from './health-check.js';
 import { interfaceName, labelMap, objectMeta, objectName, portName } from './meta.js';
 import { rolloutSpec } from './rollout-spec.js';
 
@@ -98,3 +99,4 @@ export const clusterDocument = gitwireDocument('Cluster', clusterSpec);
 export const nodeDocument = gitwireDocument('Node', nodeSpec);
 export const endpointDocument = gitwireDocument('Endpoint', endpointSpec);
 export const serviceDocument = gitwireDocument('Service', serviceSpec);
+export const healthCheckDocument = gitwireDocument('HealthCheck', healthCheckSpec);

@@ -1,6 +1,8 @@
 import type { Declared, PolicyDeclaration } from '../model.js';
 import { endpointAliasFits, endpointNetns, endpointVeth, MAX_ALIAS, ownerMark } from '../names/index.js';
 import type { ClusterSpec, EndpointSpec, NodeSpec, ServiceSpec } from '../schema/gitwire-kinds.js';
+import type { HealthCheckSpec } from '../schema/health-check.js';
+import { checkHealthChecks } from './check-health-checks.js';
 import {
   containsAddr,
   containsPrefix,
@@ -23,13 +25,14 @@ export interface Declarations {
   readonly endpoints: Entry<EndpointSpec>[];
   readonly services: Entry<ServiceSpec>[];
   readonly policies: { readonly decl: PolicyDeclaration; readonly r: Reporter }[];
+  readonly healthChecks: Entry<HealthCheckSpec>[];
 }
 
 const at = (e: { decl: { source: { file: string; line: number } } }) => `${e.decl.source.file}:${e.decl.source.line}`;
 
 /** Findings that need more than one document: duplicates, unknown references, address and CIDR clashes. */
 export function checkCrossDocument(d: Declarations): void {
-  checkDuplicateNames([...d.clusters, ...d.nodes, ...d.endpoints, ...d.services, ...d.policies]);
+  checkDuplicateNames([...d.clusters, ...d.nodes, ...d.endpoints, ...d.services, ...d.policies, ...d.healthChecks]);
   d.clusters.slice(1).forEach((c) => {
     c.r.error(
       ValidateCode.multipleClusters,
@@ -54,6 +57,7 @@ export function checkCrossDocument(d: Declarations): void {
   checkEndpoints(d.endpoints, podCidrs);
   checkEndpointNames(d.endpoints);
   checkServices(d.services, d.endpoints, serviceCidr);
+  checkHealthChecks(d.healthChecks, d.endpoints, d.services, d.nodes);
 }
 
 function checkDuplicateNames(

@@ -4,7 +4,7 @@ import { GITWIRE_API } from '../schema/gitwire-kinds.js';
 import { Reporter } from './internal/reporter.js';
 import { ValidateCode } from './validate-codes.js';
 
-export type GitwireKind = 'Cluster' | 'Node' | 'Endpoint' | 'Service';
+export type GitwireKind = 'Cluster' | 'Node' | 'Endpoint' | 'Service' | 'HealthCheck';
 
 export type DocumentClass =
   | { readonly type: 'policy'; readonly kind: PolicyKind }
@@ -13,7 +13,7 @@ export type DocumentClass =
 
 export const CILIUM_API = 'cilium.io/v2';
 const POLICY_KINDS: readonly string[] = ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy'];
-const GITWIRE_KINDS: readonly string[] = ['Cluster', 'Node', 'Endpoint', 'Service'];
+const GITWIRE_KINDS: readonly string[] = ['Cluster', 'Node', 'Endpoint', 'Service', 'HealthCheck'];
 const CILIUM_GROUP = CILIUM_API.split('/')[0]!;
 const GITWIRE_GROUP = GITWIRE_API.split('/')[0]!;
 

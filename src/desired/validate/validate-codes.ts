@@ -25,6 +25,7 @@ export const ValidateCode = {
   targetPort: 'E_TARGET_PORT',
   nodePort: 'E_NODE_PORT',
   rolloutWave: 'E_ROLLOUT_WAVE',
+  healthCheckRef: 'E_HEALTH_CHECK_REF',
   ignoredKind: 'W_IGNORED_KIND',
   notManifest: 'W_NOT_A_MANIFEST',
   droppedField: 'W_DROPPED_FIELD',
@@ -35,4 +36,5 @@ export const ValidateCode = {
   clusterScoped: 'W_CLUSTER_SCOPED',
   emptyPolicy: 'W_EMPTY_POLICY',
   selectsNothing: 'W_SELECTS_NOTHING',
+  healthCheckNowhere: 'W_HEALTH_CHECK_NOWHERE',
 } as const;

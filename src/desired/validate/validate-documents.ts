@@ -2,6 +2,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { ParsedDocument } from '../load/index.js';
 import type { Declared, Model, PolicyDeclaration } from '../model.js';
 import type { ClusterSpec, EndpointSpec, NodeSpec, ServiceSpec } from '../schema/gitwire-kinds.js';
+import type { HealthCheckSpec } from '../schema/health-check.js';
 import { checkCrossDocument, type Declarations } from './check-cross-document.js';
 import { classifyDocument } from './classify-document.js';
 import { Reporter } from './internal/reporter.js';
@@ -14,6 +15,7 @@ export type Declaration =
   | { readonly kind: 'Node'; readonly decl: Declared<NodeSpec> }
   | { readonly kind: 'Endpoint'; readonly decl: Declared<EndpointSpec> }
   | { readonly kind: 'Service'; readonly decl: Declared<ServiceSpec> }
+  | { readonly kind: 'HealthCheck'; readonly decl: Declared<HealthCheckSpec> }
   | { readonly kind: 'policy'; readonly decl: PolicyDeclaration };
 
 /** A document after its own checks, kept for the checks across documents. */
@@ -58,7 +60,7 @@ export function assembleModel(
   revision: string | null,
   diagnostics: Diagnostic[],
 ): Model | null {
-  const found: Declarations = { clusters: [], nodes: [], endpoints: [], services: [], policies: [] };
+  const found: Declarations = { clusters: [], nodes: [], endpoints: [], services: [], policies: [], healthChecks: [] };
   for (const { doc, declaration: d } of validated) {
     if (!d) continue;
     const r = new Reporter(doc, diagnostics);
@@ -66,7 +68,8 @@ export function assembleModel(
     else if (d.kind === 'Cluster') found.clusters.push({ decl: d.decl, r });
     else if (d.kind === 'Node') found.nodes.push({ decl: d.decl, r });
     else if (d.kind === 'Endpoint') found.endpoints.push({ decl: d.decl, r });
-    else found.services.push({ decl: d.decl, r });
+    else if (d.kind === 'Service') found.services.push({ decl: d.decl, r });
+    else found.healthChecks.push({ decl: d.decl, r });
   }
   checkCrossDocument(found);
   if (diagnostics.some((d) => d.severity === 'error')) return null;
@@ -77,6 +80,7 @@ export function assembleModel(
     nodes: decls(found.nodes),
     endpoints: decls(found.endpoints),
     services: decls(found.services),
+    healthChecks: decls(found.healthChecks),
     policies: sorted<PolicyDeclaration>(found.policies.map((p) => p.decl)),
     warnings: diagnostics.filter((d) => d.severity === 'warning'),
   };

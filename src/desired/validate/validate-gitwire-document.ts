@@ -3,6 +3,7 @@ import type { Declared } from '../model.js';
 import {
   clusterDocument,
   endpointDocument,
+  healthCheckDocument,
   nodeDocument,
   serviceDocument,
   type ClusterSpec,
@@ -10,6 +11,7 @@ import {
   type NodeSpec,
   type ServiceSpec,
 } from '../schema/gitwire-kinds.js';
+import type { HealthCheckSpec } from '../schema/health-check.js';
 import type { GitwireKind } from './classify-document.js';
 import type { Reporter } from './internal/reporter.js';
 import { ValidateCode } from './validate-codes.js';
@@ -20,17 +22,25 @@ export type GitwireEntry =
   | { readonly kind: 'Cluster'; readonly decl: Declared<ClusterSpec>; readonly r: Reporter }
   | { readonly kind: 'Node'; readonly decl: Declared<NodeSpec>; readonly r: Reporter }
   | { readonly kind: 'Endpoint'; readonly decl: Declared<EndpointSpec>; readonly r: Reporter }
-  | { readonly kind: 'Service'; readonly decl: Declared<ServiceSpec>; readonly r: Reporter };
+  | { readonly kind: 'Service'; readonly decl: Declared<ServiceSpec>; readonly r: Reporter }
+  | { readonly kind: 'HealthCheck'; readonly decl: Declared<HealthCheckSpec>; readonly r: Reporter };
 
 const SCHEMAS: Record<GitwireKind, z.ZodType> = {
   Cluster: clusterDocument,
   Node: nodeDocument,
   Endpoint: endpointDocument,
   Service: serviceDocument,
+  HealthCheck: healthCheckDocument,
 };
 
-/** Endpoints and Services live in a namespace, as Pods and Services do; Clusters and Nodes do not. */
-const NAMESPACED: Record<GitwireKind, boolean> = { Cluster: false, Node: false, Endpoint: true, Service: true };
+/** Endpoints, Services and HealthChecks live in a namespace, as Pods and Services do; Clusters and Nodes do not. */
+const NAMESPACED: Record<GitwireKind, boolean> = {
+  Cluster: false,
+  Node: false,
+  Endpoint: true,
+  Service: true,
+  HealthCheck: true,
+};
 
 export function validateGitwireDocument(kind: GitwireKind, r: Reporter): GitwireEntry | null {
   const parsed = SCHEMAS[kind].safeParse(r.doc.value);
@@ -39,7 +49,11 @@ export function validateGitwireDocument(kind: GitwireKind, r: Reporter): Gitwire
     return null;
   }
   const data = parsed.data as z.infer<
-    typeof clusterDocument | typeof nodeDocument | typeof endpointDocument | typeof serviceDocument
+    | typeof clusterDocument
+    | typeof nodeDocument
+    | typeof endpointDocument
+    | typeof serviceDocument
+    | typeof healthCheckDocument
   >;
   const meta = data.metadata;
   if (!NAMESPACED[kind] && meta.namespace !== undefined) {

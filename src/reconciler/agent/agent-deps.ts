@@ -1,5 +1,5 @@
 import type { IdentityAllocator } from '../../desired/identity/index.js';
-import { resolveRevision, type SourceOptions } from '../../desired/index.js';
+import { resolveRevision, type HealthCheckValue, type SourceOptions } from '../../desired/index.js';
 import { NodeDatapath, type NodeOptions } from '../../datapath/index.js';
 import {
   compileRevision,
@@ -9,6 +9,7 @@ import {
   type ReconcileResult,
 } from '../reconcile-node.js';
 import { newRevisionCaches } from '../load-revision.js';
+import { runProbe, type ProbeOutcome } from '../health/index.js';
 import { L7VerdictFeed, l7FeedPath } from './l7-verdict-feed.js';
 import { openLiveNode, type LiveNode } from './live-node.js';
 
@@ -26,6 +27,8 @@ export interface AgentDeps {
   ): Promise<CompiledRevision>;
   reconcile(opts: ReconcileOptions): Promise<ReconcileResult>;
   openLiveNode(opts: NodeOptions): LiveNode | null;
+  /** Runs one HealthCheck's probe from its endpoint's network namespace. */
+  probe(check: HealthCheckValue): Promise<ProbeOutcome>;
   /** Releases what the deps keep between passes (the open node); called when the agent stops. */
   release(): void;
 }
@@ -74,6 +77,7 @@ export const realAgentDeps: AgentDeps = {
     compileRevision(repo, source, node, caches, generation, identities),
   reconcile: async (opts) => reconcileNode(opts.dryRun ? opts : { ...opts, datapath: await keptNode(opts) }),
   openLiveNode,
+  probe: runProbe,
   release() {
     kept?.node.close();
     kept = null;

@@ -32,6 +32,7 @@ export class AgentMetrics {
   private readonly policies = new Set<string>();
   private readonly reconcileDuration: Histogram;
   private readonly applyDuration: Histogram;
+  private readonly rollbackDuration: Histogram;
   private readonly policyVerdicts: Counter<'policy' | 'direction' | 'result'>;
 
   constructor(
@@ -52,6 +53,12 @@ export class AgentMetrics {
     this.applyDuration = new Histogram({
       name: 'gitwire_apply_duration_seconds',
       help: 'Duration of the apply step (diff with the kernel and write) of reconcile passes.',
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.rollbackDuration = new Histogram({
+      name: 'gitwire_rollback_seconds',
+      help: 'From a failed health check to the last good revision enforced again on the node.',
       buckets: DURATION_BUCKETS,
       registers,
     });
@@ -144,6 +151,10 @@ export class AgentMetrics {
 
   observeApply(seconds: number): void {
     this.applyDuration.observe(seconds);
+  }
+
+  observeRollback(seconds: number): void {
+    this.rollbackDuration.observe(seconds);
   }
 
   /** Counts one datapath event against the policy that decided it. */

@@ -1,6 +1,14 @@
 import PQueue from 'p-queue';
 import type { IdentityAllocator } from '../../desired/identity/index.js';
 import { formatDiagnostic, ValidationError, type DesiredInputs, type SourceOptions } from '../../desired/index.js';
+import {
+  describeResult,
+  HealthCheckFailedError,
+  nodeDrops,
+  runHealthChecks,
+  type CheckResult,
+  type HealthReport,
+} from '../health/index.js';
 import { withGeneration } from '../plan.js';
 import type { CompiledRevision, ReconcileResult } from '../reconcile-node.js';
 import type { RevisionGate } from '../rollout/revision-gate.js';
@@ -17,6 +25,7 @@ import {
   markProgressing,
   markReady,
   recordPass,
+  shortRevision,
   type AgentStep,
   type Failure,
   type LastReconcile,
@@ -62,6 +71,9 @@ interface Pass {
   result: ReconcileResult | null;
 }
 
+/** How long a cluster store may take to answer the built-in reachability check. */
+const STORE_DEADLINE_MS = 2000;
+
 class NotConvergedError extends Error {
   readonly code = 'E_NOT_CONVERGED';
   constructor(remaining: number) {
@@ -91,6 +103,10 @@ export class Agent {
   private latest: CompiledRevision | null = null;
   /** The inputs that stalled and why; cleared when new inputs are compiled. */
   private stalled: { readonly inputs: DesiredInputs; readonly failure: Failure } | null = null;
+  /** Stores whose last status write succeeded. */
+  private readonly answering = new Set<string>();
+  /** The revision a previous run of the agent last applied cleanly (from the first store); undefined until read. */
+  private previousGood: string | null | undefined = undefined;
   /** The cluster generation desired state is compiled at; 0 until a cluster store reports one. */
   private generation = 0;
   private live: LiveNode | null = null;
@@ -209,10 +225,13 @@ export class Agent {
     ['load', (p) => this.load(p)],
     ['apply', (p) => this.apply(p)],
     ['verify', (p) => this.verify(p)],
+    ['check', (p) => this.check(p)],
   ];
 
   private async pass(): Promise<void> {
     const started = this.now();
+    // Read before this run's first status write replaces it: a rollback after a restart goes back there.
+    if (this.previousGood === undefined) this.previousGood = await this.readPreviousGood();
     const t0 = performance.now();
     const p: Pass = { commit: null, generation: this.generation, compiled: null, repairOnly: false, result: null };
     let step: AgentStep = 'fetch';
@@ -288,6 +307,118 @@ export class Agent {
     return true;
   }
 
+  /**
+   * After a new revision was applied (not on drift repair of one already
+   * checked): its health checks pass, or the node goes straight back to the
+   * last good revision and the pass fails Stalled on the new one. A plain
+   * directory has no revisions to tell apart or go back to: it is not checked.
+   */
+  private async check(p: Pass): Promise<boolean> {
+    if (p.repairOnly || p.commit === null || p.compiled === this.good) return true;
+    const report = await this.runChecks(p.compiled!, p.result!);
+    if (report.passed) return true;
+    throw await this.rollBack(p.commit, report.failed, performance.now());
+  }
+
+  private runChecks(compiled: CompiledRevision, result: ReconcileResult): Promise<HealthReport> {
+    const input = {
+      checks: compiled.desired.resources.healthcheck.map((e) => e.value),
+      remaining: result.remaining?.changes.length ?? 0,
+      // A cluster store (etcd) the node reached before this apply must answer after it; one already
+      // down (an outage, not the commit's doing) does not hold the commit back. The state file is local.
+      stores: this.opts.stores
+        .filter((s) => s.name !== 'file' && this.answering.has(s.name))
+        .map((s) => ({ name: s.name, reach: () => s.read(this.opts.node).then(() => undefined) })),
+      storeDeadlineMs: STORE_DEADLINE_MS,
+    };
+    return runHealthChecks(input, {
+      probe: (c) => this.deps.probe(c),
+      drops: () => nodeDrops(this.datapathCounters()),
+    });
+  }
+
+  /**
+   * Reconciles the node towards the last good revision, through the same
+   * apply (and so the same safe ordering) as any pass, and confirms with its
+   * checks. `failedAt` is when the failure was known (performance.now()).
+   */
+  private async rollBack(
+    revision: string | null,
+    failed: readonly CheckResult[],
+    failedAt: number,
+  ): Promise<HealthCheckFailedError> {
+    const at = this.now().toISOString();
+    const good = this.good ?? (await this.compilePreviousGood(revision));
+    const none = { revision, failed, rolledBackTo: null, rollbackSeconds: null, restoredChecksPassed: null, at };
+    this.log(`health check failed on ${shortRevision(revision)}: ${failed.map(describeResult).join('; ')}`, {
+      level: 'error',
+      step: 'check',
+      revision,
+    });
+    if (!good) {
+      const outcome =
+        'no earlier revision was applied here, so there is nothing to roll back to: this one stays applied';
+      return new HealthCheckFailedError({ ...none, outcome });
+    }
+    const to = good.inputs.commit;
+    try {
+      const result = await this.deps.reconcile({ repo: this.opts.repo, ...this.nodeOptions(), compiled: good });
+      const remaining = result.remaining?.changes.length ?? 0;
+      if (remaining > 0) throw new NotConvergedError(remaining);
+      const seconds = (performance.now() - failedAt) / 1000;
+      this.metrics.observeRollback(seconds);
+      this.metrics.kernelWrites += result.writes;
+      const confirm = await this.runChecks(good, result);
+      const checks = confirm.passed
+        ? 'its checks pass'
+        : `its checks fail too: ${confirm.failed.map(describeResult).join('; ')}`;
+      const outcome = `rolled back to ${shortRevision(to)} in ${Math.round(seconds * 1000)} ms (${result.writes} kernel writes); ${checks}`;
+      this.log(outcome, { step: 'check', revision: to });
+      return new HealthCheckFailedError({
+        ...none,
+        rolledBackTo: to,
+        rollbackSeconds: seconds,
+        restoredChecksPassed: confirm.passed,
+        outcome,
+      });
+    } catch (e) {
+      const outcome = `rolling back to ${shortRevision(to)} failed (${describeError(e)}); drift repair keeps trying`;
+      this.log(outcome, { level: 'error', step: 'check', revision: to, code: errorCode(e) });
+      return new HealthCheckFailedError({ ...none, outcome });
+    }
+  }
+
+  private async readPreviousGood(): Promise<string | null> {
+    const store = this.opts.stores[0];
+    const previous = await store?.read(this.opts.node).catch(() => null);
+    return previous?.lastAppliedRevision ?? null;
+  }
+
+  /**
+   * After a restart this run has applied nothing good yet; the revision the
+   * previous run last applied cleanly is the one to go back to. It becomes
+   * the last good revision, so drift repair keeps the node there.
+   */
+  private async compilePreviousGood(failed: string | null): Promise<CompiledRevision | null> {
+    const commit = this.previousGood;
+    if (!commit || commit === failed) return null;
+    try {
+      this.good = await this.deps.compile(
+        this.opts.repo,
+        { ...this.opts.source, rev: commit },
+        this.opts.node,
+        this.generation,
+        this.opts.identities,
+      );
+    } catch (e) {
+      this.log(`the previously applied ${shortRevision(commit)} no longer compiles: ${describeError(e)}`, {
+        level: 'warn',
+        step: 'check',
+      });
+    }
+    return this.good;
+  }
+
   private succeeded(p: Pass, started: Date, durationMs: number): number {
     const r = p.result!;
     const pass: LastReconcile = {
@@ -339,7 +470,8 @@ export class Agent {
     }
     const revision = p.commit;
     if (!isRetried(kind)) {
-      const failure: Failure = { error, step, kind, revision, ...(reason ? { reason } : {}) };
+      const health = e instanceof HealthCheckFailedError ? { health: e.health } : {};
+      const failure: Failure = { error, step, kind, revision, ...(reason ? { reason } : {}), ...health };
       const inputs = { commit: revision, generation: p.generation };
       this.stalled = { inputs, failure };
       if (this.latest && sameInputs(this.latest.inputs, inputs)) this.latest = null;
@@ -370,7 +502,9 @@ export class Agent {
       this.opts.stores.map(async (store) => {
         try {
           await store.write(this.current);
+          this.answering.add(store.name);
         } catch (e) {
+          this.answering.delete(store.name);
           this.metrics.statusWriteErrors[store.name] = (this.metrics.statusWriteErrors[store.name] ?? 0) + 1;
           this.log(`status write to ${store.name} failed: ${(e as Error).message}`, { level: 'warn', step: 'status' });
         }

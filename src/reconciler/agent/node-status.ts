@@ -1,4 +1,5 @@
 import type { NodeHold } from '../rollout/node-hold.js';
+import type { HealthFailure } from '../health/index.js';
 import { isRetried, type FailureKind } from './failure-kind.js';
 
 export type ConditionType = 'Ready' | 'Reconciling' | 'Stalled';
@@ -14,8 +15,8 @@ export interface Condition {
   readonly lastTransitionTime: string;
 }
 
-/** The step of a pass that failed: fetch (resolve the ref), load (read, validate, compile), apply, verify. */
-export type AgentStep = 'fetch' | 'load' | 'apply' | 'verify';
+/** The step of a pass that failed: fetch (resolve the ref), load (read, validate, compile), apply, verify, check (health). */
+export type AgentStep = 'fetch' | 'load' | 'apply' | 'verify' | 'check';
 
 export interface StatusError {
   readonly code: string;
@@ -51,6 +52,8 @@ export interface NodeStatus {
   readonly lastReconcile: LastReconcile | null;
   /** Set while a suspension, a pin or a staged rollout holds the node back from the branch head. */
   readonly hold?: NodeHold;
+  /** The last revision whose health checks failed here, and the rollback; gone once a new revision passes. */
+  readonly health?: HealthFailure;
 }
 
 export function initialStatus(node: string, repo: string, rev: string, now: Date): NodeStatus {
@@ -103,6 +106,7 @@ export function markReady(s: NodeStatus, pass: LastReconcile, now: Date): NodeSt
       lastError: null,
       failures: 0,
       lastReconcile: pass,
+      health: undefined,
     },
     now,
     [
@@ -122,6 +126,8 @@ export interface Failure {
   readonly retryInMs?: number;
   /** The condition reason, when the step's own does not say it (RetriesExhausted). */
   readonly reason?: string;
+  /** The failed checks and the rollback, for a failure at the check step. */
+  readonly health?: HealthFailure;
 }
 
 const REASONS: Readonly<Record<AgentStep, string>> = {
@@ -129,6 +135,7 @@ const REASONS: Readonly<Record<AgentStep, string>> = {
   load: 'ValidationFailed',
   apply: 'ApplyFailed',
   verify: 'VerifyFailed',
+  check: 'HealthCheckFailed',
 };
 
 /**
@@ -146,6 +153,7 @@ export function markFailed(s: NodeStatus, f: Failure, now: Date): NodeStatus {
     lastAttemptedRevision: f.revision ?? s.lastAttemptedRevision,
     lastError: { ...f.error, step: f.step, kind: f.kind, at: now.toISOString() },
     failures,
+    ...(f.health ? { health: f.health } : {}),
   };
   const held = s.lastAppliedRevision ? `; still enforcing ${shortRevision(s.lastAppliedRevision)}` : '';
   const msg = `${f.step} ${shortRevision(f.revision)}: ${firstLine(f.error.message)}${held}`;

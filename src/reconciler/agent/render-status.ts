@@ -32,6 +32,14 @@ function renderOne(s: NodeStatus): string {
   lines.push('  conditions:');
   for (const c of s.conditions)
     lines.push(`    ${c.type.padEnd(11)} ${c.status.padEnd(7)} ${c.reason}${c.message ? `: ${c.message}` : ''}`);
+  if (s.health) {
+    const h = s.health;
+    const back =
+      h.rollbackSeconds === null || h.rolledBackTo === null
+        ? 'not rolled back'
+        : `rolled back to ${shortRevision(h.rolledBackTo)} in ${Math.round(h.rollbackSeconds * 1000)} ms`;
+    lines.push(`  health:     ${shortRevision(h.revision)} failed ${h.failed.length} check(s) at ${h.at}; ${back}`);
+  }
   if (s.lastError) {
     const e = s.lastError;
     lines.push(`  last error: ${e.kind} at ${e.step} (${e.code}) at ${e.at}`);

@@ -38,18 +38,25 @@ const model = () =>
         },
       ],
     })
+    .healthCheck('landing', {
+      from: { endpoint: 'default/tiefighter' },
+      to: { service: 'default/deathstar', port: 80 },
+      probe: 'tcp',
+    })
     .build();
 
 describe('the kind registry', () => {
-  it('declares every resource kind once, and drives every kind but the compile-only identity', () => {
+  it('declares every resource kind once, and drives every kind but the compile-only identity and healthcheck', () => {
     expect([...RESOURCE_KINDS].sort()).toEqual(Object.keys(KINDS).sort());
     expect(new Set(RESOURCE_KINDS).size).toBe(RESOURCE_KINDS.length);
-    expect(RESOURCE_KINDS.filter((k) => !DRIVEN_KINDS.includes(k as never))).toEqual(['identity']);
+    expect(RESOURCE_KINDS.filter((k) => !DRIVEN_KINDS.includes(k as never))).toEqual(['identity', 'healthcheck']);
     for (const k of RESOURCE_KINDS) for (const d of KINDS[k].dependsOn) expect(RESOURCE_KINDS).toContain(d);
   });
 
   it('renders every compiled key with the key function observe calls', () => {
     const state = compile(model(), 'n1');
+    const probes = compile(model(), 'n2').resources.healthcheck;
+    for (const e of probes) expect(kindSpec('healthcheck').key(e.value)).toBe(e.key);
     const seen = new Set<ResourceKind>();
     for (const kind of RESOURCE_KINDS) {
       const { key } = kindSpec(kind);
@@ -59,7 +66,8 @@ describe('the kind registry', () => {
       }
     }
     // The model exercises every kind, so no key function goes unchecked.
-    expect([...seen].sort()).toEqual([...RESOURCE_KINDS].sort());
+    expect(probes).toHaveLength(1);
+    expect([...seen, 'healthcheck'].sort()).toEqual([...RESOURCE_KINDS].sort());
   });
 
   it("compiles the node-device attachments only while a NodePort frontend or the node's own way to services needs them", () => {

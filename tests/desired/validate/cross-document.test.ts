@@ -99,7 +99,7 @@ describe('gitwire cross-document checks', () => {
 
   it('rejects an unknown kind in the gitwire group instead of ignoring it', () => {
     expect(errorsOf({ 'x.yaml': head('Servce', 'web') + '  ports: []\n' })).toEqual([
-      'x.yaml:2: kind: unknown kind Servce in gitwire.io/v1alpha1; did you mean Service? (gitwire reads Cluster, Node, Endpoint, Service there)',
+      'x.yaml:2: kind: unknown kind Servce in gitwire.io/v1alpha1; did you mean Service? (gitwire reads Cluster, Node, Endpoint, Service, HealthCheck there)',
     ]);
   });
 });
