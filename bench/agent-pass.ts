@@ -6,7 +6,9 @@
 // the example's node-1 is renamed so that nothing is shared with other runs.
 // Then where a kept node's observe spends its time: the one iproute2 scan of
 // the net kinds, and each other kind's driver on its own (medians).
-// Run: npx tsx bench/agent-pass.ts [passes=15]
+// With `100k`, the node is bench/apply.ts's ~100k-entry configuration
+// (scale-repo.ts: 50 endpoints, 65,000 policy and 35,052 ipcache entries).
+// Run: npx tsx bench/agent-pass.ts [passes=15] [example|100k]
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,8 +19,10 @@ import { endpointNetnsPrefix } from '../src/desired/names/index.js';
 import { observeNet } from '../src/datapath/net/index.js';
 import { DRIVEN_KINDS } from '../src/desired/kinds/index.js';
 import { compileRevision, reconcileNode } from '../src/reconciler/reconcile-node.js';
+import { SCALE_100K, writeScaleRepo } from './scale-repo.js';
 
 const PASSES = Number(process.argv[2] ?? 15);
+const SCALE = process.argv[3] === '100k';
 const name = `gwpass${process.pid.toString(36)}`;
 const nodeNs = `${name}-ns`;
 const bpffsRoot = `/sys/fs/bpf/${name}`;
@@ -36,8 +40,11 @@ function renameNode(dir: string): void {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
-  cpSync(new URL('../examples/repo', import.meta.url).pathname, repo, { recursive: true });
-  renameNode(repo);
+  if (SCALE) writeScaleRepo(repo, name, SCALE_100K);
+  else {
+    cpSync(new URL('../examples/repo', import.meta.url).pathname, repo, { recursive: true });
+    renameNode(repo);
+  }
   ip('netns', 'add', nodeNs);
   ip('-n', nodeNs, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0-peer');
   ip('-n', nodeNs, 'addr', 'add', '192.168.50.11/24', 'dev', 'eth0');
@@ -76,7 +83,9 @@ async function main(): Promise<void> {
   }
   kept.close();
   const entries = Object.values(compiled.desired.resources).reduce((n, l) => n + l.length, 0);
-  console.log(`example node-1: ${entries} desired entries, ${PASSES} no-op passes each, 0 writes`);
+  console.log(
+    `${SCALE ? 'scale-repo.ts 100k' : 'example node-1'}: ${entries} desired entries, ${PASSES} no-op passes each, 0 writes`,
+  );
   console.log(
     `| node opened every pass | ${median(reopened).toFixed(0)} ms | ${Math.min(...reopened).toFixed(0)} ms |`,
   );

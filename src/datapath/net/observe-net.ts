@@ -5,13 +5,19 @@ import { observedLinks } from './link-ops.js';
 import { observedRoutes } from './route-ops.js';
 import { observedTunnels, readTunnel } from './tunnel-ops.js';
 import { IpRunner } from './internal/ip-runner.js';
+import { inet } from './internal/ip-json.js';
 import { scanNamed, scanNode } from './internal/node-scan.js';
+
+/** IPv4 addresses per device of the node's namespace. */
+export type DeviceAddresses = ReadonlyMap<string, readonly string[]>;
 
 export interface ObservedNet {
   readonly endpoint: Entry<EndpointValue>[];
   readonly link: Entry<LinkValue>[];
   readonly route: Entry<RouteValue>[];
   readonly tunnel: Entry<TunnelValue>[];
+  /** From the same scan: the netdev kind reads these instead of running `ip addr` again. */
+  readonly deviceAddresses: DeviceAddresses;
 }
 
 /**
@@ -32,5 +38,6 @@ export async function observeNet(
     link: observedLinks(node, scan, netns),
     route: observedRoutes(scan),
     tunnel: tunnel === null ? [] : observedTunnels(tunnel),
+    deviceAddresses: new Map(scan.links.map((l) => [l.ifname, inet(l).map((a) => a.local)])),
   };
 }
