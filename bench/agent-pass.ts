@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { NodeDatapath } from '../src/datapath/index.js';
 import { endpointNetnsPrefix } from '../src/desired/names/index.js';
-import { observeNet } from '../src/datapath/net/index.js';
+import { observeNet, type ObservedNet } from '../src/datapath/net/index.js';
+import { NetdevOps } from '../src/datapath/netdev-ops.js';
 import { DRIVEN_KINDS } from '../src/desired/kinds/index.js';
 import { compileRevision, reconcileNode } from '../src/reconciler/reconcile-node.js';
 import { SCALE_100K, writeScaleRepo } from './scale-repo.js';
@@ -74,11 +75,18 @@ async function main(): Promise<void> {
     steps.set(label, [...(steps.get(label) ?? []), performance.now() - t0]);
   };
   const netKinds = new Set(['endpoint', 'link', 'route', 'tunnel']);
+  const netdev = kept.drivers.netdev;
   for (let i = 0; i < PASSES; i++) {
-    await step('net scan (endpoint, link, route, tunnel)', () => observeNet({ nodeNs, owner: name }));
+    let scan: ObservedNet | undefined;
+    await step(
+      'net scan (endpoint, link, route, tunnel)',
+      async () => (scan = await observeNet({ nodeNs, owner: name })),
+    );
     for (const kind of DRIVEN_KINDS) {
       const driver: { observe(): Promise<unknown> } = kept.drivers[kind];
-      if (!netKinds.has(kind)) await step(kind, () => driver.observe());
+      if (netdev instanceof NetdevOps && kind === 'netdev') {
+        await step('netdev (addresses from the net scan)', () => netdev.observe(scan?.deviceAddresses));
+      } else if (!netKinds.has(kind)) await step(kind, () => driver.observe());
     }
   }
   kept.close();

@@ -31,8 +31,11 @@ export async function observeNet(
 ): Promise<ObservedNet> {
   const ip = new IpRunner({ writes: 0 });
   const scan = await scanNode(ip, node);
-  const netns = await scanNamed(ip, vethPeerNetns(scan, node));
-  const tunnel = await readTunnel(ip, node, scan, options.tunnelDevice);
+  // Two processes at once: the endpoints' namespaces and the tunnel's FDB are independent reads.
+  const [netns, tunnel] = await Promise.all([
+    scanNamed(ip, vethPeerNetns(scan, node)),
+    readTunnel(ip, node, scan, options.tunnelDevice),
+  ]);
   return {
     endpoint: observedEndpoints(node, scan, netns),
     link: observedLinks(node, scan, netns),
