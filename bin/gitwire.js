@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the compiled CLI (npm run build, done by scripts/setup.sh).
-import { main } from '../dist/cli/main.js';
+// Runs the bundled CLI (npm run build, done by scripts/setup.sh; see scripts/bundle-cli.mjs).
+import { main } from '../dist/bundle/main.js';
 
 await main(process.argv);
