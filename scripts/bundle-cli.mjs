@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist/bundle');
-const BUNDLED = new Set(['zod', 'yaml', 'commander']);
+const BUNDLED = new Set(['zod', 'yaml', 'commander', 'ignore']);
 const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
 const external = Object.keys(pkg.dependencies).filter((name) => !BUNDLED.has(name));
 
@@ -36,6 +36,23 @@ const ownUrl = {
 
 // Chunk names carry content hashes: a rebuild must not leave the old ones beside the new.
 await rm(outdir, { recursive: true, force: true });
+// zod re-exports every locale it ships (260 kB of the bundle, parsed at every
+// start); gitwire's messages are zod's English ones, so only that one is kept.
+const englishOnlyZod = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[/\\]zod[/\\]/.test(args.importer)
+        ? { path: join(args.importer, '../../locales/en.js'), namespace: 'zod-en' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-en' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: root,
+    }));
+  },
+};
+
 await build({
   entryPoints: [join(root, 'src/cli/main.ts')],
   outdir,
@@ -46,7 +63,7 @@ await build({
   platform: 'node',
   target: 'node20',
   external,
-  plugins: [ownUrl],
+  plugins: [ownUrl, englishOnlyZod],
   // CommonJS packages in the bundle (commander) require Node's built-ins.
   banner: {
     js: "import { createRequire as gwCreateRequire } from 'node:module'; const require = gwCreateRequire(import.meta.url);",
