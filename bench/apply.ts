@@ -2,14 +2,10 @@
 // (YAML in a directory → load → compile → observe → plan → apply → verify),
 // then the no-op re-apply of the same configuration through reconcileNode.
 // The node is a fresh network namespace with its own bpffs directory.
-// Configuration: E endpoints, one policy that lets every endpoint reach every
-// other on P TCP ports (E × E × P policy entries), and one egress policy of
-// C /32 CIDRs on one endpoint (C policy entries and C ipcache entries). The
-// defaults give 65,000 policy + 35,052 ipcache + 50 endpoint entries: the
-// policy map holds at most 65,536 entries for the whole node.
+// Configuration: scale-repo.ts (the defaults give ~100k entries).
 // Run: npx tsx bench/apply.ts [endpoints=50] [ports=12] [cidrs=35000]
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -19,6 +15,7 @@ import { apply } from '../src/reconciler/apply.js';
 import { loadRevision } from '../src/reconciler/load-revision.js';
 import { plan } from '../src/reconciler/plan.js';
 import { reconcileNode } from '../src/reconciler/reconcile-node.js';
+import { writeScaleRepo } from './scale-repo.js';
 
 const ENDPOINTS = Number(process.argv[2] ?? 50);
 const PORTS = Number(process.argv[3] ?? 12);
@@ -31,43 +28,7 @@ const repo = mkdtempSync(join(os.tmpdir(), `${name}-`));
 
 const ip = (...args: string[]) => execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
-function writeConfig(): void {
-  const doc = (api: string, kind: string, meta: string, spec: string) =>
-    `apiVersion: ${api}\nkind: ${kind}\nmetadata:\n${meta}spec:\n${spec}`;
-  const gw = 'gitwire.io/v1alpha1';
-  writeFileSync(
-    join(repo, 'cluster.yaml'),
-    [
-      doc(gw, 'Cluster', '  name: bench\n', '  clusterCIDR: 10.0.0.0/16\n'),
-      doc(gw, 'Node', `  name: ${name}\n`, '  address: 192.0.2.1\n  podCIDR: 10.0.1.0/24\n'),
-    ].join('---\n'),
-  );
-  const eps = Array.from({ length: ENDPOINTS }, (_, i) =>
-    doc(
-      gw,
-      'Endpoint',
-      `  name: ep${i}\n  namespace: default\n  labels:\n    app: app${i}\n`,
-      `  node: ${name}\n  address: 10.0.1.${10 + i}\n`,
-    ),
-  );
-  writeFileSync(join(repo, 'endpoints.yaml'), eps.join('---\n'));
-  const ports = Array.from(
-    { length: PORTS },
-    (_, i) => `            - port: "${1000 + i}"\n              protocol: TCP\n`,
-  );
-  const meshSpec = `  endpointSelector: {}\n  ingress:\n    - fromEndpoints:\n        - {}\n      toPorts:\n        - ports:\n${ports.join('')}`;
-  const cidrs = Array.from(
-    { length: CIDRS },
-    (_, i) => `        - 100.${64 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32\n`,
-  );
-  const cidrSpec = `  endpointSelector:\n    matchLabels:\n      app: app0\n  egress:\n    - toCIDR:\n${cidrs.join('')}`;
-  const cnp = (n: string, spec: string) =>
-    doc('cilium.io/v2', 'CiliumNetworkPolicy', `  name: ${n}\n  namespace: default\n`, spec);
-  writeFileSync(
-    join(repo, 'policies.yaml'),
-    [cnp('mesh', meshSpec), ...(CIDRS > 0 ? [cnp('cidrs', cidrSpec)] : [])].join('---\n'),
-  );
-}
+const writeConfig = () => writeScaleRepo(repo, name, { endpoints: ENDPOINTS, ports: PORTS, cidrs: CIDRS });
 
 function cleanup(): void {
   for (const line of ip('netns', 'list').split('\n')) {

@@ -26,6 +26,8 @@ fi
 make -s -C bpf
 
 npx tsc -p tsconfig.build.json
+# bin/gitwire.js runs the bundled CLI: one chunk per command instead of ~370 modules to resolve at start.
+node scripts/bundle-cli.mjs
 
 # Pinned maps and links live in bpffs; mount it where the machine has not (as Cilium's agent does).
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf

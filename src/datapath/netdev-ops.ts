@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import type { Entry, NetdevValue, ProgramHook } from '../desired/desired-state.js';
 import { KINDS } from '../desired/kinds/index.js';
-import { StalledError, type NetOps } from './net/index.js';
+import { StalledError, type DeviceAddresses, type NetOps } from './net/index.js';
 import type { EndpointDatapath } from './programs/index.js';
 
 /**
@@ -51,10 +51,11 @@ export class NetdevOps implements NetOps<NetdevValue> {
     await this.deleteMany((await this.observe()).filter((e) => !keep.has(e.key)));
   }
 
-  async observe(): Promise<Entry<NetdevValue>[]> {
+  /** `addresses`: the node's devices as a scan made for this observe read them; read here when not given. */
+  async observe(addresses?: DeviceAddresses): Promise<Entry<NetdevValue>[]> {
     const attached = this.datapath.netdevAttachments().filter((a) => a.ifindex !== 0);
     if (attached.length === 0) return [];
-    const addresses = deviceAddresses(this.nodeNs);
+    addresses ??= deviceAddresses(this.nodeNs);
     const out = new Map<string, Entry<NetdevValue>>();
     for (const a of attached) {
       const program = (this.datapath.programOf(a.progId) ?? `(prog ${a.progId})`) as NetdevValue['program'];
@@ -92,7 +93,7 @@ export class NetdevOps implements NetOps<NetdevValue> {
 }
 
 /** IPv4 addresses per device of the node's namespace (`ip -j addr`). */
-function deviceAddresses(nodeNs: string | null): Map<string, string[]> {
+function deviceAddresses(nodeNs: string | null): DeviceAddresses {
   const args = [...(nodeNs ? ['-n', nodeNs] : []), '-j', '-4', 'addr', 'show'];
   const links = JSON.parse(execFileSync('ip', args, { encoding: 'utf8' })) as Array<{
     ifname: string;

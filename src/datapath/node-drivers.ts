@@ -45,6 +45,7 @@ export class NodeDatapath {
 
   private readonly net: NetNode;
   private readonly netns: NetnsOps;
+  private readonly netdev: NetdevOps | null;
 
   private constructor(
     readonly node: string,
@@ -57,6 +58,7 @@ export class NodeDatapath {
     this.l7 = loaded
       ? new L7ProxyOps({ node, nodeNs, map: loaded.proxy, ...(onL7Verdict ? { onVerdict: onL7Verdict } : {}) })
       : null;
+    this.netdev = loaded ? new NetdevOps(loaded, nodeNs) : null;
     this.drivers = {
       link: new LinkOps(this.net),
       endpoint: new EndpointOps(this.net),
@@ -70,7 +72,7 @@ export class NodeDatapath {
       maglev: loaded ? new MaglevOps(loaded.maglev) : new AbsentOps(),
       service: loaded ? new ServiceOps(loaded.services) : new AbsentOps(),
       program: loaded ? new ProgramOps(loaded, nodeNs) : new AbsentOps(),
-      netdev: loaded ? new NetdevOps(loaded, nodeNs) : new AbsentOps(),
+      netdev: this.netdev ?? new AbsentOps(),
       l7proxy: this.l7 ?? new AbsentOps(),
     };
   }
@@ -109,9 +111,14 @@ export class NodeDatapath {
     return this.loaded !== null && this.loaded.pinsIntact();
   }
 
-  /** Reads every driven kind from the kernel: the net kinds from one scan of the node, the rest from their drivers. */
+  /**
+   * Reads every driven kind from the kernel: the net kinds from one scan of
+   * the node, netdev from that scan's addresses, the rest from their drivers.
+   */
   async observe(): Promise<ObservedState> {
-    const net: Partial<Record<ResourceKind, readonly Entry<unknown>[]>> = await observeNet(this.net);
+    const scan = await observeNet(this.net);
+    const netdev = this.netdev ? { netdev: await this.netdev.observe(scan.deviceAddresses) } : {};
+    const net: Partial<Record<ResourceKind, readonly Entry<unknown>[]>> = { ...scan, ...netdev };
     const resources: Partial<Record<ResourceKind, readonly Entry<unknown>[]>> = {};
     for (const kind of DRIVEN_KINDS) resources[kind] = net[kind] ?? (await this.drivers[kind].observe());
     return { node: this.node, resources } as ObservedState;

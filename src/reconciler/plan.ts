@@ -67,6 +67,18 @@ export function asObserved(state: DesiredState): ObservedState {
   return { node: state.node, resources: state.resources };
 }
 
+// The agent plans every pass against the same frozen desired lists: each
+// list's key → position index is built once, not a map of the observed side per pass.
+const positions = new WeakMap<readonly Entry<unknown>[], ReadonlyMap<string, number>>();
+
+function positionsOf(list: readonly Entry<unknown>[]): ReadonlyMap<string, number> {
+  const kept = positions.get(list);
+  if (kept) return kept;
+  const index = new Map(list.map((e, i) => [e.key, i]));
+  if (Object.isFrozen(list)) positions.set(list, index);
+  return index;
+}
+
 function diffKind<K extends ResourceKind>(
   kind: K,
   want: readonly Entry<ResourceValues[K]>[],
@@ -75,16 +87,22 @@ function diffKind<K extends ResourceKind>(
   // A compile cache hands both commits the same frozen list when nothing in it changed.
   if (want === have) return [];
   const { describe } = kindSpec(kind);
-  const haveByKey = new Map(have.map((e) => [e.key, e]));
+  const at = positionsOf(want);
+  const seen = new Uint8Array(want.length);
   const out: Change<K>[] = [];
-  for (const w of want) {
-    const h = haveByKey.get(w.key);
-    haveByKey.delete(w.key);
-    if (!h) out.push(change(kind, 'create', w.key, null, w, describe(w)));
-    else if (!sameValue(h.value, w.value))
-      out.push(change(kind, 'update', w.key, h, w, w.label !== undefined ? describe(w) : describe(h)));
+  for (const h of have) {
+    const i = at.get(h.key);
+    const w = i === undefined ? undefined : want[i];
+    if (i === undefined || w === undefined) out.push(change(kind, 'delete', h.key, h, null, describe(h)));
+    else if (seen[i] === 0) {
+      seen[i] = 1;
+      if (!sameValue(h.value, w.value))
+        out.push(change(kind, 'update', w.key, h, w, w.label !== undefined ? describe(w) : describe(h)));
+    }
   }
-  for (const h of haveByKey.values()) out.push(change(kind, 'delete', h.key, h, null, describe(h)));
+  want.forEach((w, i) => {
+    if (seen[i] === 0) out.push(change(kind, 'create', w.key, null, w, describe(w)));
+  });
   return out.sort((a, b) => compareKeys(a.key, b.key));
 }
 

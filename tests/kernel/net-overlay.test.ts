@@ -102,12 +102,23 @@ describe('VXLAN overlay between two nodes', () => {
 
   it('observeNet reads the same as the four drivers one by one', async () => {
     const { drivers, node } = n.a;
-    expect(await observeNet(node)).toEqual({
+    const { deviceAddresses, ...kinds } = await observeNet(node);
+    expect(kinds).toEqual({
       endpoint: await drivers.endpoint.observe(),
       link: await drivers.link.observe(),
       route: await drivers.route.observe(),
       tunnel: await drivers.tunnel.observe(),
     });
+    // The netdev kind's addresses come from the same scan: what `ip -4 addr` shows (it leaves out devices without one).
+    const links = await ipJson<{ ifname: string; addr_info: { local: string }[] }[]>(
+      node.nodeNs as string,
+      '-4',
+      'addr',
+      'show',
+    );
+    expect(new Map([...deviceAddresses].filter(([, a]) => a.length > 0))).toEqual(
+      new Map(links.map((l) => [l.ifname, l.addr_info.map((a) => a.local)])),
+    );
   });
 
   it('re-applying both nodes writes nothing', async () => {

@@ -87,6 +87,21 @@ describe('plan', () => {
     ]);
   });
 
+  it('plans pass after pass against the same frozen desired list, as the agent does, each pass on its own', () => {
+    const list = Object.freeze([identity(256, ['k8s:c=d']), identity(300, ['k8s:org=empire'])]);
+    const want = desiredWith('n1', 'a', { identity: list });
+    const observed = (...entries: Entry<IdentityValue>[]) => ({ node: 'n1', resources: { identity: entries } });
+    const actions = (o: ReturnType<typeof observed>) => plan(want, o).changes.map((c) => `${c.action} ${c.key}`);
+    expect(actions(observed(...list))).toEqual([]);
+    expect(actions(observed(list[1]!))).toEqual(['create 256']);
+    expect(actions(observed(identity(256, ['k8s:x=y']), list[1]!, identity(7, ['k8s:e=f'])))).toEqual([
+      'delete 7',
+      'update 256',
+    ]);
+    expect(actions(observed())).toEqual(['create 256', 'create 300']);
+    expect(actions(observed(list[1]!, list[0]!))).toEqual([]);
+  });
+
   it('leaves out kinds the observer does not report', () => {
     const want = desiredWith('n1', 'a', { identity: [identity(300, ['k8s:org=empire'])] });
     const set = plan(want, { node: 'n1', resources: { policy: [] } });

@@ -18,6 +18,6 @@ export class IpcacheMap extends TypedMap<string, IpcacheMapValue> {
   }
 
   read(): IpcacheValue[] {
-    return this.dump().map(([prefix, v]) => ({ prefix, ...v }));
+    return this.dump().map(([prefix, v]) => ({ prefix, identity: v.identity, tunnelEndpoint: v.tunnelEndpoint }));
   }
 }

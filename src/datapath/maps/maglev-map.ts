@@ -1,6 +1,7 @@
 import type { MaglevValue } from '../../desired/desired-state.js';
 import type { BpfMap } from '../libbpf/index.js';
 import { backendIdCodec, lbMaglevKeyCodec, MAGLEV_SIZE_SLOT, type LbMaglevKey } from './lb-codec.js';
+import type { StructLayout } from './internal/struct-layout.js';
 import { TypedMap } from './typed-map.js';
 
 /**
@@ -37,15 +38,29 @@ export class MaglevMap extends TypedMap<LbMaglevKey, number> {
     }
   }
 
+  /**
+   * Every table. The slots are read from the raw dump through the key's
+   * field list, without an object per slot: a no-op pass reads every slot
+   * of every table, so a slot changed behind gitwire's back still shows.
+   */
   read(): MaglevValue[] {
+    const { keys, values, count } = this.raw();
+    const ks = this.keyCodec.size;
+    const vs = this.map.valueBufferSize;
+    const [index, slot] = [field(this.keyCodec, 'rev_nat_index'), field(this.keyCodec, 'slot')];
+    const id = field(this.valueCodec, 'value');
     const sizes = new Map<number, number>();
+    for (let i = 0; i < count; i++) {
+      if (slot.read(keys, i * ks + slot.offset) === MAGLEV_SIZE_SLOT) {
+        sizes.set(index.read(keys, i * ks + index.offset), id.read(values, i * vs + id.offset));
+      }
+    }
     const tables = new Map<number, Buffer>();
-    const rows = this.dump();
-    for (const [k, id] of rows) if (k.slot === MAGLEV_SIZE_SLOT) sizes.set(k.revNatIndex, id);
-    for (const [index, size] of sizes) tables.set(index, Buffer.alloc(size * 4));
-    for (const [k, id] of rows) {
-      const t = tables.get(k.revNatIndex);
-      if (t && k.slot * 4 < t.length) t.writeUInt32LE(id, k.slot * 4);
+    for (const [revNatIndex, size] of sizes) tables.set(revNatIndex, Buffer.alloc(size * 4));
+    for (let i = 0; i < count; i++) {
+      const t = tables.get(index.read(keys, i * ks + index.offset));
+      const at = slot.read(keys, i * ks + slot.offset) * 4;
+      if (t && at < t.length) t.writeUInt32LE(id.read(values, i * vs + id.offset), at);
     }
     return [...tables].map(([revNatIndex, t]) => ({
       revNatIndex,
@@ -53,6 +68,13 @@ export class MaglevMap extends TypedMap<LbMaglevKey, number> {
       table: t.toString('base64'),
     }));
   }
+}
+
+/** A numeric field of a codec's layout: its reader at its offset. */
+function field(layout: StructLayout, name: string): { readonly offset: number; read(b: Buffer, o: number): number } {
+  const f = layout.fields.find((x) => x.name === name);
+  if (!f) throw new Error(`${layout.cName} has no field ${name}`);
+  return { offset: f.offset, read: (b, o) => f.type.read(b, o) as number };
 }
 
 function range(revNatIndex: number, from: number, to: number): LbMaglevKey[] {

@@ -1,4 +1,4 @@
-import { batchSupport, type BpfMap, type MapType } from '../libbpf/index.js';
+import { batchSupport, type Batch, type BpfMap, type MapType } from '../libbpf/index.js';
 import type { Codec } from './internal/struct-layout.js';
 
 const TYPE_NAMES: Readonly<Record<number, MapType>> = {
@@ -82,19 +82,19 @@ export class TypedMap<K, V> {
     return n;
   }
 
+  /** Every entry as packed raw bytes: values every `map.valueBufferSize` bytes. */
+  protected raw(): Batch {
+    return this.batched ? this.map.lookupBatch() : this.map.entries();
+  }
+
   /** Every entry, decoded. Keys are collected before anything acts on them. */
   dump(): Array<[K, V]> {
-    const out: Array<[K, V]> = [];
-    if (!this.batched) {
-      for (const [k, v] of this.map.entries()) out.push([this.keyCodec.decode(k), this.valueCodec.decode(v)]);
-      return out;
-    }
-    const { keys, values, count } = this.map.lookupBatch();
+    const { keys, values, count } = this.raw();
+    const ks = this.keyCodec.size;
+    const vs = this.map.valueBufferSize;
+    const out = new Array<[K, V]>(count);
     for (let i = 0; i < count; i++) {
-      out.push([
-        this.keyCodec.decode(keys, i * this.keyCodec.size),
-        this.valueCodec.decode(values, i * this.valueCodec.size),
-      ]);
+      out[i] = [this.keyCodec.decode(keys, i * ks), this.valueCodec.decode(values, i * vs)];
     }
     return out;
   }

@@ -11,4 +11,4 @@ export { StalledError } from './stalled-error.js';
 export { GITWIRE_ROUTE_PROTO, GITWIRE_ROUTE_PROTO_ANY_DEV } from './internal/ownership.js';
 export { tunnelNextHop, vtepMac } from './internal/vtep.js';
 export { geneveSupported } from './internal/geneve-probe.js';
-export { observeNet, type ObservedNet } from './observe-net.js';
+export { observeNet, type DeviceAddresses, type ObservedNet } from './observe-net.js';

@@ -5,13 +5,19 @@ import { observedLinks } from './link-ops.js';
 import { observedRoutes } from './route-ops.js';
 import { observedTunnels, readTunnel } from './tunnel-ops.js';
 import { IpRunner } from './internal/ip-runner.js';
+import { inet } from './internal/ip-json.js';
 import { scanNamed, scanNode } from './internal/node-scan.js';
+
+/** IPv4 addresses per device of the node's namespace. */
+export type DeviceAddresses = ReadonlyMap<string, readonly string[]>;
 
 export interface ObservedNet {
   readonly endpoint: Entry<EndpointValue>[];
   readonly link: Entry<LinkValue>[];
   readonly route: Entry<RouteValue>[];
   readonly tunnel: Entry<TunnelValue>[];
+  /** From the same scan: the netdev kind reads these instead of running `ip addr` again. */
+  readonly deviceAddresses: DeviceAddresses;
 }
 
 /**
@@ -25,12 +31,16 @@ export async function observeNet(
 ): Promise<ObservedNet> {
   const ip = new IpRunner({ writes: 0 });
   const scan = await scanNode(ip, node);
-  const netns = await scanNamed(ip, vethPeerNetns(scan, node));
-  const tunnel = await readTunnel(ip, node, scan, options.tunnelDevice);
+  // Two processes at once: the endpoints' namespaces and the tunnel's FDB are independent reads.
+  const [netns, tunnel] = await Promise.all([
+    scanNamed(ip, vethPeerNetns(scan, node)),
+    readTunnel(ip, node, scan, options.tunnelDevice),
+  ]);
   return {
     endpoint: observedEndpoints(node, scan, netns),
     link: observedLinks(node, scan, netns),
     route: observedRoutes(scan),
     tunnel: tunnel === null ? [] : observedTunnels(tunnel),
+    deviceAddresses: new Map(scan.links.map((l) => [l.ifname, inet(l).map((a) => a.local)])),
   };
 }
