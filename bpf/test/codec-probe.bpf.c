@@ -255,12 +255,14 @@ PROBE(gw_lb_svc_value)
 	slot[3] = in->affinity_timeout_s;
 	slot[4] = in->algorithm;
 	slot[5] = in->type;
+	slot[6] = in->flags;
 	f->backend_id = S32(0);
 	f->count = S16(1);
 	f->rev_nat_index = S16(2);
 	f->affinity_timeout_s = S32(3);
 	f->algorithm = GW_LB_ALG_MAGLEV;
 	f->type = GW_LB_TYPE_EXTERNAL_IP;
+	f->flags = S8(6);
 }
 
 PROBE(gw_lb_backend)

@@ -98,7 +98,8 @@ describe('staged rollouts on the local cluster', () => {
     const appliedAt = Object.fromEntries((await cluster.statuses()).map((s) => [s.node, Date.parse(s.lastAppliedAt!)]));
     expect(appliedAt[N1]).toBeLessThan(appliedAt[N2]!);
     expect(appliedAt[N2]).toBeLessThan(appliedAt[N3]!);
-    expect(Date.parse(done.nodes[N1]!.since)).toBeLessThanOrEqual(appliedAt[N2]!);
+    // (Not compared with the coordinator's "Ready since": a pass's time is when it started, which can be just
+    // before the coordinator moved the node's target and the pass's fetch read it.)
     expect(Object.values(done.nodes).map((n) => n.phase)).toEqual(['Ready', 'Ready', 'Ready']);
 
     // A commit the first node cannot apply: the rollout halts, that node goes back, the others never apply it.

@@ -43,6 +43,7 @@ export interface NodeStatus {
   readonly conditions: readonly Condition[];
   /** Commit the node enforces; null before the first success (or for a plain directory, which has none). */
   readonly lastAppliedRevision: string | null;
+  /** When the node first enforced lastAppliedRevision (every pass of a plain directory); the last pass is lastReconcile. */
   readonly lastAppliedAt: string | null;
   /** Commit of the latest attempt, successful or not. */
   readonly lastAttemptedRevision: string | null;
@@ -97,11 +98,13 @@ export function markProgressing(s: NodeStatus, revision: string | null, now: Dat
 
 export function markReady(s: NodeStatus, pass: LastReconcile, now: Date): NodeStatus {
   const msg = `applied revision ${shortRevision(pass.revision)}`;
+  // When the node first enforced this commit: later passes at the same commit are in lastReconcile.
+  const same = pass.revision !== null && pass.revision === s.lastAppliedRevision && s.lastAppliedAt !== null;
   return withConditions(
     {
       ...s,
       lastAppliedRevision: pass.revision,
-      lastAppliedAt: pass.at,
+      lastAppliedAt: same ? s.lastAppliedAt : pass.at,
       lastAttemptedRevision: pass.revision,
       lastError: null,
       failures: 0,
