@@ -66,6 +66,15 @@ describe('node status conditions', () => {
     expect(condition(s, 'Ready')!.lastTransitionTime).toBe(t(2).toISOString());
   });
 
+  it('keep the time a revision was first applied through the passes that keep it, and move it with the next revision', () => {
+    let s = markReady(initialStatus('n1', 'r', 'main', t(0)), pass(A, t(1)), t(1));
+    s = markReady(s, pass(A, t(5)), t(5));
+    expect(s.lastAppliedAt).toBe(t(1).toISOString());
+    expect(s.lastReconcile!.at).toBe(t(5).toISOString());
+    s = markReady(s, pass(B, t(7)), t(7));
+    expect(s.lastAppliedAt).toBe(t(7).toISOString());
+  });
+
   it('on a bad commit: Stalled, not Reconciling, while the last good revision stays applied', () => {
     let s = markReady(initialStatus('n1', 'r', 'main', t(0)), pass(A, t(1)), t(1));
     s = markProgressing(s, B, t(2));

@@ -101,7 +101,8 @@ export function markReady(s: NodeStatus, pass: LastReconcile, now: Date): NodeSt
     {
       ...s,
       lastAppliedRevision: pass.revision,
-      lastAppliedAt: pass.at,
+      // When the revision was first applied, not the latest pass that kept it (a rollout orders nodes by it).
+      lastAppliedAt: s.lastAppliedRevision === pass.revision && s.lastAppliedAt ? s.lastAppliedAt : pass.at,
       lastAttemptedRevision: pass.revision,
       lastError: null,
       failures: 0,
