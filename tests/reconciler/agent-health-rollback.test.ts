@@ -10,6 +10,7 @@ import {
   type NodeStatus,
   type StatusStore,
 } from '../../src/reconciler/agent/index.js';
+import type { RevisionGate } from '../../src/reconciler/rollout/index.js';
 import { desiredWith } from '../support/desired-fixture.js';
 
 // The check step against fakes: a node that holds ipcache entries in memory,
@@ -125,7 +126,7 @@ afterEach(async () => {
   for (const a of agents.splice(0)) await a.stop();
 });
 
-function setup() {
+function setup(gate?: RevisionGate) {
   const world = new FakeWorld();
   // A: the tiefighter lands, the xwing does not.
   world.commits.set(A, { ipcache: [route('10.0.2.10')], checks: [LANDS, XWING_DENIED] });
@@ -137,6 +138,7 @@ function setup() {
     intervalMs: 3_600_000,
     stores: [etcd],
     deps: world.deps,
+    ...(gate ? { gate } : {}),
   });
   agents.push(agent);
   return { world, agent, etcd };
@@ -312,5 +314,33 @@ describe('health-gated rollback on a node', () => {
     await agent.reconcileNow();
     expect(keys(world)).toEqual(['10.0.2.10/32']);
     expect(world.compiled).toEqual([A, B]);
+  });
+
+  it('in a staged rollout, keeps the failure in the status once the coordinator sends the node back, until a new commit passes', async () => {
+    // The rollout's target for the node, as the coordinator sets it in etcd.
+    let target = A;
+    const gate: RevisionGate = {
+      target: async () => ({ rev: target, target, pinned: null, suspended: null }),
+    };
+    const { world, agent } = setup(gate);
+    await agent.reconcileNow();
+    world.commits.set(B, { ipcache: [], checks: [LANDS] });
+    world.head = target = B;
+    await agent.reconcileNow();
+    expect(condition(agent.status, 'Stalled')!.reason).toBe('HealthCheckFailed');
+
+    // The rollout halts and the target goes back to A: Ready on A, and still saying why B is not there.
+    target = A;
+    await agent.reconcileNow();
+    expect(conditions(agent.status)).toEqual({ Ready: 'True', Reconciling: 'False', Stalled: 'False' });
+    expect(agent.status.lastAppliedRevision).toBe(A);
+    expect(agent.status.health).toMatchObject({ revision: B, rolledBackTo: A });
+    expect(renderStatusText([agent.status])).toMatch(/^ {2}health: {5}bbbbbbbbbbbb failed 1 check\(s\)/m);
+
+    world.commits.set(C, { ipcache: [route('10.0.2.10'), route('10.0.3.1')], checks: [LANDS] });
+    world.head = target = C;
+    await agent.reconcileNow();
+    expect(agent.status.lastAppliedRevision).toBe(C);
+    expect(agent.status.health).toBeUndefined();
   });
 });

@@ -53,7 +53,7 @@ export interface NodeStatus {
   readonly lastReconcile: LastReconcile | null;
   /** Set while a suspension, a pin or a staged rollout holds the node back from the branch head. */
   readonly hold?: NodeHold;
-  /** The last revision whose health checks failed here, and the rollback; gone once a new revision passes. */
+  /** The last revision whose health checks failed here, and the rollback; gone once a revision other than the one restored passes. */
   readonly health?: HealthFailure;
 }
 
@@ -109,7 +109,8 @@ export function markReady(s: NodeStatus, pass: LastReconcile, now: Date): NodeSt
       lastError: null,
       failures: 0,
       lastReconcile: pass,
-      health: undefined,
+      // Back on the revision a failed one was rolled back to (a halted rollout's target): the failure still says why.
+      health: s.health?.rolledBackTo === pass.revision ? s.health : undefined,
     },
     now,
     [
