@@ -25,7 +25,7 @@ export class FlowDropRecords {
     if (e.type !== 'drop') return;
     const key = flowKey(e.srcIdentity, e.dstIdentity, e.dport, e.protocol);
     this.why.delete(key);
-    this.why.set(key, m.rule ? `${e.reason}, policy ${policyName(m.rule)} (${m.rule.file}:${m.rule.line})` : e.reason);
+    this.why.set(key, dropReason(m));
     // Map order is insertion order: the first key is the flow dropped least recently.
     if (this.why.size > MAX_REASONS) this.why.delete(this.why.keys().next().value!);
   }
@@ -45,6 +45,17 @@ export class FlowDropRecords {
         why: this.why.get(flowKey(f.srcIdentity, f.dstIdentity, f.port, f.protocol)) ?? null,
       }));
   }
+}
+
+/** `denied-policy, policy default/rule1 (policy.yaml:4)`, or for a default deny the policies enforcing it. */
+function dropReason(m: MonitoredEvent): string {
+  const e = m.event;
+  if (m.rule) return `${e.reason}, policy ${policyName(m.rule)} (${m.rule.file}:${m.rule.line})`;
+  // Each policy once, at the first of its rules that selects the endpoint.
+  const by = new Map<string, string>();
+  for (const r of m.enforcedBy ?? []) if (!by.has(policyName(r))) by.set(policyName(r), `${r.file}:${r.line}`);
+  const named = [...by].map(([name, at]) => `policy ${name} (${at})`);
+  return named.length > 0 ? `${e.reason}, ${e.direction} enforced by ${named.join(', ')}` : e.reason;
 }
 
 function flowKey(src: number, dst: number, port: number, protocol: number): string {
