@@ -7,6 +7,7 @@ import {
   condition,
   renderStatusText,
   type AgentDeps,
+  type AgentLog,
   type NodeStatus,
   type StatusStore,
 } from '../../src/reconciler/agent/index.js';
@@ -145,7 +146,7 @@ afterEach(async () => {
   for (const a of agents.splice(0)) await a.stop();
 });
 
-function setup(gate?: RevisionGate, flowDrops?: AgentDeps['flowDrops']) {
+function setup(gate?: RevisionGate, flowDrops?: AgentDeps['flowDrops'], log?: AgentLog) {
   const world = new FakeWorld();
   // A: the tiefighter lands, the xwing does not.
   world.commits.set(A, { ipcache: [route('10.0.2.10')], checks: [LANDS, XWING_DENIED] });
@@ -158,6 +159,7 @@ function setup(gate?: RevisionGate, flowDrops?: AgentDeps['flowDrops']) {
     stores: [etcd],
     deps: flowDrops ? { ...world.deps, flowDrops } : world.deps,
     ...(gate ? { gate } : {}),
+    ...(log ? { log } : {}),
   });
   agents.push(agent);
   return { world, agent, etcd };
@@ -245,6 +247,16 @@ describe('health-gated rollback on a node', () => {
         },
       ],
     });
+  });
+
+  it('says in its log, on each new revision, that the per-flow drop check did not run without flow records', async () => {
+    const lines: string[] = [];
+    const { agent } = setup(undefined, undefined, (line) => lines.push(line));
+    await agent.reconcileNow();
+    expect(agent.status.lastAppliedRevision).toBe(A);
+    expect(lines.filter((l) => l.startsWith('builtin:flow-drops'))).toEqual([
+      'builtin:flow-drops: flow records probed flows expected no datapath drop, got not run: this agent records no flows (start it with --flow-records or --observe-addr)',
+    ]);
   });
 
   it('rolls back a commit that opens a flow a probe expects denied', async () => {

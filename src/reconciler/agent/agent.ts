@@ -331,6 +331,9 @@ export class Agent {
   private async check(p: Pass): Promise<boolean> {
     if (p.repairOnly || p.commit === null || p.compiled === this.good) return true;
     const report = await this.runChecks(p.compiled!, p.result!);
+    // A check that could not run passes, but says so.
+    for (const r of report.results.filter((x) => x.skipped))
+      this.log(describeResult(r), { level: 'warn', step: 'check', revision: p.commit });
     if (report.passed) return true;
     throw await this.rollBack(p.commit, report.failed, performance.now());
   }

@@ -14,6 +14,8 @@ export interface CheckResult {
   readonly source: string | null;
   /** Packets the datapath dropped while the probes ran, by reason, for a probe expected to get through that did not. */
   readonly drops?: string;
+  /** The check could not run (what it reads is missing): it passed without checking, and `got` says why. */
+  readonly skipped?: true;
 }
 
 /** `default/tie-lands (checks.yaml:3): tcp default/tiefighter → endpoint default/deathstar-1 expected allow, got timeout`. */

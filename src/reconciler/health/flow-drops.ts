@@ -28,6 +28,7 @@ export function flowDropsNotRun(why: string): CheckResult {
     got,
     passed: true,
     source: null,
+    skipped: true,
   };
 }
 
@@ -44,8 +45,15 @@ export function flowDropsResult(
 ): CheckResult {
   const base = { name: NAME, from: c.from, to: c.to, probe: 'flow records', expected: EXPECTED };
   const source = `${c.file}:${c.line}`;
-  if (typeof flow === 'string') return { ...base, got: `not run: ${flow}`, passed: true, source };
-  if (!before || !after) return { ...base, got: 'not run: no flow records to read', passed: true, source };
+  const notRun = (why: string): CheckResult => ({
+    ...base,
+    got: `not run: ${why}`,
+    passed: true,
+    source,
+    skipped: true,
+  });
+  if (typeof flow === 'string') return notRun(flow);
+  if (!before || !after) return notRun('no flow records to read');
   const was = before.find((d) => sameFlow(d, flow))?.count ?? 0;
   const now = after.find((d) => sameFlow(d, flow));
   const dropped = (now?.count ?? 0) - was;
