@@ -68,8 +68,9 @@ export async function runHealthChecks(input: HealthInput, deps: HealthDeps): Pro
       }));
       const result = probeResult(c, outcome, before, deps);
       if (c.expect !== 'allow' || notRun || !lookup || !input.flowOf) return [result];
-      const after: readonly DroppedFlow[] | null = await lookup().catch(() => null);
-      return [result, flowDropsResult(c, input.flowOf(c), flowsBefore, after)];
+      const flow = input.flowOf(c);
+      const after: readonly DroppedFlow[] | null = typeof flow === 'string' ? null : await lookup().catch(() => null);
+      return [result, flowDropsResult(c, flow, flowsBefore, after)];
     }),
   ];
   return new Promise((resolve) => {
