@@ -107,10 +107,16 @@ describe('health-gated rollback on the local cluster', () => {
           expected: 'allow',
           source: 'checks/starwars.yaml:1',
         },
+        { name: 'builtin:flow-drops', source: 'checks/starwars.yaml:1' },
       ],
     });
     expect(a.health!.failed[0]!.got).toBe('timeout');
     expect(a.health!.failed[0]!.drops).toMatch(/denied-/);
+    // The same flow, from the agent's flow records: the datapath's own drop events of the probe's packets.
+    expect(a.health!.failed[1]).toMatchObject({ name: 'builtin:flow-drops', from: 'default/tiefighter' });
+    expect(a.health!.failed[1]!.got).toMatch(
+      /^datapath dropped \d+ packets of default\/tiefighter → endpoint default\/deathstar-1 80\/tcp \(denied-(default|policy)/,
+    );
     expect(a.health!.rollbackSeconds).toBeLessThan(2);
     expect(await tie()).toBe('deathstar-1');
     expect(await xwing()).toBeNull();

@@ -148,18 +148,18 @@ describe('a health check failing in a staged rollout', () => {
       }
       expect(isReady(s1)).toBe(true);
       expect(s1.lastAppliedRevision).toBe(good);
-      expect(s1.health).toMatchObject({
-        revision: bad,
-        rolledBackTo: good,
-        restoredChecksPassed: true,
-        failed: [{ name: `default/${check}`, expected }],
-      });
+      // A cut allowed flow fails its per-flow drop check too (node 1 records flows).
+      const failed = [
+        { name: `default/${check}`, expected },
+        ...(expected === 'allow' ? [{ name: 'builtin:flow-drops' }] : []),
+      ];
+      expect(s1.health).toMatchObject({ revision: bad, rolledBackTo: good, restoredChecksPassed: true, failed });
       // By itself: its rollback is recorded before the coordinator halted the rollout and sent it back.
       expect(Date.parse(s1.health!.at)).toBeLessThanOrEqual(Date.parse(halted.halted!.at));
       const text = await cli('status', '--node', N1);
       expect(text.stdout).toMatch(
         new RegExp(
-          `^ {2}health: {5}${bad.slice(0, 12)} failed 1 check\\(s\\) at \\S+; rolled back to ${good.slice(0, 12)} in \\d+ ms$`,
+          `^ {2}health: {5}${bad.slice(0, 12)} failed ${failed.length} check\\(s\\) at \\S+; rolled back to ${good.slice(0, 12)} in \\d+ ms$`,
           'm',
         ),
       );

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Entry, HealthCheckValue, IpcacheValue } from '../../src/desired/desired-state.js';
+import type { EndpointValue, Entry, HealthCheckValue, IpcacheValue } from '../../src/desired/desired-state.js';
 import { plan } from '../../src/reconciler/plan.js';
 import type { CompiledRevision } from '../../src/reconciler/reconcile-node.js';
 import {
@@ -7,6 +7,7 @@ import {
   condition,
   renderStatusText,
   type AgentDeps,
+  type AgentLog,
   type NodeStatus,
   type StatusStore,
 } from '../../src/reconciler/agent/index.js';
@@ -45,6 +46,25 @@ const probeOf = (name: string, address: string, expect: 'allow' | 'deny', line: 
   },
 });
 
+/** The probes' sender, so the per-flow check finds its identity. */
+const TIEFIGHTER: Entry<EndpointValue> = {
+  key: 'default/tiefighter',
+  value: {
+    id: 7,
+    name: 'tiefighter',
+    namespace: 'default',
+    address: '10.0.1.7',
+    mac: '02:00:00:00:00:07',
+    ifName: 'lxc7',
+    gateway: '10.0.1.1',
+    netns: 'gw-n1_default_tiefighter',
+    identity: 300,
+    enforceIngress: false,
+    enforceEgress: false,
+    audit: false,
+  },
+};
+
 const LANDS = probeOf('tie-lands', '10.0.2.10', 'allow', 3);
 const XWING_DENIED = probeOf('xwing-denied', '10.0.2.99', 'deny', 20);
 
@@ -70,7 +90,7 @@ class FakeWorld {
       const rev = source.rev!;
       this.compiled.push(rev);
       const c = this.commits.get(rev)!;
-      const state = desiredWith(node, rev, { ipcache: c.ipcache, healthcheck: c.checks });
+      const state = desiredWith(node, rev, { endpoint: [TIEFIGHTER], ipcache: c.ipcache, healthcheck: c.checks });
       const desired = { ...state, inputs: { commit: rev, generation } };
       return { inputs: desired.inputs, desired, warnings: [] };
     },
@@ -126,7 +146,7 @@ afterEach(async () => {
   for (const a of agents.splice(0)) await a.stop();
 });
 
-function setup(gate?: RevisionGate) {
+function setup(gate?: RevisionGate, flowDrops?: AgentDeps['flowDrops'], log?: AgentLog) {
   const world = new FakeWorld();
   // A: the tiefighter lands, the xwing does not.
   world.commits.set(A, { ipcache: [route('10.0.2.10')], checks: [LANDS, XWING_DENIED] });
@@ -137,8 +157,9 @@ function setup(gate?: RevisionGate) {
     rev: 'main',
     intervalMs: 3_600_000,
     stores: [etcd],
-    deps: world.deps,
+    deps: flowDrops ? { ...world.deps, flowDrops } : world.deps,
     ...(gate ? { gate } : {}),
+    ...(log ? { log } : {}),
   });
   agents.push(agent);
   return { world, agent, etcd };
@@ -189,6 +210,53 @@ describe('health-gated rollback on a node', () => {
     );
     const metrics = await agent.metrics.render(null);
     expect(metrics).toMatch(/^gitwire_rollback_seconds_count 1$/m);
+  });
+
+  it('rolls back a commit whose probed flow the datapath drops, from the flow records, though the probe got through', async () => {
+    // The flow records: the tiefighter's flow gains 2 drops (retransmits) between two reads while B is applied.
+    let count = 4;
+    const { world, agent } = setup(undefined, async () => {
+      if (world.applied.at(-1) === B) count += 2;
+      return [
+        {
+          srcIdentity: 300,
+          dstIdentity: 256,
+          port: 80,
+          protocol: 6,
+          count,
+          why: 'denied-policy, policy default/tight',
+        },
+      ];
+    });
+    await agent.reconcileNow();
+    expect(agent.status.lastAppliedRevision).toBe(A);
+    world.commits.set(B, { ipcache: [route('10.0.2.10'), route('10.0.3.1')], checks: [LANDS] });
+    world.head = B;
+    await agent.reconcileNow();
+
+    expect(world.applied).toEqual([A, B, A]);
+    expect(agent.status.health).toMatchObject({
+      revision: B,
+      rolledBackTo: A,
+      failed: [
+        {
+          name: 'builtin:flow-drops',
+          from: 'default/tiefighter',
+          got: 'datapath dropped 2 packets of default/tiefighter → endpoint default/deathstar 80/tcp (denied-policy, policy default/tight)',
+          source: 'checks.yaml:3',
+        },
+      ],
+    });
+  });
+
+  it('says in its log, on each new revision, that the per-flow drop check did not run without flow records', async () => {
+    const lines: string[] = [];
+    const { agent } = setup(undefined, undefined, (line) => lines.push(line));
+    await agent.reconcileNow();
+    expect(agent.status.lastAppliedRevision).toBe(A);
+    expect(lines.filter((l) => l.startsWith('builtin:flow-drops'))).toEqual([
+      'builtin:flow-drops: flow records probed flows expected no datapath drop, got not run: this agent records no flows (start it with --flow-records or --observe-addr)',
+    ]);
   });
 
   it('rolls back a commit that opens a flow a probe expects denied', async () => {

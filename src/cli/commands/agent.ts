@@ -24,7 +24,7 @@ import { EtcdIdentityAllocator } from '../../reconciler/cluster/etcd-identity-al
 import { startNodeLease } from '../../reconciler/cluster/node-lease.js';
 import { watchGeneration } from '../../reconciler/cluster/cluster-generation.js';
 import { startPushFanout } from '../../reconciler/cluster/push-fanout.js';
-import { DEFAULT_MAX_FLOW_RECORDS, FlowRecorder, FlowStore } from '../../reconciler/flows/index.js';
+import { DEFAULT_MAX_FLOW_RECORDS, FlowDropRecords, FlowRecorder, FlowStore } from '../../reconciler/flows/index.js';
 import {
   EtcdRevisionGate,
   loadRolloutPlan,
@@ -131,7 +131,32 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
   const etcd = opts.etcdEndpoints ? new Etcd3({ hosts: parseEndpoints(opts.etcdEndpoints), dialTimeout: 5000 }) : null;
   // Aborted on SIGTERM, so a fetch in flight (a slow or hostile server) does not hold the agent up.
   const stopping = new AbortController();
-  const agent = new Agent({
+  // Serving the events makes the agent the ring buffer's one reader: it then records flows as well.
+  const hub = opts.observeAddr ? new ObserveHub() : null;
+  const maxFlows = opts.flowRecords ?? (hub ? DEFAULT_MAX_FLOW_RECORDS : undefined);
+  const store = maxFlows ? await FlowStore.open({ path: join(stateDir, 'flows.sqlite'), maxRecords: maxFlows }) : null;
+  const lostEvents = () => {
+    const counters = agent.datapathCounters();
+    return counters ? Number(counters['event-lost'].packets) : null;
+  };
+  const flows = store
+    ? new FlowRecorder({
+        store,
+        // A new revision's rules name its drops while its health checks run.
+        desired: () => agent.applied?.desired ?? null,
+        lostEvents,
+        onEvent: (m) => {
+          drops?.observe(m);
+          metrics.countEvent(m);
+          hub?.publish(m);
+        },
+        intervalMs: 5000,
+        node: { node: opts.node, nodeNs: opts.netns ?? null, ...(opts.bpffsRoot ? { bpffsRoot: opts.bpffsRoot } : {}) },
+        log: (line) => log(line, { level: 'warn' }),
+      })
+    : null;
+  const drops = flows && store ? new FlowDropRecords(flows, store) : null;
+  const agent: Agent = new Agent({
     repo: opts.repo,
     node: opts.node,
     ...(opts.rev ? { rev: opts.rev } : {}),
@@ -144,6 +169,7 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
     ...(etcd ? { identities: new EtcdIdentityAllocator(etcd), gate: new EtcdRevisionGate(etcd, opts.node) } : {}),
     metrics,
     log,
+    ...(drops ? { deps: { flowDrops: () => drops.drops() } } : {}),
   });
   const server = opts.metricsAddr
     ? await startMetricsServer(opts.metricsAddr, {
@@ -152,28 +178,6 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
       })
     : null;
   if (server) log(`metrics on ${opts.metricsAddr} (port ${server.port})`);
-  // Serving the events makes the agent the ring buffer's one reader: it then records flows as well.
-  const hub = opts.observeAddr ? new ObserveHub() : null;
-  const maxFlows = opts.flowRecords ?? (hub ? DEFAULT_MAX_FLOW_RECORDS : undefined);
-  const store = maxFlows ? await FlowStore.open({ path: join(stateDir, 'flows.sqlite'), maxRecords: maxFlows }) : null;
-  const lostEvents = () => {
-    const counters = agent.datapathCounters();
-    return counters ? Number(counters['event-lost'].packets) : null;
-  };
-  const flows = store
-    ? new FlowRecorder({
-        store,
-        desired: () => agent.enforced?.desired ?? null,
-        lostEvents,
-        onEvent: (m) => {
-          metrics.countEvent(m);
-          hub?.publish(m);
-        },
-        intervalMs: 5000,
-        node: { node: opts.node, nodeNs: opts.netns ?? null, ...(opts.bpffsRoot ? { bpffsRoot: opts.bpffsRoot } : {}) },
-        log: (line) => log(line, { level: 'warn' }),
-      })
-    : null;
   const observe =
     hub && flows && store && opts.observeAddr
       ? await startAgentObserve({
@@ -240,12 +244,12 @@ async function runAgent(opts: AgentCliOpts): Promise<void> {
   log(`following ${opts.repo} @ ${opts.rev ?? 'HEAD'} every ${opts.interval}; status in ${stateDir}`);
   agent.start();
   flows?.start();
-  // The recorder reads with the enforced revision's rules: it follows a new one as soon as it is applied.
-  let followed = agent.enforced;
+  // The recorder reads with the applied revision's rules: it follows a new one as soon as it is applied.
+  let followed = agent.applied;
   const follow = flows
     ? setInterval(() => {
-        if (agent.enforced === followed) return;
-        followed = agent.enforced;
+        if (agent.applied === followed) return;
+        followed = agent.applied;
         void flows.tick();
       }, 200)
     : null;

@@ -9,7 +9,7 @@ import {
   type ReconcileResult,
 } from '../reconcile-node.js';
 import { newRevisionCaches } from '../load-revision.js';
-import { runProbe, type ProbeOutcome } from '../health/index.js';
+import { runProbe, type FlowDropLookup, type ProbeOutcome } from '../health/index.js';
 import { L7VerdictFeed, l7FeedPath } from './l7-verdict-feed.js';
 import { openLiveNode, type LiveNode } from './live-node.js';
 
@@ -29,6 +29,8 @@ export interface AgentDeps {
   openLiveNode(opts: NodeOptions): LiveNode | null;
   /** Runs one HealthCheck's probe from its endpoint's network namespace. */
   probe(check: HealthCheckValue): Promise<ProbeOutcome>;
+  /** The flow records' drops, for the per-flow health check; absent when the agent records no flows. */
+  flowDrops?: FlowDropLookup;
   /** Releases what the deps keep between passes (the open node); called when the agent stops. */
   release(): void;
 }

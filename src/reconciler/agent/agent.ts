@@ -1,10 +1,17 @@
 import PQueue from 'p-queue';
 import type { IdentityAllocator } from '../../desired/identity/index.js';
-import { formatDiagnostic, ValidationError, type DesiredInputs, type SourceOptions } from '../../desired/index.js';
+import {
+  formatDiagnostic,
+  ValidationError,
+  type DesiredInputs,
+  type HealthCheckValue,
+  type SourceOptions,
+} from '../../desired/index.js';
 import {
   describeResult,
   HealthCheckFailedError,
   nodeDrops,
+  probedFlow,
   runHealthChecks,
   type CheckResult,
   type HealthReport,
@@ -99,6 +106,8 @@ export class Agent {
   private readonly log: AgentLog;
   /** Last commit that applied cleanly, kept compiled for drift repair while a newer one is stalled. */
   private good: CompiledRevision | null = null;
+  /** Last revision written to the node, while its checks run too; the flow records name rules by it. */
+  private written: CompiledRevision | null = null;
   /** Newest commit compiled (good or not yet applied). */
   private latest: CompiledRevision | null = null;
   /** The inputs that stalled and why; cleared when new inputs are compiled. */
@@ -129,6 +138,11 @@ export class Agent {
   /** The revision the node enforces (the last applied cleanly), to name the rules in its events; null before. */
   get enforced(): CompiledRevision | null {
     return this.good;
+  }
+
+  /** The revision on the node now: the enforced one, or a new one while its checks run; null before. */
+  get applied(): CompiledRevision | null {
+    return this.written;
   }
 
   private get rev(): string {
@@ -296,6 +310,7 @@ export class Agent {
       ...this.nodeOptions(),
       compiled: p.compiled!,
     });
+    this.written = p.compiled;
     this.metrics.observeApply((performance.now() - t0) / 1000);
     this.metrics.kernelWrites += p.result.writes;
     return true;
@@ -316,6 +331,9 @@ export class Agent {
   private async check(p: Pass): Promise<boolean> {
     if (p.repairOnly || p.commit === null || p.compiled === this.good) return true;
     const report = await this.runChecks(p.compiled!, p.result!);
+    // A check that could not run passes, but says so.
+    for (const r of report.results.filter((x) => x.skipped))
+      this.log(describeResult(r), { level: 'warn', step: 'check', revision: p.commit });
     if (report.passed) return true;
     throw await this.rollBack(p.commit, report.failed, performance.now());
   }
@@ -330,10 +348,12 @@ export class Agent {
         .filter((s) => s.name !== 'file' && this.answering.has(s.name))
         .map((s) => ({ name: s.name, reach: () => s.read(this.opts.node).then(() => undefined) })),
       storeDeadlineMs: STORE_DEADLINE_MS,
+      flowOf: (c: HealthCheckValue) => probedFlow(c, compiled.desired),
     };
     return runHealthChecks(input, {
       probe: (c) => this.deps.probe(c),
       drops: () => nodeDrops(this.datapathCounters()),
+      ...(this.deps.flowDrops ? { flowDrops: this.deps.flowDrops } : {}),
     });
   }
 
@@ -363,6 +383,7 @@ export class Agent {
     const to = good.inputs.commit;
     try {
       const result = await this.deps.reconcile({ repo: this.opts.repo, ...this.nodeOptions(), compiled: good });
+      this.written = good;
       const remaining = result.remaining?.changes.length ?? 0;
       if (remaining > 0) throw new NotConvergedError(remaining);
       const seconds = (performance.now() - failedAt) / 1000;

@@ -6,6 +6,8 @@ import type { FlowStore } from './flow-store.js';
 /** Something delivering the node's events until closed: the Monitor, or a test's stream. */
 export interface EventSource {
   close(): void;
+  /** Delivers the events ready now, if the source can be asked. */
+  drain?(): void;
 }
 
 export type OpenEvents = (desired: DesiredState, onEvent: (m: MonitoredEvent) => void) => EventSource;
@@ -64,6 +66,18 @@ export class FlowRecorder {
       if (lost !== null) this.opts.store.setLostEvents(lost);
       await this.opts.store.flush();
     });
+  }
+
+  /**
+   * Delivers the events waiting in the ring buffer and saves every flow; false
+   * when no events are read (nothing enforced yet), so the records may miss some.
+   */
+  async flush(): Promise<boolean> {
+    const desired = this.opts.desired();
+    if (desired !== this.openedFor) this.reopen(desired);
+    this.source?.drain?.();
+    await this.tick();
+    return this.source !== null;
   }
 
   async stop(): Promise<void> {

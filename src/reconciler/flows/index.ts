@@ -18,3 +18,4 @@ export {
   type FlowStoreOptions,
 } from './flow-store.js';
 export { FlowRecorder, type EventSource, type FlowRecorderOptions, type OpenEvents } from './flow-recorder.js';
+export { FlowDropRecords } from './flow-drop-records.js';

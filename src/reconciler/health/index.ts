@@ -11,3 +11,5 @@ export {
 } from './run-health-checks.js';
 export { runProbe, type ProbeOutcome } from './run-probe.js';
 export { nodeDrops } from './node-drops.js';
+export { flowDropsNotRun, flowDropsResult, type DroppedFlow, type FlowDropLookup } from './flow-drops.js';
+export { probedFlow, type ProbedFlow } from './probed-flow.js';

@@ -1,5 +1,7 @@
 import type { HealthCheckValue } from '../../desired/index.js';
 import type { CheckResult } from './check-result.js';
+import { flowDropsNotRun, flowDropsResult, type DroppedFlow, type FlowDropLookup } from './flow-drops.js';
+import type { ProbedFlow } from './probed-flow.js';
 import type { ProbeOutcome } from './run-probe.js';
 
 /** What the checks need from the node: probes, the datapath's drop counters, the cluster stores. */
@@ -7,6 +9,8 @@ export interface HealthDeps {
   probe(check: HealthCheckValue): Promise<ProbeOutcome>;
   /** Packets dropped so far, by reason; null while the node has no datapath to read. */
   drops(): Readonly<Record<string, number>> | null;
+  /** The agent's flow records of drops; absent when it records no flows. */
+  flowDrops?: FlowDropLookup;
 }
 
 /** A cluster store the node reports to; `reach` rejects when it does not answer. */
@@ -22,6 +26,8 @@ export interface HealthInput {
   readonly stores: readonly StoreProbe[];
   /** How long a store may take to answer. */
   readonly storeDeadlineMs: number;
+  /** The flow each probe sends, or why it has none to look up; without it no probe is checked per flow. */
+  readonly flowOf?: (c: HealthCheckValue) => ProbedFlow | string;
 }
 
 export interface HealthReport {
@@ -34,29 +40,46 @@ export interface HealthReport {
 /**
  * Runs the built-in checks and every probe at once and settles at the first
  * failure, so a rollback need not wait for slower probes (a denial takes its
- * whole deadline); otherwise when all passed.
+ * whole deadline); otherwise when all passed. An expect-allow probe is then
+ * looked up in the agent's flow records: drops of its flow meanwhile fail it too.
  */
-export function runHealthChecks(input: HealthInput, deps: HealthDeps): Promise<HealthReport> {
+export async function runHealthChecks(input: HealthInput, deps: HealthDeps): Promise<HealthReport> {
   const before = deps.drops();
-  const tasks: Promise<CheckResult>[] = [
-    Promise.resolve(converged(input.remaining)),
-    ...input.stores.map((s) => reachStore(s, input.storeDeadlineMs)),
+  const allowed = input.checks.some((c) => c.expect === 'allow');
+  const lookup = deps.flowDrops && input.flowOf ? deps.flowDrops : null;
+  // Taken before any probe sends, so only the probes' own drops count.
+  const flowsBefore = allowed && lookup ? await lookup().catch(() => null) : null;
+  const notRun = !allowed
+    ? null
+    : !lookup
+      ? 'this agent records no flows (start it with --flow-records or --observe-addr)'
+      : flowsBefore === null
+        ? 'the flow records could not be read'
+        : null;
+  const tasks: Promise<readonly CheckResult[]>[] = [
+    Promise.resolve([converged(input.remaining)]),
+    ...(notRun ? [Promise.resolve([flowDropsNotRun(notRun)])] : []),
+    ...input.stores.map(async (s) => [await reachStore(s, input.storeDeadlineMs)]),
     ...input.checks.map(async (c) => {
       // A probe that cannot run at all is a failed one, never a pass left hanging.
       const outcome = await deps.probe(c).catch((e: unknown) => ({
         reached: false,
         got: `probe error: ${e instanceof Error ? e.message : String(e)}`,
       }));
-      return probeResult(c, outcome, before, deps);
+      const result = probeResult(c, outcome, before, deps);
+      if (c.expect !== 'allow' || notRun || !lookup || !input.flowOf) return [result];
+      const flow = input.flowOf(c);
+      const after: readonly DroppedFlow[] | null = typeof flow === 'string' ? null : await lookup().catch(() => null);
+      return [result, flowDropsResult(c, flow, flowsBefore, after)];
     }),
   ];
   return new Promise((resolve) => {
-    const results: (CheckResult | undefined)[] = [];
+    const results: (readonly CheckResult[] | undefined)[] = [];
     let left = tasks.length;
     let settled = false;
     const settle = () => {
       settled = true;
-      const done = results.filter((r): r is CheckResult => r !== undefined);
+      const done = results.flatMap((r) => r ?? []);
       const failed = done.filter((r) => !r.passed);
       resolve({ passed: failed.length === 0, results: done, failed });
     };
@@ -66,7 +89,7 @@ export function runHealthChecks(input: HealthInput, deps: HealthDeps): Promise<H
           if (settled) return;
           results[i] = r;
           left -= 1;
-          if (!r.passed || left === 0) settle();
+          if (r.some((x) => !x.passed) || left === 0) settle();
         }),
     );
   });

@@ -34,7 +34,7 @@ describe('running the health checks', () => {
     });
     expect(report.passed).toBe(false);
     expect(report.failed.map((r) => [r.name, r.got])).toEqual([['default/cut', 'timeout']]);
-    expect(report.results.map((r) => r.name)).toEqual(['builtin:converged', 'default/cut']);
+    expect(report.results.map((r) => r.name)).toEqual(['builtin:converged', 'builtin:flow-drops', 'default/cut']);
   });
 
   it('fails a probe that cannot run, and the converged check when changes remain', async () => {
