@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { removeNodeRuntimeFiles } from '../../../src/reconciler/node-lock.js';
 import { makeBare, makeRepo, makeTempDir, removeDir } from '../../support/git-fixtures.js';
 import { startGitHttpServer, type GitHttpServer } from '../../support/git-http-server.js';
 import { startHostileGitServer, type HostileGitServer } from '../../support/hostile-git-server.js';
@@ -13,6 +14,8 @@ let root: string;
 let upstream: GitHttpServer;
 let stall: HostileGitServer;
 let agent: ChildProcess | undefined;
+/** The node the agent ran as: its lock file under /run/gitwire goes with the test. */
+let node: string | undefined;
 
 beforeAll(async () => {
   root = makeTempDir('gitwire-agent-stop-');
@@ -28,11 +31,12 @@ afterAll(async () => {
   await stall?.close();
   await upstream?.close();
   if (root) removeDir(root);
+  if (node) removeNodeRuntimeFiles(node);
 });
 
 it('the agent ends a fetch in flight on SIGTERM instead of waiting for the git timeouts, and says why', async () => {
   const stateDir = join(root, 'state');
-  const node = `stop-${randomBytes(4).toString('hex')}`;
+  node = `stop-${randomBytes(4).toString('hex')}`;
   // Timeouts far beyond the test's own: only the abort can end this fetch in time.
   const args = ['--repo', stall.url('repo.git'), '--node', node, '--state-dir', stateDir, '--interval', '1h'];
   const limits = ['--git-timeout', '10m', '--git-idle-timeout', '10m'];
