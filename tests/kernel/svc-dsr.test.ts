@@ -1,12 +1,12 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileAll, readRepository, validateTree, type EndpointValue } from '../../src/desired/index.js';
 import { EndpointDatapath, pinLayout } from '../../src/datapath/programs/index.js';
 import { git } from '../../src/reconciler/cluster/local/cluster-repo.js';
 import { LocalCluster } from '../../src/reconciler/cluster/local/index.js';
-import { EXAMPLE_REPO } from '../support/cli.js';
+import { echoEndpointYaml, echoRepoCopy, echoServiceYaml } from '../support/echo-service.js';
 import { makeTempDir, removeDir } from '../support/git-fixtures.js';
 import { ipIn, ipJson, sh } from '../support/net-fixtures.js';
 
@@ -21,59 +21,17 @@ const OUTSIDE_ADDR = '192.168.50.201';
 const NODE_PORT = 30091;
 const EXTERNAL_IP = '203.0.113.51';
 
-const ECHO = `apiVersion: gitwire.io/v1alpha1
-kind: Service
-metadata:
-  name: echo
-  namespace: echo
-spec:
-  type: NodePort
-  loadBalancerMode: dsr
-  ports:
-    - port: 80
-      targetPort: http
-      nodePort: ${NODE_PORT}
-  externalIPs:
-    - ${EXTERNAL_IP}
-  selector:
-    app: echo
-`;
-
-const endpoint = (name: string, node: number, address: string): string => `---
-apiVersion: gitwire.io/v1alpha1
-kind: Endpoint
-metadata:
-  name: ${name}
-  namespace: echo
-  labels:
-    app: echo
-spec:
-  node: node-${node}
-  address: ${address}
-  ports:
-    - name: http
-      containerPort: 80
-`;
-
 function repoCopy(node: string, routingMode: string): string {
-  const dir = makeTempDir('gitwire-svc-dsr-repo-');
-  cpSync(EXAMPLE_REPO, dir, { recursive: true });
-  const cluster = join(dir, 'cluster.yaml');
-  writeFileSync(cluster, readFileSync(cluster, 'utf8').replace(/routingMode: \w+/, `routingMode: ${routingMode}`));
-  writeFileSync(join(dir, 'services', 'echo.yaml'), ECHO);
-  writeFileSync(
-    join(dir, 'endpoints', 'echo.yaml'),
-    endpoint('echo-2', 2, '10.0.2.51') + endpoint('echo-3', 3, '10.0.3.51'),
+  const service = echoServiceYaml({ nodePort: NODE_PORT, externalIP: EXTERNAL_IP, loadBalancerMode: 'dsr' });
+  return echoRepoCopy(
+    node,
+    service,
+    [echoEndpointYaml('echo-2', 2, '10.0.2.51'), echoEndpointYaml('echo-3', 3, '10.0.3.51')],
+    (dir) => {
+      const cluster = join(dir, 'cluster.yaml');
+      writeFileSync(cluster, readFileSync(cluster, 'utf8').replace(/routingMode: \w+/, `routingMode: ${routingMode}`));
+    },
   );
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.ya?ml$/.test(name)) writeFileSync(p, readFileSync(p, 'utf8').replace(/\bnode-(\d)\b/g, `${node}-$1`));
-    }
-  };
-  walk(dir);
-  return dir;
 }
 
 /** A TCP server in `netns` answering each connection with its name and the peer address it sees. */

@@ -1,11 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
-import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileAll, readRepository, validateTree, type EndpointValue } from '../../src/desired/index.js';
 import { git } from '../../src/reconciler/cluster/local/cluster-repo.js';
-import { LocalCluster, serveName, whoAnswers } from '../../src/reconciler/cluster/local/index.js';
-import { EXAMPLE_REPO } from '../support/cli.js';
+import { LocalCluster, serveName } from '../../src/reconciler/cluster/local/index.js';
+import { answers, echoEndpointYaml, echoRepoCopy, echoServiceYaml } from '../support/echo-service.js';
 import { makeTempDir, removeDir } from '../support/git-fixtures.js';
 import { ipIn, ipJson } from '../support/net-fixtures.js';
 
@@ -19,73 +17,17 @@ const CLUSTER_IP = '10.96.5.5';
 const NODE_PORT = 30090;
 const EXTERNAL_IP = '203.0.113.50';
 
-const ECHO = `apiVersion: gitwire.io/v1alpha1
-kind: Service
-metadata:
-  name: echo
-  namespace: echo
-spec:
-  type: NodePort
-  clusterIP: ${CLUSTER_IP}
-  externalIPs:
-    - ${EXTERNAL_IP}
-  ports:
-    - port: 80
-      targetPort: http
-      nodePort: ${NODE_PORT}
-  selector:
-    app: echo
-`;
-
-const endpoint = (name: string, node: number, address: string, app: string): string => `---
-apiVersion: gitwire.io/v1alpha1
-kind: Endpoint
-metadata:
-  name: ${name}
-  namespace: echo
-  labels:
-    app: ${app}
-spec:
-  node: node-${node}
-  address: ${address}
-  ports:
-    - name: http
-      containerPort: 80
-`;
-
-function repoCopy(): string {
-  const dir = makeTempDir('gitwire-svc-repo-');
-  cpSync(EXAMPLE_REPO, dir, { recursive: true });
-  writeFileSync(join(dir, 'services', 'echo.yaml'), ECHO);
-  writeFileSync(
-    join(dir, 'endpoints', 'echo.yaml'),
-    [
-      endpoint('echo-1', 1, '10.0.1.50', 'echo'),
-      endpoint('echo-2', 2, '10.0.2.50', 'echo'),
-      endpoint('echo-3', 3, '10.0.3.50', 'echo'),
-      endpoint('client-1', 1, '10.0.1.60', 'client'),
-    ].join(''),
-  );
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.ya?ml$/.test(name)) writeFileSync(p, readFileSync(p, 'utf8').replace(/\bnode-(\d)\b/g, `${NODE}-$1`));
-    }
-  };
-  walk(dir);
-  return dir;
-}
-
-/** Who answered each of `n` new connections (null: none did). */
-async function answers(netns: string, address: string, port: number, n: number): Promise<(string | null)[]> {
-  const out: (string | null)[] = [];
-  for (let i = 0; i < n; i++) out.push(await whoAnswers(netns, address, port));
-  return out;
-}
-
 describe("the node's host reaches a ClusterIP", () => {
-  const repo = repoCopy();
+  const repo = echoRepoCopy(
+    NODE,
+    echoServiceYaml({ clusterIP: CLUSTER_IP, nodePort: NODE_PORT, externalIP: EXTERNAL_IP }),
+    [
+      echoEndpointYaml('echo-1', 1, '10.0.1.50'),
+      echoEndpointYaml('echo-2', 2, '10.0.2.50'),
+      echoEndpointYaml('echo-3', 3, '10.0.3.50'),
+      echoEndpointYaml('client-1', 1, '10.0.1.60', 'client'),
+    ],
+  );
   const stateRoot = makeTempDir('gitwire-svc-host-');
   const servers: ChildProcess[] = [];
   let cluster: LocalCluster | null = null;
