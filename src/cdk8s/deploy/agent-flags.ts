@@ -30,6 +30,18 @@ export const AGENT_FLAGS = {
     required: false,
     description: 'Prometheus metrics listener',
   },
+  observeAddr: {
+    flag: '--observe-addr',
+    value: 'HOST:PORT',
+    required: false,
+    description: "serve the node's events and flow records to `gitwire monitor --all-nodes` and `plan --impact`",
+  },
+  observeTokenFile: {
+    flag: '--observe-token-file',
+    value: 'FILE',
+    required: false,
+    description: 'bearer token for the observe listener (mount it from a Secret)',
+  },
 } as const satisfies Record<string, AgentFlag>;
 
 export type AgentFlagName = keyof typeof AGENT_FLAGS;
