@@ -305,15 +305,17 @@ export class Agent {
 
   private async apply(p: Pass): Promise<boolean> {
     const t0 = performance.now();
-    p.result = await this.deps.reconcile({
-      repo: this.opts.repo,
-      ...this.nodeOptions(),
-      compiled: p.compiled!,
-    });
-    this.written = p.compiled;
+    p.result = await this.write(p.compiled!);
     this.metrics.observeApply((performance.now() - t0) / 1000);
-    this.metrics.kernelWrites += p.result.writes;
     return true;
+  }
+
+  /** Reconciles the node towards `compiled` (a pass's apply, or a rollback): what it is then, what it cost. */
+  private async write(compiled: CompiledRevision): Promise<ReconcileResult> {
+    const result = await this.deps.reconcile({ repo: this.opts.repo, ...this.nodeOptions(), compiled });
+    this.written = compiled;
+    this.metrics.kernelWrites += result.writes;
+    return result;
   }
 
   private async verify(p: Pass): Promise<boolean> {
@@ -382,13 +384,11 @@ export class Agent {
     }
     const to = good.inputs.commit;
     try {
-      const result = await this.deps.reconcile({ repo: this.opts.repo, ...this.nodeOptions(), compiled: good });
-      this.written = good;
+      const result = await this.write(good);
       const remaining = result.remaining?.changes.length ?? 0;
       if (remaining > 0) throw new NotConvergedError(remaining);
       const seconds = (performance.now() - failedAt) / 1000;
       this.metrics.observeRollback(seconds);
-      this.metrics.kernelWrites += result.writes;
       const confirm = await this.runChecks(good, result);
       const checks = confirm.passed
         ? 'its checks pass'
