@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { eventCodec, type DatapathEvent } from '../../../src/datapath/maps/index.js';
+import { baseEvent, DEATHSTAR, identities, XWING } from '../observe/observe-events.js';
 import type { MonitoredEvent } from '../../../src/reconciler/agent/index.js';
 import {
   eventFilter,
@@ -9,34 +10,6 @@ import {
 } from '../../../src/reconciler/flows/index.js';
 
 // A stream as the ring buffer hands it over: encoded gw_event records, decoded by the real codec.
-
-const XWING = 1001;
-const TIEFIGHTER = 1002;
-const DEATHSTAR = 1003;
-const identities = new Map<number, readonly string[]>([
-  [XWING, ['k8s:class=xwing', 'k8s:org=alliance']],
-  [TIEFIGHTER, ['k8s:class=tiefighter', 'k8s:org=empire']],
-  [DEATHSTAR, ['k8s:class=deathstar', 'k8s:org=empire']],
-]);
-
-const base: DatapathEvent = {
-  timestampNs: 1n,
-  type: 'verdict',
-  reason: 'allowed',
-  direction: 'ingress',
-  endpointId: 7,
-  ifindex: 3,
-  srcIdentity: TIEFIGHTER,
-  dstIdentity: DEATHSTAR,
-  saddr: '10.0.1.20',
-  daddr: '10.0.1.10',
-  sport: 40000,
-  dport: 80,
-  protocol: 6,
-  verdict: 'allow',
-  ruleId: 1,
-  length: 60,
-};
 
 const raw: readonly Partial<DatapathEvent>[] = [
   {}, // 0: tiefighter -> deathstar :80 allowed
@@ -48,7 +21,7 @@ const raw: readonly Partial<DatapathEvent>[] = [
 ];
 
 const stream: MonitoredEvent[] = raw.map((r) => ({
-  event: eventCodec.decode(eventCodec.encode({ ...base, ...r })),
+  event: eventCodec.decode(eventCodec.encode({ ...baseEvent, ...r })),
   rule: null,
   time: new Date(0),
 }));

@@ -23,7 +23,8 @@ export const RULE: RuleRef = {
   line: 14,
 };
 
-const base: DatapathEvent = {
+/** A tiefighter → deathstar TCP/80 packet allowed by rule1: what the events of a test vary. */
+export const baseEvent: DatapathEvent = {
   timestampNs: 123456789012345n,
   type: 'verdict',
   reason: 'allowed',
@@ -43,14 +44,14 @@ const base: DatapathEvent = {
 };
 
 export function allowed(time = new Date(1_700_000_000_000)): MonitoredEvent {
-  return { event: eventCodec.decode(eventCodec.encode(base)), rule: RULE, time };
+  return { event: eventCodec.decode(eventCodec.encode(baseEvent)), rule: RULE, time };
 }
 
 /** An xwing dropped by the default deny that rule1 put the deathstar into. */
 export function dropped(time = new Date(1_700_000_000_000)): MonitoredEvent {
   const event = eventCodec.decode(
     eventCodec.encode({
-      ...base,
+      ...baseEvent,
       type: 'drop',
       reason: 'denied-default',
       verdict: null,
