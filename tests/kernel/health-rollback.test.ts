@@ -14,6 +14,7 @@ import {
 import { condition, type NodeStatus } from '../../src/reconciler/agent/index.js';
 import { exampleRepoCopy } from '../support/cluster-repo.js';
 import { makeTempDir, removeDir } from '../support/git-fixtures.js';
+import { EMPIRE_PEER, STARWARS_HEALTH_CHECKS } from '../support/rollout-fixtures.js';
 
 // Health-gated rollback on the local cluster (issue 15): the Star Wars repo
 // with HealthChecks run from node 1, where the tiefighter, the xwing and
@@ -22,31 +23,6 @@ import { makeTempDir, removeDir } from '../support/git-fixtures.js';
 const RUN = process.pid.toString(36);
 const PREFIX = `hr${RUN}`;
 const stateRoot = makeTempDir('gitwire-hr-clusters-');
-
-const CHECKS = `apiVersion: gitwire.io/v1alpha1
-kind: HealthCheck
-metadata:
-  name: tiefighter-lands
-spec:
-  from: {endpoint: default/tiefighter}
-  to: {endpoint: default/deathstar-1}
-  probe: tcp
-  port: 80
----
-apiVersion: gitwire.io/v1alpha1
-kind: HealthCheck
-metadata:
-  name: xwing-kept-out
-spec:
-  from: {endpoint: default/xwing}
-  to: {endpoint: default/deathstar-1}
-  probe: tcp
-  port: 80
-  expect: deny
-  deadline: 1s
-`;
-/** The line of the rule that lets the Empire land (the endpoint selector above it says `org: empire` too). */
-const EMPIRE_PEER = '            org: empire\n';
 
 describe('health-gated rollback on the local cluster', () => {
   const repo = exampleRepoCopy(PREFIX);
@@ -83,7 +59,7 @@ describe('health-gated rollback on the local cluster', () => {
 
     const good = await cluster.commit('health checks for the Death Star', (dir) => {
       mkdirSync(join(dir, 'checks'));
-      writeFileSync(join(dir, 'checks', 'starwars.yaml'), CHECKS);
+      writeFileSync(join(dir, 'checks', 'starwars.yaml'), STARWARS_HEALTH_CHECKS);
     });
     await cluster.waitConverged(good, 60_000);
 

@@ -18,6 +18,7 @@ import { RolloutStore, type RolloutState } from '../../src/reconciler/rollout/in
 import { gitwire } from '../support/cli.js';
 import { exampleRepoCopy } from '../support/cluster-repo.js';
 import { makeTempDir, removeDir } from '../support/git-fixtures.js';
+import { EMPIRE_PEER, STARWARS_HEALTH_CHECKS, waitRollout } from '../support/rollout-fixtures.js';
 
 // Health checks inside a staged rollout (issue 15): three waves of one node,
 // probes run from node 1 (the first wave), where the tiefighter, the xwing and
@@ -28,30 +29,6 @@ const PREFIX = `rh${RUN}`;
 const [N1, N2, N3] = [1, 2, 3].map((i) => `${PREFIX}-${i}`) as [string, string, string];
 const stateRoot = makeTempDir('gitwire-rh-clusters-');
 
-const CHECKS = `apiVersion: gitwire.io/v1alpha1
-kind: HealthCheck
-metadata:
-  name: tiefighter-lands
-spec:
-  from: {endpoint: default/tiefighter}
-  to: {endpoint: default/deathstar-1}
-  probe: tcp
-  port: 80
----
-apiVersion: gitwire.io/v1alpha1
-kind: HealthCheck
-metadata:
-  name: xwing-kept-out
-spec:
-  from: {endpoint: default/xwing}
-  to: {endpoint: default/deathstar-1}
-  probe: tcp
-  port: 80
-  expect: deny
-  deadline: 1s
-`;
-/** The line of the rule that lets the Empire land (the endpoint selector above it says `org: empire` too). */
-const EMPIRE_PEER = '            org: empire\n';
 const REBEL_PEER = '            org: rebels\n';
 /** An endpoint the last, good commit adds on node 3: every node's ipcache shows it once the commit is there. */
 const MARKER = '10.0.3.77';
@@ -76,21 +53,8 @@ describe('a health check failing in a staged rollout', () => {
     removeDir(stateRoot);
   });
 
-  async function rollout(done: (s: RolloutState) => boolean, timeoutMs = 60_000): Promise<RolloutState> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const s = await store.state().catch(() => null);
-      if (s && done(s)) return s;
-      if (Date.now() > end) {
-        const logs = cluster!.nodes.map((n) => {
-          const text = readFileSync(join(cluster!.layout.nodeDir(n.name), 'agent.log'), 'utf8');
-          return `--- ${n.name}\n${text.split('\n').slice(-15).join('\n')}`;
-        });
-        throw new Error(`rollout not there in time: ${JSON.stringify(s)}\n${logs.join('\n')}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const rollout = (done: (s: RolloutState) => boolean, timeoutMs = 60_000): Promise<RolloutState> =>
+    waitRollout(store, cluster!, done, timeoutMs);
 
   const status = async (node: string): Promise<NodeStatus> => (await cluster!.statuses()).find((s) => s.node === node)!;
 
@@ -123,7 +87,7 @@ describe('a health check failing in a staged rollout', () => {
 
     const good = await cluster.commit('health checks for the Death Star', (dir) => {
       mkdirSync(join(dir, 'checks'));
-      writeFileSync(join(dir, 'checks', 'starwars.yaml'), CHECKS);
+      writeFileSync(join(dir, 'checks', 'starwars.yaml'), STARWARS_HEALTH_CHECKS);
     });
     await rollout((s) => s.revision === good && s.phase === 'Completed');
     await cluster.waitConverged(good, 60_000);

@@ -10,6 +10,7 @@ import { RolloutStore, type RolloutState } from '../../src/reconciler/rollout/in
 import { gitwire } from '../support/cli.js';
 import { exampleRepoCopy } from '../support/cluster-repo.js';
 import { makeTempDir, removeDir } from '../support/git-fixtures.js';
+import { waitRollout } from '../support/rollout-fixtures.js';
 
 // Staged rollouts on a local cluster of three nodes, one node per wave; node
 // names (and so endpoint namespaces and pins) carry this run's id.
@@ -44,22 +45,8 @@ describe('staged rollouts on the local cluster', () => {
 
   const cli = (...args: string[]) => gitwire([...args, '--etcd-endpoints', cluster!.etcdEndpoint]);
 
-  async function rollout(done: (s: RolloutState) => boolean, timeoutMs = 120_000): Promise<RolloutState> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const s = await store.state().catch(() => null);
-      if (s && done(s)) return s;
-      if (Date.now() > end) {
-        // What the agents said (the coordinator is one of them), for whoever reads the failure.
-        const logs = cluster!.nodes.map((n) => {
-          const text = readFileSync(join(cluster!.layout.nodeDir(n.name), 'agent.log'), 'utf8');
-          return `--- ${n.name}\n${text.split('\n').slice(-15).join('\n')}`;
-        });
-        throw new Error(`rollout not there in time: ${JSON.stringify(s)}\n${logs.join('\n')}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const rollout = (done: (s: RolloutState) => boolean, timeoutMs = 120_000): Promise<RolloutState> =>
+    waitRollout(store, cluster!, done, timeoutMs);
 
   /** Each node's status: the revision it applied and the last it attempted. */
   async function revisions(): Promise<Record<string, { applied: string | null; attempted: string | null }>> {
