@@ -67,11 +67,11 @@ const englishOnlyZod = {
   },
 };
 
-// Built-in modules that cost a millisecond or two to load and that a start
-// seldom uses (commander holds child_process for executable subcommands, the
-// load cache crypto for its hashes): each becomes a module whose exports load
-// the real one on first use. Their names are this Node's, the one the cache
-// is built for.
+// Built-in modules that cost a millisecond or two to load and that many starts
+// never use (commander holds child_process for executable subcommands; crypto
+// is imported wherever a hash may be computed, `compile --help` included):
+// each becomes a module whose exports load the real one on first use. Their
+// names are this Node's, the one the cache is built for.
 const LAZY_BUILTINS = ['node:child_process', 'node:crypto'];
 const lazyBuiltins = {
   name: 'lazy-builtins',
