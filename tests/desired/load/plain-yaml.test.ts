@@ -68,6 +68,7 @@ const TAKEN = [
   'a: x:y\nb: 10.0.0.0/8\nc: 1.2.3.4\nd: a b  c\ne: x # y\nf: "" \ng: {}\n',
   'a: 1\nb: -2\nc: 0\nd: 123456789012345\n',
   'a: yes\nb: on\nc: True\nd: NULL\ne: ~\nf: Null\ng:\ni: .foo\nj: -x\nk: FALSE\n',
+  'path: /api/.*\nb: a*b *c\n',
 ];
 
 // Numbers other than plain decimals, and everything outside the plain block style.

@@ -35,7 +35,8 @@ const BOOLS = new Map([
   ['False', false],
   ['FALSE', false],
 ]);
-const PLAIN = /^(?:[A-Za-z0-9_/]|[-.][A-Za-z0-9_])[A-Za-z0-9 _./:=@+~()-]*$/;
+// `*` only after the first character: there it is text (L7 path regexes like /api/.*), not an alias.
+const PLAIN = /^(?:[A-Za-z0-9_/]|[-.][A-Za-z0-9_])[A-Za-z0-9 _./:=@+~()*-]*$/;
 const KEY = /^[A-Za-z0-9_./-][A-Za-z0-9_./:-]*$/;
 
 /**
