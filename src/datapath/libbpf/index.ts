@@ -42,3 +42,4 @@ export {
   type MarkedConnectSpec,
   type TransparentListenerSpec,
 } from './transparent-socket.js';
+export { NetlinkSocket } from './netlink-socket.js';

@@ -44,10 +44,7 @@ export class LinkOps extends IpOps<LinkValue> {
     const existing = new Set(await listNetns());
     const scan = await scanNode(this.ip, this.node);
     // A namespace that does not exist yet will hold only a down, unmarked lo: nothing to read.
-    const peerScans = await scanNamed(
-      this.ip,
-      peers.filter((n) => existing.has(n)),
-    );
+    const peerScans = scanNamed(peers.filter((n) => existing.has(n)));
     const mark = ownerMark(this.node.owner);
     for (const ns of peerScans.values()) {
       if (ns.owner !== this.node.owner && !isUnmarkedOwn(ns, scan, mark)) {
@@ -121,14 +118,7 @@ export class LinkOps extends IpOps<LinkValue> {
     const peerNs = ownedLinks(scan, this.node).flatMap((l) =>
       l.link_netnsid === undefined ? [] : [scan.nsNames.get(l.link_netnsid) ?? ''],
     );
-    return observedLinks(
-      this.node,
-      scan,
-      await scanNamed(
-        this.ip,
-        peerNs.filter((n) => n !== ''),
-      ),
-    );
+    return observedLinks(this.node, scan, scanNamed(peerNs.filter((n) => n !== '')));
   }
 }
 
@@ -164,7 +154,7 @@ function pairLines(v: LinkValue, mark: string): string[] {
  * the pair deletes, pair and all.
  */
 function isPairPeer(l: IpLink, owned: readonly IpLink[]): boolean {
-  if (linkKind(l) !== 'veth' || l.link === undefined) return false;
+  if (linkKind(l) !== 'veth' || l.link === undefined || l.link === null) return false;
   return l.link < l.ifname && owned.some((o) => o.ifname === l.link);
 }
 

@@ -31,10 +31,10 @@ export async function observeNet(
 ): Promise<ObservedNet> {
   const ip = new IpRunner({ writes: 0 });
   const scan = await scanNode(ip, node);
-  // Two processes at once: the endpoints' namespaces and the tunnel's FDB are independent reads.
-  const [netns, tunnel] = await Promise.all([
-    scanNamed(ip, vethPeerNetns(scan, node)),
+  // The tunnel's FDB read (a process) starts first and runs while this process reads the endpoints' namespaces.
+  const [tunnel, netns] = await Promise.all([
     readTunnel(ip, node, scan, options.tunnelDevice),
+    Promise.resolve().then(() => scanNamed(vethPeerNetns(scan, node))),
   ]);
   return {
     endpoint: observedEndpoints(node, scan, netns),

@@ -1,0 +1,121 @@
+import { errnoName, type NetlinkSocket } from '../../libbpf/index.js';
+import { NetlinkError } from '../netlink-error.js';
+
+/** One netlink message of a dump: its type, its flags and what follows its header. */
+export interface NetlinkMessage {
+  readonly type: number;
+  readonly flags: number;
+  readonly body: Buffer;
+}
+
+const HEADER = 16;
+const NLM_F_REQUEST = 0x1;
+const NLM_F_DUMP = 0x300;
+const NLM_F_DUMP_INTR = 0x10;
+const NLMSG_NOOP = 1;
+const NLMSG_ERROR = 2;
+const NLMSG_DONE = 3;
+const NLMSG_OVERRUN = 4;
+
+// The kernel answers a dump from the recv() that asks for it: the wait only ends a dump that never finishes.
+const RECV_TIMEOUT_MS = 5000;
+// A dump is interrupted when the table changes under it; a busy table may do so a few times running.
+const DUMP_ATTEMPTS = 5;
+
+let lastSeq = 0;
+
+export const align4 = (n: number): number => (n + 3) & ~3;
+
+/**
+ * Dumps one rtnetlink table: a request of `type` with `payload` (the family
+ * header and any attributes), then every message answering it up to
+ * NLMSG_DONE. Messages of another sequence number are not this dump's and are
+ * skipped. A dump the kernel marks interrupted (NLM_F_DUMP_INTR) is run again.
+ */
+export function dump(sock: NetlinkSocket, type: number, payload: Buffer, what: string): NetlinkMessage[] {
+  for (let attempt = 1; ; attempt++) {
+    const { messages, interrupted } = dumpOnce(sock, type, payload, what);
+    if (!interrupted) return messages;
+    if (attempt === DUMP_ATTEMPTS) {
+      throw new NetlinkError('NETLINK_DUMP_INTERRUPTED', `${what} dump`, `interrupted ${attempt} times running`, {
+        netns: sock.netns,
+      });
+    }
+  }
+}
+
+function dumpOnce(
+  sock: NetlinkSocket,
+  type: number,
+  payload: Buffer,
+  what: string,
+): { messages: NetlinkMessage[]; interrupted: boolean } {
+  lastSeq = (lastSeq % 0xffffffff) + 1;
+  const seq = lastSeq;
+  const req = Buffer.alloc(HEADER + align4(payload.length));
+  req.writeUInt32LE(req.length, 0);
+  req.writeUInt16LE(type, 4);
+  req.writeUInt16LE(NLM_F_REQUEST | NLM_F_DUMP, 6);
+  req.writeUInt32LE(seq, 8);
+  payload.copy(req, HEADER);
+  sock.send(req);
+  const messages: NetlinkMessage[] = [];
+  let interrupted = false;
+  for (;;) {
+    const dgram = sock.recv(RECV_TIMEOUT_MS);
+    for (let off = 0; off < dgram.length;) {
+      const len = dgram.length - off >= HEADER ? dgram.readUInt32LE(off) : 0;
+      if (len < HEADER || off + len > dgram.length) {
+        throw new NetlinkError(
+          'NETLINK_BAD_MESSAGE',
+          `${what} dump`,
+          `message of ${len} bytes at ${off} of ${dgram.length}`,
+        );
+      }
+      const m = {
+        type: dgram.readUInt16LE(off + 4),
+        flags: dgram.readUInt16LE(off + 6),
+        body: dgram.subarray(off + HEADER, off + len),
+      };
+      const mseq = dgram.readUInt32LE(off + 8);
+      off += align4(len);
+      if (mseq !== seq) continue;
+      if ((m.flags & NLM_F_DUMP_INTR) !== 0) interrupted = true;
+      if (m.type === NLMSG_DONE) {
+        const err = m.body.length >= 4 ? m.body.readInt32LE(0) : 0;
+        if (err < 0) throw kernelError(what, -err, sock);
+        return { messages, interrupted };
+      }
+      if (m.type === NLMSG_ERROR) {
+        const err = m.body.length >= 4 ? m.body.readInt32LE(0) : 0;
+        if (err < 0) throw kernelError(what, -err, sock);
+        throw new NetlinkError('NETLINK_BAD_MESSAGE', `${what} dump`, 'acknowledged instead of answered');
+      }
+      if (m.type === NLMSG_OVERRUN) throw new NetlinkError('NETLINK_BAD_MESSAGE', `${what} dump`, 'overrun');
+      if (m.type !== NLMSG_NOOP) messages.push(m);
+    }
+  }
+}
+
+function kernelError(what: string, errno: number, sock: NetlinkSocket): NetlinkError {
+  return new NetlinkError('NETLINK_DUMP_FAILED', `${what} dump`, errnoName(errno), { errno, netns: sock.netns });
+}
+
+/** Attributes of a message from `offset` on, by type (flag bits cleared); the first of a type wins, as in iproute2. */
+export function attributes(body: Buffer, offset: number): Map<number, Buffer> {
+  const out = new Map<number, Buffer>();
+  for (let off = offset; off + 4 <= body.length;) {
+    const len = body.readUInt16LE(off);
+    if (len < 4 || off + len > body.length) break;
+    const type = body.readUInt16LE(off + 2) & 0x3fff;
+    if (!out.has(type)) out.set(type, body.subarray(off + 4, off + len));
+    off += align4(len);
+  }
+  return out;
+}
+
+/** A string attribute: up to its terminating NUL. */
+export function attrString(value: Buffer): string {
+  const end = value.indexOf(0);
+  return value.toString('utf8', 0, end < 0 ? value.length : end);
+}
