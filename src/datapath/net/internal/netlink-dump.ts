@@ -1,6 +1,9 @@
 import { errnoName, type NetlinkSocket } from '../../libbpf/index.js';
 import { NetlinkError } from '../netlink-error.js';
 
+/** What a dump needs of a socket: NetlinkSocket, or a scripted kernel in unit tests. */
+export type DumpSocket = Pick<NetlinkSocket, 'send' | 'recv' | 'netns'>;
+
 /** One netlink message of a dump: its type, its flags and what follows its header. */
 export interface NetlinkMessage {
   readonly type: number;
@@ -32,7 +35,7 @@ export const align4 = (n: number): number => (n + 3) & ~3;
  * NLMSG_DONE. Messages of another sequence number are not this dump's and are
  * skipped. A dump the kernel marks interrupted (NLM_F_DUMP_INTR) is run again.
  */
-export function dump(sock: NetlinkSocket, type: number, payload: Buffer, what: string): NetlinkMessage[] {
+export function dump(sock: DumpSocket, type: number, payload: Buffer, what: string): NetlinkMessage[] {
   for (let attempt = 1; ; attempt++) {
     const { messages, interrupted } = dumpOnce(sock, type, payload, what);
     if (!interrupted) return messages;
@@ -45,7 +48,7 @@ export function dump(sock: NetlinkSocket, type: number, payload: Buffer, what: s
 }
 
 function dumpOnce(
-  sock: NetlinkSocket,
+  sock: DumpSocket,
   type: number,
   payload: Buffer,
   what: string,
@@ -97,7 +100,7 @@ function dumpOnce(
   }
 }
 
-function kernelError(what: string, errno: number, sock: NetlinkSocket): NetlinkError {
+function kernelError(what: string, errno: number, sock: DumpSocket): NetlinkError {
   return new NetlinkError('NETLINK_DUMP_FAILED', `${what} dump`, errnoName(errno), { errno, netns: sock.netns });
 }
 
