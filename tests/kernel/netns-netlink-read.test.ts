@@ -57,10 +57,14 @@ const threadNetns = (): number => statSync('/proc/thread-self/ns/net').ino;
 describe('reading endpoint namespaces over rtnetlink', () => {
   let a: string;
   let b: string;
+  let pristine: string;
 
   beforeAll(async () => {
     a = await addNodeNs('nl-a');
     b = await addNodeNs('nl-b');
+    // What `ip netns add` leaves: lo down, no route, so not even a main table.
+    pristine = nsName('nl-pristine');
+    await sh('ip', 'netns', 'add', pristine);
     await ipIn(a, 'link', 'set', 'lo', 'alias', 'gitwire:nl-node');
     // A veth into the other namespace (link_index, link_netnsid), with a MAC, an MTU and IPv4/IPv6 addresses.
     await ipIn(a, 'link', 'add', 'eth0', 'mtu', '1400', 'type', 'veth', 'peer', 'name', 'peer0', 'netns', b);
@@ -105,7 +109,7 @@ describe('reading endpoint namespaces over rtnetlink', () => {
   afterAll(cleanupNetns);
 
   it('reads every field IpLink and IpRoute hold as `ip -d -j` prints them', async () => {
-    for (const ns of [a, b]) {
+    for (const ns of [a, b, pristine]) {
       const { netlink, iproute2 } = await settledReads(ns);
       expect(netlink).toStrictEqual(iproute2);
     }
@@ -120,6 +124,7 @@ describe('reading endpoint namespaces over rtnetlink', () => {
     expect(read.links.find((l) => l.ifname === 'eth0')?.addr_info?.map((x) => x.local)).toContain('::ffff:10.1.2.3');
     expect(read.routes.map((r) => r.type)).toEqual(expect.arrayContaining(['blackhole', 'unreachable', 'prohibit']));
     expect(read.routes.some((r) => r.dst === '10.94.0.0/16')).toBe(false);
+    expect(readNetns(pristine)).toMatchObject({ links: [{ ifname: 'lo', flags: ['LOOPBACK'] }], routes: [] });
   });
 
   it('gives the same answer when every datagram is larger than the buffer it starts with', () => {

@@ -34,10 +34,17 @@ export const align4 = (n: number): number => (n + 3) & ~3;
  * header and any attributes), then every message answering it up to
  * NLMSG_DONE. Messages of another sequence number are not this dump's and are
  * skipped. A dump the kernel marks interrupted (NLM_F_DUMP_INTR) is run again.
+ * A dump that ends in the error `emptyErrno` found nothing.
  */
-export function dump(sock: DumpSocket, type: number, payload: Buffer, what: string): NetlinkMessage[] {
+export function dump(
+  sock: DumpSocket,
+  type: number,
+  payload: Buffer,
+  what: string,
+  emptyErrno?: number,
+): NetlinkMessage[] {
   for (let attempt = 1; ; attempt++) {
-    const { messages, interrupted } = dumpOnce(sock, type, payload, what);
+    const { messages, interrupted } = dumpOnce(sock, type, payload, what, emptyErrno);
     if (!interrupted) return messages;
     if (attempt === DUMP_ATTEMPTS) {
       throw new NetlinkError('NETLINK_DUMP_INTERRUPTED', `${what} dump`, `interrupted ${attempt} times running`, {
@@ -52,6 +59,7 @@ function dumpOnce(
   type: number,
   payload: Buffer,
   what: string,
+  emptyErrno: number | undefined,
 ): { messages: NetlinkMessage[]; interrupted: boolean } {
   lastSeq = (lastSeq % 0xffffffff) + 1;
   const seq = lastSeq;
@@ -86,6 +94,7 @@ function dumpOnce(
       if ((m.flags & NLM_F_DUMP_INTR) !== 0) interrupted = true;
       if (m.type === NLMSG_DONE) {
         const err = m.body.length >= 4 ? m.body.readInt32LE(0) : 0;
+        if (err < 0 && -err === emptyErrno) return { messages: [], interrupted: false };
         if (err < 0) throw kernelError(what, -err, sock);
         return { messages, interrupted };
       }

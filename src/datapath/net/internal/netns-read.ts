@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { NetlinkSocket, SocketCallError } from '../../libbpf/index.js';
 import { NetlinkError } from '../netlink-error.js';
 import type { IpLink, IpRoute } from './ip-json.js';
@@ -6,6 +7,7 @@ import { addrRequest, ipLinks, linkNames, linkRequest, RTM_GETADDR, RTM_GETLINK 
 import { ipRoutes, routeRequest, RTM_GETROUTE } from './rtnl-routes.js';
 
 const NETLINK_ROUTE = 0;
+const ENOENT = constants.errno.ENOENT;
 
 export interface NetnsRead {
   readonly links: IpLink[];
@@ -30,7 +32,8 @@ export function readNetns(name: string): NetnsRead {
   try {
     const links = dump(sock, RTM_GETLINK, linkRequest(), 'link');
     const addrs = dump(sock, RTM_GETADDR, addrRequest(), 'address');
-    const routes = dump(sock, RTM_GETROUTE, routeRequest(), 'route');
+    // A namespace without a route of its own has no main table yet: the filtered dump answers ENOENT.
+    const routes = dump(sock, RTM_GETROUTE, routeRequest(), 'route', ENOENT);
     return { links: ipLinks(links, addrs), routes: ipRoutes(routes, linkNames(links)) };
   } catch (e) {
     throw callFailed(e, name);
