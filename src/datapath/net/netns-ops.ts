@@ -25,7 +25,7 @@ export const netnsEntries = (netns: Iterable<string>): Entry<NetnsValue>[] =>
  * Drives named network namespaces. A namespace is gitwire's when its `lo` alias
  * carries the node's owner mark; `lo` is brought up at creation. Ownership
  * lives inside the namespace, so observe() and prune() read every namespace
- * of the machine (one process each): a full sweep, for start-up or repair.
+ * of the machine (a few netlink dumps each): a full sweep, for start-up or repair.
  * LinkOps creates endpoint namespaces itself and marks them after their veth. A namespace
  * of that name that is not marked is adopted only if it is empty (the trace of
  * a crash between `netns add` and marking); otherwise update stalls.
