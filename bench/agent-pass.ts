@@ -19,7 +19,6 @@ import { NodeDatapath } from '../src/datapath/index.js';
 import { endpointNetnsPrefix } from '../src/desired/names/index.js';
 import { observeNet, type ObservedNet } from '../src/datapath/net/index.js';
 import { vethPeerNetns } from '../src/datapath/net/endpoint-ops.js';
-import { IpRunner } from '../src/datapath/net/internal/ip-runner.js';
 import { scanNamed, scanNode, type NodeScan } from '../src/datapath/net/internal/node-scan.js';
 import { NetdevOps } from '../src/datapath/netdev-ops.js';
 import { DRIVEN_KINDS } from '../src/desired/kinds/index.js';
@@ -98,8 +97,8 @@ async function main(): Promise<void> {
     );
     let nodeScan: NodeScan | undefined;
     await step(
-      'of which the node namespace (one iproute2 process)',
-      async () => (nodeScan = await scanNode(new IpRunner({ writes: 0 }), { nodeNs, owner: name })),
+      'of which the node namespace (netlink, in process)',
+      async () => (nodeScan = await scanNode({ nodeNs, owner: name })),
     );
     await step('of which the endpoint namespaces (netlink, in process)', async () =>
       scanNamed(vethPeerNetns(nodeScan!, { nodeNs, owner: name })),

@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetlinkSocket } from '../../src/datapath/libbpf/index.js';
 import { NetlinkError } from '../../src/datapath/net/netlink-error.js';
 import { scanNamed } from '../../src/datapath/net/internal/node-scan.js';
-import { readNetns } from '../../src/datapath/net/internal/netns-read.js';
+import { readNetns, readNode } from '../../src/datapath/net/internal/netns-read.js';
+import { IpRunner } from '../../src/datapath/net/internal/ip-runner.js';
 import { dump } from '../../src/datapath/net/internal/netlink-dump.js';
 import { ipLinks, linkRequest, RTM_GETLINK } from '../../src/datapath/net/internal/rtnl-links.js';
-import type { IpLink, IpRoute } from '../../src/datapath/net/internal/ip-json.js';
+import type { IpLink, IpNeigh, IpRoute } from '../../src/datapath/net/internal/ip-json.js';
 import { addNodeNs, cleanupNetns, ipIn, ipJson, nsName, sh } from '../support/net-fixtures.js';
 
 // The netlink reader of endpoint namespaces against iproute2 on the same
@@ -20,21 +21,46 @@ function pick(o: Record<string, unknown>, keys: readonly string[]): Record<strin
   return Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k]]));
 }
 
-/** iproute2's JSON cut down to the fields gitwire's types name. */
+// The parts of `ip -j netns list-id` and `ip -j netconf show` the node's scan read before it read netlink.
+interface IpNsid {
+  readonly nsid: number;
+  readonly name?: string;
+}
+interface IpNetconf {
+  readonly family: string;
+  readonly interface: string;
+  readonly forwarding?: boolean;
+}
+
+const TUNNEL_KEYS = ['external', 'id', 'local', 'port', 'learning'];
+
+/** iproute2's JSON cut down to the fields gitwire's types name (of a device's parameters, the tunnels' it reads). */
 function asIpLink(l: Record<string, unknown>): Record<string, unknown> {
   const info = l.linkinfo as Record<string, unknown> | undefined;
+  const data = info?.info_data as Record<string, unknown> | undefined;
+  const tunnel = info?.info_kind === 'vxlan' || info?.info_kind === 'geneve';
   const addrs = (l.addr_info ?? []) as Record<string, unknown>[];
   return {
     ...pick(l, [...LINK_KEYS, ...MORE_LINK_KEYS]),
-    ...(info === undefined ? {} : { linkinfo: pick(info, ['info_kind']) }),
+    ...(info === undefined
+      ? {}
+      : {
+          linkinfo: { ...pick(info, ['info_kind']), ...(tunnel ? { info_data: pick(data ?? {}, TUNNEL_KEYS) } : {}) },
+        }),
     addr_info: addrs.map((a) => pick(a, ['family', 'local', 'prefixlen', 'scope'])),
   };
+}
+
+/** A route cut down likewise; of the metrics, the MTU. */
+function asIpRoute(r: Record<string, unknown>): Record<string, unknown> {
+  const mtu = (r.metrics as Record<string, unknown>[] | undefined)?.[0]?.mtu;
+  return { ...pick(r, ROUTE_KEYS), ...(mtu === undefined ? {} : { metrics: [{ mtu }] }) };
 }
 
 async function iproute2Read(ns: string): Promise<{ links: unknown[]; routes: unknown[] }> {
   const links = await ipJson<Record<string, unknown>[]>(ns, '-d', 'addr', 'show');
   const routes = await ipJson<Record<string, unknown>[]>(ns, '-d', 'route', 'show', 'table', 'main');
-  return { links: links.map(asIpLink), routes: routes.map((r) => pick(r, ROUTE_KEYS)) };
+  return { links: links.map(asIpLink), routes: routes.map(asIpRoute) };
 }
 
 /**
@@ -176,5 +202,127 @@ describe('reading endpoint namespaces over rtnetlink', () => {
   it('errors carry a stable code', () => {
     expect(() => readNetns('../etc')).toThrow(NetlinkError);
     expect(() => readNetns('../etc')).toThrow(expect.objectContaining({ code: 'NETLINK_NETNS_ABSENT' }));
+  });
+});
+
+describe('reading the node namespace over rtnetlink', () => {
+  let node: string;
+  let ep: string;
+
+  beforeAll(async () => {
+    node = await addNodeNs('nl-node');
+    ep = await addNodeNs('nl-ep');
+    await ipIn(node, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0-peer');
+    await ipIn(node, 'addr', 'add', '192.168.60.1/24', 'dev', 'eth0');
+    await ipIn(node, 'link', 'set', 'eth0', 'up');
+    await ipIn(node, 'link', 'set', 'eth0-peer', 'up');
+    // A veth into an endpoint namespace (its nsid), a same-namespace pair without ARP, two VXLAN devices.
+    await ipIn(node, 'link', 'add', 'lxc0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ep);
+    await ipIn(node, 'link', 'set', 'lxc0', 'up', 'alias', 'gitwire:nl-node');
+    await ipIn(node, 'link', 'add', 'gw_host', 'arp', 'off', 'type', 'veth', 'peer', 'name', 'gw_net', 'arp', 'off');
+    await ipIn(node, 'link', 'set', 'gw_host', 'up');
+    await ipIn(node, 'link', 'set', 'gw_net', 'up');
+    await ipIn(
+      node,
+      'link',
+      'add',
+      'vx0',
+      'address',
+      '02:76:c0:a8:3c:01',
+      'type',
+      'vxlan',
+      'id',
+      '7',
+      'dstport',
+      '4789',
+      'local',
+      '192.168.60.1',
+      'nolearning',
+    );
+    await ipIn(node, 'link', 'add', 'vxe', 'type', 'vxlan', 'external', 'dstport', '4790');
+    await ipIn(node, 'link', 'set', 'vx0', 'up');
+    await ipIn(node, 'addr', 'add', '10.250.0.0/32', 'dev', 'vx0');
+    // gitwire's routes (with an MTU and a source), one left to the kernel's choice of device, someone else's.
+    await ipIn(
+      node,
+      'route',
+      'add',
+      '10.60.1.0/24',
+      'via',
+      '10.250.0.1',
+      'dev',
+      'vx0',
+      'onlink',
+      'mtu',
+      '1400',
+      'src',
+      '192.168.60.1',
+      'proto',
+      '103',
+    );
+    await ipIn(node, 'route', 'add', '10.60.2.0/24', 'via', '192.168.60.2', 'proto', '104');
+    await ipIn(node, 'route', 'add', '10.61.0.5', 'dev', 'lxc0', 'proto', '103');
+    await ipIn(node, 'route', 'add', '10.62.0.0/16', 'via', '192.168.60.3', 'proto', 'static');
+    // Permanent neighbours (one with a protocol) and one that is not: `nud permanent` leaves it out.
+    await ipIn(node, 'neigh', 'add', '10.250.0.1', 'lladdr', '02:76:c0:a8:3c:02', 'dev', 'vx0', 'nud', 'permanent');
+    await ipIn(
+      node,
+      'neigh',
+      'add',
+      '192.168.60.9',
+      'lladdr',
+      '02:00:00:00:00:09',
+      'dev',
+      'eth0',
+      'nud',
+      'permanent',
+      'proto',
+      '103',
+    );
+    await ipIn(node, 'neigh', 'add', '192.168.60.8', 'lladdr', '02:00:00:00:00:08', 'dev', 'eth0', 'nud', 'stale');
+    await sh('ip', 'netns', 'exec', node, 'sysctl', '-qw', 'net.ipv4.conf.all.forwarding=1');
+  });
+
+  afterAll(cleanupNetns);
+
+  async function iproute2Node() {
+    const [links, routes, nsids, netconf, neighbours] = await new IpRunner({ writes: 0 }).read<
+      [Record<string, unknown>[], Record<string, unknown>[], IpNsid[], IpNetconf[], IpNeigh[]]
+    >(node, ['addr show', 'route show table main', 'netns list-id', 'netconf show', 'neigh show nud permanent']);
+    return {
+      links: links.map(asIpLink),
+      routes: routes.map(asIpRoute),
+      neighbours: neighbours.map((n) =>
+        pick(n as unknown as Record<string, unknown>, ['dst', 'dev', 'lladdr', 'state', 'protocol']),
+      ),
+      nsNames: new Map(nsids.filter((n) => n.name !== undefined).map((n) => [n.nsid, n.name])),
+      forwarding: netconf.find((c) => c.family === 'inet' && c.interface === 'all')?.forwarding === true,
+    };
+  }
+
+  it('reads links, routes, permanent neighbours, nsids and forwarding as iproute2 prints them', async () => {
+    for (let i = 0; ; i++) {
+      const before = await readNode(node);
+      const iproute2 = await iproute2Node();
+      const after = await readNode(node);
+      if (JSON.stringify(before.links) !== JSON.stringify(after.links) && i < 20) {
+        await new Promise((r) => setTimeout(r, 250));
+        continue;
+      }
+      expect(after).toStrictEqual(iproute2);
+      break;
+    }
+    const read = await readNode(node);
+    expect(read.forwarding).toBe(true);
+    expect([...read.nsNames.values()]).toContain(ep);
+    expect(read.neighbours.map((n) => n.dst).sort()).toEqual(['10.250.0.1', '192.168.60.9']);
+    expect(read.links.find((l) => l.ifname === 'vx0')?.linkinfo?.info_data).toEqual({
+      id: 7,
+      local: '192.168.60.1',
+      port: 4789,
+      learning: false,
+    });
+    expect(read.links.find((l) => l.ifname === 'vxe')?.linkinfo?.info_data).toMatchObject({ external: true });
+    expect(read.routes.find((r) => r.dst === '10.60.1.0/24')?.metrics).toEqual([{ mtu: 1400 }]);
   });
 });

@@ -23,7 +23,7 @@ import { endpointMark, GITWIRE_ROUTE_PROTO, parseEndpointMark } from './internal
  */
 export class EndpointOps extends IpOps<EndpointValue> {
   async updateMany(entries: readonly Entry<EndpointValue>[]): Promise<void> {
-    const scan = await scanNode(this.ip, this.node);
+    const scan = await scanNode(this.node);
     const netns = scanNamed(entries.map((e) => e.value.netns));
     const nodeLines: string[] = [];
     const perNetns: [string, string[]][] = [];
@@ -49,7 +49,7 @@ export class EndpointOps extends IpOps<EndpointValue> {
   }
 
   async deleteMany(entries: readonly Entry<EndpointValue>[]): Promise<void> {
-    const scan = await scanNode(this.ip, this.node);
+    const scan = await scanNode(this.node);
     await this.removeNetns(
       scan,
       entries.map((e) => e.value.netns),
@@ -58,7 +58,7 @@ export class EndpointOps extends IpOps<EndpointValue> {
 
   async prune(allDesired: readonly Entry<EndpointValue>[]): Promise<void> {
     const keep = new Set(allDesired.map((e) => e.value.netns));
-    const scan = await scanNode(this.ip, this.node);
+    const scan = await scanNode(this.node);
     await this.removeNetns(
       scan,
       vethPeerNetns(scan, this.node).filter((n) => !keep.has(n)),
@@ -67,7 +67,7 @@ export class EndpointOps extends IpOps<EndpointValue> {
 
   /** Reads the namespaces the node's gitwire veths lead into (lo is marked only once its veth exists). */
   async observe(): Promise<Entry<EndpointValue>[]> {
-    const scan = await scanNode(this.ip, this.node);
+    const scan = await scanNode(this.node);
     return observedEndpoints(this.node, scan, scanNamed(vethPeerNetns(scan, this.node)));
   }
 

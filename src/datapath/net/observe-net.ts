@@ -30,7 +30,7 @@ export async function observeNet(
   options: { readonly tunnelDevice?: string } = {},
 ): Promise<ObservedNet> {
   const ip = new IpRunner({ writes: 0 });
-  const scan = await scanNode(ip, node);
+  const scan = await scanNode(node);
   // The tunnel's FDB read (a process) starts first and runs while this process reads the endpoints' namespaces.
   const [tunnel, netns] = await Promise.all([
     readTunnel(ip, node, scan, options.tunnelDevice),

@@ -105,7 +105,7 @@ export class TunnelOps extends IpOps<TunnelValue> {
   private read(): Promise<LiveTunnel>;
   private read(opts: { optional: true }): Promise<LiveTunnel | null>;
   private async read(opts?: { optional: true }): Promise<LiveTunnel | null> {
-    const live = await readTunnel(this.ip, this.node, await scanNode(this.ip, this.node), this.options.device);
+    const live = await readTunnel(this.ip, this.node, await scanNode(this.node), this.options.device);
     if (live === null && !opts?.optional) {
       throw new TransientError('tunnel', 'no VXLAN device yet', { device: this.options.device ?? null });
     }

@@ -96,13 +96,13 @@ describe('netlink dump', () => {
     expect(k.requests).toHaveLength(5);
   });
 
-  it('turns NLMSG_ERROR into NETLINK_DUMP_FAILED with the errno', () => {
+  it('turns NLMSG_ERROR into NETLINK_KERNEL_ERROR with the errno', () => {
     const k = new ScriptedKernel((seq) => [
       msg(NLMSG_ERROR, seq, Buffer.concat([int32(-constants.errno.EPERM), Buffer.alloc(16)]), 0),
     ]);
     expect(() => dump(k, RTM_GETLINK, Buffer.alloc(16), 'link')).toThrow(
       expect.objectContaining({
-        code: 'NETLINK_DUMP_FAILED',
+        code: 'NETLINK_KERNEL_ERROR',
         message: 'link dump: EPERM',
         data: expect.objectContaining({ errno: constants.errno.EPERM }),
       }),
@@ -113,7 +113,7 @@ describe('netlink dump', () => {
     const script = (seq: number) => [done(seq, -constants.errno.ENOENT)];
     expect(dump(new ScriptedKernel(script), 26, Buffer.alloc(12), 'route', constants.errno.ENOENT)).toEqual([]);
     expect(() => dump(new ScriptedKernel(script), 26, Buffer.alloc(12), 'route')).toThrow(
-      expect.objectContaining({ code: 'NETLINK_DUMP_FAILED' }),
+      expect.objectContaining({ code: 'NETLINK_KERNEL_ERROR' }),
     );
   });
 

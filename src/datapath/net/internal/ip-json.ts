@@ -52,17 +52,6 @@ export interface IpFdb {
   readonly state?: string;
 }
 
-export interface IpNsid {
-  readonly nsid: number;
-  readonly name?: string;
-}
-
-export interface IpNetconf {
-  readonly family: string;
-  readonly interface: string;
-  readonly forwarding?: boolean;
-}
-
 export const isUp = (l: IpLink): boolean => l.flags.includes('UP');
 
 export const inet = (l: IpLink): IpAddrInfo[] => (l.addr_info ?? []).filter((a) => a.family === 'inet');

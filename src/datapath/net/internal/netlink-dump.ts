@@ -61,46 +61,22 @@ function dumpOnce(
   what: string,
   emptyErrno: number | undefined,
 ): { messages: NetlinkMessage[]; interrupted: boolean } {
-  lastSeq = (lastSeq % 0xffffffff) + 1;
-  const seq = lastSeq;
-  const req = Buffer.alloc(HEADER + align4(payload.length));
-  req.writeUInt32LE(req.length, 0);
-  req.writeUInt16LE(type, 4);
-  req.writeUInt16LE(NLM_F_REQUEST | NLM_F_DUMP, 6);
-  req.writeUInt32LE(seq, 8);
-  payload.copy(req, HEADER);
-  sock.send(req);
+  const seq = send(sock, type, NLM_F_REQUEST | NLM_F_DUMP, payload);
   const messages: NetlinkMessage[] = [];
   let interrupted = false;
   for (;;) {
-    const dgram = sock.recv(RECV_TIMEOUT_MS);
-    for (let off = 0; off < dgram.length;) {
-      const len = dgram.length - off >= HEADER ? dgram.readUInt32LE(off) : 0;
-      if (len < HEADER || off + len > dgram.length) {
-        throw new NetlinkError(
-          'NETLINK_BAD_MESSAGE',
-          `${what} dump`,
-          `message of ${len} bytes at ${off} of ${dgram.length}`,
-        );
-      }
-      const m = {
-        type: dgram.readUInt16LE(off + 4),
-        flags: dgram.readUInt16LE(off + 6),
-        body: dgram.subarray(off + HEADER, off + len),
-      };
-      const mseq = dgram.readUInt32LE(off + 8);
-      off += align4(len);
-      if (mseq !== seq) continue;
+    for (const m of messagesOf(sock.recv(RECV_TIMEOUT_MS), `${what} dump`)) {
+      if (m.seq !== seq) continue;
       if ((m.flags & NLM_F_DUMP_INTR) !== 0) interrupted = true;
       if (m.type === NLMSG_DONE) {
         const err = m.body.length >= 4 ? m.body.readInt32LE(0) : 0;
         if (err < 0 && -err === emptyErrno) return { messages: [], interrupted: false };
-        if (err < 0) throw kernelError(what, -err, sock);
+        if (err < 0) throw kernelError(`${what} dump`, -err, sock);
         return { messages, interrupted };
       }
       if (m.type === NLMSG_ERROR) {
         const err = m.body.length >= 4 ? m.body.readInt32LE(0) : 0;
-        if (err < 0) throw kernelError(what, -err, sock);
+        if (err < 0) throw kernelError(`${what} dump`, -err, sock);
         throw new NetlinkError('NETLINK_BAD_MESSAGE', `${what} dump`, 'acknowledged instead of answered');
       }
       if (m.type === NLMSG_OVERRUN) throw new NetlinkError('NETLINK_BAD_MESSAGE', `${what} dump`, 'overrun');
@@ -109,8 +85,57 @@ function dumpOnce(
   }
 }
 
+/**
+ * A request answered by one message (RTM_GETNSID, RTM_GETNETCONF): that
+ * message, or NETLINK_KERNEL_ERROR when the kernel refuses.
+ */
+export function request(sock: DumpSocket, type: number, payload: Buffer, what: string): NetlinkMessage {
+  const seq = send(sock, type, NLM_F_REQUEST, payload);
+  for (;;) {
+    for (const m of messagesOf(sock.recv(RECV_TIMEOUT_MS), what)) {
+      if (m.seq !== seq) continue;
+      const err = m.type === NLMSG_ERROR && m.body.length >= 4 ? m.body.readInt32LE(0) : 0;
+      if (err < 0) throw kernelError(what, -err, sock);
+      if (m.type === NLMSG_ERROR)
+        throw new NetlinkError('NETLINK_BAD_MESSAGE', what, 'acknowledged instead of answered');
+      if (m.type !== NLMSG_NOOP) return m;
+    }
+  }
+}
+
+/** The messages of one datagram; a length that runs past it is NETLINK_BAD_MESSAGE. */
+function messagesOf(dgram: Buffer, what: string): (NetlinkMessage & { readonly seq: number })[] {
+  const out: (NetlinkMessage & { readonly seq: number })[] = [];
+  for (let off = 0; off < dgram.length;) {
+    const len = dgram.length - off >= HEADER ? dgram.readUInt32LE(off) : 0;
+    if (len < HEADER || off + len > dgram.length) {
+      throw new NetlinkError('NETLINK_BAD_MESSAGE', what, `message of ${len} bytes at ${off} of ${dgram.length}`);
+    }
+    out.push({
+      type: dgram.readUInt16LE(off + 4),
+      flags: dgram.readUInt16LE(off + 6),
+      seq: dgram.readUInt32LE(off + 8),
+      body: dgram.subarray(off + HEADER, off + len),
+    });
+    off += align4(len);
+  }
+  return out;
+}
+
+function send(sock: DumpSocket, type: number, flags: number, payload: Buffer): number {
+  lastSeq = (lastSeq % 0xffffffff) + 1;
+  const req = Buffer.alloc(HEADER + align4(payload.length));
+  req.writeUInt32LE(req.length, 0);
+  req.writeUInt16LE(type, 4);
+  req.writeUInt16LE(flags, 6);
+  req.writeUInt32LE(lastSeq, 8);
+  payload.copy(req, HEADER);
+  sock.send(req);
+  return lastSeq;
+}
+
 function kernelError(what: string, errno: number, sock: DumpSocket): NetlinkError {
-  return new NetlinkError('NETLINK_DUMP_FAILED', `${what} dump`, errnoName(errno), { errno, netns: sock.netns });
+  return new NetlinkError('NETLINK_KERNEL_ERROR', what, errnoName(errno), { errno, netns: sock.netns });
 }
 
 /** Attributes of a message from `offset` on, by type (flag bits cleared); the first of a type wins, as in iproute2. */

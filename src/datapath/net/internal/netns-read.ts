@@ -1,9 +1,18 @@
 import { constants } from 'node:os';
 import { NetlinkSocket, SocketCallError } from '../../libbpf/index.js';
 import { NetlinkError } from '../netlink-error.js';
-import type { IpLink, IpRoute } from './ip-json.js';
+import type { IpLink, IpNeigh, IpRoute } from './ip-json.js';
 import { dump } from './netlink-dump.js';
-import { addrRequest, ipLinks, linkNames, linkRequest, RTM_GETADDR, RTM_GETLINK } from './rtnl-links.js';
+import {
+  addrRequest,
+  ipLinks,
+  linkNames,
+  linkRequest,
+  RTM_GETADDR,
+  RTM_GETLINK,
+  type LinkNames,
+} from './rtnl-links.js';
+import { ipNeighbours, ipv4Forwarding, namedNsids, neighRequest, RTM_GETNEIGH } from './rtnl-node.js';
 import { ipRoutes, routeRequest, RTM_GETROUTE } from './rtnl-routes.js';
 
 const NETLINK_ROUTE = 0;
@@ -12,6 +21,12 @@ const ENOENT = constants.errno.ENOENT;
 export interface NetnsRead {
   readonly links: IpLink[];
   readonly routes: IpRoute[];
+}
+
+export interface NodeRead extends NetnsRead {
+  readonly neighbours: IpNeigh[];
+  readonly nsNames: Map<number, string>;
+  readonly forwarding: boolean;
 }
 
 /**
@@ -23,23 +38,51 @@ export interface NetnsRead {
  * one deleted meanwhile is still read whole.
  */
 export function readNetns(name: string): NetnsRead {
-  let sock: NetlinkSocket;
+  const sock = openIn(name);
   try {
-    sock = NetlinkSocket.open(NETLINK_ROUTE, name);
-  } catch (e) {
-    throw callFailed(e, name);
-  }
-  try {
-    const links = dump(sock, RTM_GETLINK, linkRequest(), 'link');
-    const addrs = dump(sock, RTM_GETADDR, addrRequest(), 'address');
-    // A namespace without a route of its own has no main table yet: the filtered dump answers ENOENT.
-    const routes = dump(sock, RTM_GETROUTE, routeRequest(), 'route', ENOENT);
-    return { links: ipLinks(links, addrs), routes: ipRoutes(routes, linkNames(links)) };
+    const { links, routes } = linksAndRoutes(sock);
+    return { links, routes };
   } catch (e) {
     throw callFailed(e, name);
   } finally {
     sock.close();
   }
+}
+
+/**
+ * Reads the node's namespace (null: this process's) the same way, with what
+ * its scan needs besides: permanent neighbours, the nsid of each named
+ * namespace, IPv4 forwarding.
+ */
+export async function readNode(nodeNs: string | null): Promise<NodeRead> {
+  const sock = openIn(nodeNs);
+  try {
+    const { links, routes, names } = linksAndRoutes(sock);
+    const neighbours = ipNeighbours(dump(sock, RTM_GETNEIGH, neighRequest(), 'neighbour'), names);
+    const forwarding = ipv4Forwarding(sock);
+    return { links, routes, neighbours, forwarding, nsNames: await namedNsids(sock) };
+  } catch (e) {
+    throw callFailed(e, nodeNs ?? 'of this process');
+  } finally {
+    sock.close();
+  }
+}
+
+function openIn(netns: string | null): NetlinkSocket {
+  try {
+    return NetlinkSocket.open(NETLINK_ROUTE, netns);
+  } catch (e) {
+    throw callFailed(e, netns ?? 'of this process');
+  }
+}
+
+function linksAndRoutes(sock: NetlinkSocket): NetnsRead & { readonly names: LinkNames } {
+  const links = dump(sock, RTM_GETLINK, linkRequest(), 'link');
+  const addrs = dump(sock, RTM_GETADDR, addrRequest(), 'address');
+  // A namespace without a route of its own has no main table yet: the filtered dump answers ENOENT.
+  const routes = dump(sock, RTM_GETROUTE, routeRequest(), 'route', ENOENT);
+  const names = linkNames(links);
+  return { links: ipLinks(links, addrs), routes: ipRoutes(routes, names), names };
 }
 
 function callFailed(e: unknown, netns: string): unknown {

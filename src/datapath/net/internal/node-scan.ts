@@ -1,9 +1,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NetNode } from '../net-node.js';
-import type { IpLink, IpNeigh, IpNetconf, IpNsid, IpRoute } from './ip-json.js';
-import type { IpRunner } from './ip-runner.js';
-import { readNetns } from './netns-read.js';
+import type { IpLink, IpNeigh, IpRoute } from './ip-json.js';
+import { readNetns, readNode } from './netns-read.js';
+import { protocolName } from './ip-text.js';
 import { NetlinkError } from '../netlink-error.js';
 import { GITWIRE_ROUTE_PROTO, GITWIRE_ROUTE_PROTO_ANY_DEV, ownerMark } from './ownership.js';
 
@@ -22,22 +22,19 @@ export interface NodeScan {
   readonly forwarding: boolean;
 }
 
-export async function scanNode(ip: IpRunner, node: NetNode): Promise<NodeScan> {
-  const [links, routes, anyDevRoutes, allRoutes, nsids, netconf, neighbours] = await ip.read<
-    [IpLink[], IpRoute[], IpRoute[], IpRoute[], IpNsid[], IpNetconf[], IpNeigh[]]
-  >(node.nodeNs, [
-    'addr show',
-    `route show table main proto ${GITWIRE_ROUTE_PROTO}`,
-    `route show table main proto ${GITWIRE_ROUTE_PROTO_ANY_DEV}`,
-    'route show table main',
-    'netns list-id',
-    'netconf show',
-    'neigh show nud permanent',
-  ]);
-  const nsNames = new Map<number, string>();
-  for (const n of nsids) if (n.name !== undefined) nsNames.set(n.nsid, n.name);
-  const all = netconf.find((c) => c.family === 'inet' && c.interface === 'all');
-  return { links, routes, anyDevRoutes, allRoutes, neighbours, nsNames, forwarding: all?.forwarding === true };
+/** Reads the node's namespace over rtnetlink, from this process. */
+export async function scanNode(node: NetNode): Promise<NodeScan> {
+  const { links, routes, neighbours, nsNames, forwarding } = await readNode(node.nodeNs);
+  const byProto = (proto: number) => routes.filter((r) => r.protocol === protocolName(proto));
+  return {
+    links,
+    routes: byProto(GITWIRE_ROUTE_PROTO),
+    anyDevRoutes: byProto(GITWIRE_ROUTE_PROTO_ANY_DEV),
+    allRoutes: routes,
+    neighbours,
+    nsNames,
+    forwarding,
+  };
 }
 
 /** What one read of an endpoint namespace returns. */

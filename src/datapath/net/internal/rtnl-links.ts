@@ -1,6 +1,6 @@
 import type { IpAddrInfo, IpLink } from './ip-json.js';
 import { attributes, attrString, type NetlinkMessage } from './netlink-dump.js';
-import { AF_INET, AF_INET6, inetAddress, linkAddress, linkFlags, operState, scopeName } from './ip-text.js';
+import { AF_INET, AF_INET6, inet4, inetAddress, linkAddress, linkFlags, operState, scopeName } from './ip-text.js';
 
 export const RTM_NEWLINK = 16;
 export const RTM_GETLINK = 18;
@@ -17,6 +17,7 @@ const IFLA_IFALIAS = 20;
 const IFLA_EXT_MASK = 29;
 const IFLA_LINK_NETNSID = 37;
 const IFLA_INFO_KIND = 1;
+const IFLA_INFO_DATA = 2;
 const IFA_ADDRESS = 1;
 const IFA_LOCAL = 2;
 const IFINFOMSG = 16;
@@ -45,20 +46,20 @@ interface RawLink {
 }
 
 /** ifindex → name and flags of the namespace's links, for routes' devices and stacked links. */
-export type LinkNames = ReadonlyMap<number, { readonly name: string; readonly flags: number }>;
+export type LinkNames = ReadonlyMap<number, { readonly name: string; readonly flags: number; readonly arphrd: number }>;
 
 export function linkNames(links: readonly NetlinkMessage[]): LinkNames {
-  return new Map(rawLinks(links).map((l) => [l.index, { name: nameOf(l), flags: l.flags }]));
+  return new Map(rawLinks(links).map((l) => [l.index, { name: nameOf(l), flags: l.flags, arphrd: l.arphrd }]));
 }
 
 /**
  * What `ip -d -j addr show` prints of each link, in the kernel's order, with
- * the fields IpLink holds. `linkinfo` carries the kind only: the endpoint
- * namespaces' readers never look at a device's parameters.
+ * the fields IpLink holds. `linkinfo.info_data` is read for the tunnel kinds
+ * gitwire creates, with the keys it reads (see tunnelData).
  */
 export function ipLinks(links: readonly NetlinkMessage[], addrs: readonly NetlinkMessage[]): IpLink[] {
   const raw = rawLinks(links);
-  const names: LinkNames = new Map(raw.map((l) => [l.index, { name: nameOf(l), flags: l.flags }]));
+  const names: LinkNames = new Map(raw.map((l) => [l.index, { name: nameOf(l), flags: l.flags, arphrd: l.arphrd }]));
   const addrInfo = addressesByLink(addrs);
   return raw.map((l) => {
     const a = l.attrs;
@@ -68,7 +69,6 @@ export function ipLinks(links: readonly NetlinkMessage[], addrs: readonly Netlin
     const below = iflink === undefined || iflink === 0 || netnsid !== undefined ? undefined : iflink;
     const lower = below === undefined ? undefined : names.get(below);
     const kind = a.get(IFLA_LINKINFO);
-    const infoKind = kind === undefined ? undefined : attributes(kind, 0).get(IFLA_INFO_KIND);
     const address = a.get(IFLA_ADDRESS);
     const operstate = a.get(IFLA_OPERSTATE);
     const ifalias = a.get(IFLA_IFALIAS);
@@ -86,10 +86,47 @@ export function ipLinks(links: readonly NetlinkMessage[], addrs: readonly Netlin
       ...(iflink !== undefined && iflink !== 0 && netnsid !== undefined ? { link_index: iflink } : {}),
       ...(netnsid === undefined ? {} : { link_netnsid: netnsid }),
       ...(iflink === 0 ? { link: null } : below === undefined ? {} : { link: lower?.name ?? `if${below}` }),
-      ...(kind === undefined ? {} : { linkinfo: infoKind === undefined ? {} : { info_kind: attrString(infoKind) } }),
+      ...(kind === undefined ? {} : { linkinfo: linkInfo(attributes(kind, 0)) }),
       addr_info: addrInfo.get(l.index) ?? [],
     } as IpLink;
   });
+}
+
+function linkInfo(info: Map<number, Buffer>): IpLink['linkinfo'] {
+  const kind = info.get(IFLA_INFO_KIND);
+  if (kind === undefined) return {};
+  const name = attrString(kind);
+  const data = info.get(IFLA_INFO_DATA);
+  const parsed = tunnelData(name, data === undefined ? new Map() : attributes(data, 0));
+  return { info_kind: name, ...(parsed === undefined ? {} : { info_data: parsed }) };
+}
+
+const VXLAN = { id: 1, local: 4, learning: 7, port: 15, external: 25 };
+const GENEVE = { id: 1, port: 5, external: 6 };
+
+/** The VXLAN and GENEVE parameters gitwire reads, keyed and written as iproute2 prints them. */
+function tunnelData(kind: string, d: Map<number, Buffer>): Record<string, unknown> | undefined {
+  const u32 = (t: number) => ((d.get(t)?.length ?? 0) >= 4 ? d.get(t)?.readUInt32LE(0) : undefined);
+  const port = (t: number) => ((d.get(t)?.length ?? 0) >= 2 ? d.get(t)?.readUInt16BE(0) : undefined);
+  if (kind === 'vxlan') {
+    const local = d.get(VXLAN.local);
+    const learning = d.get(VXLAN.learning);
+    return {
+      ...(d.get(VXLAN.external)?.[0] ? { external: true } : {}),
+      ...(u32(VXLAN.id) === undefined ? {} : { id: u32(VXLAN.id) }),
+      ...(local === undefined || local.length < 4 || local.readUInt32LE(0) === 0 ? {} : { local: inet4(local) }),
+      ...(port(VXLAN.port) === undefined ? {} : { port: port(VXLAN.port) }),
+      ...(learning === undefined ? {} : { learning: learning[0] !== 0 }),
+    };
+  }
+  if (kind === 'geneve') {
+    return {
+      ...(d.has(GENEVE.external) ? { external: true } : {}),
+      ...(u32(GENEVE.id) === undefined ? {} : { id: u32(GENEVE.id) }),
+      ...(port(GENEVE.port) === undefined ? {} : { port: port(GENEVE.port) }),
+    };
+  }
+  return undefined;
 }
 
 function rawLinks(links: readonly NetlinkMessage[]): RawLink[] {

@@ -10,7 +10,9 @@ const RTA_DST = 1;
 const RTA_OIF = 4;
 const RTA_GATEWAY = 5;
 const RTA_PREFSRC = 7;
+const RTA_METRICS = 8;
 const RTA_TABLE = 15;
+const RTAX_MTU = 2;
 const RTMSG = 12;
 const RT_TABLE_MAIN = 254;
 const RTM_F_CLONED = 0x200;
@@ -25,7 +27,7 @@ export function routeRequest(): Buffer {
   return b;
 }
 
-/** What `ip -d -j route show table main` prints of each route, with the fields IpRoute holds (no metrics). */
+/** What `ip -d -j route show table main` prints of each route, with the fields IpRoute holds (of the metrics, the MTU). */
 export function ipRoutes(routes: readonly NetlinkMessage[], names: LinkNames): IpRoute[] {
   const out: IpRoute[] = [];
   for (const m of routes) {
@@ -40,6 +42,8 @@ export function ipRoutes(routes: readonly NetlinkMessage[], names: LinkNames): I
     const gateway = a.get(RTA_GATEWAY);
     const oif = a.get(RTA_OIF)?.readUInt32LE(0);
     const prefsrc = a.get(RTA_PREFSRC);
+    const mtu =
+      a.get(RTA_METRICS) === undefined ? undefined : attributes(a.get(RTA_METRICS) as Buffer, 0).get(RTAX_MTU);
     out.push({
       type: routeTypeName(b[7] ?? 0),
       dst: dst === undefined ? 'default' : dstLen === 32 ? inet4(dst) : `${inet4(dst)}/${dstLen}`,
@@ -49,6 +53,7 @@ export function ipRoutes(routes: readonly NetlinkMessage[], names: LinkNames): I
       scope: scopeName(b[6] ?? 0),
       ...(prefsrc === undefined ? {} : { prefsrc: inet4(prefsrc) }),
       flags: routeFlags(flags),
+      ...(mtu === undefined ? {} : { metrics: [{ mtu: mtu.readUInt32LE(0) }] }),
     });
   }
   return out;
