@@ -1,10 +1,9 @@
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NetlinkSocket } from '../../src/datapath/libbpf/index.js';
+import { NetlinkSocket } from '../../src/datapath/netlink/index.js';
 import { NetlinkError } from '../../src/datapath/net/netlink-error.js';
 import { scanNamed } from '../../src/datapath/net/internal/node-scan.js';
-import { readNetns, readNode } from '../../src/datapath/net/internal/netns-read.js';
-import { IpRunner } from '../../src/datapath/net/internal/ip-runner.js';
+import { readFdb, readNetns, readNode } from '../../src/datapath/net/internal/netns-read.js';
 import { dump } from '../../src/datapath/net/internal/netlink-dump.js';
 import { ipLinks, linkRequest, RTM_GETLINK } from '../../src/datapath/net/internal/rtnl-links.js';
 import type { IpLink, IpNeigh, IpRoute } from '../../src/datapath/net/internal/ip-json.js';
@@ -21,7 +20,7 @@ function pick(o: Record<string, unknown>, keys: readonly string[]): Record<strin
   return Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k]]));
 }
 
-// The parts of `ip -j netns list-id` and `ip -j netconf show` the node's scan read before it read netlink.
+// The parts of `ip -j netns list-id` and `ip -j netconf show` the node's scan read before it used netlink.
 interface IpNsid {
   readonly nsid: number;
   readonly name?: string;
@@ -281,14 +280,21 @@ describe('reading the node namespace over rtnetlink', () => {
     );
     await ipIn(node, 'neigh', 'add', '192.168.60.8', 'lladdr', '02:00:00:00:00:08', 'dev', 'eth0', 'nud', 'stale');
     await sh('ip', 'netns', 'exec', node, 'sysctl', '-qw', 'net.ipv4.conf.all.forwarding=1');
+    // The VXLAN device's remotes: a flood entry and one per MAC.
+    const bridge = (...args: string[]) => sh('ip', 'netns', 'exec', node, 'bridge', 'fdb', ...args);
+    await bridge('append', '00:00:00:00:00:00', 'dev', 'vx0', 'dst', '192.168.60.5');
+    await bridge('append', '00:00:00:00:00:00', 'dev', 'vx0', 'dst', '192.168.60.6');
+    await bridge('add', '02:76:c0:a8:3c:02', 'dev', 'vx0', 'dst', '192.168.60.2');
   });
 
   afterAll(cleanupNetns);
 
   async function iproute2Node() {
-    const [links, routes, nsids, netconf, neighbours] = await new IpRunner({ writes: 0 }).read<
-      [Record<string, unknown>[], Record<string, unknown>[], IpNsid[], IpNetconf[], IpNeigh[]]
-    >(node, ['addr show', 'route show table main', 'netns list-id', 'netconf show', 'neigh show nud permanent']);
+    const links = await ipJson<Record<string, unknown>[]>(node, '-d', 'addr', 'show');
+    const routes = await ipJson<Record<string, unknown>[]>(node, '-d', 'route', 'show', 'table', 'main');
+    const nsids = await ipJson<IpNsid[]>(node, 'netns', 'list-id');
+    const netconf = await ipJson<IpNetconf[]>(node, 'netconf', 'show');
+    const neighbours = await ipJson<IpNeigh[]>(node, 'neigh', 'show', 'nud', 'permanent');
     return {
       links: links.map(asIpLink),
       routes: routes.map(asIpRoute),
@@ -324,5 +330,15 @@ describe('reading the node namespace over rtnetlink', () => {
     });
     expect(read.links.find((l) => l.ifname === 'vxe')?.linkinfo?.info_data).toMatchObject({ external: true });
     expect(read.routes.find((r) => r.dst === '10.60.1.0/24')?.metrics).toEqual([{ mtu: 1400 }]);
+  });
+
+  it("reads a VXLAN device's forwarding database as `bridge -j fdb show dev` prints it", async () => {
+    const vx0 = (await readNode(node)).links.find((l) => l.ifname === 'vx0');
+    const bridge = JSON.parse(
+      await sh('ip', 'netns', 'exec', node, 'bridge', '-j', 'fdb', 'show', 'dev', 'vx0'),
+    ) as Record<string, unknown>[];
+    const fdb = readFdb(node, vx0?.ifindex ?? 0);
+    expect(fdb).toStrictEqual(bridge.map((f) => pick(f, ['mac', 'dst', 'flags', 'state'])));
+    expect(fdb.map((f) => f.dst).sort()).toEqual(['192.168.60.2', '192.168.60.5', '192.168.60.6']);
   });
 });

@@ -42,4 +42,3 @@ export {
   type MarkedConnectSpec,
   type TransparentListenerSpec,
 } from './transparent-socket.js';
-export { NetlinkSocket } from './netlink-socket.js';

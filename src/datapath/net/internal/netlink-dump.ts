@@ -1,4 +1,4 @@
-import { errnoName, type NetlinkSocket } from '../../libbpf/index.js';
+import { errnoName, type NetlinkSocket } from '../../netlink/index.js';
 import { NetlinkError } from '../netlink-error.js';
 
 /** What a dump needs of a socket: NetlinkSocket, or a scripted kernel in unit tests. */

@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
-import { NetlinkSocket, SocketCallError } from '../../libbpf/index.js';
+import { NetlinkCallError, NetlinkSocket } from '../../netlink/index.js';
 import { NetlinkError } from '../netlink-error.js';
-import type { IpLink, IpNeigh, IpRoute } from './ip-json.js';
+import type { IpFdb, IpLink, IpNeigh, IpRoute } from './ip-json.js';
 import { dump } from './netlink-dump.js';
 import {
   addrRequest,
@@ -12,7 +12,15 @@ import {
   RTM_GETLINK,
   type LinkNames,
 } from './rtnl-links.js';
-import { ipNeighbours, ipv4Forwarding, namedNsids, neighRequest, RTM_GETNEIGH } from './rtnl-node.js';
+import {
+  fdbRequest,
+  ipFdb,
+  ipNeighbours,
+  ipv4Forwarding,
+  namedNsids,
+  neighRequest,
+  RTM_GETNEIGH,
+} from './rtnl-node.js';
 import { ipRoutes, routeRequest, RTM_GETROUTE } from './rtnl-routes.js';
 
 const NETLINK_ROUTE = 0;
@@ -68,6 +76,18 @@ export async function readNode(nodeNs: string | null): Promise<NodeRead> {
   }
 }
 
+/** The forwarding database of one device of the node's namespace (a VXLAN device's remotes). */
+export function readFdb(nodeNs: string | null, ifindex: number): IpFdb[] {
+  const sock = openIn(nodeNs);
+  try {
+    return ipFdb(dump(sock, RTM_GETNEIGH, fdbRequest(ifindex), 'fdb'), ifindex);
+  } catch (e) {
+    throw callFailed(e, nodeNs ?? 'of this process');
+  } finally {
+    sock.close();
+  }
+}
+
 function openIn(netns: string | null): NetlinkSocket {
   try {
     return NetlinkSocket.open(NETLINK_ROUTE, netns);
@@ -88,7 +108,7 @@ function linksAndRoutes(sock: NetlinkSocket): NetnsRead & { readonly names: Link
 function callFailed(e: unknown, netns: string): unknown {
   if (e instanceof NetlinkError) return e;
   const code = (e as { code?: unknown }).code;
-  const syscall = e instanceof SocketCallError ? e.syscall : 'open';
+  const syscall = e instanceof NetlinkCallError ? e.syscall : 'open';
   // ENOENT: no such name; EINVAL from open or setns: no namespace on that file (or a name that cannot be one).
   const absent = code === 'ENOENT' || (code === 'EINVAL' && (syscall === 'open' || syscall === 'setns'));
   if (typeof code !== 'string') return e;

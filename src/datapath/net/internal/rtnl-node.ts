@@ -1,7 +1,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { NetlinkError } from '../netlink-error.js';
-import type { IpNeigh } from './ip-json.js';
+import type { IpFdb, IpNeigh } from './ip-json.js';
 import { attributes, request, type DumpSocket, type NetlinkMessage } from './netlink-dump.js';
 import { AF_INET, AF_INET6, inetAddress, linkAddress, protocolName } from './ip-text.js';
 import type { LinkNames } from './rtnl-links.js';
@@ -62,6 +62,58 @@ export function ipNeighbours(msgs: readonly NetlinkMessage[], names: LinkNames):
       ...(state === 0 ? {} : { state: NUD_NAMES.filter(([, bit]) => (state & bit) !== 0).map(([n]) => n) }),
       ...(proto === 0 ? {} : { protocol: protocolName(proto) }),
     } as IpNeigh);
+  }
+  return out;
+}
+
+const AF_BRIDGE = 7;
+const NTF_SELF = 0x02;
+const NTF_MASTER = 0x04;
+const NTF_OFFLOADED = 0x20;
+const NTF_STICKY = 0x40;
+const NTF_ROUTER = 0x80;
+const FDB_FLAGS: readonly (readonly [string, number])[] = [
+  ['self', NTF_SELF],
+  ['router', NTF_ROUTER],
+  ['extern_learn', NTF_EXT_LEARNED],
+  ['offload', NTF_OFFLOADED],
+  ['master', NTF_MASTER],
+  ['sticky', NTF_STICKY],
+];
+
+/** RTM_GETNEIGH of the bridge family for one device's forwarding database. */
+export function fdbRequest(ifindex: number): Buffer {
+  const b = Buffer.alloc(NDMSG);
+  b[0] = AF_BRIDGE;
+  b.writeInt32LE(ifindex, 4);
+  return b;
+}
+
+function fdbState(state: number): string {
+  if ((state & NUD_PERMANENT) !== 0) return 'permanent';
+  if ((state & 0x40) !== 0) return 'static';
+  if ((state & 0x4) !== 0) return 'stale';
+  if ((state & 0x2) !== 0) return '';
+  return `0x${state.toString(16)}`;
+}
+
+/** What `bridge -j fdb show dev DEV` prints, with the fields IpFdb holds. */
+export function ipFdb(msgs: readonly NetlinkMessage[], ifindex: number): IpFdb[] {
+  const out: IpFdb[] = [];
+  for (const m of msgs) {
+    if (m.type !== RTM_NEWNEIGH || m.body.length < NDMSG || m.body[0] !== AF_BRIDGE) continue;
+    if (m.body.readInt32LE(4) !== ifindex) continue;
+    const a = attributes(m.body, NDMSG);
+    const mac = a.get(NDA_LLADDR);
+    const dst = a.get(NDA_DST);
+    const dstText = dst === undefined ? undefined : inetAddress(dst.length === 16 ? AF_INET6 : AF_INET, dst);
+    const flags = m.body[10] ?? 0;
+    out.push({
+      ...(mac === undefined ? {} : { mac: linkAddress(mac, 1) }),
+      ...(dstText === undefined ? {} : { dst: dstText }),
+      flags: FDB_FLAGS.filter(([, bit]) => (flags & bit) !== 0).map(([n]) => n),
+      state: fdbState(m.body.readUInt16LE(8)),
+    } as IpFdb);
   }
   return out;
 }

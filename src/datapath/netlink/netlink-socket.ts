@@ -1,13 +1,15 @@
 import fs from 'node:fs';
 import { constants } from 'node:os';
-import { libc, errno, setns, CLONE_NEWNET } from './internal/ffi.js';
-import { errnoName } from './internal/errno-name.js';
-import { SocketCallError } from './transparent-socket.js';
+import koffi from 'koffi';
+import { errnoName, NetlinkCallError } from './netlink-call-error.js';
 
 // A netlink socket opened inside a named network namespace without running a
 // process there: the calling thread enters the namespace for socket() only.
 // The socket keeps that namespace for its life; send and recv work from anywhere.
+// The binding declares functions only (no named types), so loading it twice is harmless.
 
+const libc = koffi.load('libc.so.6');
+const setns = libc.func('int setns(int fd, int nstype)');
 const socketFn = libc.func('int socket(int domain, int type, int protocol)');
 const setsockoptFn = libc.func('int setsockopt(int fd, int level, int name, const void *val, uint32_t len)');
 const sendFn = libc.func('long send(int fd, const void *buf, size_t len, int flags)');
@@ -24,6 +26,8 @@ const NETLINK_GET_STRICT_CHK = 12;
 const MSG_PEEK = 0x2;
 const MSG_TRUNC = 0x20;
 const POLLIN = 1;
+const CLONE_NEWNET = 0x40000000;
+const errno = (): number => koffi.errno();
 
 const NETNS_DIR = '/run/netns';
 
@@ -60,8 +64,8 @@ export class NetlinkSocket {
   /** Sends one request; a partial send is an error (netlink takes a datagram whole or not at all). */
   send(msg: Buffer): void {
     const n = Number(sendFn(this.fd, msg, msg.length, 0));
-    if (n < 0) throw new SocketCallError('send', errno(), this.detail);
-    if (n !== msg.length) throw new SocketCallError('send', constants.errno.EMSGSIZE, this.detail);
+    if (n < 0) throw new NetlinkCallError('send', errno(), this.detail);
+    if (n !== msg.length) throw new NetlinkCallError('send', constants.errno.EMSGSIZE, this.detail);
   }
 
   /**
@@ -87,13 +91,13 @@ export class NetlinkSocket {
       if (n >= 0) return n;
       const e = errno();
       if (e === constants.errno.EINTR) continue;
-      if (e !== constants.errno.EAGAIN) throw new SocketCallError('recv', e, this.detail);
+      if (e !== constants.errno.EAGAIN) throw new NetlinkCallError('recv', e, this.detail);
       const pfd = Buffer.alloc(8);
       pfd.writeInt32LE(this.fd, 0);
       pfd.writeInt16LE(POLLIN, 4);
       const ready = pollFn(pfd, 1, timeoutMs) as number;
-      if (ready === 0) throw new SocketCallError('recv', constants.errno.ETIMEDOUT, this.detail);
-      if (ready < 0 && errno() !== constants.errno.EINTR) throw new SocketCallError('poll', errno(), this.detail);
+      if (ready === 0) throw new NetlinkCallError('recv', constants.errno.ETIMEDOUT, this.detail);
+      if (ready < 0 && errno() !== constants.errno.EINTR) throw new NetlinkCallError('poll', errno(), this.detail);
     }
   }
 
@@ -116,7 +120,7 @@ export class NetlinkSocket {
 function inNamedNetns<T>(netns: string, fn: () => T): T {
   // A name is one entry of the directory, never a path out of it.
   if (netns === '' || netns === '.' || netns === '..' || /[/\0]/.test(netns)) {
-    throw new SocketCallError('open', constants.errno.EINVAL, `netns ${JSON.stringify(netns)}`);
+    throw new NetlinkCallError('open', constants.errno.EINVAL, `netns ${JSON.stringify(netns)}`);
   }
   const target = fs.openSync(`${NETNS_DIR}/${netns}`, 'r');
   try {
@@ -143,6 +147,6 @@ function returnHome(home: number, netns: string): void {
 }
 
 function call(syscall: string, netns: string | null, ret: number): number {
-  if (ret < 0) throw new SocketCallError(syscall, errno(), netns === null ? 'netlink' : `netlink in netns ${netns}`);
+  if (ret < 0) throw new NetlinkCallError(syscall, errno(), netns === null ? 'netlink' : `netlink in netns ${netns}`);
   return ret;
 }
