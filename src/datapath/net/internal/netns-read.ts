@@ -105,21 +105,18 @@ function linksAndRoutes(sock: NetlinkSocket): NetnsRead & { readonly names: Link
   return { links: ipLinks(links, addrs), routes: ipRoutes(routes, names), names };
 }
 
+/** A failed socket or namespace call as a NetlinkError; NETLINK_NETNS_ABSENT when the namespace is not there. */
 function callFailed(e: unknown, netns: string): unknown {
-  if (e instanceof NetlinkError) return e;
   const code = (e as { code?: unknown }).code;
+  if (e instanceof NetlinkError || typeof code !== 'string') return e;
   const syscall = e instanceof NetlinkCallError ? e.syscall : 'open';
   // ENOENT: no such name; EINVAL from open or setns: no namespace on that file (or a name that cannot be one).
   const absent = code === 'ENOENT' || (code === 'EINVAL' && (syscall === 'open' || syscall === 'setns'));
-  if (typeof code !== 'string') return e;
+  const data = { netns, errno: code, syscall };
   return new NetlinkError(
     absent ? 'NETLINK_NETNS_ABSENT' : 'NETLINK_CALL_FAILED',
     `netns ${netns} read`,
-    (e as Error).message,
-    {
-      netns,
-      errno: code,
-      syscall,
-    },
+    String(e),
+    data,
   );
 }
