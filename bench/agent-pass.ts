@@ -4,8 +4,9 @@
 // (loading the BPF object through the verifier) on every pass with keeping it
 // loaded across passes. The node is a fresh namespace with its own bpffs root;
 // the example's node-1 is renamed so that nothing is shared with other runs.
-// Then where a kept node's observe spends its time: the one iproute2 scan of
-// the net kinds, and each other kind's driver on its own (medians).
+// Then where a kept node's observe spends its time: the one scan of the net
+// kinds (the node's namespace by iproute2, the endpoints' namespaces over
+// netlink from this process), and each other kind's driver on its own (medians).
 // With `100k`, the node is bench/apply.ts's ~100k-entry configuration
 // (scale-repo.ts: 50 endpoints, 65,000 policy and 35,052 ipcache entries).
 // Run: npx tsx bench/agent-pass.ts [passes=15] [example|100k]
@@ -17,6 +18,8 @@ import { performance } from 'node:perf_hooks';
 import { NodeDatapath } from '../src/datapath/index.js';
 import { endpointNetnsPrefix } from '../src/desired/names/index.js';
 import { observeNet, type ObservedNet } from '../src/datapath/net/index.js';
+import { vethPeerNetns } from '../src/datapath/net/endpoint-ops.js';
+import { scanNamed, scanNode, type NodeScan } from '../src/datapath/net/internal/node-scan.js';
 import { NetdevOps } from '../src/datapath/netdev-ops.js';
 import { DRIVEN_KINDS } from '../src/desired/kinds/index.js';
 import { compileRevision, reconcileNode } from '../src/reconciler/reconcile-node.js';
@@ -91,6 +94,14 @@ async function main(): Promise<void> {
     await step(
       'net scan (endpoint, link, route, tunnel)',
       async () => (scan = await observeNet({ nodeNs, owner: name })),
+    );
+    let nodeScan: NodeScan | undefined;
+    await step(
+      'of which the node namespace (netlink, in process)',
+      async () => (nodeScan = await scanNode({ nodeNs, owner: name })),
+    );
+    await step('of which the endpoint namespaces (netlink, in process)', async () =>
+      scanNamed(vethPeerNetns(nodeScan!, { nodeNs, owner: name })),
     );
     for (const kind of DRIVEN_KINDS) {
       const driver: { observe(): Promise<unknown> } = kept.drivers[kind];

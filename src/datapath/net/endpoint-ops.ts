@@ -23,11 +23,8 @@ import { endpointMark, GITWIRE_ROUTE_PROTO, parseEndpointMark } from './internal
  */
 export class EndpointOps extends IpOps<EndpointValue> {
   async updateMany(entries: readonly Entry<EndpointValue>[]): Promise<void> {
-    const scan = await scanNode(this.ip, this.node);
-    const netns = await scanNamed(
-      this.ip,
-      entries.map((e) => e.value.netns),
-    );
+    const scan = await scanNode(this.node);
+    const netns = scanNamed(entries.map((e) => e.value.netns));
     const nodeLines: string[] = [];
     const perNetns: [string, string[]][] = [];
     for (const { key, value: ep } of entries) {
@@ -52,7 +49,7 @@ export class EndpointOps extends IpOps<EndpointValue> {
   }
 
   async deleteMany(entries: readonly Entry<EndpointValue>[]): Promise<void> {
-    const scan = await scanNode(this.ip, this.node);
+    const scan = await scanNode(this.node);
     await this.removeNetns(
       scan,
       entries.map((e) => e.value.netns),
@@ -61,7 +58,7 @@ export class EndpointOps extends IpOps<EndpointValue> {
 
   async prune(allDesired: readonly Entry<EndpointValue>[]): Promise<void> {
     const keep = new Set(allDesired.map((e) => e.value.netns));
-    const scan = await scanNode(this.ip, this.node);
+    const scan = await scanNode(this.node);
     await this.removeNetns(
       scan,
       vethPeerNetns(scan, this.node).filter((n) => !keep.has(n)),
@@ -70,8 +67,8 @@ export class EndpointOps extends IpOps<EndpointValue> {
 
   /** Reads the namespaces the node's gitwire veths lead into (lo is marked only once its veth exists). */
   async observe(): Promise<Entry<EndpointValue>[]> {
-    const scan = await scanNode(this.ip, this.node);
-    return observedEndpoints(this.node, scan, await scanNamed(this.ip, vethPeerNetns(scan, this.node)));
+    const scan = await scanNode(this.node);
+    return observedEndpoints(this.node, scan, scanNamed(vethPeerNetns(scan, this.node)));
   }
 
   private hostVeth(scan: NodeScan, ep: EndpointValue): IpLink {
@@ -112,9 +109,7 @@ export class EndpointOps extends IpOps<EndpointValue> {
    * leaves nothing the kernel will not remove by itself.
    */
   private async removeNetns(scan: NodeScan, names: readonly string[]): Promise<void> {
-    const mine = [...(await scanNamed(this.ip, names)).values()]
-      .filter((s) => s.owner === this.node.owner)
-      .map((s) => s.name);
+    const mine = [...scanNamed(names).values()].filter((s) => s.owner === this.node.owner).map((s) => s.name);
     const set = new Set(mine);
     const veths = ownedLinks(scan, this.node).filter(
       (l) => l.link_netnsid !== undefined && set.has(scan.nsNames.get(l.link_netnsid) ?? ''),

@@ -42,12 +42,9 @@ export class LinkOps extends IpOps<LinkValue> {
       ...new Set(entries.flatMap((e) => (e.value.kind === 'veth' && e.value.peerNetns ? [e.value.peerNetns] : []))),
     ];
     const existing = new Set(await listNetns());
-    const scan = await scanNode(this.ip, this.node);
+    const scan = await scanNode(this.node);
     // A namespace that does not exist yet will hold only a down, unmarked lo: nothing to read.
-    const peerScans = await scanNamed(
-      this.ip,
-      peers.filter((n) => existing.has(n)),
-    );
+    const peerScans = scanNamed(peers.filter((n) => existing.has(n)));
     const mark = ownerMark(this.node.owner);
     for (const ns of peerScans.values()) {
       if (ns.owner !== this.node.owner && !isUnmarkedOwn(ns, scan, mark)) {
@@ -102,7 +99,7 @@ export class LinkOps extends IpOps<LinkValue> {
   }
 
   async deleteMany(entries: readonly Entry<LinkValue>[]): Promise<void> {
-    const links = ownedLinks(await scanNode(this.ip, this.node), this.node);
+    const links = ownedLinks(await scanNode(this.node), this.node);
     // A pair end observed alone is kept once this apply has marked its other end: the pair is desired again.
     const owned = new Set(links.filter((l) => !isPairPeer(l, links)).map((l) => l.ifname));
     const gone = entries.filter((e) => owned.has(e.value.name)).map((e) => ipLine`link del dev ${e.value.name}`);
@@ -111,24 +108,17 @@ export class LinkOps extends IpOps<LinkValue> {
 
   async prune(allDesired: readonly Entry<LinkValue>[]): Promise<void> {
     const keep = new Set(allDesired.flatMap((e) => [e.value.name, ...pairPeer(e.value)]));
-    const owned = ownedLinks(await scanNode(this.ip, this.node), this.node).filter((l) => linkKind(l) !== null);
+    const owned = ownedLinks(await scanNode(this.node), this.node).filter((l) => linkKind(l) !== null);
     const gone = owned.filter((l) => !keep.has(l.ifname)).map((l) => ipLine`link del dev ${l.ifname}`);
     await this.ip.remove(this.node.nodeNs, gone);
   }
 
   async observe(): Promise<Entry<LinkValue>[]> {
-    const scan = await scanNode(this.ip, this.node);
+    const scan = await scanNode(this.node);
     const peerNs = ownedLinks(scan, this.node).flatMap((l) =>
       l.link_netnsid === undefined ? [] : [scan.nsNames.get(l.link_netnsid) ?? ''],
     );
-    return observedLinks(
-      this.node,
-      scan,
-      await scanNamed(
-        this.ip,
-        peerNs.filter((n) => n !== ''),
-      ),
-    );
+    return observedLinks(this.node, scan, scanNamed(peerNs.filter((n) => n !== '')));
   }
 }
 
@@ -164,7 +154,7 @@ function pairLines(v: LinkValue, mark: string): string[] {
  * the pair deletes, pair and all.
  */
 function isPairPeer(l: IpLink, owned: readonly IpLink[]): boolean {
-  if (linkKind(l) !== 'veth' || l.link === undefined) return false;
+  if (linkKind(l) !== 'veth' || l.link === undefined || l.link === null) return false;
   return l.link < l.ifname && owned.some((o) => o.ifname === l.link);
 }
 

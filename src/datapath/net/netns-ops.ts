@@ -25,7 +25,7 @@ export const netnsEntries = (netns: Iterable<string>): Entry<NetnsValue>[] =>
  * Drives named network namespaces. A namespace is gitwire's when its `lo` alias
  * carries the node's owner mark; `lo` is brought up at creation. Ownership
  * lives inside the namespace, so observe() and prune() read every namespace
- * of the machine (one process each): a full sweep, for start-up or repair.
+ * of the machine (a few netlink dumps each): a full sweep, for start-up or repair.
  * LinkOps creates endpoint namespaces itself and marks them after their veth. A namespace
  * of that name that is not marked is adopted only if it is empty (the trace of
  * a crash between `netns add` and marking); otherwise update stalls.
@@ -40,7 +40,7 @@ export class NetnsOps extends IpOps<NetnsValue> {
     );
     const mark = ownerMark(this.node.owner);
     await mapLimit(wanted, 4, async (name) => {
-      const scan = await scanNetns(this.ip, name);
+      const scan = scanNetns(name);
       const lo = scan.links.find((l) => l.ifname === 'lo');
       if (lo?.ifalias === mark && lo.flags.includes('UP')) return;
       if (lo?.ifalias !== mark && !isPristine(scan)) {
@@ -53,7 +53,7 @@ export class NetnsOps extends IpOps<NetnsValue> {
   }
 
   async deleteMany(entries: readonly Entry<NetnsValue>[]): Promise<void> {
-    const owned = await scanOwnedNetns(this.ip, this.node);
+    const owned = await scanOwnedNetns(this.node);
     await this.ip.remove(
       null,
       entries.filter((e) => owned.has(e.value.name)).map((e) => ipLine`netns del ${e.value.name}`),
@@ -62,7 +62,7 @@ export class NetnsOps extends IpOps<NetnsValue> {
 
   async prune(allDesired: readonly Entry<NetnsValue>[]): Promise<void> {
     const keep = new Set(allDesired.map((e) => e.value.name));
-    const owned = [...(await scanOwnedNetns(this.ip, this.node)).keys()];
+    const owned = [...(await scanOwnedNetns(this.node)).keys()];
     await this.ip.remove(
       null,
       owned.filter((n) => !keep.has(n)).map((n) => ipLine`netns del ${n}`),
@@ -87,7 +87,7 @@ export class NetnsOps extends IpOps<NetnsValue> {
     const named = (await listNetns()).filter((n) => n.startsWith(prefix));
     const broken = await unmountedNetns(named);
     const candidates = named.filter((n) => !wanted.has(n) && !broken.includes(n));
-    const scans = await scanNamed(this.ip, candidates);
+    const scans = scanNamed(candidates);
     const mark = ownerMark(this.node.owner);
     const leftovers = [...scans.values()]
       .filter((scan) => isPristine(scan) || isUnmarkedPlumbing(scan) || isEmptyMarked(scan, mark))
@@ -101,7 +101,7 @@ export class NetnsOps extends IpOps<NetnsValue> {
   }
 
   async observe(): Promise<Entry<NetnsValue>[]> {
-    const owned = await scanOwnedNetns(this.ip, this.node);
+    const owned = await scanOwnedNetns(this.node);
     return netnsEntries(owned.keys());
   }
 }

@@ -4,7 +4,6 @@ import { observedEndpoints, vethPeerNetns } from './endpoint-ops.js';
 import { observedLinks } from './link-ops.js';
 import { observedRoutes } from './route-ops.js';
 import { observedTunnels, readTunnel } from './tunnel-ops.js';
-import { IpRunner } from './internal/ip-runner.js';
 import { inet } from './internal/ip-json.js';
 import { scanNamed, scanNode } from './internal/node-scan.js';
 
@@ -29,13 +28,9 @@ export async function observeNet(
   node: NetNode,
   options: { readonly tunnelDevice?: string } = {},
 ): Promise<ObservedNet> {
-  const ip = new IpRunner({ writes: 0 });
-  const scan = await scanNode(ip, node);
-  // Two processes at once: the endpoints' namespaces and the tunnel's FDB are independent reads.
-  const [netns, tunnel] = await Promise.all([
-    scanNamed(ip, vethPeerNetns(scan, node)),
-    readTunnel(ip, node, scan, options.tunnelDevice),
-  ]);
+  const scan = await scanNode(node);
+  const tunnel = await readTunnel(node, scan, options.tunnelDevice);
+  const netns = scanNamed(vethPeerNetns(scan, node));
   return {
     endpoint: observedEndpoints(node, scan, netns),
     link: observedLinks(node, scan, netns),

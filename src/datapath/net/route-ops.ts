@@ -15,7 +15,7 @@ import { GITWIRE_ROUTE_PROTO, GITWIRE_ROUTE_PROTO_ANY_DEV } from './internal/own
  */
 export class RouteOps extends IpOps<RouteValue> {
   async updateMany(entries: readonly Entry<RouteValue>[]): Promise<void> {
-    const scan = await scanNode(this.ip, this.node);
+    const scan = await scanNode(this.node);
     const mine = ownedRoutes(scan);
     const taken = new Set(scan.allRoutes.map((r) => routePrefix(r.dst)));
     const lines: string[] = [];
@@ -32,7 +32,7 @@ export class RouteOps extends IpOps<RouteValue> {
   }
 
   async deleteMany(entries: readonly Entry<RouteValue>[]): Promise<void> {
-    const mine = ownedRoutes(await scanNode(this.ip, this.node));
+    const mine = ownedRoutes(await scanNode(this.node));
     const gone = entries.flatMap((e) => {
       const have = mine.get(e.value.prefix);
       return have === undefined ? [] : [delLine(e.value.prefix, have.proto)];
@@ -42,13 +42,13 @@ export class RouteOps extends IpOps<RouteValue> {
 
   async prune(allDesired: readonly Entry<RouteValue>[]): Promise<void> {
     const keep = new Set(allDesired.map((e) => e.value.prefix));
-    const mine = ownedRoutes(await scanNode(this.ip, this.node));
+    const mine = ownedRoutes(await scanNode(this.node));
     const gone = [...mine].filter(([p]) => !keep.has(p)).map(([p, r]) => delLine(p, r.proto));
     await this.ip.remove(this.node.nodeNs, gone);
   }
 
   async observe(): Promise<Entry<RouteValue>[]> {
-    return observedRoutes(await scanNode(this.ip, this.node));
+    return observedRoutes(await scanNode(this.node));
   }
 }
 

@@ -4,8 +4,9 @@ import { StalledError } from './stalled-error.js';
 import { TransientError } from './transient-error.js';
 import type { NetNode } from './net-node.js';
 import { ensureForwarding } from './internal/forwarding.js';
-import { routePrefix, type IpFdb, type IpLink, type IpNeigh } from './internal/ip-json.js';
-import { ipLine, type IpRunner, type WriteCounter } from './internal/ip-runner.js';
+import { routePrefix, type IpLink, type IpNeigh } from './internal/ip-json.js';
+import { ipLine, type WriteCounter } from './internal/ip-runner.js';
+import { readFdb } from './internal/netns-read.js';
 import { ownedLinks, scanNode, type NodeScan } from './internal/node-scan.js';
 import { GITWIRE_ROUTE_PROTO } from './internal/ownership.js';
 import { tunnelNextHop, vtepMac, vtepUnderlay } from './internal/vtep.js';
@@ -105,7 +106,7 @@ export class TunnelOps extends IpOps<TunnelValue> {
   private read(): Promise<LiveTunnel>;
   private read(opts: { optional: true }): Promise<LiveTunnel | null>;
   private async read(opts?: { optional: true }): Promise<LiveTunnel | null> {
-    const live = await readTunnel(this.ip, this.node, await scanNode(this.ip, this.node), this.options.device);
+    const live = await readTunnel(this.node, await scanNode(this.node), this.options.device);
     if (live === null && !opts?.optional) {
       throw new TransientError('tunnel', 'no VXLAN device yet', { device: this.options.device ?? null });
     }
@@ -131,21 +132,15 @@ export function observedTunnels(live: LiveTunnel): Entry<TunnelValue>[] {
 }
 
 /** The node's VXLAN device (named, or the only one it owns) with its neighbours and FDB; null when there is none. */
-export async function readTunnel(
-  ip: IpRunner,
-  node: NetNode,
-  scan: NodeScan,
-  device?: string,
-): Promise<LiveTunnel | null> {
+export async function readTunnel(node: NetNode, scan: NodeScan, device?: string): Promise<LiveTunnel | null> {
   const vxlans = ownedLinks(scan, node).filter(
     (l) => l.linkinfo?.info_kind === 'vxlan' && (device ?? l.ifname) === l.ifname,
   );
   const dev = vxlans[0];
   if (dev === undefined) return null;
   if (vxlans.length > 1) throw new StalledError('tunnel', 'the node owns several VXLAN devices; name one', {});
-  const [fdbRows] = await ip.read<[IpFdb[]]>(node.nodeNs, [ipLine`fdb show dev ${dev.ifname}`], 'bridge');
   const fdb = new Map<string, string[]>();
-  for (const f of fdbRows) {
+  for (const f of readFdb(node.nodeNs, dev.ifindex)) {
     if (f.dst !== undefined) fdb.set(f.mac, [...(fdb.get(f.mac) ?? []), f.dst]);
   }
   const neighbours = new Map(

@@ -13,12 +13,13 @@ export interface IpLink {
   readonly flags: readonly string[];
   readonly mtu: number;
   readonly address?: string;
+  readonly operstate?: string;
   readonly ifalias?: string;
   /** veth: the peer's ifindex, in the namespace `link_netnsid` names. */
   readonly link_index?: number;
   readonly link_netnsid?: number;
-  /** veth whose peer is in the same namespace: the peer's name (no link_index then). */
-  readonly link?: string;
+  /** veth whose peer is in the same namespace: the peer's name (no link_index then); null: stacked on nothing (a fallback tunnel). */
+  readonly link?: string | null;
   readonly linkinfo?: { readonly info_kind?: string; readonly info_data?: Readonly<Record<string, unknown>> };
   readonly addr_info?: readonly IpAddrInfo[];
 }
@@ -29,6 +30,7 @@ export interface IpRoute {
   readonly dev?: string;
   readonly prefsrc?: string;
   readonly protocol?: string;
+  readonly scope?: string;
   readonly type?: string;
   readonly flags: readonly string[];
   readonly metrics?: readonly Readonly<Record<string, number>>[];
@@ -48,17 +50,6 @@ export interface IpFdb {
   readonly ifname?: string;
   readonly flags?: readonly string[];
   readonly state?: string;
-}
-
-export interface IpNsid {
-  readonly nsid: number;
-  readonly name?: string;
-}
-
-export interface IpNetconf {
-  readonly family: string;
-  readonly interface: string;
-  readonly forwarding?: boolean;
 }
 
 export const isUp = (l: IpLink): boolean => l.flags.includes('UP');

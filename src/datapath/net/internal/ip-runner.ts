@@ -80,28 +80,11 @@ function command(tool: string, args: readonly string[], netnsFiles: boolean): [s
 }
 
 /**
- * gitwire's iproute2 driver: JSON reads and batched writes in one namespace
- * (`null` = the process's own), counting every write line.
+ * gitwire's iproute2 driver: batched writes in one namespace (`null` = the
+ * process's own), counting every write line. Reads go over netlink (netns-read.ts).
  */
 export class IpRunner {
   constructor(private readonly counter: WriteCounter) {}
-
-  /** Runs several read commands in one `ip -json -batch` process; one parsed array per line. */
-  async read<T extends unknown[]>(ns: string | null, lines: readonly string[], tool = 'ip'): Promise<T> {
-    checkBatchLines(lines);
-    const res = await run(tool, [...nsArgs(ns), '-d', '-j', '-batch', '-'], lines.join('\n') + '\n');
-    if (res.code !== 0) {
-      throw new TransientError(`${tool} read`, res.stderr.trim() || `exit ${res.code}`, { ns, lines });
-    }
-    const out = res.stdout
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => JSON.parse(l) as unknown);
-    if (out.length !== lines.length) {
-      throw new TransientError(`${tool} read`, `expected ${lines.length} answers, got ${out.length}`, { ns, lines });
-    }
-    return out as T;
-  }
 
   /** Applies write commands in one `-batch` process; stops at the first failure and reports its line. */
   async write(ns: string | null, lines: readonly string[], tool = 'ip'): Promise<void> {

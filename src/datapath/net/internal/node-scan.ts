@@ -1,9 +1,10 @@
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NetNode } from '../net-node.js';
-import type { IpLink, IpNeigh, IpNetconf, IpNsid, IpRoute } from './ip-json.js';
-import { mapLimit, run, type IpRunner } from './ip-runner.js';
+import type { IpLink, IpNeigh, IpRoute } from './ip-json.js';
+import { readNetns, readNode } from './netns-read.js';
+import { protocolName } from './ip-text.js';
+import { NetlinkError } from '../netlink-error.js';
 import { GITWIRE_ROUTE_PROTO, GITWIRE_ROUTE_PROTO_ANY_DEV, ownerMark } from './ownership.js';
 
 /** What one read of the node namespace returns: links with addresses, gitwire's routes, nsids, forwarding. */
@@ -21,22 +22,19 @@ export interface NodeScan {
   readonly forwarding: boolean;
 }
 
-export async function scanNode(ip: IpRunner, node: NetNode): Promise<NodeScan> {
-  const [links, routes, anyDevRoutes, allRoutes, nsids, netconf, neighbours] = await ip.read<
-    [IpLink[], IpRoute[], IpRoute[], IpRoute[], IpNsid[], IpNetconf[], IpNeigh[]]
-  >(node.nodeNs, [
-    'addr show',
-    `route show table main proto ${GITWIRE_ROUTE_PROTO}`,
-    `route show table main proto ${GITWIRE_ROUTE_PROTO_ANY_DEV}`,
-    'route show table main',
-    'netns list-id',
-    'netconf show',
-    'neigh show nud permanent',
-  ]);
-  const nsNames = new Map<number, string>();
-  for (const n of nsids) if (n.name !== undefined) nsNames.set(n.nsid, n.name);
-  const all = netconf.find((c) => c.family === 'inet' && c.interface === 'all');
-  return { links, routes, anyDevRoutes, allRoutes, neighbours, nsNames, forwarding: all?.forwarding === true };
+/** Reads the node's namespace over rtnetlink, from this process. */
+export async function scanNode(node: NetNode): Promise<NodeScan> {
+  const { links, routes, neighbours, nsNames, forwarding } = await readNode(node.nodeNs);
+  const byProto = (proto: number) => routes.filter((r) => r.protocol === protocolName(proto));
+  return {
+    links,
+    routes: byProto(GITWIRE_ROUTE_PROTO),
+    anyDevRoutes: byProto(GITWIRE_ROUTE_PROTO_ANY_DEV),
+    allRoutes: routes,
+    neighbours,
+    nsNames,
+    forwarding,
+  };
 }
 
 /** What one read of an endpoint namespace returns. */
@@ -48,10 +46,9 @@ export interface NetnsScan {
   readonly owner: string | null;
 }
 
-const NETNS_READS = ['addr show', 'route show table main'];
-
-export async function scanNetns(ip: IpRunner, name: string): Promise<NetnsScan> {
-  const [links, routes] = await ip.read<[IpLink[], IpRoute[]]>(name, NETNS_READS);
+/** Reads one named namespace over rtnetlink; throws NETLINK_NETNS_ABSENT if it is not there. */
+export function scanNetns(name: string): NetnsScan {
+  const { links, routes } = readNetns(name);
   return netnsScan(name, links, routes);
 }
 
@@ -90,60 +87,32 @@ export async function listNetns(): Promise<string[]> {
   return readdir(NETNS_DIR).catch(() => []);
 }
 
-// Reads in parallel are bounded: each is one process and the machine is shared.
-const SCAN_PARALLEL = 4;
-
 /**
  * Reads every netns the node owns. Ownership lives inside the namespace (the
  * `lo` alias), so every namespace on the machine is read once; one that
  * vanishes while being read is simply not ours any more.
  */
-export async function scanOwnedNetns(ip: IpRunner, node: NetNode): Promise<Map<string, NetnsScan>> {
+export async function scanOwnedNetns(node: NetNode): Promise<Map<string, NetnsScan>> {
   const names = (await listNetns()).filter((n) => n !== node.nodeNs);
-  const scans = await scanNamed(ip, names);
+  const scans = scanNamed(names);
   return new Map([...scans].filter(([, s]) => s.owner === node.owner));
 }
 
 /**
- * Reads the given namespaces, skipping any that vanished. Many are read by one
- * `ip -batch` whose lines are `netns exec NAME ip -batch FILE`: iproute2 forks
- * the readers itself, about twice as fast as spawning each from Node. A
- * failed line prints "Command failed -:N" and no output, which keeps the
- * answers aligned; if they do not line up, each namespace is read on its own.
+ * Reads the given namespaces, skipping any that are not there (deleted since
+ * they were listed, or a file left without its namespace). Each is a few
+ * netlink dumps from this process: no iproute2 process per namespace.
  */
-export async function scanNamed(ip: IpRunner, names: Iterable<string>): Promise<Map<string, NetnsScan>> {
-  const list = [...new Set(names)];
-  const batched = list.length > 1 && list.every((n) => /^[\w.@:+-]+$/.test(n)) ? await scanBatched(list) : null;
-  if (batched !== null) return batched;
-  const scans = await mapLimit(list, SCAN_PARALLEL, (n) => scanNetns(ip, n).catch(() => null));
-  return new Map(scans.filter((s): s is NetnsScan => s !== null).map((s) => [s.name, s]));
-}
-
-async function scanBatched(list: readonly string[]): Promise<Map<string, NetnsScan> | null> {
-  // The forked readers take their commands from a file: their stdin is the batch's.
-  const dir = await mkdtemp(join(tmpdir(), 'gitwire-net-'));
-  try {
-    const file = join(dir, 'netns-reads.batch');
-    await writeFile(file, NETNS_READS.join('\n') + '\n');
-    const res = await run(
-      'ip',
-      ['-force', '-batch', '-'],
-      list.map((n) => `netns exec ${n} ip -d -j -batch ${file}`).join('\n') + '\n',
-    );
-    const failed = new Set([...res.stderr.matchAll(/Command failed -:(\d+)/g)].map((m) => Number(m[1]) - 1));
-    const ok = list.filter((_, i) => !failed.has(i));
-    const lines = res.stdout.split('\n').filter((l) => l.trim() !== '');
-    if (lines.length !== ok.length * NETNS_READS.length) return null;
-    const out = new Map<string, NetnsScan>();
-    ok.forEach((name, i) => {
-      const links = JSON.parse(lines[2 * i] as string) as IpLink[];
-      const routes = JSON.parse(lines[2 * i + 1] as string) as IpRoute[];
-      out.set(name, netnsScan(name, links, routes));
-    });
-    return out;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+export function scanNamed(names: Iterable<string>): Map<string, NetnsScan> {
+  const out = new Map<string, NetnsScan>();
+  for (const name of new Set(names)) {
+    try {
+      out.set(name, scanNetns(name));
+    } catch (e) {
+      if (!(e instanceof NetlinkError && e.code === 'NETLINK_NETNS_ABSENT')) throw e;
+    }
   }
+  return out;
 }
 
 /** Links of the node namespace gitwire owns. */
