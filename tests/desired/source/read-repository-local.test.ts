@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,6 +120,22 @@ describe('readRepository on a local git repository', () => {
       data: { path: 'policies/allow-web.yaml', size: 59, limit: 54 },
     });
     expect((await readRepository(fx.bare, { maxFileBytes: 59 })).files).toHaveLength(7);
+  });
+
+  it('refuses a loose object whose content is another object, or not deflate data', async () => {
+    const dir = join(root, 'forged-loose');
+    makeRepo(dir, [{ 'policies/a.yaml': 'kind: CiliumNetworkPolicy\n# a\n', 'policies/b.yaml': 'kind: Node\n' }]);
+    const [a, b] = [git(dir, 'rev-parse', 'HEAD:policies/a.yaml'), git(dir, 'rev-parse', 'HEAD:policies/b.yaml')];
+    const file = (oid: string) => join(dir, '.git', 'objects', oid.slice(0, 2), oid.slice(2));
+    rmSync(file(a));
+    copyFileSync(file(b), file(a));
+    await expect(readRepository(dir)).rejects.toMatchObject({
+      code: 'E_SOURCE_CORRUPT_OBJECT',
+      data: { oid: a, detail: `its content hashes to ${b}` },
+    });
+    rmSync(file(a));
+    writeFileSync(file(a), 'not deflate data');
+    await expect(readRepository(dir)).rejects.toMatchObject({ code: 'E_SOURCE_CORRUPT_OBJECT', data: { oid: a } });
   });
 
   it('skips submodules, dangling links and links that loop, with a note for each', async () => {
