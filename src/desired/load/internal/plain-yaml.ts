@@ -16,8 +16,8 @@ class NotPlain extends Error {}
 
 interface Line {
   readonly no: number;
-  indent: number;
-  text: string;
+  readonly indent: number;
+  readonly text: string;
 }
 
 type Lines = Map<string, number> | number[];
@@ -64,18 +64,19 @@ function readDocuments(text: string): { documents: PlainDocument[]; count: numbe
     if (current.length > 0) documents.push(readDocument(current, count - 1));
     current = [];
   };
+  if (text.includes('\t') || text.includes('\r')) throw new NotPlain();
   const raw = text.split('\n');
   for (let i = 0; i < raw.length; i++) {
     const t = raw[i]!;
-    if (t.includes('\t') || t.includes('\r')) throw new NotPlain();
-    if (t.startsWith('---') && (t.length === 3 || t[3] === ' ')) {
+    const first = t.charCodeAt(0);
+    if (first === 45 && t.startsWith('---') && (t.length === 3 || t[3] === ' ')) {
       if (t.slice(3).trim() !== '' && !t.slice(3).trim().startsWith('#')) throw new NotPlain();
       if (started || current.length > 0) count++;
       flush();
       started = true;
       continue;
     }
-    if (t.startsWith('...') || t.startsWith('%')) throw new NotPlain();
+    if ((first === 46 && t.startsWith('...')) || first === 37) throw new NotPlain();
     const body = t.trimStart();
     if (body === '' || body.startsWith('#')) continue;
     current.push({ no: i + 1, indent: t.length - body.length, text: body.trimEnd() });
@@ -86,15 +87,29 @@ function readDocuments(text: string): { documents: PlainDocument[]; count: numbe
 }
 
 function readDocument(lines: Line[], index: number): PlainDocument {
-  const tables = new WeakMap<object, Lines>();
-  const reader = new BlockReader(lines, tables);
-  const first = lines[0]!;
-  const value = reader.node(first.indent);
-  if (!reader.done()) throw new NotPlain();
-  return { index, value, line: first.no, lineOf: (path) => lineOf(value, first.no, tables, path) };
+  const value = readBlock(lines, null);
+  const rootLine = lines[0]!.no;
+  // Lines are asked for rarely (a finding, a policy rule's source): the tables come from a second reading then.
+  let read: { value: unknown; tables: Map<object, Lines> } | undefined;
+  const lineOfPath = (path: FieldPath) => {
+    if (!read) {
+      const tables = new Map<object, Lines>();
+      read = { value: readBlock(lines, tables), tables };
+    }
+    return lineOf(read.value, rootLine, read.tables, path);
+  };
+  return { index, value, line: rootLine, lineOf: lineOfPath };
 }
 
-function lineOf(root: unknown, rootLine: number, tables: WeakMap<object, Lines>, path: FieldPath): number {
+/** The value of one document's lines; with `tables`, the line of each key and item of each object and list read. */
+function readBlock(lines: readonly Line[], tables: Map<object, Lines> | null): unknown {
+  const reader = new BlockReader(lines, tables);
+  const value = reader.node(lines[0]!.indent);
+  if (!reader.done()) throw new NotPlain();
+  return value;
+}
+
+function lineOf(root: unknown, rootLine: number, tables: Map<object, Lines>, path: FieldPath): number {
   let node = root;
   let line = rootLine;
   for (const seg of path) {
@@ -110,10 +125,12 @@ function lineOf(root: unknown, rootLine: number, tables: WeakMap<object, Lines>,
 
 class BlockReader {
   private at = 0;
+  /** The line at `at` read as `- key: value` with the `- ` left out (the lines stay as they are, for a second reading). */
+  private inner: Line | undefined;
 
   constructor(
-    private readonly lines: Line[],
-    private readonly tables: WeakMap<object, Lines>,
+    private readonly lines: readonly Line[],
+    private readonly tables: Map<object, Lines> | null,
   ) {}
 
   done(): boolean {
@@ -121,7 +138,12 @@ class BlockReader {
   }
 
   private peek(): Line | undefined {
-    return this.lines[this.at];
+    return this.inner ?? this.lines[this.at];
+  }
+
+  private next(): void {
+    this.at++;
+    this.inner = undefined;
   }
 
   node(indent: number): unknown {
@@ -130,14 +152,14 @@ class BlockReader {
 
   private map(indent: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    const lines = new Map<string, number>();
-    this.tables.set(out, lines);
+    const lines = this.tables ? new Map<string, number>() : null;
+    if (lines) this.tables?.set(out, lines);
     for (let l = this.peek(); l && l.indent === indent && !isItem(l.text); l = this.peek()) {
       const colon = keyEnd(l.text);
       const key = readKey(l.text.slice(0, colon));
-      if (lines.has(key) || key === '__proto__') throw new NotPlain();
-      lines.set(key, l.no);
-      this.at++;
+      if (Object.hasOwn(out, key) || key === '__proto__') throw new NotPlain();
+      lines?.set(key, l.no);
+      this.next();
       out[key] = this.value(l.text.slice(colon + 1).trim(), indent, true);
     }
     const next = this.peek();
@@ -147,27 +169,26 @@ class BlockReader {
 
   private list(indent: number): unknown[] {
     const out: unknown[] = [];
-    const lines: number[] = [];
-    this.tables.set(out, lines);
+    const lines: number[] | null = this.tables ? [] : null;
+    if (lines) this.tables?.set(out, lines);
     for (let l = this.peek(); l && l.indent === indent && isItem(l.text); l = this.peek()) {
       const rest = l.text.slice(1).trimStart();
       if (rest === '' || rest.startsWith('#')) {
-        this.at++;
+        this.next();
         const next = this.peek();
         if (!next || next.indent <= indent) throw new NotPlain();
-        lines.push(next.no);
+        lines?.push(next.no);
         out.push(this.node(next.indent));
       } else if (isItem(rest)) {
         throw new NotPlain();
       } else if (hasKey(rest)) {
         // `- key: value` opens a mapping whose keys line up with this first one.
-        l.indent += l.text.length - rest.length;
-        l.text = rest;
-        lines.push(l.no);
-        out.push(this.map(l.indent));
+        this.inner = { no: l.no, indent: l.indent + l.text.length - rest.length, text: rest };
+        lines?.push(l.no);
+        out.push(this.map(this.inner.indent));
       } else {
-        this.at++;
-        lines.push(l.no);
+        this.next();
+        lines?.push(l.no);
         out.push(this.value(rest, indent, false));
       }
     }
@@ -200,19 +221,33 @@ function hasKey(text: string): boolean {
 
 /** Offset of the colon that ends the key of a mapping line. */
 function keyEnd(text: string): number {
-  const quoted = /^("[^"\\]*"|'[^']*') *:( |$)/.exec(text);
-  if (quoted) return quoted[0].trimEnd().length - 1;
-  const m = /:( |$)/.exec(text);
-  if (!m) throw new NotPlain();
-  return m.index;
+  const c = text.charCodeAt(0);
+  if (c === 34 || c === 39) {
+    const quoted = /^("[^"\\]*"|'[^']*') *:( |$)/.exec(text);
+    if (quoted) return quoted[0].trimEnd().length - 1;
+  }
+  // The first colon followed by a space or the end of the line.
+  const spaced = text.indexOf(': ');
+  if (spaced >= 0) return spaced;
+  if (text.endsWith(':')) return text.length - 1;
+  throw new NotPlain();
 }
 
+// Manifests repeat a few dozen keys many times over: each is checked once.
+const KEYS = new Map<string, string>();
+const MAX_KEYS = 10_000;
+
 function readKey(raw: string): string {
+  const known = KEYS.get(raw);
+  if (known !== undefined) return known;
   const key = raw.trimEnd();
   if (key.length > 1000) throw new NotPlain();
-  if (/^"[^"\\]*"$|^'[^']*'$/.test(key)) return key.slice(1, -1);
-  if (!KEY.test(key) || NUMBERISH.test(key) || NULLS.has(key) || BOOLS.has(key)) throw new NotPlain();
-  return key;
+  let read = key;
+  if (/^"[^"\\]*"$|^'[^']*'$/.test(key)) read = key.slice(1, -1);
+  else if (!KEY.test(key) || NUMBERISH.test(key) || NULLS.has(key) || BOOLS.has(key)) throw new NotPlain();
+  if (KEYS.size >= MAX_KEYS) KEYS.clear();
+  KEYS.set(raw, read);
+  return read;
 }
 
 function stripComment(text: string): string {
@@ -237,6 +272,9 @@ function scalar(text: string): unknown {
   const bool = BOOLS.get(text);
   if (bool !== undefined) return bool;
   if (DECIMAL.test(text) && text !== '-0') return Number(text);
-  if (NUMBERISH.test(text) || !PLAIN.test(text) || /:( |$)/.test(text)) throw new NotPlain();
+  // Only these can start a number of the core schema.
+  const numberish = (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
+  if ((numberish && NUMBERISH.test(text)) || !PLAIN.test(text)) throw new NotPlain();
+  if (text.includes(':') && /:( |$)/.test(text)) throw new NotPlain();
   return text;
 }
