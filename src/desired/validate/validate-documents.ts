@@ -27,14 +27,10 @@ export interface ValidatedDocument {
 type Sortable = { readonly kind: string; readonly namespace: string | null; readonly name: string };
 
 function byIdentity(a: Sortable, b: Sortable): number {
-  const ka = [a.kind, a.namespace ?? '', a.name];
-  const kb = [b.kind, b.namespace ?? '', b.name];
-  for (let i = 0; i < 3; i++) {
-    if (ka[i]! < kb[i]!) return -1;
-    if (ka[i]! > kb[i]!) return 1;
-  }
-  return 0;
+  return compare(a.kind, b.kind) || compare(a.namespace ?? '', b.namespace ?? '') || compare(a.name, b.name);
 }
+
+const compare = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
 
 const sorted = <T extends Sortable>(items: readonly T[]): T[] => [...items].sort(byIdentity);
 
