@@ -44,6 +44,16 @@ describe('loading with a cache of read files', () => {
     expect(second).toEqual(validateTree(treeOf(files(8080))).model);
   });
 
+  it('finds a file hashed ahead by prepare() under the key a plain load gives it', async () => {
+    const cache = new LoadCache();
+    const first = validateTree(treeOf(files(80)), { cache }).model!;
+    const tree = treeOf(files(8080));
+    await cache.prepare(tree.files);
+    const second = validateTree(tree, { cache });
+    expect(second.model!.nodes[0]).toBe(first.nodes[0]);
+    expect(second).toEqual(validateTree(treeOf(files(8080))));
+  });
+
   it('points a finding across documents at the right line of a file that came from the cache', () => {
     const cache = new LoadCache();
     const base = { 'cluster.yaml': cluster, 'x.yaml': node('one', 1), 'y.yaml': node('two', 2) };

@@ -59,7 +59,7 @@ export class VerifiedObjects {
   }
 
   /**
-   * A loose object, inflated by zlib off the main thread and hashed once. The
+   * A loose object, inflated and hashed once, both off the main thread. The
    * inflating stops at `maxBytes` (plus the header): a larger object costs no
    * more than that, and its size for the error comes from its header.
    */
@@ -92,7 +92,7 @@ export class VerifiedObjects {
     if (size > maxBytes) throw new SourceFileTooLargeError({ path, size, limit: maxBytes });
     if (raw.length - nul - 1 !== size)
       throw this.corrupt(oid, `${raw.length - nul - 1} bytes where its header says ${size}`);
-    const hash = createHash('sha1').update(raw).digest('hex');
+    const hash = Buffer.from(await crypto.subtle.digest('SHA-1', raw)).toString('hex');
     if (hash !== oid) throw this.corrupt(oid, `its content hashes to ${hash}`);
     return raw.subarray(nul + 1);
   }
