@@ -14,10 +14,20 @@ export interface PlainDocument {
 /** Thrown inside the reader when the text leaves the subset; caught in readPlainYaml. */
 class NotPlain extends Error {}
 
-interface Line {
-  readonly no: number;
-  readonly indent: number;
-  readonly text: string;
+/** A file's content lines (blank and comment lines left out), as three columns: no object per line. */
+interface FileLines {
+  /** Line number, from 1. */
+  readonly no: number[];
+  readonly indent: number[];
+  /** The line without its indent and trailing spaces. */
+  readonly text: string[];
+}
+
+/** One document: its lines are `start` up to `end` of the file's. */
+interface DocLines {
+  readonly file: FileLines;
+  readonly start: number;
+  readonly end: number;
 }
 
 type Lines = Map<string, number> | number[];
@@ -57,12 +67,14 @@ export function readPlainYaml(text: string): { documents: PlainDocument[]; count
 
 function readDocuments(text: string): { documents: PlainDocument[]; count: number } {
   const documents: PlainDocument[] = [];
+  const file: FileLines = { no: [], indent: [], text: [] };
   let count = 0;
-  let current: Line[] = [];
+  let start = 0;
   let started = false;
   const flush = () => {
-    if (current.length > 0) documents.push(readDocument(current, count - 1));
-    current = [];
+    const end = file.no.length;
+    if (end > start) documents.push(readDocument({ file, start, end }, count - 1));
+    start = end;
   };
   if (text.includes('\t') || text.includes('\r')) throw new NotPlain();
   const raw = text.split('\n');
@@ -71,24 +83,26 @@ function readDocuments(text: string): { documents: PlainDocument[]; count: numbe
     const first = t.charCodeAt(0);
     if (first === 45 && t.startsWith('---') && (t.length === 3 || t[3] === ' ')) {
       if (t.slice(3).trim() !== '' && !t.slice(3).trim().startsWith('#')) throw new NotPlain();
-      if (started || current.length > 0) count++;
+      if (started || file.no.length > start) count++;
       flush();
       started = true;
       continue;
     }
     if ((first === 46 && t.startsWith('...')) || first === 37) throw new NotPlain();
-    const body = t.trimStart();
-    if (body === '' || body.startsWith('#')) continue;
-    current.push({ no: i + 1, indent: t.length - body.length, text: body.trimEnd() });
+    const body = first === 32 ? t.trimStart() : t;
+    if (body === '' || body.charCodeAt(0) === 35) continue;
+    file.no.push(i + 1);
+    file.indent.push(t.length - body.length);
+    file.text.push(body.charCodeAt(body.length - 1) === 32 ? body.trimEnd() : body);
   }
-  if (started || current.length > 0) count++;
+  if (started || file.no.length > start) count++;
   flush();
   return { documents, count };
 }
 
-function readDocument(lines: Line[], index: number): PlainDocument {
+function readDocument(lines: DocLines, index: number): PlainDocument {
   const value = readBlock(lines, null);
-  const rootLine = lines[0]!.no;
+  const rootLine = lines.file.no[lines.start]!;
   // Lines are asked for rarely (a finding, a policy rule's source): the tables come from a second reading then.
   let read: { value: unknown; tables: Map<object, Lines> } | undefined;
   const lineOfPath = (path: FieldPath) => {
@@ -102,9 +116,9 @@ function readDocument(lines: Line[], index: number): PlainDocument {
 }
 
 /** The value of one document's lines; with `tables`, the line of each key and item of each object and list read. */
-function readBlock(lines: readonly Line[], tables: Map<object, Lines> | null): unknown {
+function readBlock(lines: DocLines, tables: Map<object, Lines> | null): unknown {
   const reader = new BlockReader(lines, tables);
-  const value = reader.node(lines[0]!.indent);
+  const value = reader.node(lines.file.indent[lines.start]!);
   if (!reader.done()) throw new NotPlain();
   return value;
 }
@@ -124,46 +138,64 @@ function lineOf(root: unknown, rootLine: number, tables: Map<object, Lines>, pat
 }
 
 class BlockReader {
-  private at = 0;
+  private at: number;
+  private readonly end: number;
+  private readonly no: readonly number[];
+  private readonly indents: readonly number[];
+  private readonly texts: readonly string[];
   /** The line at `at` read as `- key: value` with the `- ` left out (the lines stay as they are, for a second reading). */
-  private inner: Line | undefined;
+  private innerText: string | null = null;
+  private innerIndent = 0;
 
   constructor(
-    private readonly lines: readonly Line[],
+    lines: DocLines,
     private readonly tables: Map<object, Lines> | null,
-  ) {}
-
-  done(): boolean {
-    return this.at === this.lines.length;
+  ) {
+    this.at = lines.start;
+    this.end = lines.end;
+    this.no = lines.file.no;
+    this.indents = lines.file.indent;
+    this.texts = lines.file.text;
   }
 
-  private peek(): Line | undefined {
-    return this.inner ?? this.lines[this.at];
+  done(): boolean {
+    return this.at === this.end;
+  }
+
+  /** Indent of the current line; -1 past the document's end. */
+  private indent(): number {
+    if (this.at === this.end) return -1;
+    return this.innerText === null ? this.indents[this.at]! : this.innerIndent;
+  }
+
+  private text(): string {
+    return this.innerText ?? this.texts[this.at]!;
   }
 
   private next(): void {
     this.at++;
-    this.inner = undefined;
+    this.innerText = null;
   }
 
   node(indent: number): unknown {
-    return isItem(this.peek()!.text) ? this.list(indent) : this.map(indent);
+    return isItem(this.text()) ? this.list(indent) : this.map(indent);
   }
 
   private map(indent: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const lines = this.tables ? new Map<string, number>() : null;
     if (lines) this.tables?.set(out, lines);
-    for (let l = this.peek(); l && l.indent === indent && !isItem(l.text); l = this.peek()) {
-      const colon = keyEnd(l.text);
-      const key = readKey(l.text.slice(0, colon));
+    while (this.indent() === indent) {
+      const text = this.text();
+      if (isItem(text)) break;
+      const colon = keyEnd(text);
+      const key = readKey(text.slice(0, colon));
       if (Object.hasOwn(out, key) || key === '__proto__') throw new NotPlain();
-      lines?.set(key, l.no);
+      lines?.set(key, this.no[this.at]!);
       this.next();
-      out[key] = this.value(l.text.slice(colon + 1).trim(), indent, true);
+      out[key] = this.value(text.slice(colon + 1).trimStart(), indent, true);
     }
-    const next = this.peek();
-    if (next && next.indent > indent) throw new NotPlain();
+    if (this.indent() > indent) throw new NotPlain();
     return out;
   }
 
@@ -171,29 +203,32 @@ class BlockReader {
     const out: unknown[] = [];
     const lines: number[] | null = this.tables ? [] : null;
     if (lines) this.tables?.set(out, lines);
-    for (let l = this.peek(); l && l.indent === indent && isItem(l.text); l = this.peek()) {
-      const rest = l.text.slice(1).trimStart();
-      if (rest === '' || rest.startsWith('#')) {
+    while (this.indent() === indent) {
+      const text = this.text();
+      if (!isItem(text)) break;
+      const no = this.no[this.at]!;
+      const rest = text.slice(1).trimStart();
+      if (rest === '' || rest.charCodeAt(0) === 35) {
         this.next();
-        const next = this.peek();
-        if (!next || next.indent <= indent) throw new NotPlain();
-        lines?.push(next.no);
-        out.push(this.node(next.indent));
+        const inner = this.indent();
+        if (inner <= indent) throw new NotPlain();
+        lines?.push(this.no[this.at]!);
+        out.push(this.node(inner));
       } else if (isItem(rest)) {
         throw new NotPlain();
       } else if (hasKey(rest)) {
         // `- key: value` opens a mapping whose keys line up with this first one.
-        this.inner = { no: l.no, indent: l.indent + l.text.length - rest.length, text: rest };
-        lines?.push(l.no);
-        out.push(this.map(this.inner.indent));
+        this.innerIndent = indent + text.length - rest.length;
+        this.innerText = rest;
+        lines?.push(no);
+        out.push(this.map(this.innerIndent));
       } else {
         this.next();
-        lines?.push(l.no);
+        lines?.push(no);
         out.push(this.value(rest, indent, false));
       }
     }
-    const next = this.peek();
-    if (next && next.indent > indent) throw new NotPlain();
+    if (this.indent() > indent) throw new NotPlain();
     return out;
   }
 
@@ -201,10 +236,10 @@ class BlockReader {
   private value(text: string, indent: number, inMap: boolean): unknown {
     const rest = stripComment(text);
     if (rest !== '') return scalar(rest);
-    const next = this.peek();
-    if (next && next.indent > indent) return this.node(next.indent);
+    const next = this.indent();
+    if (next > indent) return this.node(next);
     // A list may sit at its key's own indent (`ports:` then `- port: 80`).
-    if (inMap && next && next.indent === indent && isItem(next.text)) return this.list(indent);
+    if (inMap && next === indent && isItem(this.text())) return this.list(indent);
     return null;
   }
 }
@@ -271,9 +306,9 @@ function scalar(text: string): unknown {
   if (NULLS.has(text)) return null;
   const bool = BOOLS.get(text);
   if (bool !== undefined) return bool;
-  if (DECIMAL.test(text) && text !== '-0') return Number(text);
   // Only these can start a number of the core schema.
   const numberish = (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
+  if (numberish && DECIMAL.test(text) && text !== '-0') return Number(text);
   if ((numberish && NUMBERISH.test(text)) || !PLAIN.test(text)) throw new NotPlain();
   if (text.includes(':') && /:( |$)/.test(text)) throw new NotPlain();
   return text;
