@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../diagnostics.js';
 import type { ReadLimits } from '../load/index.js';
 import type { RepoFile } from '../source/repo-tree.js';
-import type { ValidatedDocument } from './validate-documents.js';
+import type { AssembledTree, ValidatedDocument } from './validate-documents.js';
 
 /** One file read and checked on its own: everything that depends on its bytes alone. */
 export interface CachedFile {
@@ -15,7 +15,8 @@ export interface CachedFile {
 /**
  * Read and validated files by path and content hash, so that loading a
  * commit after a similar one parses only the files that changed; the checks
- * across documents still run on the whole tree. Pass the same cache to
+ * across documents run on the whole tree, but for what the last tree had
+ * found clean (see assembleModel). Pass the same cache to
  * successive validateTree calls (the agent loop, the two sides of a plan).
  * Entries unused by the last `keepTrees` trees are dropped, so the cache
  * holds about that many trees' worth of declarations. Cached declarations
@@ -26,6 +27,8 @@ export class LoadCache {
   /** Digests computed ahead by prepare(), each used once by key(). */
   private readonly digests = new WeakMap<Uint8Array, string>();
   private tree = 0;
+  /** @internal The last tree's declarations, as assembleModel left them for the next. */
+  assembled: AssembledTree | null = null;
 
   constructor(readonly keepTrees = 2) {}
 
