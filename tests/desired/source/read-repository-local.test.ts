@@ -173,6 +173,20 @@ describe('resolveRevision on a local git repository', () => {
     expect(await resolveRevision(fx.bare, 'HEAD')).toBe(fx.main[3]);
   });
 
+  it('takes a full SHA as git does: a commit as it is, a tag object peeled, a tree or a missing object refused', async () => {
+    expect(await resolveRevision(fx.work, fx.main[2]!)).toBe(fx.main[2]);
+    expect(await resolveRevision(fx.bare, fx.feature)).toBe(fx.feature);
+    expect(await resolveRevision(fx.work, git(fx.work, 'rev-parse', 'v2'))).toBe(fx.main[1]);
+    await expect(resolveRevision(fx.work, git(fx.work, 'rev-parse', 'main^{tree}'))).rejects.toMatchObject({
+      code: 'E_SOURCE_REF_NOT_FOUND',
+      data: { reason: 'not-a-commit' },
+    });
+    await expect(resolveRevision(fx.work, 'f'.repeat(40))).rejects.toMatchObject({
+      code: 'E_SOURCE_REF_NOT_FOUND',
+      data: { reason: 'unknown' },
+    });
+  });
+
   it('sees a commit made after an earlier read', async () => {
     const dir = join(root, 'moving');
     makeRepo(dir, [{ 'a.yaml': 'a: 1\n' }]);

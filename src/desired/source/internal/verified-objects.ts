@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { inflate } from 'node:zlib';
-import git from 'isomorphic-git';
 import { SourceCorruptObjectError } from '../errors/source-corrupt-object-error.js';
 import { SourceFileTooLargeError } from '../errors/source-file-too-large-error.js';
+import { isomorphicGit } from './isomorphic-git.js';
 import { looseHeader, looseObjectFile, ObjectHeaders, type ObjectType } from './object-header.js';
 
 const inflateAsync = promisify(inflate);
@@ -48,6 +48,7 @@ export class VerifiedObjects {
     if (header.size > maxBytes) throw new SourceFileTooLargeError({ path, size: header.size, limit: maxBytes });
     let content: Uint8Array;
     try {
+      const git = await isomorphicGit();
       const read = await git.readObject({ fs, gitdir: this.gitdir, oid, format: 'content', cache: this.cache });
       content = read.object as Uint8Array;
     } catch (err) {
