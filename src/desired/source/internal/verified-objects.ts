@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { inflate } from 'node:zlib';
 import { SourceCorruptObjectError } from '../errors/source-corrupt-object-error.js';
@@ -32,7 +31,7 @@ export class VerifiedObjects {
   async read(oid: string, type: ObjectType, maxBytes: number, path: string): Promise<Uint8Array> {
     let deflated;
     try {
-      deflated = await readLoose(looseObjectFile(this.gitdir, oid));
+      deflated = looseFile(looseObjectFile(this.gitdir, oid));
     } catch (err) {
       throw this.corrupt(oid, err instanceof Error ? err.message : String(err), err);
     }
@@ -103,10 +102,14 @@ export class VerifiedObjects {
   }
 }
 
-/** The file of a loose object, or undefined when the object is not loose. */
-async function readLoose(file: string): Promise<Buffer | undefined> {
+/**
+ * The file of a loose object, or undefined when the object is not loose.
+ * Read in one call: a loose object is small and local, and an asynchronous
+ * read costs four round trips through the thread pool.
+ */
+function looseFile(file: string): Buffer | undefined {
   try {
-    return await readFile(file);
+    return fs.readFileSync(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
