@@ -24,7 +24,7 @@ export interface CachedFile {
  */
 export class LoadCache {
   private readonly files = new Map<string, { entry: CachedFile; tree: number }>();
-  /** Digests computed ahead by prepare(), each used once by key(). */
+  /** Digests computed ahead by prepare(), by content (a file's bytes are never written once read). */
   private readonly digests = new WeakMap<Uint8Array, string>();
   private tree = 0;
   /** @internal The last tree's declarations, as assembleModel left them for the next. */
@@ -43,13 +43,14 @@ export class LoadCache {
   }
 
   /**
-   * Hashes the files' contents on libuv's threads, for the next validateTree
-   * of them: the main thread then only looks the digests up (7.9 MiB of YAML
+   * Hashes the files' contents on libuv's threads, for validateTree calls
+   * on them: the main thread then only looks the digests up (7.9 MiB of YAML
    * is ~40 ms of SHA-256 here). Optional; without it, key() hashes.
    */
   async prepare(files: readonly RepoFile[]): Promise<void> {
     await Promise.all(
       files.map(async ({ content }) => {
+        if (this.digests.has(content)) return;
         const digest = await crypto.subtle.digest('SHA-256', content);
         this.digests.set(content, Buffer.from(digest).toString('base64'));
       }),
@@ -58,9 +59,7 @@ export class LoadCache {
 
   /** @internal */
   key(file: RepoFile, limits: ReadLimits): string {
-    let hash = this.digests.get(file.content);
-    if (hash === undefined) hash = createHash('sha256').update(file.content).digest('base64');
-    else this.digests.delete(file.content);
+    const hash = this.digests.get(file.content) ?? createHash('sha256').update(file.content).digest('base64');
     return `${limits.maxFileBytes}:${limits.maxAliasCount}:${file.path}:${hash}`;
   }
 

@@ -138,6 +138,21 @@ describe('readRepository on a local git repository', () => {
     await expect(readRepository(dir)).rejects.toMatchObject({ code: 'E_SOURCE_CORRUPT_OBJECT', data: { oid: a } });
   });
 
+  it('reads two commits at once, each file under its own path, a refusal naming each its own', async () => {
+    const dir = join(root, 'moved');
+    const big = 'kind: Node\n# padding\n'.repeat(8);
+    const [first, second] = makeRepo(dir, [{ 'x/big.yaml': big }, { 'x/big.yaml': null, 'y/big.yaml': big }]);
+    const read = (rev: string, maxFileBytes?: number) => readRepository(dir, { rev, maxFileBytes });
+    const both = await Promise.all([read(first!), read(second!)]);
+    expect(both.map(paths)).toEqual([['x/big.yaml'], ['y/big.yaml']]);
+    expect(both.map((t) => text(t, t.files[0]!.path))).toEqual([big, big]);
+    const refused = await Promise.allSettled([read(first!, 16), read(second!, 16)]);
+    expect(refused.map((r) => (r.status === 'rejected' ? (r.reason as { data: unknown }).data : r))).toEqual([
+      { path: 'x/big.yaml', size: big.length, limit: 16 },
+      { path: 'y/big.yaml', size: big.length, limit: 16 },
+    ]);
+  });
+
   it('skips submodules, dangling links and links that loop, with a note for each', async () => {
     const dir = join(root, 'odd');
     makeRepo(dir, [

@@ -12,6 +12,12 @@ const inflateAsync = promisify(inflate);
 const MAX_HEADER_BYTES = 32;
 
 /**
+ * Reads under way: two trees read at once (the two commits of a plan) read
+ * what they share once. Only while a read is under way; nothing is kept.
+ */
+const inFlight = new Map<string, Promise<Uint8Array>>();
+
+/**
  * Reads objects so that nothing unverified or oversized is used: the size is
  * checked from the object's header before it is inflated, and the content
  * must hash to the object's id (a pack planted in a cache cannot pass off
@@ -28,7 +34,17 @@ export class VerifiedObjects {
   }
 
   /** The content of `oid`, which must be a `type` of at most `maxBytes`; `path` names it in a too-large error. */
-  async read(oid: string, type: ObjectType, maxBytes: number, path: string): Promise<Uint8Array> {
+  read(oid: string, type: ObjectType, maxBytes: number, path: string): Promise<Uint8Array> {
+    const key = `${this.gitdir}\0${oid}\0${type}\0${maxBytes}\0${path}`;
+    let read = inFlight.get(key);
+    if (read === undefined) {
+      read = this.readOnce(oid, type, maxBytes, path).finally(() => inFlight.delete(key));
+      inFlight.set(key, read);
+    }
+    return read;
+  }
+
+  private async readOnce(oid: string, type: ObjectType, maxBytes: number, path: string): Promise<Uint8Array> {
     let deflated;
     try {
       deflated = looseFile(looseObjectFile(this.gitdir, oid));
