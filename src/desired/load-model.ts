@@ -32,7 +32,7 @@ export function validateTree(tree: RepoTree, opts: LoadOptions = {}): LoadResult
   const { cache, ...limitOpts } = opts;
   const limits = { ...DEFAULTS, ...definedOnly(limitOpts) };
   const { documents, diagnostics } = validateFiles(tree, limits, cache);
-  const model = assembleModel(documents, tree.revision, diagnostics);
+  const model = assembleModel(documents, tree.revision, diagnostics, cache);
   return { model: diagnostics.some((d) => d.severity === 'error') ? null : model, diagnostics };
 }
 

@@ -6,6 +6,7 @@ import {
   readRepository,
   validateTree,
   type Model,
+  type RepoTree,
   type SourceOptions,
 } from '../desired/index.js';
 
@@ -38,7 +39,32 @@ export async function loadRevision(
   opts: SourceOptions = {},
   caches?: RevisionCaches,
 ): Promise<LoadedRevision> {
-  const tree = await readRepository(repo, opts);
+  return validated(await readRepository(repo, opts), caches);
+}
+
+/**
+ * Revisions of one repository, each as loadRevision gives it, failing as
+ * loading them one after the other would; their files are read at once, so
+ * one's reading and inflating overlap the other's.
+ */
+export async function loadRevisions(
+  repo: string,
+  sources: readonly SourceOptions[],
+  caches?: RevisionCaches,
+): Promise<LoadedRevision[]> {
+  const read = async (source: SourceOptions) => {
+    const tree = await readRepository(repo, source);
+    await caches?.load.prepare(tree.files);
+    return tree;
+  };
+  const reads = await Promise.allSettled(sources.map(read));
+  return reads.map((read) => {
+    if (read.status === 'rejected') throw read.reason;
+    return validated(read.value, caches);
+  });
+}
+
+function validated(tree: RepoTree, caches: RevisionCaches | undefined): LoadedRevision {
   const result = validateTree(tree, caches ? { cache: caches.load } : {});
   if (!result.model) throw new ValidationError(result.diagnostics);
   return { revision: tree.revision, model: result.model, warnings: result.diagnostics };

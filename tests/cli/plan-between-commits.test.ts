@@ -137,6 +137,20 @@ describe('gitwire plan between two commits', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/policies\/broken\.yaml:12: spec\.ingress\[0\]\.toPorts\[0\]\.ports\[0\]\.port: /);
     expect(r.stderr).toContain('nothing was applied');
+    // The commit the node holds now is checked as strictly.
+    const from = await gitwire([
+      'plan',
+      '--repo',
+      repo,
+      '--from',
+      commits[2]!,
+      '--to',
+      commits[1]!,
+      '--node',
+      'node-1',
+    ]);
+    expect(from.status).toBe(2);
+    expect(from.stderr).toMatch(/policies\/broken\.yaml:12: spec\.ingress\[0\]\.toPorts\[0\]\.ports\[0\]\.port: /);
 
     const v = await gitwire(['validate', '--repo', repo, '--rev', commits[2]!]);
     expect(v.status).toBe(2);

@@ -4,7 +4,7 @@ import { formatDiagnostic } from '../../desired/diagnostics.js';
 import { changedKinds, compileCluster, RESOURCE_KINDS, type Model } from '../../desired/index.js';
 import type { ChangeSet } from '../../reconciler/change-set.js';
 import { groupPlans, nodeRanges } from '../../reconciler/group-plans.js';
-import { loadRevision, newRevisionCaches } from '../../reconciler/load-revision.js';
+import { loadRevisions, newRevisionCaches, type LoadedRevision } from '../../reconciler/load-revision.js';
 import { asObserved, emptyObserved, plan } from '../../reconciler/plan.js';
 import { renderWavesMarkdown } from '../../reconciler/rollout/render-waves-markdown.js';
 import { rolloutPlan } from '../../reconciler/rollout/rollout-waves.js';
@@ -63,8 +63,10 @@ export function planCommand(): Command {
     }
     if (opts.impact && !opts.from) throw new Error('plan --impact needs --from: the revision the nodes run now');
     const caches = newRevisionCaches();
-    const from = opts.from ? await loadRevision(opts.repo, sourceOptions(opts.from, opts), caches) : null;
-    const to = await loadRevision(opts.repo, sourceOptions(opts.to, opts), caches);
+    const sources = [...(opts.from ? [sourceOptions(opts.from, opts)] : []), sourceOptions(opts.to, opts)];
+    const loaded = await loadRevisions(opts.repo, sources, caches);
+    const to = loaded.at(-1) as LoadedRevision;
+    const from = loaded.length > 1 ? (loaded[0] as LoadedRevision) : null;
     for (const w of to.warnings) process.stderr.write(formatDiagnostic(w) + '\n');
     const nodes = selectNodes(to.model, opts);
     // Each side compiled once for the whole cluster (the `from` side first, so `to` reuses what did not

@@ -25,7 +25,11 @@ export async function readRepository(repo: string, opts: SourceOptions = {}): Pr
       return repoTree(null, repo, await walkTree(diskTreeReader(where.dir), maxFileBytes));
     }
     case 'git': {
-      const { readGitTree, resolveLocalRevision } = await import('./internal/git-readers.js');
+      // Not git-readers.js: its remote half loads isomorphic-git, which a local read may not need.
+      const [{ readGitTree }, { resolveLocalRevision }] = await Promise.all([
+        import('./internal/read-git-tree.js'),
+        import('./internal/resolve-local-revision.js'),
+      ]);
       const commit = await resolveLocalRevision(where.gitdir, rev, repo, {});
       return repoTree(commit, rev ?? 'HEAD', await readGitTree(where.gitdir, commit, maxFileBytes, opts.verify));
     }

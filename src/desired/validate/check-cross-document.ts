@@ -30,9 +30,16 @@ export interface Declarations {
 
 const at = (e: { decl: { source: { file: string; line: number } } }) => `${e.decl.source.file}:${e.decl.source.line}`;
 
-/** Findings that need more than one document: duplicates, unknown references, address and CIDR clashes. */
+/** Two declarations of one kind under one name, in any documents. */
+export function checkDuplicateNames(d: Declarations): void {
+  checkNames([...d.clusters, ...d.nodes, ...d.endpoints, ...d.services, ...d.policies, ...d.healthChecks]);
+}
+
+/**
+ * The other findings that need more than one document: unknown references,
+ * address and CIDR clashes, derived names. Policies take no part in them.
+ */
 export function checkCrossDocument(d: Declarations): void {
-  checkDuplicateNames([...d.clusters, ...d.nodes, ...d.endpoints, ...d.services, ...d.policies, ...d.healthChecks]);
   d.clusters.slice(1).forEach((c) => {
     c.r.error(
       ValidateCode.multipleClusters,
@@ -60,7 +67,7 @@ export function checkCrossDocument(d: Declarations): void {
   checkHealthChecks(d.healthChecks, d.endpoints, d.services, d.nodes);
 }
 
-function checkDuplicateNames(
+function checkNames(
   all: readonly {
     decl: { kind: string; namespace: string | null; name: string; source: { file: string; line: number } };
     r: Reporter;

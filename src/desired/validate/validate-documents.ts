@@ -3,7 +3,7 @@ import type { ParsedDocument } from '../load/index.js';
 import type { Declared, Model, PolicyDeclaration } from '../model.js';
 import type { ClusterSpec, EndpointSpec, NodeSpec, ServiceSpec } from '../schema/gitwire-kinds.js';
 import type { HealthCheckSpec } from '../schema/health-check.js';
-import { checkCrossDocument, type Declarations } from './check-cross-document.js';
+import { checkCrossDocument, checkDuplicateNames, type Declarations } from './check-cross-document.js';
 import { classifyDocument } from './classify-document.js';
 import { Reporter } from './internal/reporter.js';
 import { validateGitwireDocument } from './validate-gitwire-document.js';
@@ -27,14 +27,10 @@ export interface ValidatedDocument {
 type Sortable = { readonly kind: string; readonly namespace: string | null; readonly name: string };
 
 function byIdentity(a: Sortable, b: Sortable): number {
-  const ka = [a.kind, a.namespace ?? '', a.name];
-  const kb = [b.kind, b.namespace ?? '', b.name];
-  for (let i = 0; i < 3; i++) {
-    if (ka[i]! < kb[i]!) return -1;
-    if (ka[i]! > kb[i]!) return 1;
-  }
-  return 0;
+  return compare(a.kind, b.kind) || compare(a.namespace ?? '', b.namespace ?? '') || compare(a.name, b.name);
 }
+
+const compare = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
 
 const sorted = <T extends Sortable>(items: readonly T[]): T[] => [...items].sort(byIdentity);
 
@@ -51,14 +47,36 @@ export function validateDocument(doc: ParsedDocument, diagnostics: Diagnostic[])
   return entry ? ({ kind: entry.kind, decl: entry.decl } as Declaration) : null;
 }
 
+/** The declarations of one tree by kind, in file order, and what was found and built from them. */
+export interface AssembledTree {
+  readonly inFileOrder: DeclarationLists;
+  readonly sorted: DeclarationLists;
+  /** checkCrossDocument found nothing. */
+  readonly clean: boolean;
+}
+
+interface DeclarationLists {
+  readonly clusters: readonly Declared<ClusterSpec>[];
+  readonly nodes: readonly Declared<NodeSpec>[];
+  readonly endpoints: readonly Declared<EndpointSpec>[];
+  readonly services: readonly Declared<ServiceSpec>[];
+  readonly healthChecks: readonly Declared<HealthCheckSpec>[];
+  readonly policies: readonly PolicyDeclaration[];
+}
+
 /**
  * Runs the checks across documents and builds the Model, in a stable order,
  * when no error was found (in `diagnostics` so far or by these checks).
+ * With a LoadCache, what depends only on declarations that are the very
+ * same objects as the previous tree's is reused: the sorted lists, and
+ * checkCrossDocument's verdict when it found nothing and no declaration but
+ * policies changed (a commit that changes policies only).
  */
 export function assembleModel(
   validated: readonly ValidatedDocument[],
   revision: string | null,
   diagnostics: Diagnostic[],
+  cache?: { assembled: AssembledTree | null },
 ): Model | null {
   const found: Declarations = { clusters: [], nodes: [], endpoints: [], services: [], policies: [], healthChecks: [] };
   for (const { doc, declaration: d } of validated) {
@@ -71,17 +89,54 @@ export function assembleModel(
     else if (d.kind === 'Service') found.services.push({ decl: d.decl, r });
     else found.healthChecks.push({ decl: d.decl, r });
   }
-  checkCrossDocument(found);
-  if (diagnostics.some((d) => d.severity === 'error')) return null;
-  const decls = <S>(entries: readonly { decl: Declared<S> }[]) => sorted(entries.map((e) => e.decl));
-  return {
-    revision,
-    cluster: found.clusters[0]?.decl ?? null,
+  const decls = <T>(entries: readonly { decl: T }[]) => entries.map((e) => e.decl);
+  const lists: DeclarationLists = {
+    clusters: decls(found.clusters),
     nodes: decls(found.nodes),
     endpoints: decls(found.endpoints),
     services: decls(found.services),
     healthChecks: decls(found.healthChecks),
-    policies: sorted<PolicyDeclaration>(found.policies.map((p) => p.decl)),
+    policies: decls(found.policies),
+  };
+  const last = cache?.assembled ?? null;
+  const same = (kind: keyof DeclarationLists) => last !== null && sameItems(last.inFileOrder[kind], lists[kind]);
+  checkDuplicateNames(found);
+  let clean = last !== null && last.clean && GITWIRE_LISTS.every(same);
+  if (!clean) {
+    const before = diagnostics.length;
+    checkCrossDocument(found);
+    clean = diagnostics.length === before;
+  }
+  if (cache) cache.assembled = null;
+  if (diagnostics.some((d) => d.severity === 'error')) return null;
+  const sortedList = <T extends Sortable>(kind: keyof DeclarationLists, list: readonly T[], earlier?: readonly T[]) =>
+    earlier !== undefined && same(kind) ? earlier : sorted(list);
+  const sortedLists: DeclarationLists = {
+    clusters: lists.clusters,
+    nodes: sortedList('nodes', lists.nodes, last?.sorted.nodes),
+    endpoints: sortedList('endpoints', lists.endpoints, last?.sorted.endpoints),
+    services: sortedList('services', lists.services, last?.sorted.services),
+    healthChecks: sortedList('healthChecks', lists.healthChecks, last?.sorted.healthChecks),
+    policies: sortedList('policies', lists.policies, last?.sorted.policies),
+  };
+  if (cache) cache.assembled = { inFileOrder: lists, sorted: sortedLists, clean };
+  return {
+    revision,
+    cluster: lists.clusters[0] ?? null,
+    nodes: sortedLists.nodes,
+    endpoints: sortedLists.endpoints,
+    services: sortedLists.services,
+    healthChecks: sortedLists.healthChecks,
+    policies: sortedLists.policies,
     warnings: diagnostics.filter((d) => d.severity === 'warning'),
   };
+}
+
+/** Every kind but policies: what checkCrossDocument reads. */
+const GITWIRE_LISTS = ['clusters', 'nodes', 'endpoints', 'services', 'healthChecks'] as const;
+
+function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

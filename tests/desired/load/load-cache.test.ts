@@ -44,6 +44,29 @@ describe('loading with a cache of read files', () => {
     expect(second).toEqual(validateTree(treeOf(files(8080))).model);
   });
 
+  it('finds a file hashed ahead by prepare() under the key a plain load gives it', async () => {
+    const cache = new LoadCache();
+    const first = validateTree(treeOf(files(80)), { cache }).model!;
+    const tree = treeOf(files(8080));
+    await cache.prepare(tree.files);
+    const second = validateTree(tree, { cache });
+    expect(second.model!.nodes[0]).toBe(first.nodes[0]);
+    expect(second).toEqual(validateTree(treeOf(files(8080))));
+  });
+
+  it('reuses the sorted lists and the checks across documents when only policies changed, findings included', () => {
+    const cache = new LoadCache();
+    const first = validateTree(treeOf(files(80)), { cache }).model!;
+    const second = validateTree(treeOf(files(8080)), { cache });
+    expect(second.model!.nodes).toBe(first.nodes);
+    expect(second).toEqual(validateTree(treeOf(files(8080))));
+    // A finding across documents (host bits in a podCIDR) is reported again, not taken for a clean verdict.
+    const hostBits = (port: number) => ({ ...files(port), 'nodes/c.yaml': node('c', 3).replace('.0/24', '.7/24') });
+    const warned = validateTree(treeOf(hostBits(80)), { cache });
+    expect(warned.diagnostics.map((d) => d.code)).toContain('W_HOST_BITS');
+    expect(validateTree(treeOf(hostBits(8080)), { cache })).toEqual(validateTree(treeOf(hostBits(8080))));
+  });
+
   it('points a finding across documents at the right line of a file that came from the cache', () => {
     const cache = new LoadCache();
     const base = { 'cluster.yaml': cluster, 'x.yaml': node('one', 1), 'y.yaml': node('two', 2) };

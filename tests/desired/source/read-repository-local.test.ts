@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,6 +122,37 @@ describe('readRepository on a local git repository', () => {
     expect((await readRepository(fx.bare, { maxFileBytes: 59 })).files).toHaveLength(7);
   });
 
+  it('refuses a loose object whose content is another object, or not deflate data', async () => {
+    const dir = join(root, 'forged-loose');
+    makeRepo(dir, [{ 'policies/a.yaml': 'kind: CiliumNetworkPolicy\n# a\n', 'policies/b.yaml': 'kind: Node\n' }]);
+    const [a, b] = [git(dir, 'rev-parse', 'HEAD:policies/a.yaml'), git(dir, 'rev-parse', 'HEAD:policies/b.yaml')];
+    const file = (oid: string) => join(dir, '.git', 'objects', oid.slice(0, 2), oid.slice(2));
+    rmSync(file(a));
+    copyFileSync(file(b), file(a));
+    await expect(readRepository(dir)).rejects.toMatchObject({
+      code: 'E_SOURCE_CORRUPT_OBJECT',
+      data: { oid: a, detail: `its content hashes to ${b}` },
+    });
+    rmSync(file(a));
+    writeFileSync(file(a), 'not deflate data');
+    await expect(readRepository(dir)).rejects.toMatchObject({ code: 'E_SOURCE_CORRUPT_OBJECT', data: { oid: a } });
+  });
+
+  it('reads two commits at once, each file under its own path, a refusal naming each its own', async () => {
+    const dir = join(root, 'moved');
+    const big = 'kind: Node\n# padding\n'.repeat(8);
+    const [first, second] = makeRepo(dir, [{ 'x/big.yaml': big }, { 'x/big.yaml': null, 'y/big.yaml': big }]);
+    const read = (rev: string, maxFileBytes?: number) => readRepository(dir, { rev, maxFileBytes });
+    const both = await Promise.all([read(first!), read(second!)]);
+    expect(both.map(paths)).toEqual([['x/big.yaml'], ['y/big.yaml']]);
+    expect(both.map((t) => text(t, t.files[0]!.path))).toEqual([big, big]);
+    const refused = await Promise.allSettled([read(first!, 16), read(second!, 16)]);
+    expect(refused.map((r) => (r.status === 'rejected' ? (r.reason as { data: unknown }).data : r))).toEqual([
+      { path: 'x/big.yaml', size: big.length, limit: 16 },
+      { path: 'y/big.yaml', size: big.length, limit: 16 },
+    ]);
+  });
+
   it('skips submodules, dangling links and links that loop, with a note for each', async () => {
     const dir = join(root, 'odd');
     makeRepo(dir, [
@@ -155,6 +186,20 @@ describe('resolveRevision on a local git repository', () => {
     expect(await resolveRevision(fx.work, 'v2')).toBe(fx.main[1]);
     expect(await resolveRevision(fx.bare, fx.feature.slice(0, 10))).toBe(fx.feature);
     expect(await resolveRevision(fx.bare, 'HEAD')).toBe(fx.main[3]);
+  });
+
+  it('takes a full SHA as git does: a commit as it is, a tag object peeled, a tree or a missing object refused', async () => {
+    expect(await resolveRevision(fx.work, fx.main[2]!)).toBe(fx.main[2]);
+    expect(await resolveRevision(fx.bare, fx.feature)).toBe(fx.feature);
+    expect(await resolveRevision(fx.work, git(fx.work, 'rev-parse', 'v2'))).toBe(fx.main[1]);
+    await expect(resolveRevision(fx.work, git(fx.work, 'rev-parse', 'main^{tree}'))).rejects.toMatchObject({
+      code: 'E_SOURCE_REF_NOT_FOUND',
+      data: { reason: 'not-a-commit' },
+    });
+    await expect(resolveRevision(fx.work, 'f'.repeat(40))).rejects.toMatchObject({
+      code: 'E_SOURCE_REF_NOT_FOUND',
+      data: { reason: 'unknown' },
+    });
   });
 
   it('sees a commit made after an earlier read', async () => {

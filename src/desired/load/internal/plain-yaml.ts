@@ -14,10 +14,20 @@ export interface PlainDocument {
 /** Thrown inside the reader when the text leaves the subset; caught in readPlainYaml. */
 class NotPlain extends Error {}
 
-interface Line {
-  readonly no: number;
-  indent: number;
-  text: string;
+/** A file's content lines (blank and comment lines left out), as three columns: no object per line. */
+interface FileLines {
+  /** Line number, from 1. */
+  readonly no: number[];
+  readonly indent: number[];
+  /** The line without its indent and trailing spaces. */
+  readonly text: string[];
+}
+
+/** One document: its lines are `start` up to `end` of the file's. */
+interface DocLines {
+  readonly file: FileLines;
+  readonly start: number;
+  readonly end: number;
 }
 
 type Lines = Map<string, number> | number[];
@@ -58,44 +68,63 @@ export function readPlainYaml(text: string): { documents: PlainDocument[]; count
 
 function readDocuments(text: string): { documents: PlainDocument[]; count: number } {
   const documents: PlainDocument[] = [];
+  const file: FileLines = { no: [], indent: [], text: [] };
   let count = 0;
-  let current: Line[] = [];
+  let start = 0;
   let started = false;
   const flush = () => {
-    if (current.length > 0) documents.push(readDocument(current, count - 1));
-    current = [];
+    const end = file.no.length;
+    if (end > start) documents.push(readDocument({ file, start, end }, count - 1));
+    start = end;
   };
+  if (text.includes('\t') || text.includes('\r')) throw new NotPlain();
   const raw = text.split('\n');
   for (let i = 0; i < raw.length; i++) {
     const t = raw[i]!;
-    if (t.includes('\t') || t.includes('\r')) throw new NotPlain();
-    if (t.startsWith('---') && (t.length === 3 || t[3] === ' ')) {
+    const first = t.charCodeAt(0);
+    if (first === 45 && t.startsWith('---') && (t.length === 3 || t[3] === ' ')) {
       if (t.slice(3).trim() !== '' && !t.slice(3).trim().startsWith('#')) throw new NotPlain();
-      if (started || current.length > 0) count++;
+      if (started || file.no.length > start) count++;
       flush();
       started = true;
       continue;
     }
-    if (t.startsWith('...') || t.startsWith('%')) throw new NotPlain();
-    const body = t.trimStart();
-    if (body === '' || body.startsWith('#')) continue;
-    current.push({ no: i + 1, indent: t.length - body.length, text: body.trimEnd() });
+    if ((first === 46 && t.startsWith('...')) || first === 37) throw new NotPlain();
+    const body = first === 32 ? t.trimStart() : t;
+    if (body === '' || body.charCodeAt(0) === 35) continue;
+    file.no.push(i + 1);
+    file.indent.push(t.length - body.length);
+    file.text.push(body.charCodeAt(body.length - 1) === 32 ? body.trimEnd() : body);
   }
-  if (started || current.length > 0) count++;
+  if (started || file.no.length > start) count++;
   flush();
   return { documents, count };
 }
 
-function readDocument(lines: Line[], index: number): PlainDocument {
-  const tables = new WeakMap<object, Lines>();
-  const reader = new BlockReader(lines, tables);
-  const first = lines[0]!;
-  const value = reader.node(first.indent);
-  if (!reader.done()) throw new NotPlain();
-  return { index, value, line: first.no, lineOf: (path) => lineOf(value, first.no, tables, path) };
+function readDocument(lines: DocLines, index: number): PlainDocument {
+  const value = readBlock(lines, null);
+  const rootLine = lines.file.no[lines.start]!;
+  // Lines are asked for rarely (a finding, a policy rule's source): the tables come from a second reading then.
+  let read: { value: unknown; tables: Map<object, Lines> } | undefined;
+  const lineOfPath = (path: FieldPath) => {
+    if (!read) {
+      const tables = new Map<object, Lines>();
+      read = { value: readBlock(lines, tables), tables };
+    }
+    return lineOf(read.value, rootLine, read.tables, path);
+  };
+  return { index, value, line: rootLine, lineOf: lineOfPath };
 }
 
-function lineOf(root: unknown, rootLine: number, tables: WeakMap<object, Lines>, path: FieldPath): number {
+/** The value of one document's lines; with `tables`, the line of each key and item of each object and list read. */
+function readBlock(lines: DocLines, tables: Map<object, Lines> | null): unknown {
+  const reader = new BlockReader(lines, tables);
+  const value = reader.node(lines.file.indent[lines.start]!);
+  if (!reader.done()) throw new NotPlain();
+  return value;
+}
+
+function lineOf(root: unknown, rootLine: number, tables: Map<object, Lines>, path: FieldPath): number {
   let node = root;
   let line = rootLine;
   for (const seg of path) {
@@ -110,70 +139,97 @@ function lineOf(root: unknown, rootLine: number, tables: WeakMap<object, Lines>,
 }
 
 class BlockReader {
-  private at = 0;
+  private at: number;
+  private readonly end: number;
+  private readonly no: readonly number[];
+  private readonly indents: readonly number[];
+  private readonly texts: readonly string[];
+  /** The line at `at` read as `- key: value` with the `- ` left out (the lines stay as they are, for a second reading). */
+  private innerText: string | null = null;
+  private innerIndent = 0;
 
   constructor(
-    private readonly lines: Line[],
-    private readonly tables: WeakMap<object, Lines>,
-  ) {}
-
-  done(): boolean {
-    return this.at === this.lines.length;
+    lines: DocLines,
+    private readonly tables: Map<object, Lines> | null,
+  ) {
+    this.at = lines.start;
+    this.end = lines.end;
+    this.no = lines.file.no;
+    this.indents = lines.file.indent;
+    this.texts = lines.file.text;
   }
 
-  private peek(): Line | undefined {
-    return this.lines[this.at];
+  done(): boolean {
+    return this.at === this.end;
+  }
+
+  /** Indent of the current line; -1 past the document's end. */
+  private indent(): number {
+    if (this.at === this.end) return -1;
+    return this.innerText === null ? this.indents[this.at]! : this.innerIndent;
+  }
+
+  private text(): string {
+    return this.innerText ?? this.texts[this.at]!;
+  }
+
+  private next(): void {
+    this.at++;
+    this.innerText = null;
   }
 
   node(indent: number): unknown {
-    return isItem(this.peek()!.text) ? this.list(indent) : this.map(indent);
+    return isItem(this.text()) ? this.list(indent) : this.map(indent);
   }
 
   private map(indent: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    const lines = new Map<string, number>();
-    this.tables.set(out, lines);
-    for (let l = this.peek(); l && l.indent === indent && !isItem(l.text); l = this.peek()) {
-      const colon = keyEnd(l.text);
-      const key = readKey(l.text.slice(0, colon));
-      if (lines.has(key) || key === '__proto__') throw new NotPlain();
-      lines.set(key, l.no);
-      this.at++;
-      out[key] = this.value(l.text.slice(colon + 1).trim(), indent, true);
+    const lines = this.tables ? new Map<string, number>() : null;
+    if (lines) this.tables?.set(out, lines);
+    while (this.indent() === indent) {
+      const text = this.text();
+      if (isItem(text)) break;
+      const colon = keyEnd(text);
+      const key = readKey(text.slice(0, colon));
+      if (Object.hasOwn(out, key) || key === '__proto__') throw new NotPlain();
+      lines?.set(key, this.no[this.at]!);
+      this.next();
+      out[key] = this.value(text.slice(colon + 1).trimStart(), indent, true);
     }
-    const next = this.peek();
-    if (next && next.indent > indent) throw new NotPlain();
+    if (this.indent() > indent) throw new NotPlain();
     return out;
   }
 
   private list(indent: number): unknown[] {
     const out: unknown[] = [];
-    const lines: number[] = [];
-    this.tables.set(out, lines);
-    for (let l = this.peek(); l && l.indent === indent && isItem(l.text); l = this.peek()) {
-      const rest = l.text.slice(1).trimStart();
-      if (rest === '' || rest.startsWith('#')) {
-        this.at++;
-        const next = this.peek();
-        if (!next || next.indent <= indent) throw new NotPlain();
-        lines.push(next.no);
-        out.push(this.node(next.indent));
+    const lines: number[] | null = this.tables ? [] : null;
+    if (lines) this.tables?.set(out, lines);
+    while (this.indent() === indent) {
+      const text = this.text();
+      if (!isItem(text)) break;
+      const no = this.no[this.at]!;
+      const rest = text.slice(1).trimStart();
+      if (rest === '' || rest.charCodeAt(0) === 35) {
+        this.next();
+        const inner = this.indent();
+        if (inner <= indent) throw new NotPlain();
+        lines?.push(this.no[this.at]!);
+        out.push(this.node(inner));
       } else if (isItem(rest)) {
         throw new NotPlain();
       } else if (hasKey(rest)) {
         // `- key: value` opens a mapping whose keys line up with this first one.
-        l.indent += l.text.length - rest.length;
-        l.text = rest;
-        lines.push(l.no);
-        out.push(this.map(l.indent));
+        this.innerIndent = indent + text.length - rest.length;
+        this.innerText = rest;
+        lines?.push(no);
+        out.push(this.map(this.innerIndent));
       } else {
-        this.at++;
-        lines.push(l.no);
+        this.next();
+        lines?.push(no);
         out.push(this.value(rest, indent, false));
       }
     }
-    const next = this.peek();
-    if (next && next.indent > indent) throw new NotPlain();
+    if (this.indent() > indent) throw new NotPlain();
     return out;
   }
 
@@ -181,10 +237,10 @@ class BlockReader {
   private value(text: string, indent: number, inMap: boolean): unknown {
     const rest = stripComment(text);
     if (rest !== '') return scalar(rest);
-    const next = this.peek();
-    if (next && next.indent > indent) return this.node(next.indent);
+    const next = this.indent();
+    if (next > indent) return this.node(next);
     // A list may sit at its key's own indent (`ports:` then `- port: 80`).
-    if (inMap && next && next.indent === indent && isItem(next.text)) return this.list(indent);
+    if (inMap && next === indent && isItem(this.text())) return this.list(indent);
     return null;
   }
 }
@@ -201,19 +257,33 @@ function hasKey(text: string): boolean {
 
 /** Offset of the colon that ends the key of a mapping line. */
 function keyEnd(text: string): number {
-  const quoted = /^("[^"\\]*"|'[^']*') *:( |$)/.exec(text);
-  if (quoted) return quoted[0].trimEnd().length - 1;
-  const m = /:( |$)/.exec(text);
-  if (!m) throw new NotPlain();
-  return m.index;
+  const c = text.charCodeAt(0);
+  if (c === 34 || c === 39) {
+    const quoted = /^("[^"\\]*"|'[^']*') *:( |$)/.exec(text);
+    if (quoted) return quoted[0].trimEnd().length - 1;
+  }
+  // The first colon followed by a space or the end of the line.
+  const spaced = text.indexOf(': ');
+  if (spaced >= 0) return spaced;
+  if (text.endsWith(':')) return text.length - 1;
+  throw new NotPlain();
 }
 
+// Manifests repeat a few dozen keys many times over: each is checked once.
+const KEYS = new Map<string, string>();
+const MAX_KEYS = 10_000;
+
 function readKey(raw: string): string {
+  const known = KEYS.get(raw);
+  if (known !== undefined) return known;
   const key = raw.trimEnd();
   if (key.length > 1000) throw new NotPlain();
-  if (/^"[^"\\]*"$|^'[^']*'$/.test(key)) return key.slice(1, -1);
-  if (!KEY.test(key) || NUMBERISH.test(key) || NULLS.has(key) || BOOLS.has(key)) throw new NotPlain();
-  return key;
+  let read = key;
+  if (/^"[^"\\]*"$|^'[^']*'$/.test(key)) read = key.slice(1, -1);
+  else if (!KEY.test(key) || NUMBERISH.test(key) || NULLS.has(key) || BOOLS.has(key)) throw new NotPlain();
+  if (KEYS.size >= MAX_KEYS) KEYS.clear();
+  KEYS.set(raw, read);
+  return read;
 }
 
 function stripComment(text: string): string {
@@ -237,7 +307,10 @@ function scalar(text: string): unknown {
   if (NULLS.has(text)) return null;
   const bool = BOOLS.get(text);
   if (bool !== undefined) return bool;
-  if (DECIMAL.test(text) && text !== '-0') return Number(text);
-  if (NUMBERISH.test(text) || !PLAIN.test(text) || /:( |$)/.test(text)) throw new NotPlain();
+  // Only these can start a number of the core schema.
+  const numberish = (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
+  if (numberish && DECIMAL.test(text) && text !== '-0') return Number(text);
+  if ((numberish && NUMBERISH.test(text)) || !PLAIN.test(text)) throw new NotPlain();
+  if (text.includes(':') && /:( |$)/.test(text)) throw new NotPlain();
   return text;
 }

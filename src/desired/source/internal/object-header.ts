@@ -37,13 +37,13 @@ export class ObjectHeaders {
   constructor(private readonly gitdir: string) {}
 
   async header(oid: string): Promise<ObjectHeader | undefined> {
-    const loose = await readHead(join(this.gitdir, 'objects', oid.slice(0, 2), oid.slice(2)), 0);
-    if (loose !== undefined) {
-      const text = (await inflateHead(loose)).toString('latin1');
-      const m = /^(commit|tree|blob|tag) (\d+)\0/.exec(text);
-      if (!m) throw new Error(`object ${oid}: malformed loose object header`);
-      return { type: m[1] as ObjectType, size: Number(m[2]) };
-    }
+    const loose = await readHead(looseObjectFile(this.gitdir, oid), 0);
+    if (loose !== undefined) return looseHeader(oid, loose);
+    return this.packedHeader(oid);
+  }
+
+  /** The header of `oid` from the packs only (for an object known not to be loose). */
+  async packedHeader(oid: string): Promise<ObjectHeader | undefined> {
     for (const index of await this.indexes()) {
       const offset = index.find(oid);
       if (offset !== undefined) return this.packed(index, offset, 0);
@@ -98,6 +98,19 @@ export class ObjectHeaders {
     })();
     return this.packs;
   }
+}
+
+/** Where the loose copy of `oid` would be. */
+export function looseObjectFile(gitdir: string, oid: string): string {
+  return join(gitdir, 'objects', oid.slice(0, 2), oid.slice(2));
+}
+
+/** The header of a loose object, from the first bytes of its file (`deflated`, the whole file or its head). */
+export async function looseHeader(oid: string, deflated: Buffer): Promise<ObjectHeader> {
+  const text = (await inflateHead(deflated)).toString('latin1');
+  const m = /^(commit|tree|blob|tag) (\d+)\0/.exec(text);
+  if (!m) throw new Error(`object ${oid}: malformed loose object header`);
+  return { type: m[1] as ObjectType, size: Number(m[2]) };
 }
 
 async function readHead(file: string, offset: number): Promise<Buffer | undefined> {

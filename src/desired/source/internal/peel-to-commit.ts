@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import git from 'isomorphic-git';
+import { isomorphicGit } from './isomorphic-git.js';
 
 // Tags of tags are legal; a chain this long is not a real repository.
 const MAX_PEEL = 10;
@@ -14,6 +14,7 @@ export async function peelToCommit(
   oid: string,
   cache: object,
 ): Promise<string | 'not-a-commit' | undefined> {
+  const git = await isomorphicGit();
   let current = oid;
   for (let i = 0; i < MAX_PEEL; i++) {
     let read;

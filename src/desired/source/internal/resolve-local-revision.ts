@@ -1,10 +1,12 @@
 import * as fs from 'node:fs';
-import git from 'isomorphic-git';
 import { SourceRefNotFoundError } from '../errors/source-ref-not-found-error.js';
 import { splitRev, type AncestryStep } from './check-options.js';
+import { isomorphicGit } from './isomorphic-git.js';
+import { ObjectHeaders } from './object-header.js';
 import { peelToCommit } from './peel-to-commit.js';
 
 const HEX = /^[0-9a-f]{4,40}$/i;
+const FULL_SHA = /^[0-9a-f]{40}$/;
 
 /**
  * Resolves `rev` (default HEAD) in the object database at `gitdir` to a commit
@@ -28,6 +30,7 @@ export async function resolveLocalRevision(
 
 /** `~n` walks n first parents; `^n` takes the n-th parent (`^0` is the commit itself). */
 async function ancestor(gitdir: string, oid: string, step: AncestryStep, cache: object): Promise<string | undefined> {
+  const git = await isomorphicGit();
   if (step.op === '^') {
     if (step.n === 0) return oid;
     const { commit } = await git.readCommit({ fs, gitdir, oid, cache });
@@ -44,6 +47,9 @@ async function resolveBase(gitdir: string, rev: string | undefined, repo: string
   const ref = rev ?? 'HEAD';
   const notFound = (reason: 'unknown' | 'not-a-commit' | 'empty-repository', cause?: unknown) =>
     new SourceRefNotFoundError({ repo, ref, reason }, cause);
+  // A full SHA resolves to itself (isomorphic-git's resolveRef says the same); one of a commit is the answer.
+  if (FULL_SHA.test(ref) && (await commitHeader(gitdir, ref))) return ref;
+  const git = await isomorphicGit();
   let oid: string | undefined;
   try {
     oid = await git.resolveRef({ fs, gitdir, ref });
@@ -59,6 +65,12 @@ async function resolveBase(gitdir: string, rev: string | undefined, repo: string
   return commit;
 }
 
+/** Whether `oid` is a commit by its header (anything else, or a header that does not read, goes the long way). */
+async function commitHeader(gitdir: string, oid: string): Promise<boolean> {
+  const header = await new ObjectHeaders(gitdir).header(oid).catch(() => undefined);
+  return header?.type === 'commit';
+}
+
 /** Expands a short SHA against the local object database; undefined when nothing matches. */
 export async function expandShort(
   gitdir: string,
@@ -66,6 +78,7 @@ export async function expandShort(
   repo: string,
   cache: object,
 ): Promise<string | undefined> {
+  const git = await isomorphicGit();
   try {
     return await git.expandOid({ fs, gitdir, oid: short.toLowerCase(), cache });
   } catch (err) {

@@ -11,12 +11,14 @@ const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
 export function parseIpv4(text: string): bigint | null {
   const parts = text.split('.');
   if (parts.length !== 4) return null;
-  let v = 0n;
+  // Built as a number (32 bits are exact in a double), one BigInt at the end: BigInt steps allocate.
+  let v = 0;
   for (const p of parts) {
-    if (!DECIMAL.test(p) || Number(p) > 255) return null;
-    v = (v << 8n) | BigInt(p);
+    const n = Number(p);
+    if (!DECIMAL.test(p) || n > 255) return null;
+    v = v * 256 + n;
   }
-  return v;
+  return BigInt(v);
 }
 
 export function parseIpv6(text: string): bigint | null {
