@@ -263,6 +263,7 @@ export class Agent {
       this.metrics.ready = isReady(this.current);
       await this.writeStatus();
       this.schedule(next);
+      this.deps.collectGarbage?.();
     }
   }
 
