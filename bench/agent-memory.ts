@@ -38,6 +38,12 @@ function memory(pid: number): { rss: number; hwm: number } {
   return { rss: kib('VmRSS'), hwm: kib('VmHWM') };
 }
 
+/** User and system CPU of `pid` in ms (/proc/<pid>/stat, 100 ticks/s). */
+function cpuMs(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
 async function metrics(port: number): Promise<Map<string, number>> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const values = new Map<string, number>();
@@ -84,7 +90,8 @@ async function main(): Promise<void> {
     let peak = 0;
     const started = Date.now();
     // One row per pass: memory right after it, and the lowest VmRSS until the next pass begins to show.
-    const rows: { pass: string; rss: number; hwm: number; heap: string; writes: number; low: number }[] = [];
+    const rows: { pass: string; rss: number; hwm: number; heap: string; low: number; ms: number; cpu: number }[] = [];
+    let [durations, cpu] = [0, cpuMs(pid)];
     let seen = 0;
     // The row of the last pass gets its low once the pass after it has run, and is then left out.
     while (seen < NOOP_PASSES + 2) {
@@ -109,9 +116,11 @@ async function main(): Promise<void> {
         pass: count('unchanged') === 0 ? 'converged (first apply)' : `no-op pass ${count('unchanged')}`,
         ...mem,
         heap: ['used', 'total'].map((k) => bytes(`nodejs_heap_size_${k}_bytes`)).join(' | '),
-        writes: m.get('gitwire_kernel_writes_total') ?? NaN,
+        ms: ((m.get('gitwire_reconcile_duration_seconds_sum') ?? NaN) - durations) * 1000,
+        cpu: cpuMs(pid) - cpu,
         low: mem.rss,
       });
+      [durations, cpu] = [m.get('gitwire_reconcile_duration_seconds_sum') ?? NaN, cpuMs(pid)];
     }
     rows.pop();
     const snapshotSignal = NODE_FLAGS.map((f) => /^--heapsnapshot-signal=(\w+)$/.exec(f)?.[1]).find(Boolean);
@@ -120,11 +129,13 @@ async function main(): Promise<void> {
       `the agent on scale-repo.ts 100k in a git repository, --interval ${INTERVAL}; node flags: ${NODE_FLAGS.join(' ') || 'none'}`,
     );
     console.log(
-      '| after | VmRSS | VmHWM | JS heap used | JS heap total | lowest VmRSS until the next pass | kernel writes so far |',
+      '| after | VmRSS | VmHWM | JS heap used | JS heap total | lowest VmRSS until the next pass | pass wall | agent CPU since the row before |',
     );
-    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of rows)
-      console.log(`| ${r.pass} | ${mib(r.rss)} | ${mib(r.hwm)} | ${r.heap} | ${mib(r.low)} | ${r.writes} |`);
+      console.log(
+        `| ${r.pass} | ${mib(r.rss)} | ${mib(r.hwm)} | ${r.heap} | ${mib(r.low)} | ${r.ms.toFixed(0)} ms | ${r.cpu} ms |`,
+      );
     console.log(`\nsampled peak VmRSS ${mib(peak)}; final VmHWM ${mib(memory(pid).hwm)}`);
   } finally {
     process.kill(pid, 'SIGTERM');
