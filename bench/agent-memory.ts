@@ -2,9 +2,11 @@
 // agent` (the bundle; run `npm run build` first) on a git repository of
 // scale-repo.ts's ~100k-entry node, in a fresh network namespace with its own
 // bpffs root and state directory. It converges, then runs no-op passes; after
-// each pass VmRSS and VmHWM are read from /proc/<pid>/status, and the JS heap
-// from the agent's /metrics. Everything is named after this process's pid;
-// only the agent this bench started is signalled.
+// each pass VmRSS and VmHWM are read from /proc/<pid>/status and the JS heap
+// from the agent's /metrics, then the lowest VmRSS until the next pass (the
+// idle agent), the pass's wall time and the agent's CPU since the row before.
+// Everything is named after this process's pid; only the agent this bench
+// started is signalled.
 // The agent runs with its default interval (30s) unless one is given; with
 // --heapsnapshot-signal=SIG among the node flags, it writes a heap snapshot
 // into the current directory after the last pass.
