@@ -48,6 +48,8 @@ class FakeWorld {
   reconciles = 0;
   writes = 0;
   gcRemoves = 0;
+  /** What the agent asked of the process's heap, in order. */
+  readonly heap: string[] = [];
 
   readonly deps: AgentDeps = {
     resolve: async () => {
@@ -94,6 +96,8 @@ class FakeWorld {
       };
     },
     release: () => {},
+    prepareHeap: () => this.heap.push('prepare'),
+    collectGarbage: () => this.heap.push('collect'),
     probe: async () => ({ reached: true, got: 'connected' }),
     openLiveNode: () => ({
       gcConntrack: () => this.gcRemoves,
@@ -125,7 +129,7 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) removeDir(d);
 });
 
-function setup(opts: { retry?: { minMs: number; maxMs: number } } = {}) {
+function setup(opts: { retry?: { minMs: number; maxMs: number }; intervalMs?: number } = {}) {
   const world = new FakeWorld();
   world.commits.set(A, [entry('10.0.1.0/24', 256), entry('10.0.2.0/24', 257)]);
   const dir = makeTempDir('gitwire-agent-unit-');
@@ -136,7 +140,7 @@ function setup(opts: { retry?: { minMs: number; maxMs: number } } = {}) {
     repo: 'https://git.test/cfg.git',
     node: 'n1',
     rev: 'main',
-    intervalMs: 3_600_000,
+    intervalMs: opts.intervalMs ?? 3_600_000,
     stores: [file, etcd],
     deps: world.deps,
     ...(opts.retry ? { retry: opts.retry } : {}),
@@ -305,6 +309,18 @@ describe('the agent loop', () => {
     etcd.failing = false;
     await agent.reconcileNow();
     expect(etcd.written.at(-1)!.lastAppliedRevision).toBe(A);
+  });
+
+  it("prepares the heap when started, collects a pass's garbage once idle, and nothing after it stops", async () => {
+    const { world, agent } = setup({ intervalMs: 400 });
+    agent.start();
+    await until(() => world.heap.includes('collect'));
+    expect(world.heap[0]).toBe('prepare');
+    expect(world.reconciles).toBeGreaterThan(0);
+    await agent.stop();
+    const after = world.heap.length;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(world.heap.length).toBe(after);
   });
 
   it('counts what conntrack garbage collection removed', async () => {

@@ -98,4 +98,14 @@ describe('agent metrics through prom-client', () => {
     expect(policies).toEqual(new Set(['default/p0', 'default/p1', 'default/p2', 'other']));
     expect(text).toContain('gitwire_policy_verdicts_total{policy="other",direction="ingress",result="dropped"} 7');
   });
+
+  it("reports the process's resident size and heap as Prometheus' Node clients name them", async () => {
+    const { text } = await scrape(new AgentMetrics('n1'));
+    const value = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
+    // Read at scrape time: a resident size below the heap it holds, or none, would be a wrong reading.
+    expect(value('process_resident_memory_bytes')).toBeGreaterThan(value('nodejs_heap_size_used_bytes'));
+    expect(value('nodejs_heap_size_total_bytes')).toBeGreaterThanOrEqual(value('nodejs_heap_size_used_bytes'));
+    expect(value('nodejs_heap_size_used_bytes')).toBeGreaterThan(1024 * 1024);
+    expect(value('nodejs_external_memory_bytes')).toBeGreaterThan(0);
+  });
 });

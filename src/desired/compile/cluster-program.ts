@@ -52,11 +52,8 @@ export function buildClusterProgram(
   // Policies bring CIDR identities; the cache keeps their map the same object while they stay the same.
   const identity = memo('identity', [view, policy.program.cidrIdentities], () =>
     deepFreeze(
-      sortEntries(
-        policy.program.identities.map((i) =>
-          entry(String(i.id), { id: i.id, labels: i.labels, scope: i.scope }, i.labels.join(',')),
-        ),
-      ),
+      // The value is the identity itself ({id, labels, scope}), not a copy of it for every entry.
+      sortEntries(policy.program.identities.map((i) => entry(String(i.id), i, i.labels.join(',')))),
     ),
   );
   const warnings = new Warnings();

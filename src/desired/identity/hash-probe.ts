@@ -27,8 +27,10 @@ export function allocateByHash(
   for (const key of sorted) {
     let offset = stableHash32(key, range.space) % size;
     while (used.has(range.min + offset)) offset = (offset + 1) % size;
-    used.add(range.min + offset);
-    result.set(key, range.min + offset);
+    const id = range.min + offset;
+    used.add(id);
+    // The sum is a heap number; `| 0` makes ids that fit 31 bits small integers, which objects hold without a box.
+    result.set(key, id <= 0x3fff_ffff ? id | 0 : id);
   }
   return result;
 }

@@ -1,4 +1,4 @@
-import { toLabelMap, type LabelMap } from './label.js';
+import { toLabelMap } from './label.js';
 import { selectorMatches, type Selector } from './label-selector.js';
 
 /**
@@ -6,18 +6,18 @@ import { selectorMatches, type Selector } from './label-selector.js';
  * only checks the items carrying one of its values instead of every item.
  */
 export class SelectorIndex<T> {
-  private readonly labelMaps: LabelMap[] = [];
-  private readonly byKeyValue = new Map<string, number[]>();
+  // Indexes of the items carrying each `key=value`: one index held as a number, not a list, since most
+  // pairs (a CIDR identity's prefix) name one item. Label maps are rebuilt per check, not kept: an agent
+  // holds the index between commits, and 35,000 CIDR identities' maps were ~16 MiB of its heap.
+  private readonly byKeyValue = new Map<string, number | number[]>();
   private readonly cache = new Map<string, readonly T[]>();
 
   constructor(
     private readonly items: readonly T[],
-    labelsOf: (item: T) => readonly string[],
+    private readonly labelsOf: (item: T) => readonly string[],
   ) {
     items.forEach((item, i) => {
-      const map = toLabelMap(labelsOf(item));
-      this.labelMaps.push(map);
-      for (const [key, labels] of map) {
+      for (const [key, labels] of toLabelMap(labelsOf(item))) {
         for (const l of labels) push(this.byKeyValue, `${key}=${l.value}`, i);
       }
     });
@@ -29,7 +29,8 @@ export class SelectorIndex<T> {
     if (cached) return cached;
     const result: T[] = [];
     for (const i of this.candidates(selector)) {
-      if (selectorMatches(selector, this.labelMaps[i]!)) result.push(this.items[i]!);
+      const item = this.items[i]!;
+      if (selectorMatches(selector, toLabelMap(this.labelsOf(item)))) result.push(item);
     }
     this.cache.set(selector.key, result);
     return result;
@@ -40,7 +41,7 @@ export class SelectorIndex<T> {
     let best: { lists: number[][]; size: number } | null = null;
     for (const r of selector.requirements) {
       if (r.operator !== 'In') continue;
-      const lists = r.values.map((v) => this.byKeyValue.get(`${r.key}=${v}`) ?? []);
+      const lists = r.values.map((v) => listed(this.byKeyValue.get(`${r.key}=${v}`)));
       const size = lists.reduce((n, l) => n + l.length, 0);
       if (best === null || size < best.size) best = { lists, size };
     }
@@ -52,9 +53,14 @@ export class SelectorIndex<T> {
   }
 }
 
-function push(map: Map<string, number[]>, key: string, i: number): void {
-  const list = map.get(key);
-  if (list) {
-    if (list[list.length - 1] !== i) list.push(i);
-  } else map.set(key, [i]);
+function push(map: Map<string, number | number[]>, key: string, i: number): void {
+  const found = map.get(key);
+  if (found === undefined) map.set(key, i);
+  else if (typeof found === 'number') {
+    if (found !== i) map.set(key, [found, i]);
+  } else if (found[found.length - 1] !== i) found.push(i);
+}
+
+function listed(found: number | number[] | undefined): number[] {
+  return found === undefined ? [] : typeof found === 'number' ? [found] : found;
 }

@@ -12,6 +12,8 @@ export const POLICY_LABEL_LIMIT = 100;
 /** Reconcile passes span a no-op (ms) to a cold fetch and compile (tens of s). */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
+const memory = () => process.memoryUsage();
+
 type Datapath = Readonly<Record<Reason, PacketCounter>> | null;
 
 /**
@@ -96,6 +98,11 @@ export class AgentMetrics {
       () => Number(this.datapath?.['event-lost']?.packets ?? 0),
       'counter',
     );
+    // The process's own memory under the names Prometheus' Node clients use, read at scrape time.
+    gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', () => process.memoryUsage.rss());
+    gauge('nodejs_heap_size_used_bytes', 'Process heap size used from Node.js in bytes.', () => memory().heapUsed);
+    gauge('nodejs_heap_size_total_bytes', 'Process heap size from Node.js in bytes.', () => memory().heapTotal);
+    gauge('nodejs_external_memory_bytes', 'Node.js external memory size in bytes.', () => memory().external);
     this.policyVerdicts = new Counter({
       name: 'gitwire_policy_verdicts_total',
       help: `Datapath events by deciding policy (namespace/name; default-deny or none without a rule; beyond ${policyLabelLimit} policies, other) and result.`,

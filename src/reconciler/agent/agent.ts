@@ -78,6 +78,9 @@ interface Pass {
   result: ReconcileResult | null;
 }
 
+/** How long after a pass its garbage is collected, when the next pass is not due sooner. */
+const IDLE_GC_DELAY_MS = 6000;
+
 /** How long a cluster store may take to answer the built-in reachability check. */
 const STORE_DEADLINE_MS = 2000;
 
@@ -121,6 +124,7 @@ export class Agent {
   private live: LiveNode | null = null;
   private passTimer: NodeJS.Timeout | null = null;
   private gcTimer: NodeJS.Timeout | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
   private stopped = true;
 
   constructor(private readonly opts: AgentOptions) {
@@ -153,6 +157,7 @@ export class Agent {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.deps.prepareHeap?.();
     this.schedule(0);
     const gcMs = this.opts.gcIntervalMs ?? this.opts.intervalMs;
     this.gcTimer = setInterval(() => this.collectConntrack(), gcMs);
@@ -163,6 +168,7 @@ export class Agent {
     this.stopped = true;
     if (this.passTimer) clearTimeout(this.passTimer);
     if (this.gcTimer) clearInterval(this.gcTimer);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     this.queue.clear();
     await this.queue.onIdle();
     this.live?.close();
@@ -263,7 +269,28 @@ export class Agent {
       this.metrics.ready = isReady(this.current);
       await this.writeStatus();
       this.schedule(next);
+      this.collectWhenIdle(next);
     }
+  }
+
+  /**
+   * The pass's garbage goes once the agent has been idle a while (half the
+   * wait for the next pass, at most IDLE_GC_DELAY_MS): V8 then also shrinks
+   * its young generation, which it does not do right after a busy pass.
+   */
+  private collectWhenIdle(nextMs: number): void {
+    const collect = this.deps.collectGarbage;
+    if (!collect || this.stopped) return;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(
+      () => {
+        this.idleTimer = null;
+        // A pass in flight: its own end collects.
+        if (this.queue.pending === 0) collect();
+      },
+      Math.min(IDLE_GC_DELAY_MS, nextMs / 2),
+    );
+    this.idleTimer.unref();
   }
 
   private async fetch(p: Pass): Promise<boolean> {

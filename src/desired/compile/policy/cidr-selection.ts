@@ -1,33 +1,46 @@
 import { RESERVED_IDENTITIES } from '../../identity/index.js';
 import { cidrContains, cidrSize, parseCidr, type Cidr } from '../ipv4.js';
 
-const parsed = new WeakMap<ReadonlyMap<string, number>, readonly { cidr: Cidr; id: number }[]>();
+/** CIDR identities sorted by base address, in typed arrays: the memo keeps them as long as the identities. */
+interface ParsedIdentities {
+  readonly base: Uint32Array;
+  readonly bits: Uint8Array;
+  readonly id: Uint32Array;
+}
 
-/** CIDR identities sorted by base address, so that those inside a prefix are one contiguous run. */
-function parsedIdentities(cidrIdentities: ReadonlyMap<string, number>): readonly { cidr: Cidr; id: number }[] {
+const parsed = new WeakMap<ReadonlyMap<string, number>, ParsedIdentities>();
+
+/** Sorted so that the identities inside a prefix are one contiguous run. */
+function parsedIdentities(cidrIdentities: ReadonlyMap<string, number>): ParsedIdentities {
   let list = parsed.get(cidrIdentities);
   if (!list) {
-    list = [...cidrIdentities]
+    const sorted = [...cidrIdentities]
       .map(([prefix, id]) => ({ cidr: parseCidr(prefix)!, id }))
       .sort((a, b) => a.cidr.base - b.cidr.base || a.cidr.bits - b.cidr.bits);
+    list = {
+      base: Uint32Array.from(sorted, (x) => x.cidr.base),
+      bits: Uint8Array.from(sorted, (x) => x.cidr.bits),
+      id: Uint32Array.from(sorted, (x) => x.id),
+    };
     parsed.set(cidrIdentities, list);
   }
   return list;
 }
 
 /** Identities whose prefix lies inside `outer`: a binary search to its first address, then a walk to its last. */
-function inside(list: readonly { cidr: Cidr; id: number }[], outer: Cidr): { cidr: Cidr; id: number }[] {
+function inside(list: ParsedIdentities, outer: Cidr): { cidr: Cidr; id: number }[] {
   let lo = 0;
-  let hi = list.length;
+  let hi = list.base.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (list[mid]!.cidr.base < outer.base) lo = mid + 1;
+    if (list.base[mid]! < outer.base) lo = mid + 1;
     else hi = mid;
   }
   const last = outer.base + cidrSize(outer) - 1;
   const out: { cidr: Cidr; id: number }[] = [];
-  for (let i = lo; i < list.length && list[i]!.cidr.base <= last; i++) {
-    if (within(outer, list[i]!.cidr)) out.push(list[i]!);
+  for (let i = lo; i < list.base.length && list.base[i]! <= last; i++) {
+    const cidr = { base: list.base[i]!, bits: list.bits[i]! };
+    if (within(outer, cidr)) out.push({ cidr, id: list.id[i]! });
   }
   return out;
 }

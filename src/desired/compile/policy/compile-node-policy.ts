@@ -7,6 +7,7 @@ import type { PolicyProgram } from './compile-policy-rules.js';
 import { policyKey } from '../../kinds/index.js';
 import { PolicyBudget } from './policy-budget.js';
 import { PolicyEntrySet } from './policy-entry-set.js';
+import { entry } from '../sorted-entries.js';
 import { proxyPort } from './proxy-port.js';
 
 export interface LocalEndpoint {
@@ -30,7 +31,8 @@ export interface NodePolicy {
 
 /** What one rule gives one node: its entries, where it turns default deny on, the refs its entries name. */
 interface Contribution {
-  readonly adds: readonly { readonly key: string; readonly value: PolicyValue; readonly label: string }[];
+  /** Shared with the node's entries while the rule is unchanged: a memo holds no copy of them. */
+  readonly adds: readonly Entry<PolicyValue>[];
   /** An endpoint the rule selects, to name in a budget error. */
   readonly firstEndpoint: LocalEndpoint | null;
   readonly denyIngress: readonly string[];
@@ -83,7 +85,7 @@ export function compileNodePolicy(
     warnings.addAll(c.warnings);
     for (const key of c.denyIngress) enforcement.get(key)!.ingress = true;
     for (const key of c.denyEgress) enforcement.get(key)!.egress = true;
-    for (const a of c.adds) set.add(a.value, a.label, a.key);
+    for (const a of c.adds) set.add(a);
     for (const ref of c.used) used.set(ref.id, ref);
     if (c.adds.length > 0) budget.check(rule, c.firstEndpoint!, set.size);
   }
@@ -101,13 +103,13 @@ function contribute(
   selected: readonly LocalEndpoint[],
   budget: PolicyBudget,
 ): Contribution {
-  const adds: { key: string; value: PolicyValue; label: string }[] = [];
+  const adds: Entry<PolicyValue>[] = [];
   const distinct = new Set<string>();
   const sink = {
     add: (value: PolicyValue, label: string) => {
       const key = policyKey(value);
       distinct.add(key);
-      adds.push({ key, value, label });
+      adds.push(entry(key, value, label));
     },
   };
   const warnings = new Warnings();
@@ -131,7 +133,9 @@ function contribute(
   };
 }
 
-type Sink = Pick<PolicyEntrySet, 'add'>;
+interface Sink {
+  add(value: PolicyValue, label: string): void;
+}
 
 function emit(
   view: ClusterView,

@@ -1,6 +1,5 @@
 import type { Entry, PolicyValue, Verdict } from '../../desired-state.js';
-import { policyKey } from '../../kinds/index.js';
-import { entry, mergeSorted, sortEntries } from '../sorted-entries.js';
+import { mergeSorted, sortEntries } from '../sorted-entries.js';
 import { blockContains } from './port-blocks.js';
 
 const RANK: Readonly<Record<Verdict, number>> = { allow: 1, redirect: 2, deny: 3 };
@@ -12,22 +11,23 @@ const RANK: Readonly<Record<Verdict, number>> = { allow: 1, redirect: 2, deny: 3
  * lookup would otherwise prefer the narrower allow.
  */
 export class PolicyEntrySet {
-  private readonly byKey = new Map<string, { value: PolicyValue; label: string }>();
+  private readonly byKey = new Map<string, Entry<PolicyValue>>();
 
   /** Distinct keys so far, before deny-covered entries are dropped. */
   get size(): number {
     return this.byKey.size;
   }
 
-  add(value: PolicyValue, label: string, key = policyKey(value)): void {
-    const old = this.byKey.get(key);
-    if (!old || wins(value, old.value)) this.byKey.set(key, { value, label });
+  /** An entry keyed by policyKey(value); the winner is kept as given, so a compile cache can share it. */
+  add(e: Entry<PolicyValue>): void {
+    const old = this.byKey.get(e.key);
+    if (!old || wins(e.value, old.value)) this.byKey.set(e.key, e);
   }
 
   /**
    * Sorted by key. An entry of `previous` (sorted, as this returned it for an
-   * earlier compile) whose value object and label are unchanged is handed back
-   * as it was, so a changed rule costs a sort of its own entries only.
+   * earlier compile) that was added again, the same object, keeps its place,
+   * so a changed rule costs a sort of its own entries only.
    */
   entries(previous: readonly Entry<PolicyValue>[] = []): Entry<PolicyValue>[] {
     const denies = new Map<string, PolicyValue[]>();
@@ -38,17 +38,14 @@ export class PolicyEntrySet {
       if (list) list.push(value);
       else denies.set(g, [value]);
     }
-    const kept = new Map<string, { value: PolicyValue; label: string }>();
+    const kept = new Map<string, Entry<PolicyValue>>();
     for (const [key, e] of this.byKey) {
       const v = e.value;
       if (v.verdict !== 'deny' && denies.size > 0 && (denies.get(group(v)) ?? []).some((d) => covers(d, v))) continue;
       kept.set(key, e);
     }
-    const same = previous.filter((e) => {
-      const now = kept.get(e.key);
-      return now !== undefined && now.value === e.value && now.label === e.label && kept.delete(e.key);
-    });
-    return mergeSorted(same, sortEntries([...kept].map(([key, { value, label }]) => entry(key, value, label))));
+    const same = previous.filter((e) => kept.get(e.key) === e && kept.delete(e.key));
+    return mergeSorted(same, sortEntries(kept.values()));
   }
 }
 
