@@ -177,19 +177,7 @@ function compileItem(
     warn(ctx, pr, `${path}.authentication`, 'W_UNSUPPORTED_FIELD', 'mutual authentication is not enforced yet');
   }
 
-  const peers = new Set<number>();
-  // No L3 field with ports means any peer on those ports; an empty item (`ingress: [{}]`)
-  // only switches default deny on and allows nothing, as in Cilium.
-  const noL3 = selectors.length + cidrs.length + cidrSets.length + entities.length + unsupported.length === 0;
-  if (noL3 && (item.toPorts ?? []).length + (item.icmps ?? []).length > 0) peers.add(0);
-  for (const sel of selectors) {
-    for (const i of ctx.index.select(peerSelector(policy, sel, matchesInit))) peers.add(i.id);
-  }
-  for (const c of cidrs) for (const id of cidrSelection(ctx.cidrIdentities, c)) peers.add(id);
   cidrSets.forEach((set, i) => {
-    if (set.cidr !== undefined) {
-      for (const id of cidrSelection(ctx.cidrIdentities, set.cidr, set.except ?? [])) peers.add(id);
-    }
     if (set.cidrGroupRef !== undefined || set.cidrGroupSelector !== undefined) {
       warn(
         ctx,
@@ -201,21 +189,44 @@ function compileItem(
     }
   });
   for (const e of entities) {
-    if (e === 'cluster-mesh')
-      warn(
-        ctx,
-        pr,
-        `${path}.${from}Entities`,
-        'W_UNSUPPORTED_FIELD',
-        'entity cluster-mesh is not supported; it selects no peer',
-      );
-    for (const id of entityIdentities(ctx, e)) peers.add(id);
+    if (e !== 'cluster-mesh') continue;
+    warn(
+      ctx,
+      pr,
+      `${path}.${from}Entities`,
+      'W_UNSUPPORTED_FIELD',
+      'entity cluster-mesh is not supported; it selects no peer',
+    );
   }
+  // No L3 field with ports means any peer on those ports; an empty item (`ingress: [{}]`)
+  // only switches default deny on and allows nothing, as in Cilium.
+  const noL3 = selectors.length + cidrs.length + cidrSets.length + entities.length + unsupported.length === 0;
+  const anyPeer = noL3 && (item.toPorts ?? []).length + (item.icmps ?? []).length > 0;
+  // Peers are resolved when a node holding an endpoint the rule selects first asks for them:
+  // a one-node plan of a large cluster resolves the peers of that node's rules only.
+  let peers: readonly number[] | undefined;
+  const resolvePeers = (): readonly number[] => {
+    const ids = new Set<number>();
+    if (anyPeer) ids.add(0);
+    for (const sel of selectors) {
+      for (const i of ctx.index.select(peerSelector(policy, sel, matchesInit))) ids.add(i.id);
+    }
+    for (const c of cidrs) for (const id of cidrSelection(ctx.cidrIdentities, c)) ids.add(id);
+    for (const set of cidrSets) {
+      if (set.cidr !== undefined) {
+        for (const id of cidrSelection(ctx.cidrIdentities, set.cidr, set.except ?? [])) ids.add(id);
+      }
+    }
+    for (const e of entities) for (const id of entityIdentities(ctx, e)) ids.add(id);
+    return [...ids].sort((a, b) => a - b);
+  };
   return {
     ref: ctx.refs.get(refKey(policy, path))!,
     direction,
     deny,
-    peers: [...peers].sort((a, b) => a - b),
+    get peers() {
+      return (peers ??= resolvePeers());
+    },
     ports: portSpecs(ctx, pr, path, item, deny),
   };
 }
