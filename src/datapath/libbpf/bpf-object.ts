@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as ffi from './internal/ffi.js';
-import { ENOENT } from './internal/errno-name.js';
+import { EAGAIN, ENOENT } from './internal/errno-name.js';
 import { captureLog } from './internal/log.js';
 import { BpfError, check } from './bpf-error.js';
 import { BpfMap } from './bpf-map.js';
@@ -116,6 +116,11 @@ function loadError(errno: number, spec: BpfObjectSpec, log: string): BpfError {
       `the map pinned at ${mismatch[1]} has another definition than ${spec.file}; remove the pin to recreate it`,
       log,
     );
+  }
+  // The verifier gives up with EAGAIN when a signal is pending (a profiler's SIGPROF, a child's SIGCHLD);
+  // libbpf retries a few times, and a later load goes through: nothing was rejected.
+  if (errno === EAGAIN) {
+    return new BpfError('BPF_CALL_FAILED', 'object load', errno, `${spec.file}: the verifier was interrupted`, log);
   }
   const verifier = log.includes('BEGIN PROG LOAD LOG');
   return new BpfError(verifier ? 'BPF_VERIFIER_REJECTED' : 'BPF_CALL_FAILED', 'object load', errno, spec.file, log);

@@ -14,6 +14,7 @@ export function errnoName(errno: number): string {
   return NAMES.get(n) ?? KERNEL_ONLY[n] ?? `E${n}`;
 }
 
+export const EAGAIN = constants.errno.EAGAIN;
 export const ENOENT = constants.errno.ENOENT;
 export const EEXIST = constants.errno.EEXIST;
 export const EINVAL = constants.errno.EINVAL;
