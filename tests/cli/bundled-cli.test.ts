@@ -1,27 +1,15 @@
-import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/main.js';
-import { copyExampleRepo, EXAMPLE_REPO, gitwire, type CliResult } from '../support/cli.js';
+import { copyExampleRepo, EXAMPLE_REPO, gitwire, gitwireBin } from '../support/cli.js';
 import { makeTempDir, removeDir } from '../support/git-fixtures.js';
 
 // bin/gitwire.js, as users run it: the bundles `npm run build` (and setup.sh) write to dist/bundle, where
 // `validate` and the root help have a bundle of their own and every other command runs from the full one.
 const ROOT = new URL('../..', import.meta.url).pathname;
-const BIN = join(ROOT, 'bin/gitwire.js');
 
-function bin(args: readonly string[]): Promise<CliResult> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
-  });
-}
+const bin = gitwireBin;
 
 let broken: string;
 

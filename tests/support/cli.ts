@@ -22,6 +22,15 @@ export function gitwire(
 ): Promise<CliResult> {
   const command = [process.execPath, '--import', 'tsx', join(ROOT, 'tests/support/run-cli.ts'), ...args];
   if (opts.netns !== undefined) command.unshift('ip', 'netns', 'exec', opts.netns);
+  return run(command, opts);
+}
+
+/** Runs the installed bin (`bin/gitwire.js`, the bundled CLI) as a user types it. */
+export function gitwireBin(args: readonly string[]): Promise<CliResult> {
+  return run([process.execPath, join(ROOT, 'bin/gitwire.js'), ...args]);
+}
+
+function run(command: readonly string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
   const child = spawn(command[0]!, command.slice(1), {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, ...opts.env },
