@@ -6,6 +6,8 @@ import { join } from 'node:path';
 export const DEFAULT_LOCK_DIR = '/run/gitwire';
 export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 const BUSY = 75;
+// 20 × 10 ms for a holder's record to appear.
+const HOLDER_TRIES = 20;
 
 /**
  * Removes what a node's writers leave beside its lock (`<node>.lock`, and
@@ -76,7 +78,7 @@ export class NodeLock {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
     let helper = await take(path, null);
     if (helper === null) {
-      const holder = readHolder(path);
+      const holder = await holderOf(path);
       if (holder?.role === 'agent' && role === 'apply') {
         throw new NodeLockedError(
           node,
@@ -126,6 +128,19 @@ function take(path: string, timeoutMs: number | null): Promise<ChildProcess | nu
       else reject(new Error(`node lock ${path}: flock exited with ${code}: ${stderr.trim()}`));
     });
   });
+}
+
+/**
+ * The holder writes its record just after flock grants it the lock: a writer
+ * that finds the lock busy in between gives it a moment rather than naming
+ * no one.
+ */
+async function holderOf(path: string): Promise<LockHolder | null> {
+  for (let tries = 0; ; tries++) {
+    const holder = readHolder(path);
+    if (holder !== null || tries === HOLDER_TRIES) return holder;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 function readHolder(path: string): LockHolder | null {

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NodeLock, NodeLockedError, type LockHolder } from '../../src/reconciler/node-lock.js';
 import { makeTempDir, removeDir } from '../support/git-fixtures.js';
@@ -32,6 +34,21 @@ describe('one writer per node', () => {
     await first.release();
     await (await second).release();
     expect(waitedFor).toEqual([expect.objectContaining({ pid: process.pid, role: 'apply' })]);
+  });
+
+  it('names the holder that has its flock but has not written its record yet', async () => {
+    const dir = lockDir();
+    const path = join(dir, 'n1.lock');
+    // What a holder is between flock granting the lock and its record being written: an empty file.
+    const holder = spawn('flock', [path, '/bin/sh', '-c', 'echo locked; exec cat'], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
+    await new Promise((r) => holder.stdout.once('data', r));
+    const record: LockHolder = { pid: process.pid, role: 'apply', since: new Date().toISOString() };
+    setTimeout(() => writeFileSync(path, JSON.stringify(record) + '\n'), 50);
+    const err = await NodeLock.acquire('n1', 'apply', { dir, timeoutMs: 0 }).catch((e: unknown) => e);
+    holder.stdin.end();
+    expect((err as Error).message).toBe(`node n1 is being reconciled by PID ${process.pid} (apply)`);
   });
 
   it('refuses an apply at once while an agent owns the node', async () => {
