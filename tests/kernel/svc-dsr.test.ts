@@ -1,11 +1,11 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileAll, readRepository, validateTree, type EndpointValue } from '../../src/desired/index.js';
 import { EndpointDatapath, pinLayout } from '../../src/datapath/programs/index.js';
 import { git } from '../../src/reconciler/cluster/local/cluster-repo.js';
-import { LocalCluster } from '../../src/reconciler/cluster/local/index.js';
+import { LocalCluster, whoAnswers } from '../../src/reconciler/cluster/local/index.js';
 import { echoEndpointYaml, echoRepoCopy, echoServiceYaml } from '../support/echo-service.js';
 import { makeTempDir, removeDir } from '../support/git-fixtures.js';
 import { ipIn, ipJson, sh } from '../support/net-fixtures.js';
@@ -45,17 +45,6 @@ async function servePeer(netns: string, name: string): Promise<ChildProcess> {
     child.once('exit', (code) => reject(new Error(`server ${name} in ${netns} exited with ${code}`)));
   });
   return child;
-}
-
-/** What one new connection from `netns` was answered (null: nothing within 2 s). */
-function ask(netns: string, address: string, port: number): Promise<string | null> {
-  const script = `const s=require('net').connect(${port},${JSON.stringify(address)});s.setTimeout(2000,()=>{process.exit()});s.on('data',d=>{console.log(String(d).trim());process.exit()});s.on('error',()=>process.exit())`;
-  return new Promise((resolve) => {
-    execFile('ip', ['netns', 'exec', netns, process.execPath, '-e', script], (_err, stdout) => {
-      const answer = String(stdout).trim();
-      resolve(answer === '' ? null : answer);
-    });
-  });
 }
 
 /** Per frontend (NodePort, then ExternalIP): packets from it the outside received with node-1's MAC, and with another node's. */
@@ -121,7 +110,7 @@ describe.each(['tunnel', 'native'])('NodePort with direct server return, %s rout
   it("reaches the backends on the other nodes, which see the client's address, and replies bypass node-1", async () => {
     const node1 = cluster!.nodes[0]!;
     const got: (string | null)[] = [];
-    for (let i = 0; i < 12; i++) got.push(await ask(OUTSIDE_NS, node1.address, NODE_PORT));
+    for (let i = 0; i < 12; i++) got.push(await whoAnswers(OUTSIDE_NS, node1.address, NODE_PORT));
     expect(got).not.toContain(null);
     expect(new Set(got)).toEqual(new Set([`echo-2 ${OUTSIDE_ADDR}`, `echo-3 ${OUTSIDE_ADDR}`]));
 
@@ -154,7 +143,7 @@ describe.each(['tunnel', 'native'])('NodePort with direct server return, %s rout
     const node1 = cluster!.nodes[0]!;
     await ipIn(OUTSIDE_NS, 'route', 'add', `${EXTERNAL_IP}/32`, 'via', node1.address);
     const got: (string | null)[] = [];
-    for (let i = 0; i < 8; i++) got.push(await ask(OUTSIDE_NS, EXTERNAL_IP, 80));
+    for (let i = 0; i < 8; i++) got.push(await whoAnswers(OUTSIDE_NS, EXTERNAL_IP, 80));
     expect(got).not.toContain(null);
     expect(got.every((g) => g === `echo-2 ${OUTSIDE_ADDR}` || g === `echo-3 ${OUTSIDE_ADDR}`)).toBe(true);
     const [, counters] = await replyCounters(OUTSIDE_NS);
