@@ -1,7 +1,7 @@
-import fs from 'node:fs';
 import { constants } from 'node:os';
 import koffi from 'koffi';
-import { errnoName, NetlinkCallError } from './netlink-call-error.js';
+import { withThreadIn } from '../libbpf/index.js';
+import { NetlinkCallError } from './netlink-call-error.js';
 
 // A netlink socket opened inside a named network namespace without running a
 // process there: the calling thread enters the namespace for socket() only.
@@ -9,7 +9,6 @@ import { errnoName, NetlinkCallError } from './netlink-call-error.js';
 // The binding declares functions only (no named types), so loading it twice is harmless.
 
 const libc = koffi.load('libc.so.6');
-const setns = libc.func('int setns(int fd, int nstype)');
 const socketFn = libc.func('int socket(int domain, int type, int protocol)');
 const setsockoptFn = libc.func('int setsockopt(int fd, int level, int name, const void *val, uint32_t len)');
 const sendFn = libc.func('long send(int fd, const void *buf, size_t len, int flags)');
@@ -26,7 +25,6 @@ const NETLINK_GET_STRICT_CHK = 12;
 const MSG_PEEK = 0x2;
 const MSG_TRUNC = 0x20;
 const POLLIN = 1;
-const CLONE_NEWNET = 0x40000000;
 const errno = (): number => koffi.errno();
 
 const NETNS_DIR = '/run/netns';
@@ -122,28 +120,12 @@ function inNamedNetns<T>(netns: string, fn: () => T): T {
   if (netns === '' || netns === '.' || netns === '..' || /[/\0]/.test(netns)) {
     throw new NetlinkCallError('open', constants.errno.EINVAL, `netns ${JSON.stringify(netns)}`);
   }
-  const target = fs.openSync(`${NETNS_DIR}/${netns}`, 'r');
-  try {
-    const home = fs.openSync('/proc/thread-self/ns/net', 'r');
-    try {
-      call('setns', netns, setns(target, CLONE_NEWNET) as number);
-      try {
-        return fn();
-      } finally {
-        returnHome(home, netns);
-      }
-    } finally {
-      fs.closeSync(home);
-    }
-  } finally {
-    fs.closeSync(target);
-  }
-}
-
-function returnHome(home: number, netns: string): void {
-  if ((setns(home, CLONE_NEWNET) as number) === 0) return;
-  process.stderr.write(`gitwire: cannot leave netns ${netns} (${errnoName(errno())}); stopping\n`);
-  process.abort();
+  return withThreadIn(
+    `${NETNS_DIR}/${netns}`,
+    netns,
+    fn,
+    (e) => new NetlinkCallError('setns', e, `netlink in netns ${netns}`),
+  );
 }
 
 function call(syscall: string, netns: string | null, ret: number): number {
