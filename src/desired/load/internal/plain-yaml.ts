@@ -304,10 +304,10 @@ function scalar(text: string): unknown {
   if (c === 34 || c === 39) return text.slice(1, -1);
   if (text === '{}') return {};
   if (text === '[]') return [];
-  if (NULLS.has(text)) return null;
-  const bool = BOOLS.get(text);
+  // Only these can start a null, a boolean or a number of the core schema.
+  if ((c === 126 || c === 110 || c === 78) && NULLS.has(text)) return null;
+  const bool = c === 116 || c === 84 || c === 102 || c === 70 ? BOOLS.get(text) : undefined;
   if (bool !== undefined) return bool;
-  // Only these can start a number of the core schema.
   const numberish = (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
   if (numberish && DECIMAL.test(text) && text !== '-0') return Number(text);
   if ((numberish && NUMBERISH.test(text)) || !PLAIN.test(text)) throw new NotPlain();
