@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { formatDiagnostic } from '../../../src/desired/diagnostics.js';
 import { LoadCache, validateTree } from '../../../src/desired/load-model.js';
 import { cnp, treeOf } from './tree-of.js';
@@ -52,6 +52,24 @@ describe('loading with a cache of read files', () => {
     const second = validateTree(tree, { cache });
     expect(second.model!.nodes[0]).toBe(first.nodes[0]);
     expect(second).toEqual(validateTree(treeOf(files(8080))));
+  });
+
+  it('hashes a content once when two trees sharing it are prepared at once, as both sides of a plan are', async () => {
+    const from = treeOf(files(80));
+    // Unchanged files come from the same git blob: the same bytes object in both trees.
+    const to = {
+      ...from,
+      files: from.files.map((f) => (f.path === 'policies/p.yaml' ? treeOf(files(8080)).files[2]! : f)),
+    };
+    const digest = vi.spyOn(crypto.subtle, 'digest');
+    try {
+      const cache = new LoadCache();
+      await Promise.all([cache.prepare(from.files), cache.prepare(to.files)]);
+      expect(digest).toHaveBeenCalledTimes(from.files.length + 1);
+      expect(validateTree(to, { cache })).toEqual(validateTree(to));
+    } finally {
+      digest.mockRestore();
+    }
   });
 
   it('reuses the sorted lists and the checks across documents when only policies changed, findings included', () => {
