@@ -85,6 +85,15 @@ describe('loading with a cache of read files', () => {
     expect(validateTree(treeOf(hostBits(8080)), { cache })).toEqual(validateTree(treeOf(hostBits(8080))));
   });
 
+  it('still finds a policy name declared twice when only policies changed', () => {
+    const cache = new LoadCache();
+    expect(validateTree(treeOf(files(80)), { cache }).model).not.toBeNull();
+    const twice = { ...files(80), 'policies/q.yaml': policy('p2', 53) };
+    const cached = validateTree(treeOf(twice), { cache });
+    expect(cached.diagnostics.map((d) => d.code)).toContain('E_DUPLICATE_NAME');
+    expect(cached).toEqual(validateTree(treeOf(twice)));
+  });
+
   it('points a finding across documents at the right line of a file that came from the cache', () => {
     const cache = new LoadCache();
     const base = { 'cluster.yaml': cluster, 'x.yaml': node('one', 1), 'y.yaml': node('two', 2) };
