@@ -87,11 +87,12 @@ export function buildClusterView(model: ViewInputs, table?: IdentityTable): Clus
   const addresses = allocateEndpointAddresses(placed, nodes, warnings);
   placed = placed.filter((e) => addresses.has(`${e.namespace ?? 'default'}/${e.name}`));
   const labelSets = placed.map((e) => endpointLabels(e, cluster.name));
-  const ids = table ?? allocateLocalIdentities(labelSets);
+  const keys = labelSets.map(labelSetKey);
+  const ids = table ?? allocateLocalIdentities(labelSets, keys);
 
   const endpoints: EndpointInfo[] = placed.map((decl, i) => {
     const labels = labelSets[i]!;
-    const identity = ids.get(labelSetKey(labels));
+    const identity = ids.get(keys[i]!);
     const key = `${decl.namespace ?? 'default'}/${decl.name}`;
     if (identity === undefined) {
       throw new CompileError('E_COMPILE_IDENTITY_MISSING', `no identity allocated for endpoint ${key}`, {

@@ -17,6 +17,8 @@ export function compileHealthChecks(
   checks: readonly Declared<HealthCheckSpec>[],
   node: NodeInfo,
 ): Entry<HealthCheckValue>[] {
+  // Without checks, no map of every endpoint (each of 100 nodes of a plan --all-nodes would build one).
+  if (checks.length === 0) return [];
   const endpoints = new Map(view.endpoints.map((e) => [e.key, e]));
   const out: Entry<HealthCheckValue>[] = [];
   for (const c of checks) {

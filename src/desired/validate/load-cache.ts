@@ -26,6 +26,7 @@ export class LoadCache {
   private readonly files = new Map<string, { entry: CachedFile; tree: number }>();
   /** Digests computed ahead by prepare(), by content (a file's bytes are never written once read). */
   private readonly digests = new WeakMap<Uint8Array, string>();
+  private readonly hashing = new WeakMap<Uint8Array, Promise<void>>();
   private tree = 0;
   /** @internal The last tree's declarations, as assembleModel left them for the next. */
   assembled: AssembledTree | null = null;
@@ -48,13 +49,19 @@ export class LoadCache {
    * is ~40 ms of SHA-256 here). Optional; without it, key() hashes.
    */
   async prepare(files: readonly RepoFile[]): Promise<void> {
-    await Promise.all(
-      files.map(async ({ content }) => {
-        if (this.digests.has(content)) return;
-        const digest = await crypto.subtle.digest('SHA-256', content);
+    await Promise.all(files.map(({ content }) => this.hash(content)));
+  }
+
+  /** One hashing per content, also when two trees sharing it are prepared at once (both sides of a plan). */
+  private hash(content: Uint8Array): Promise<void> {
+    let hashing = this.hashing.get(content);
+    if (!hashing) {
+      hashing = crypto.subtle.digest('SHA-256', content).then((digest) => {
         this.digests.set(content, Buffer.from(digest).toString('base64'));
-      }),
-    );
+      });
+      this.hashing.set(content, hashing);
+    }
+    return hashing;
   }
 
   /** @internal */

@@ -100,8 +100,12 @@ export function assembleModel(
   };
   const last = cache?.assembled ?? null;
   const same = (kind: keyof DeclarationLists) => last !== null && sameItems(last.inFileOrder[kind], lists[kind]);
-  checkDuplicateNames(found);
-  let clean = last !== null && last.clean && GITWIRE_LISTS.every(same);
+  const unchanged = last !== null && GITWIRE_LISTS.every(same);
+  // The last tree was accepted (else no cache.assembled), so the very same other declarations hold no duplicate.
+  checkDuplicateNames(
+    unchanged ? { ...found, clusters: [], nodes: [], endpoints: [], services: [], healthChecks: [] } : found,
+  );
+  let clean = unchanged && last.clean;
   if (!clean) {
     const before = diagnostics.length;
     checkCrossDocument(found);

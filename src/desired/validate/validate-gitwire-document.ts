@@ -13,6 +13,7 @@ import {
 } from '../schema/gitwire-kinds.js';
 import type { HealthCheckSpec } from '../schema/health-check.js';
 import type { GitwireKind } from './classify-document.js';
+import { HotSchema } from './internal/hot-schema.js';
 import type { Reporter } from './internal/reporter.js';
 import { ValidateCode } from './validate-codes.js';
 import { reportZodIssues } from './zod-issues.js';
@@ -25,12 +26,15 @@ export type GitwireEntry =
   | { readonly kind: 'Service'; readonly decl: Declared<ServiceSpec>; readonly r: Reporter }
   | { readonly kind: 'HealthCheck'; readonly decl: Declared<HealthCheckSpec>; readonly r: Reporter };
 
-const SCHEMAS: Record<GitwireKind, z.ZodType> = {
-  Cluster: clusterDocument,
-  Node: nodeDocument,
-  Endpoint: endpointDocument,
-  Service: serviceDocument,
-  HealthCheck: healthCheckDocument,
+// Compiled after the first few hundred documents of a kind: a compile costs 2-5 ms and saves ~7 µs per document.
+const WARMUP = 500;
+
+const SCHEMAS: Record<GitwireKind, HotSchema<z.ZodType>> = {
+  Cluster: new HotSchema(clusterDocument, WARMUP),
+  Node: new HotSchema(nodeDocument, WARMUP),
+  Endpoint: new HotSchema(endpointDocument, WARMUP),
+  Service: new HotSchema(serviceDocument, WARMUP),
+  HealthCheck: new HotSchema(healthCheckDocument, WARMUP),
 };
 
 /** Endpoints, Services and HealthChecks live in a namespace, as Pods and Services do; Clusters and Nodes do not. */

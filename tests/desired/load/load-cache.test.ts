@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { formatDiagnostic } from '../../../src/desired/diagnostics.js';
 import { LoadCache, validateTree } from '../../../src/desired/load-model.js';
 import { cnp, treeOf } from './tree-of.js';
@@ -54,6 +54,24 @@ describe('loading with a cache of read files', () => {
     expect(second).toEqual(validateTree(treeOf(files(8080))));
   });
 
+  it('hashes a content once when two trees sharing it are prepared at once, as both sides of a plan are', async () => {
+    const from = treeOf(files(80));
+    // Unchanged files come from the same git blob: the same bytes object in both trees.
+    const to = {
+      ...from,
+      files: from.files.map((f) => (f.path === 'policies/p.yaml' ? treeOf(files(8080)).files[2]! : f)),
+    };
+    const digest = vi.spyOn(crypto.subtle, 'digest');
+    try {
+      const cache = new LoadCache();
+      await Promise.all([cache.prepare(from.files), cache.prepare(to.files)]);
+      expect(digest).toHaveBeenCalledTimes(from.files.length + 1);
+      expect(validateTree(to, { cache })).toEqual(validateTree(to));
+    } finally {
+      digest.mockRestore();
+    }
+  });
+
   it('reuses the sorted lists and the checks across documents when only policies changed, findings included', () => {
     const cache = new LoadCache();
     const first = validateTree(treeOf(files(80)), { cache }).model!;
@@ -65,6 +83,15 @@ describe('loading with a cache of read files', () => {
     const warned = validateTree(treeOf(hostBits(80)), { cache });
     expect(warned.diagnostics.map((d) => d.code)).toContain('W_HOST_BITS');
     expect(validateTree(treeOf(hostBits(8080)), { cache })).toEqual(validateTree(treeOf(hostBits(8080))));
+  });
+
+  it('still finds a policy name declared twice when only policies changed', () => {
+    const cache = new LoadCache();
+    expect(validateTree(treeOf(files(80)), { cache }).model).not.toBeNull();
+    const twice = { ...files(80), 'policies/q.yaml': policy('p2', 53) };
+    const cached = validateTree(treeOf(twice), { cache });
+    expect(cached.diagnostics.map((d) => d.code)).toContain('E_DUPLICATE_NAME');
+    expect(cached).toEqual(validateTree(treeOf(twice)));
   });
 
   it('points a finding across documents at the right line of a file that came from the cache', () => {

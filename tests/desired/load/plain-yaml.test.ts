@@ -51,6 +51,12 @@ function agrees(text: string): boolean {
     expect(d.line).toBe(f.line);
     for (const p of paths(d.value)) expect([p, d.lineOf(p)]).toEqual([p, f.locator.lineOf(p)]);
   }
+  // A document answers its first few questions by walking its lines, later ones from tables: each path asked first, too.
+  plain.documents.forEach((d, i) => {
+    const f = docs[d.index]!;
+    for (const p of paths(d.value))
+      expect([p, readPlainYaml(text)!.documents[i]!.lineOf(p)]).toEqual([p, f.locator.lineOf(p)]);
+  });
   return true;
 }
 

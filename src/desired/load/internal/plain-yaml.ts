@@ -104,9 +104,12 @@ function readDocuments(text: string): { documents: PlainDocument[]; count: numbe
 function readDocument(lines: DocLines, index: number): PlainDocument {
   const value = readBlock(lines, null);
   const rootLine = lines.file.no[lines.start]!;
-  // Lines are asked for rarely (a finding, a policy rule's source): the tables come from a second reading then.
+  // Lines are asked for rarely (a finding, a policy rule's source): the first few questions walk the lines;
+  // a document asked more often (many findings) gets the tables of a second reading.
+  let asked = 0;
   let read: { value: unknown; tables: Map<object, Lines> } | undefined;
   const lineOfPath = (path: FieldPath) => {
+    if (++asked <= WALKS) return walkTo(lines, path);
     if (!read) {
       const tables = new Map<object, Lines>();
       read = { value: readBlock(lines, tables), tables };
@@ -136,6 +139,75 @@ function lineOf(root: unknown, rootLine: number, tables: Map<object, Lines>, pat
     node = (node as Record<string | number, unknown>)[seg];
   }
   return line;
+}
+
+/** Questions about a document's lines answered by walking them, before its tables are built. */
+const WALKS = 8;
+
+/** The first line of a node: a `- key: value` item's mapping starts on the dash line, after the dash. */
+interface NodeAt {
+  readonly at: number;
+  readonly indent: number;
+  readonly text: string;
+}
+
+/** Same answer as lineOf on the tables of a second reading, from the lines alone (the document read as plain). */
+function walkTo(lines: DocLines, path: FieldPath): number {
+  const { indent, text } = lines.file;
+  let node: NodeAt | null = { at: lines.start, indent: indent[lines.start]!, text: text[lines.start]! };
+  let line = lines.file.no[lines.start]!;
+  for (const seg of path) {
+    if (node === null) break;
+    const found: { line: number; node: NodeAt | null } | null = isItem(node.text)
+      ? itemOf(lines, node, seg)
+      : keyOf(lines, node, String(seg));
+    if (found === null) break;
+    ({ line, node } = found);
+  }
+  return line;
+}
+
+function keyOf(lines: DocLines, map: NodeAt, key: string): { line: number; node: NodeAt | null } | null {
+  const { no, indent, text: texts } = lines.file;
+  let at = map.at;
+  let text = map.text;
+  for (;;) {
+    const colon = keyEnd(text);
+    if (readKey(text.slice(0, colon)) === key) {
+      const empty = stripComment(text.slice(colon + 1).trimStart()) === '';
+      const next = at + 1;
+      // As BlockReader.value: the block below, or a list at the key's own indent.
+      const below =
+        next < lines.end && (indent[next]! > map.indent || (indent[next] === map.indent && isItem(texts[next]!)));
+      return { line: no[at]!, node: empty && below ? { at: next, indent: indent[next]!, text: texts[next]! } : null };
+    }
+    // Past this key's value: deeper lines, and a list at the key's own indent (only an empty value has one).
+    at++;
+    while (at < lines.end && (indent[at]! > map.indent || (indent[at] === map.indent && isItem(texts[at]!)))) at++;
+    if (at >= lines.end || indent[at] !== map.indent) return null;
+    text = texts[at]!;
+  }
+}
+
+function itemOf(lines: DocLines, list: NodeAt, seg: string | number): { line: number; node: NodeAt | null } | null {
+  if (typeof seg !== 'number') return null;
+  const { no, indent, text: texts } = lines.file;
+  let at = list.at;
+  for (let n = 0; ; n++) {
+    if (n === seg) {
+      const text = texts[at]!;
+      const rest = text.slice(1).trimStart();
+      // As BlockReader.list: a block below the dash, a mapping after it, or a scalar.
+      if (rest === '' || rest.charCodeAt(0) === 35)
+        return { line: no[at + 1]!, node: { at: at + 1, indent: indent[at + 1]!, text: texts[at + 1]! } };
+      if (hasKey(rest))
+        return { line: no[at]!, node: { at, indent: list.indent + text.length - rest.length, text: rest } };
+      return { line: no[at]!, node: null };
+    }
+    at++;
+    while (at < lines.end && indent[at]! > list.indent) at++;
+    if (at >= lines.end || indent[at] !== list.indent || !isItem(texts[at]!)) return null;
+  }
 }
 
 class BlockReader {
@@ -304,10 +376,10 @@ function scalar(text: string): unknown {
   if (c === 34 || c === 39) return text.slice(1, -1);
   if (text === '{}') return {};
   if (text === '[]') return [];
-  if (NULLS.has(text)) return null;
-  const bool = BOOLS.get(text);
+  // Only these can start a null, a boolean or a number of the core schema.
+  if ((c === 126 || c === 110 || c === 78) && NULLS.has(text)) return null;
+  const bool = c === 116 || c === 84 || c === 102 || c === 70 ? BOOLS.get(text) : undefined;
   if (bool !== undefined) return bool;
-  // Only these can start a number of the core schema.
   const numberish = (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
   if (numberish && DECIMAL.test(text) && text !== '-0') return Number(text);
   if ((numberish && NUMBERISH.test(text)) || !PLAIN.test(text)) throw new NotPlain();
