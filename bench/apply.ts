@@ -61,7 +61,7 @@ async function pass(label: string): Promise<void> {
   try {
     const opts = { from: 'live', to: null, kinds: DRIVEN_KINDS };
     t = performance.now();
-    const observed = await node.observe();
+    const observed = await node.observe({ against: desired });
     row(`${label}: observe`, ms(t));
     t = performance.now();
     const changes = plan(desired, observed, opts);
@@ -80,7 +80,7 @@ async function pass(label: string): Promise<void> {
       });
       row(`${label}: apply`, ms(applyStart), String(node.writes));
       t = performance.now();
-      const remaining = plan(desired, await node.observe(), opts);
+      const remaining = plan(desired, await node.observe({ against: desired }), opts);
       row(`${label}: verify (observe + plan)`, ms(t));
       if (remaining.changes.length > 0) throw new Error(`did not converge: ${remaining.changes.length} changes remain`);
     }
