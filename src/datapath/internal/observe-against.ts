@@ -49,29 +49,36 @@ function encodedOf<T, K, V>(kind: RowKind<T, K, V>, desired: readonly Entry<T>[]
   const kept = kind.encodeOnce ? encodedLists.get(desired) : undefined;
   if (kept) return kept;
   const { keyCodec, valueCodec } = kind.map;
-  const encoded = new EncodedRows(
-    keyCodec.size,
-    valueCodec.size,
-    desired.map((e) => comparable(kind, e)),
+  const encoded = new EncodedRows(keyCodec.size, valueCodec.size, desired.length, (row, keys, values) =>
+    comparable(kind, desired[row]!, keys, row * keyCodec.size, values, row * valueCodec.size),
   );
   if (kind.encodeOnce && Object.isFrozen(desired)) encodedLists.set(desired, encoded);
   return encoded;
 }
 
 /**
- * The entry's row, if the kernel entry that holds its bytes reads back as this
- * very entry (same key, same value); null otherwise, so it is always decoded.
+ * Encodes the entry's row at the offsets; true if a kernel entry holding
+ * these bytes reads back as this very entry (same key, same value), else
+ * such an entry is always decoded.
  */
-function comparable<T, K, V>(kind: RowKind<T, K, V>, entry: Entry<T>): readonly [Buffer, Buffer] | null {
+function comparable<T, K, V>(
+  kind: RowKind<T, K, V>,
+  entry: Entry<T>,
+  keys: Buffer,
+  keyAt: number,
+  values: Buffer,
+  valueAt: number,
+): boolean {
+  const { keyCodec, valueCodec } = kind.map;
   try {
-    const { keyCodec, valueCodec } = kind.map;
     const [k, v] = kind.rows.toRow(entry.value);
-    const bytes = [keyCodec.encode(k), valueCodec.encode(v)] as const;
-    const back = kind.rows.fromRow(keyCodec.decode(bytes[0]), valueCodec.decode(bytes[1]));
-    return kind.key(back) === entry.key && sameFlat(back, entry.value) ? bytes : null;
+    keyCodec.encodeInto(k, keys, keyAt);
+    valueCodec.encodeInto(v, values, valueAt);
+    const back = kind.rows.fromRow(keyCodec.decode(keys, keyAt), valueCodec.decode(values, valueAt));
+    return kind.key(back) === entry.key && sameFlat(back, entry.value);
   } catch {
     // An entry the codecs refuse is never matched: the kernel entries are decoded and compared as before.
-    return null;
+    return false;
   }
 }
 

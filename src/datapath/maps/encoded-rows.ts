@@ -1,9 +1,15 @@
 /**
+ * Writes row `row`'s key and value bytes at `row * keySize` of `keys` and
+ * `row * valueSize` of `values`; false when the row cannot be compared byte
+ * for byte, and is then never matched.
+ */
+export type RowWriter = (row: number, keys: Buffer, values: Buffer) => boolean;
+
+/**
  * Map entries encoded once, key and value bytes packed as a batch read packs
  * them, with an index over the key bytes: a raw read of the map is matched
- * entry by entry against them without decoding anything. A row given as null
- * (it cannot be compared byte for byte) is never matched, nor are rows whose
- * key bytes repeat.
+ * entry by entry against them without decoding anything. Rows whose key
+ * bytes repeat are never matched.
  */
 export class EncodedRows {
   readonly count: number;
@@ -16,26 +22,23 @@ export class EncodedRows {
   constructor(
     readonly keySize: number,
     readonly valueSize: number,
-    rows: ReadonlyArray<readonly [key: Buffer, value: Buffer] | null>,
+    count: number,
+    write: RowWriter,
   ) {
-    this.count = rows.length;
-    this.keys = Buffer.alloc(rows.length * keySize);
-    this.values = Buffer.alloc(rows.length * valueSize);
-    this.repeated = new Uint8Array(rows.length);
+    this.count = count;
+    this.keys = Buffer.alloc(count * keySize);
+    this.values = Buffer.alloc(count * valueSize);
+    this.repeated = new Uint8Array(count);
     let size = 8;
-    while (size < rows.length * 2) size *= 2;
+    while (size < count * 2) size *= 2;
     this.slots = new Int32Array(size);
-    rows.forEach((row, i) => {
-      if (row === null) return;
-      const [key, value] = row;
-      if (key.length !== keySize || value.length !== valueSize) return;
-      key.copy(this.keys, i * keySize);
-      value.copy(this.values, i * valueSize);
+    for (let i = 0; i < count; i++) {
+      if (!write(i, this.keys, this.values)) continue;
       const at = this.probe(this.keys, i * keySize);
       const held = this.slots[at]!;
       if (held === 0) this.slots[at] = i + 1;
       else this.repeated[held - 1] = 1;
-    });
+    }
   }
 
   /** The row whose key bytes are `keys[offset, offset + keySize)`, or -1. */
