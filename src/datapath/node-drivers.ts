@@ -76,17 +76,16 @@ export class NodeDatapath {
           revnat: new RevnatOps(loaded.revnat),
         }
       : {};
-    const raw = this.raw;
     this.drivers = {
       link: new LinkOps(this.net),
       endpoint: new EndpointOps(this.net),
       route: new RouteOps(this.net),
       tunnel: new TunnelOps(this.net),
-      ipcache: raw.ipcache ?? new AbsentOps(),
-      lxc: raw.lxc ?? new AbsentOps(),
-      policy: raw.policy ?? new AbsentOps(),
-      backend: raw.backend ?? new AbsentOps(),
-      revnat: raw.revnat ?? new AbsentOps(),
+      ipcache: this.raw.ipcache ?? new AbsentOps(),
+      lxc: this.raw.lxc ?? new AbsentOps(),
+      policy: this.raw.policy ?? new AbsentOps(),
+      backend: this.raw.backend ?? new AbsentOps(),
+      revnat: this.raw.revnat ?? new AbsentOps(),
       maglev: loaded ? new MaglevOps(loaded.maglev) : new AbsentOps(),
       service: loaded ? new ServiceOps(loaded.services) : new AbsentOps(),
       program: loaded ? new ProgramOps(loaded, nodeNs) : new AbsentOps(),
