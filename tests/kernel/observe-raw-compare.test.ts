@@ -101,7 +101,7 @@ describe('observing against the desired state', () => {
     expect(plan(desired, observed, opts).changes).toEqual([]);
   });
 
-  it('plans value bytes, extra and missing entries and a recreated veth as the full decode does', async () => {
+  it('plans changed value bytes, extra and missing entries, a deleted veth and a stale ifindex as the full decode does, then reads the repaired node as desired', async () => {
     const dp = kept.datapath;
     // A policy entry's verdict rewritten to deny, and a revnat entry's port moved.
     const [pk, pv] = dp.policy.dump()[0]!;
