@@ -40,8 +40,10 @@ function cleanup(): void {
 }
 
 const ms = (t0: number) => performance.now() - t0;
-const rows: [string, string, string][] = [];
-const row = (phase: string, t: number, writes = '') => rows.push([phase, t.toFixed(0), writes]);
+const rows: [string, string, string, string][] = [];
+// The JS heap in use once each step is done (garbage included): where a large first apply's memory goes.
+const heapMiB = () => (process.memoryUsage().heapUsed / 2 ** 20).toFixed(0);
+const row = (phase: string, t: number, writes = '') => rows.push([phase, t.toFixed(0), writes, heapMiB()]);
 
 /** One reconcile pass, step by step as reconcileNode runs it, timing each step; `label` prefixes the rows. */
 async function pass(label: string): Promise<void> {
@@ -126,8 +128,8 @@ async function main(): Promise<void> {
   console.log(
     `\nMachine: ${os.availableParallelism()} CPUs (${os.cpus()[0]?.model.trim()}), kernel ${os.release()}, Node ${process.version}\n`,
   );
-  console.log('| step | ms | kernel writes |\n|---|---|---|');
-  for (const [phase, t, w] of rows) console.log(`| ${phase} | ${t} | ${w} |`);
+  console.log('| step | ms | kernel writes | JS heap used after (MiB) |\n|---|---|---|---|');
+  for (const [phase, t, w, heap] of rows) console.log(`| ${phase} | ${t} | ${w} | ${heap} |`);
 }
 
 await main();
