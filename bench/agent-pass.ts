@@ -6,7 +6,9 @@
 // the example's node-1 is renamed so that nothing is shared with other runs.
 // Then where a kept node's observe spends its time: the one scan of the net
 // kinds (the node's namespace by iproute2, the endpoints' namespaces over
-// netlink from this process), and each other kind's driver on its own (medians).
+// netlink from this process), and each other kind's driver on its own (medians):
+// decoding every entry, and (the BPF map kinds) read against the desired
+// state, comparing raw bytes, as the pass reads them.
 // With `100k`, the node is bench/apply.ts's ~100k-entry configuration
 // (scale-repo.ts: 50 endpoints, 65,000 policy and 35,052 ipcache entries).
 // Run: npx tsx bench/agent-pass.ts [passes=15] [example|100k]
@@ -24,7 +26,7 @@ import { NetdevOps } from '../src/datapath/netdev-ops.js';
 import { DRIVEN_KINDS } from '../src/desired/kinds/index.js';
 import { compileRevision, reconcileNode } from '../src/reconciler/reconcile-node.js';
 import { plan } from '../src/reconciler/plan.js';
-import type { ObservedState } from '../src/desired/desired-state.js';
+import type { Entry, ObservedState } from '../src/desired/desired-state.js';
 import { SCALE_100K, writeScaleRepo } from './scale-repo.js';
 
 const PASSES = Number(process.argv[2] ?? 15);
@@ -107,13 +109,25 @@ async function main(): Promise<void> {
       const driver: { observe(): Promise<unknown> } = kept.drivers[kind];
       if (netdev instanceof NetdevOps && kind === 'netdev') {
         await step('netdev (addresses from the net scan)', () => netdev.observe(scan?.deviceAddresses));
-      } else if (!netKinds.has(kind)) await step(kind, () => driver.observe());
+      } else if (!netKinds.has(kind)) await step(`${kind}, every entry decoded`, () => driver.observe());
+      const raw = kept.drivers[kind] as { observeAgainst?(d: readonly Entry<unknown>[]): Promise<unknown> };
+      const desired = compiled.desired.resources[kind];
+      if (raw.observeAgainst)
+        await step(`${kind}, against the desired entries' bytes`, () => raw.observeAgainst!(desired));
     }
   }
   for (let i = 0; i < PASSES; i++) {
     let observed: ObservedState | undefined;
-    await step('whole observe, as the pass runs it', async () => (observed = await kept.observe()));
-    await step('plan (desired against observed)', async () =>
+    await step('whole observe, every entry decoded', async () => (observed = await kept.observe()));
+    await step('plan (desired against the decoded observe)', async () =>
+      plan(compiled.desired, observed!, { from: 'live', kinds: DRIVEN_KINDS }),
+    );
+    const against = compiled.desired;
+    await step(
+      'whole observe against the desired state, as the pass runs it',
+      async () => (observed = await kept.observe({ against })),
+    );
+    await step('plan (desired against that observe), as the pass runs it', async () =>
       plan(compiled.desired, observed!, { from: 'live', kinds: DRIVEN_KINDS }),
     );
   }

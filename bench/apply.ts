@@ -40,8 +40,10 @@ function cleanup(): void {
 }
 
 const ms = (t0: number) => performance.now() - t0;
-const rows: [string, string, string][] = [];
-const row = (phase: string, t: number, writes = '') => rows.push([phase, t.toFixed(0), writes]);
+const rows: [string, string, string, string][] = [];
+// The JS heap in use once each step is done (garbage included): where a large first apply's memory goes.
+const heapMiB = () => (process.memoryUsage().heapUsed / 2 ** 20).toFixed(0);
+const row = (phase: string, t: number, writes = '') => rows.push([phase, t.toFixed(0), writes, heapMiB()]);
 
 /** One reconcile pass, step by step as reconcileNode runs it, timing each step; `label` prefixes the rows. */
 async function pass(label: string): Promise<void> {
@@ -61,7 +63,7 @@ async function pass(label: string): Promise<void> {
   try {
     const opts = { from: 'live', to: null, kinds: DRIVEN_KINDS };
     t = performance.now();
-    const observed = await node.observe();
+    const observed = await node.observe({ against: desired });
     row(`${label}: observe`, ms(t));
     t = performance.now();
     const changes = plan(desired, observed, opts);
@@ -80,7 +82,7 @@ async function pass(label: string): Promise<void> {
       });
       row(`${label}: apply`, ms(applyStart), String(node.writes));
       t = performance.now();
-      const remaining = plan(desired, await node.observe(), opts);
+      const remaining = plan(desired, await node.observe({ against: desired }), opts);
       row(`${label}: verify (observe + plan)`, ms(t));
       if (remaining.changes.length > 0) throw new Error(`did not converge: ${remaining.changes.length} changes remain`);
     }
@@ -126,8 +128,8 @@ async function main(): Promise<void> {
   console.log(
     `\nMachine: ${os.availableParallelism()} CPUs (${os.cpus()[0]?.model.trim()}), kernel ${os.release()}, Node ${process.version}\n`,
   );
-  console.log('| step | ms | kernel writes |\n|---|---|---|');
-  for (const [phase, t, w] of rows) console.log(`| ${phase} | ${t} | ${w} |`);
+  console.log('| step | ms | kernel writes | JS heap used after (MiB) |\n|---|---|---|---|');
+  for (const [phase, t, w, heap] of rows) console.log(`| ${phase} | ${t} | ${w} | ${heap} |`);
 }
 
 await main();

@@ -1,7 +1,20 @@
 import type { Entry, IpcacheValue, LxcValue, PolicyValue } from '../desired/desired-state.js';
 import { KINDS } from '../desired/kinds/index.js';
+import { observeAgainst, observeAll, type RowKind } from './internal/observe-against.js';
 import { ifIndex, inNetns } from './libbpf/index.js';
-import type { EndpointMap, IpcacheMap, PolicyMap, TypedMap } from './maps/index.js';
+import {
+  ipcacheRows,
+  policyRows,
+  type EndpointMap,
+  type EndpointMapValue,
+  type IpcacheMap,
+  type IpcacheMapValue,
+  type PolicyKey,
+  type PolicyMap,
+  type PolicyMapValue,
+  type RowMapping,
+  type TypedMap,
+} from './maps/index.js';
 import type { NetOps } from './net/index.js';
 
 // Drivers for the node's BPF maps, in the shape every driver has (NetOps):
@@ -19,6 +32,8 @@ abstract class MapOps<V, K> implements NetOps<V> {
   protected abstract keyOf(v: V): K;
   abstract updateMany(entries: readonly Entry<V>[]): Promise<void>;
   abstract observe(): Promise<Entry<V>[]>;
+  /** observe(), with the entries whose bytes are desired entries' read as those entries (see observeAgainst). */
+  abstract observeAgainst(desired: readonly Entry<V>[]): Promise<readonly Entry<V>[]>;
 
   update(entry: Entry<V>): Promise<void> {
     return this.updateMany([entry]);
@@ -40,8 +55,11 @@ abstract class MapOps<V, K> implements NetOps<V> {
 }
 
 export class IpcacheOps extends MapOps<IpcacheValue, string> {
+  private readonly kind: RowKind<IpcacheValue, string, IpcacheMapValue>;
+
   constructor(private readonly ipcache: IpcacheMap) {
     super(ipcache);
+    this.kind = { map: ipcache, rows: ipcacheRows, key: KINDS.ipcache.key, encodeOnce: true };
   }
 
   protected keyOf(v: IpcacheValue): string {
@@ -53,13 +71,20 @@ export class IpcacheOps extends MapOps<IpcacheValue, string> {
   }
 
   async observe(): Promise<Entry<IpcacheValue>[]> {
-    return this.ipcache.read().map((value) => ({ key: KINDS.ipcache.key(value), value }));
+    return observeAll(this.kind);
+  }
+
+  async observeAgainst(desired: readonly Entry<IpcacheValue>[]): Promise<readonly Entry<IpcacheValue>[]> {
+    return observeAgainst(this.kind, desired);
   }
 }
 
 export class PolicyOps extends MapOps<PolicyValue, PolicyValue> {
+  private readonly kind: RowKind<PolicyValue, PolicyKey, PolicyMapValue>;
+
   constructor(private readonly policy: PolicyMap) {
     super(policy as unknown as TypedMap<PolicyValue, unknown>);
+    this.kind = { map: policy, rows: policyRows, key: KINDS.policy.key, encodeOnce: true };
   }
 
   protected keyOf(v: PolicyValue): PolicyValue {
@@ -71,22 +96,41 @@ export class PolicyOps extends MapOps<PolicyValue, PolicyValue> {
   }
 
   async observe(): Promise<Entry<PolicyValue>[]> {
-    return this.policy.read().map((value) => ({ key: KINDS.policy.key(value), value }));
+    return observeAll(this.kind);
+  }
+
+  async observeAgainst(desired: readonly Entry<PolicyValue>[]): Promise<readonly Entry<PolicyValue>[]> {
+    return observeAgainst(this.kind, desired);
   }
 }
 
 /**
+ * The entry's row with the host veth's ifindex as it is now; read back, an
+ * ifindex that no longer names the entry's veth (the device was recreated)
+ * becomes `ifName` "(ifindex N)", so the plan shows it and apply repairs it.
+ */
+const lxcRows: RowMapping<LxcValue, string, EndpointMapValue> = {
+  toRow: ({ address, ...v }) => [address, { ...v, ifindex: currentIndex(v.ifName) }],
+  fromRow(address, { ifindex, ...v }) {
+    const live = currentIndex(v.ifName);
+    return { address, ...v, ifName: live === ifindex ? v.ifName : `(ifindex ${ifindex})` };
+  },
+};
+
+/**
  * The BPF endpoint map. The kernel entry holds the host veth's ifindex, which
- * the declaration cannot know: it is resolved on write, and on observe an
- * entry whose ifindex no longer names its veth (the device was recreated)
- * reads back with `ifName` "(ifindex N)", so the plan shows it and apply repairs it.
+ * the declaration cannot know: it is resolved on write and checked on observe
+ * (lxcRows), so its rows are encoded on every read, not once per desired list.
  */
 export class LxcOps extends MapOps<LxcValue, string> {
+  private readonly kind: RowKind<LxcValue, string, EndpointMapValue>;
+
   constructor(
     private readonly endpoints: EndpointMap,
     private readonly nodeNs: string | null,
   ) {
     super(endpoints);
+    this.kind = { map: endpoints, rows: lxcRows, key: KINDS.lxc.key, encodeOnce: false };
   }
 
   protected keyOf(v: LxcValue): string {
@@ -101,15 +145,11 @@ export class LxcOps extends MapOps<LxcValue, string> {
   }
 
   async observe(): Promise<Entry<LxcValue>[]> {
-    const rows = this.endpoints.dump();
-    return this.inNode(() =>
-      rows.map(([address, { ifindex, ...v }]) => {
-        const live = currentIndex(v.ifName);
-        const ifName = live === ifindex ? v.ifName : `(ifindex ${ifindex})`;
-        const value = { address, ...v, ifName };
-        return { key: KINDS.lxc.key(value), value };
-      }),
-    );
+    return this.inNode(() => observeAll(this.kind));
+  }
+
+  async observeAgainst(desired: readonly Entry<LxcValue>[]): Promise<readonly Entry<LxcValue>[]> {
+    return this.inNode(() => observeAgainst(this.kind, desired));
   }
 
   private inNode<T>(fn: () => T): T {

@@ -1,6 +1,17 @@
 import type { BackendValue, Entry, MaglevValue, RevnatValue, ServiceValue } from '../desired/desired-state.js';
 import { KINDS } from '../desired/kinds/index.js';
-import type { BackendMap, MaglevMap, RevnatMap, ServiceMap, TypedMap } from './maps/index.js';
+import { observeAgainst, observeAll, type RowKind } from './internal/observe-against.js';
+import {
+  backendRows,
+  revnatRows,
+  type BackendMap,
+  type LbBackend,
+  type LbRevnat,
+  type MaglevMap,
+  type RevnatMap,
+  type ServiceMap,
+  type TypedMap,
+} from './maps/index.js';
 import type { NetOps } from './net/index.js';
 
 // Drivers for the load balancer's maps, in the shape every driver has
@@ -34,8 +45,11 @@ abstract class LbOps<V> implements NetOps<V> {
 }
 
 export class BackendOps extends LbOps<BackendValue> {
+  private readonly kind: RowKind<BackendValue, number, LbBackend>;
+
   constructor(private readonly backends: BackendMap) {
     super([backends]);
+    this.kind = { map: backends, rows: backendRows, key: KINDS.backend.key, encodeOnce: true };
   }
 
   async updateMany(entries: readonly Entry<BackendValue>[]): Promise<void> {
@@ -47,13 +61,21 @@ export class BackendOps extends LbOps<BackendValue> {
   }
 
   async observe(): Promise<Entry<BackendValue>[]> {
-    return this.backends.read().map((value) => ({ key: KINDS.backend.key(value), value }));
+    return observeAll(this.kind);
+  }
+
+  /** observe(), with the entries whose bytes are desired entries' read as those entries (see observeAgainst). */
+  async observeAgainst(desired: readonly Entry<BackendValue>[]): Promise<readonly Entry<BackendValue>[]> {
+    return observeAgainst(this.kind, desired);
   }
 }
 
 export class RevnatOps extends LbOps<RevnatValue> {
+  private readonly kind: RowKind<RevnatValue, number, LbRevnat>;
+
   constructor(private readonly revnat: RevnatMap) {
     super([revnat]);
+    this.kind = { map: revnat, rows: revnatRows, key: KINDS.revnat.key, encodeOnce: true };
   }
 
   async updateMany(entries: readonly Entry<RevnatValue>[]): Promise<void> {
@@ -65,7 +87,12 @@ export class RevnatOps extends LbOps<RevnatValue> {
   }
 
   async observe(): Promise<Entry<RevnatValue>[]> {
-    return this.revnat.read().map((value) => ({ key: KINDS.revnat.key(value), value }));
+    return observeAll(this.kind);
+  }
+
+  /** observe(), with the entries whose bytes are desired entries' read as those entries (see observeAgainst). */
+  async observeAgainst(desired: readonly Entry<RevnatValue>[]): Promise<readonly Entry<RevnatValue>[]> {
+    return observeAgainst(this.kind, desired);
   }
 }
 

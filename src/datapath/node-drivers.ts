@@ -1,4 +1,4 @@
-import type { Entry, ObservedState, ResourceKind, ResourceValues } from '../desired/desired-state.js';
+import type { DesiredState, Entry, ObservedState, ResourceKind, ResourceValues } from '../desired/desired-state.js';
 import { DRIVEN_KINDS, kindSpec, type DrivenKind } from '../desired/kinds/index.js';
 import { IpcacheOps, LxcOps, PolicyOps } from './bpf-map-ops.js';
 import {
@@ -21,6 +21,13 @@ import type { L7VerdictEvent } from './proxy/index.js';
 
 /** A driver per driven kind of the registry: a kind without one, or with one of another value type, does not compile. */
 export type Drivers = { readonly [K in DrivenKind]: NetOps<ResourceValues[K]> };
+
+/** The kinds whose drivers can observe against the desired entries' bytes (one kernel entry per desired entry). */
+type RawKind = 'ipcache' | 'lxc' | 'policy' | 'backend' | 'revnat';
+type RawObservers = { readonly [K in RawKind]: NetOps<ResourceValues[K]> & RawObserver<ResourceValues[K]> };
+interface RawObserver<V> {
+  observeAgainst(desired: readonly Entry<V>[]): Promise<readonly Entry<V>[]>;
+}
 
 export interface NodeOptions {
   /** The node's name: names its bpffs directory and marks everything gitwire creates for it. */
@@ -46,6 +53,7 @@ export class NodeDatapath {
   private readonly net: NetNode;
   private readonly netns: NetnsOps;
   private readonly netdev: NetdevOps | null;
+  private readonly raw: Partial<RawObservers>;
 
   private constructor(
     readonly node: string,
@@ -59,16 +67,25 @@ export class NodeDatapath {
       ? new L7ProxyOps({ node, nodeNs, map: loaded.proxy, ...(onL7Verdict ? { onVerdict: onL7Verdict } : {}) })
       : null;
     this.netdev = loaded ? new NetdevOps(loaded, nodeNs) : null;
+    this.raw = loaded
+      ? {
+          ipcache: new IpcacheOps(loaded.ipcache),
+          lxc: new LxcOps(loaded.endpoints, nodeNs),
+          policy: new PolicyOps(loaded.policy),
+          backend: new BackendOps(loaded.backends),
+          revnat: new RevnatOps(loaded.revnat),
+        }
+      : {};
     this.drivers = {
       link: new LinkOps(this.net),
       endpoint: new EndpointOps(this.net),
       route: new RouteOps(this.net),
       tunnel: new TunnelOps(this.net),
-      ipcache: loaded ? new IpcacheOps(loaded.ipcache) : new AbsentOps(),
-      lxc: loaded ? new LxcOps(loaded.endpoints, nodeNs) : new AbsentOps(),
-      policy: loaded ? new PolicyOps(loaded.policy) : new AbsentOps(),
-      backend: loaded ? new BackendOps(loaded.backends) : new AbsentOps(),
-      revnat: loaded ? new RevnatOps(loaded.revnat) : new AbsentOps(),
+      ipcache: this.raw.ipcache ?? new AbsentOps(),
+      lxc: this.raw.lxc ?? new AbsentOps(),
+      policy: this.raw.policy ?? new AbsentOps(),
+      backend: this.raw.backend ?? new AbsentOps(),
+      revnat: this.raw.revnat ?? new AbsentOps(),
       maglev: loaded ? new MaglevOps(loaded.maglev) : new AbsentOps(),
       service: loaded ? new ServiceOps(loaded.services) : new AbsentOps(),
       program: loaded ? new ProgramOps(loaded, nodeNs) : new AbsentOps(),
@@ -114,14 +131,24 @@ export class NodeDatapath {
   /**
    * Reads every driven kind from the kernel: the net kinds from one scan of
    * the node, netdev from that scan's addresses, the rest from their drivers.
+   * Given the desired state (`against`), the BPF map kinds read as much of it
+   * as the kernel holds byte for byte as its own entries, undecoded, and a
+   * kind the kernel holds exactly as the desired list itself: what plan
+   * makes of it is the same, at a fraction of the cost.
    */
-  async observe(): Promise<ObservedState> {
+  async observe(opts: { readonly against?: DesiredState } = {}): Promise<ObservedState> {
     const scan = await observeNet(this.net);
     const netdev = this.netdev ? { netdev: await this.netdev.observe(scan.deviceAddresses) } : {};
     const net: Partial<Record<ResourceKind, readonly Entry<unknown>[]>> = { ...scan, ...netdev };
     const resources: Partial<Record<ResourceKind, readonly Entry<unknown>[]>> = {};
-    for (const kind of DRIVEN_KINDS) resources[kind] = net[kind] ?? (await this.drivers[kind].observe());
+    for (const kind of DRIVEN_KINDS) resources[kind] = net[kind] ?? (await this.observeKind(kind, opts.against));
     return { node: this.node, resources } as ObservedState;
+  }
+
+  private observeKind(kind: DrivenKind, against: DesiredState | undefined): Promise<readonly Entry<unknown>[]> {
+    const raw = this.raw[kind as RawKind] as RawObservers[RawKind] | undefined;
+    const desired = against?.resources[kind] as readonly Entry<never>[] | undefined;
+    return raw && desired ? raw.observeAgainst(desired) : this.drivers[kind].observe();
   }
 
   /**

@@ -114,8 +114,12 @@ function change<K extends ResourceKind>(
   after: Entry<ResourceValues[K]> | null,
   label: string | undefined,
 ): Change<K> {
-  const c = { resource, key, action, before: before?.value ?? null, after: after?.value ?? null };
-  return label === undefined ? c : { ...c, label };
+  const b = before?.value ?? null;
+  const a = after?.value ?? null;
+  // One object per change, not a copy with the label: a first apply plans every desired entry.
+  return label === undefined
+    ? { resource, key, action, before: b, after: a }
+    : { resource, key, action, before: b, after: a, label };
 }
 
 function countActions(changes: readonly Change[]): ActionCounts {

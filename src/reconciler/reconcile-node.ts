@@ -90,7 +90,8 @@ export async function reconcileNode(opts: ReconcileOptions): Promise<ReconcileRe
     const keep = desired.resources.endpoint.map((e) => e.value.netns);
     if (!opts.dryRun) await node.sweepNetnsLeftovers(endpointNetnsPrefix(opts.node), keep);
     const planOpts = { from: 'live', kinds: DRIVEN_KINDS };
-    const changes = plan(desired, await node.observe(), planOpts);
+    // Observed against the desired state: what the kernel holds as desired is not decoded, and plans the same.
+    const changes = plan(desired, await node.observe({ against: desired }), planOpts);
     if (opts.dryRun || changes.changes.length === 0) {
       return { inputs, changes, writes: node.writes - before, remaining: null, warnings };
     }
@@ -98,7 +99,7 @@ export async function reconcileNode(opts: ReconcileOptions): Promise<ReconcileRe
     await apply(changes, node.drivers, { deleteFirst });
     // A namespace a crash left unmarked is pristine only once apply has pruned the veth into it.
     await node.sweepNetnsLeftovers(endpointNetnsPrefix(opts.node), keep);
-    const remaining = plan(desired, await node.observe(), planOpts);
+    const remaining = plan(desired, await node.observe({ against: desired }), planOpts);
     const all = [...warnings, ...[...deleteFirst].map((kind) => transitionWarning(kind, node.node))];
     return { inputs, changes, writes: node.writes - before, remaining, warnings: all };
   } finally {

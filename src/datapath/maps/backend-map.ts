@@ -1,7 +1,12 @@
 import type { BackendValue } from '../../desired/desired-state.js';
 import type { BpfMap } from '../libbpf/index.js';
 import { backendIdCodec, lbBackendCodec, type LbBackend } from './lb-codec.js';
-import { TypedMap } from './typed-map.js';
+import { TypedMap, type RowMapping } from './typed-map.js';
+
+export const backendRows: RowMapping<BackendValue, number, LbBackend> = {
+  toRow: ({ id, ...b }) => [id, b],
+  fromRow: (id, b) => ({ id, ...b }),
+};
 
 /** The load balancer's backends: id → address, port, protocol, state. */
 export class BackendMap extends TypedMap<number, LbBackend> {
@@ -10,10 +15,10 @@ export class BackendMap extends TypedMap<number, LbBackend> {
   }
 
   write(values: readonly BackendValue[]): void {
-    this.putMany(values.map(({ id, ...b }) => [id, b]));
+    this.putMany(values.map(backendRows.toRow));
   }
 
   read(): BackendValue[] {
-    return this.dump().map(([id, b]) => ({ id, ...b }));
+    return this.dump().map(([id, b]) => backendRows.fromRow(id, b));
   }
 }

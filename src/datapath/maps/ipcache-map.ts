@@ -1,7 +1,12 @@
 import type { IpcacheValue } from '../../desired/desired-state.js';
 import type { BpfMap } from '../libbpf/index.js';
 import { ipcacheKeyCodec, ipcacheValueCodec, type IpcacheMapValue } from './ipcache-codec.js';
-import { TypedMap } from './typed-map.js';
+import { TypedMap, type RowMapping } from './typed-map.js';
+
+export const ipcacheRows: RowMapping<IpcacheValue, string, IpcacheMapValue> = {
+  toRow: (v) => [v.prefix, { identity: v.identity, tunnelEndpoint: v.tunnelEndpoint }],
+  fromRow: (prefix, v) => ({ prefix, identity: v.identity, tunnelEndpoint: v.tunnelEndpoint }),
+};
 
 /** The node's ipcache LPM trie, read and written as DesiredState ipcache values. */
 export class IpcacheMap extends TypedMap<string, IpcacheMapValue> {
@@ -10,7 +15,7 @@ export class IpcacheMap extends TypedMap<string, IpcacheMapValue> {
   }
 
   write(values: readonly IpcacheValue[]): void {
-    this.putMany(values.map((v) => [v.prefix, { identity: v.identity, tunnelEndpoint: v.tunnelEndpoint }]));
+    this.putMany(values.map(ipcacheRows.toRow));
   }
 
   erase(prefixes: readonly string[]): number {
@@ -18,6 +23,6 @@ export class IpcacheMap extends TypedMap<string, IpcacheMapValue> {
   }
 
   read(): IpcacheValue[] {
-    return this.dump().map(([prefix, v]) => ({ prefix, identity: v.identity, tunnelEndpoint: v.tunnelEndpoint }));
+    return this.dump().map(([prefix, v]) => ipcacheRows.fromRow(prefix, v));
   }
 }

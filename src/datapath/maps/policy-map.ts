@@ -1,12 +1,23 @@
 import type { PolicyValue } from '../../desired/desired-state.js';
 import type { BpfMap } from '../libbpf/index.js';
 import { policyKeyCodec, policyValueCodec, type PolicyKey, type PolicyMapValue } from './policy-codec.js';
-import { TypedMap } from './typed-map.js';
+import { TypedMap, type RowMapping } from './typed-map.js';
 
-const split = (v: PolicyValue): [PolicyKey, PolicyMapValue] => [
-  v,
-  { verdict: v.verdict, proxyPort: v.proxyPort, ruleId: v.ruleId },
-];
+export const policyRows: RowMapping<PolicyValue, PolicyKey, PolicyMapValue> = {
+  toRow: (v) => [v, { verdict: v.verdict, proxyPort: v.proxyPort, ruleId: v.ruleId }],
+  // Fields named one by one: spreading two objects per entry cost more than the whole dump.
+  fromRow: (k, v) => ({
+    endpointId: k.endpointId,
+    direction: k.direction,
+    identity: k.identity,
+    protocol: k.protocol,
+    port: k.port,
+    portPrefixLen: k.portPrefixLen,
+    verdict: v.verdict,
+    proxyPort: v.proxyPort,
+    ruleId: v.ruleId,
+  }),
+};
 
 /**
  * The node's policy LPM trie, read and written as DesiredState policy values.
@@ -53,25 +64,14 @@ export class PolicyMap extends TypedMap<PolicyKey, PolicyMapValue> {
   }
 
   write(values: readonly PolicyValue[]): void {
-    this.putMany(values.map(split));
+    this.putMany(values.map(policyRows.toRow));
   }
 
   erase(values: readonly PolicyKey[]): number {
     return this.removeMany(values);
   }
 
-  // Fields named one by one: spreading two objects per entry cost more than the whole dump.
   read(): PolicyValue[] {
-    return this.dump().map(([k, v]) => ({
-      endpointId: k.endpointId,
-      direction: k.direction,
-      identity: k.identity,
-      protocol: k.protocol,
-      port: k.port,
-      portPrefixLen: k.portPrefixLen,
-      verdict: v.verdict,
-      proxyPort: v.proxyPort,
-      ruleId: v.ruleId,
-    }));
+    return this.dump().map(([k, v]) => policyRows.fromRow(k, v));
   }
 }

@@ -1,7 +1,12 @@
 import type { RevnatValue } from '../../desired/desired-state.js';
 import type { BpfMap } from '../libbpf/index.js';
 import { lbRevnatCodec, revNatIndexCodec, type LbRevnat } from './lb-codec.js';
-import { TypedMap } from './typed-map.js';
+import { TypedMap, type RowMapping } from './typed-map.js';
+
+export const revnatRows: RowMapping<RevnatValue, number, LbRevnat> = {
+  toRow: ({ index, ...r }) => [index, r],
+  fromRow: (index, r) => ({ index, ...r }),
+};
 
 /** Reverse NAT: index → the frontend address and port replies leave with. */
 export class RevnatMap extends TypedMap<number, LbRevnat> {
@@ -10,10 +15,10 @@ export class RevnatMap extends TypedMap<number, LbRevnat> {
   }
 
   write(values: readonly RevnatValue[]): void {
-    this.putMany(values.map(({ index, ...r }) => [index, r]));
+    this.putMany(values.map(revnatRows.toRow));
   }
 
   read(): RevnatValue[] {
-    return this.dump().map(([index, r]) => ({ index, ...r }));
+    return this.dump().map(([index, r]) => revnatRows.fromRow(index, r));
   }
 }

@@ -1,5 +1,6 @@
 import { batchSupport, type Batch, type BpfMap, type MapType } from '../libbpf/index.js';
 import type { Codec } from './internal/struct-layout.js';
+import type { EncodedRows } from './encoded-rows.js';
 
 const TYPE_NAMES: Readonly<Record<number, MapType>> = {
   1: 'hash',
@@ -14,6 +15,20 @@ const TYPE_NAMES: Readonly<Record<number, MapType>> = {
 export interface WriteStats {
   updates: number;
   deletes: number;
+}
+
+/** How a value of the desired state is one entry of a map, and back. */
+export interface RowMapping<T, K, V> {
+  toRow(value: T): readonly [K, V];
+  fromRow(key: K, value: V): T;
+}
+
+/** A raw read matched against encoded rows: `rows[j]` is the row entry j's bytes equal, or -1. */
+export interface RawMatch {
+  readonly batch: Batch;
+  readonly rows: Int32Array;
+  /** How many entries matched a row. */
+  readonly matched: number;
 }
 
 /**
@@ -63,8 +78,11 @@ export class TypedMap<K, V> {
       for (const [k, v] of entries) this.put(k, v);
       return;
     }
-    const keys = Buffer.concat(entries.map(([k]) => this.keyCodec.encode(k)));
-    const values = Buffer.concat(entries.map(([, v]) => this.valueCodec.encode(v)));
+    // Encoded straight into the batch, not a Buffer per entry concatenated: a first apply writes ~100k.
+    const keys = this.packKeys(entries.map(([k]) => k));
+    const vs = this.valueCodec.size;
+    const values = Buffer.alloc(entries.length * vs);
+    for (let i = 0; i < entries.length; i++) this.valueCodec.encodeInto(entries[i]![1], values, i * vs);
     this.map.updateBatch(keys, values, entries.length);
     this.stats.updates += entries.length;
   }
@@ -77,9 +95,16 @@ export class TypedMap<K, V> {
       for (const k of keys) if (this.remove(k)) n++;
       return n;
     }
-    n = this.map.deleteBatch(Buffer.concat(keys.map((k) => this.keyCodec.encode(k))), keys.length);
+    n = this.map.deleteBatch(this.packKeys(keys), keys.length);
     this.stats.deletes += n;
     return n;
+  }
+
+  private packKeys(keys: readonly K[]): Buffer {
+    const ks = this.keyCodec.size;
+    const out = Buffer.alloc(keys.length * ks);
+    for (let i = 0; i < keys.length; i++) this.keyCodec.encodeInto(keys[i]!, out, i * ks);
+    return out;
   }
 
   /** Every entry as packed raw bytes: values every `map.valueBufferSize` bytes. */
@@ -89,13 +114,38 @@ export class TypedMap<K, V> {
 
   /** Every entry, decoded. Keys are collected before anything acts on them. */
   dump(): Array<[K, V]> {
-    const { keys, values, count } = this.raw();
+    const batch = this.raw();
+    const out = new Array<[K, V]>(batch.count);
+    for (let i = 0; i < batch.count; i++) out[i] = this.decodeAt(batch, i);
+    return out;
+  }
+
+  /** Entry `i` of a raw read, decoded. */
+  decodeAt({ keys, values }: Batch, i: number): [K, V] {
+    return [
+      this.keyCodec.decode(keys, i * this.keyCodec.size),
+      this.valueCodec.decode(values, i * this.map.valueBufferSize),
+    ];
+  }
+
+  /**
+   * Every entry raw, each found in `encoded` by its key bytes and kept as a
+   * match where its value bytes are equal too. Per-CPU values never match.
+   */
+  match(encoded: EncodedRows): RawMatch {
+    const batch = this.raw();
+    const rows = new Int32Array(batch.count).fill(-1);
     const ks = this.keyCodec.size;
     const vs = this.map.valueBufferSize;
-    const out = new Array<[K, V]>(count);
-    for (let i = 0; i < count; i++) {
-      out[i] = [this.keyCodec.decode(keys, i * ks), this.valueCodec.decode(values, i * vs)];
+    if (encoded.keySize !== ks || encoded.valueSize !== vs) return { batch, rows, matched: 0 };
+    let matched = 0;
+    for (let j = 0; j < batch.count; j++) {
+      const row = encoded.find(batch.keys, j * ks);
+      if (row >= 0 && encoded.sameValue(row, batch.values, j * vs)) {
+        rows[j] = row;
+        matched++;
+      }
     }
-    return out;
+    return { batch, rows, matched };
   }
 }

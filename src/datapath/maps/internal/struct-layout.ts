@@ -26,6 +26,8 @@ export interface StructLayout {
 /** Encoder and decoder of one struct, plus its layout for the kernel checks. */
 export interface Codec<T> extends StructLayout {
   encode(value: T): Buffer;
+  /** Writes the value's bytes (padding zero) at `offset` of `buf`: a batch is encoded into one buffer. */
+  encodeInto(value: T, buf: Buffer, offset: number): void;
   decode(buf: Buffer, offset?: number): T;
 }
 
@@ -63,9 +65,12 @@ export function structCodec<F extends FieldList, T>(
 ): Codec<T> {
   const { fields, size } = layout(list);
   const data = fields.filter((f) => f.type.kind !== 'pad');
+  const writeFields = (values: Readonly<Record<string, unknown>>, b: Buffer, o: number) => {
+    for (const f of data) f.type.write(b, o + f.offset, values[f.name]);
+  };
   const encodeFields = (values: Readonly<Record<string, unknown>>) => {
     const b = Buffer.alloc(size);
-    for (const f of data) f.type.write(b, f.offset, values[f.name]);
+    writeFields(values, b, 0);
     return b;
   };
   // A plain loop: a map dump decodes every entry, and Object.fromEntries over a mapped array cost twice as much.
@@ -82,6 +87,10 @@ export function structCodec<F extends FieldList, T>(
     encodeFields,
     decodeFields,
     encode: (value) => encodeFields(map.toFields(value)),
+    encodeInto(value, b, o) {
+      b.fill(0, o, o + size);
+      writeFields(map.toFields(value), b, o);
+    },
     decode: (b, o = 0) => map.fromFields(decodeFields(b, o) as FieldValues<F>),
   };
 }
