@@ -32,7 +32,7 @@ export {
   type TcPoint,
 } from './tc.js';
 export { RingBufferReader, type RingBufferOptions } from './ring-buffer.js';
-export { inNetns, withThreadIn } from './netns.js';
+export { inNetns } from './netns.js';
 export { batchSupport, tcxSupport, type Support } from './features.js';
 export { errnoName } from './internal/errno-name.js';
 export {

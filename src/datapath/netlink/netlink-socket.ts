@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
 import koffi from 'koffi';
-import { withThreadIn } from '../libbpf/index.js';
+import { withThreadIn } from './thread-netns.js';
 import { NetlinkCallError } from './netlink-call-error.js';
 
 // A netlink socket opened inside a named network namespace without running a
