@@ -59,12 +59,25 @@ export function readYamlFile(file: RepoFile, limits: ReadLimits, budget: number)
   if (!plain || plain.count > budget) return readWithFullParser(file.path, decoded.text, lines, limits, budget, out);
   for (const d of plain.documents) {
     lines.add(d.index, d);
-    // Only the index: the plain reader's line tables must go with release(), not live on in a cache.
-    const index = d.index;
-    const lineOf = (path: FieldPath) => lines.locator(index).lineOf(path);
-    out.documents.push({ file: file.path, line: d.line, index, value: d.value, lineOf });
+    out.documents.push({
+      file: file.path,
+      line: d.line,
+      index: d.index,
+      value: d.value,
+      lineOf: lineOf(lines, d.index),
+    });
   }
   return { ...out, documentCount: plain.count, truncated: false, release: () => lines.release() };
+}
+
+/**
+ * A document's way back to its lines. Made out here: a closure made inside
+ * readYamlFile would keep that call's scope, and with it every value the file
+ * read, alive for as long as the document is cached. Only the index: the plain
+ * reader's line tables must go with release(), not live on in a cache.
+ */
+function lineOf(lines: SourceLines, index: number): (path: FieldPath) => number {
+  return (path) => lines.locator(index).lineOf(path);
 }
 
 type ReadSoFar = { documents: ParsedDocument[]; diagnostics: Diagnostic[]; documentCount: number };
@@ -148,7 +161,7 @@ function toParsedDocument(
     return null;
   }
   if (value === null || value === undefined) return null;
-  return { file, line, index, value, lineOf: (path) => lines.locator(index).lineOf(path) };
+  return { file, line, index, value, lineOf: lineOf(lines, index) };
 }
 
 function yamlMessage(message: string): string {

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import type { FieldPath } from '../../../src/desired/load/field-path.js';
 import { readYamlFile } from '../../../src/desired/load/read-yaml-file.js';
@@ -45,5 +47,31 @@ describe('readYamlFile', () => {
       [0, 2],
       [1, 10],
     ]);
+  });
+
+  it.each([
+    ['the plain reader', text],
+    ['the full parser', `${text}flow: [1, 2]\n`],
+  ])('lets the parsed values go while a document keeps its lineOf (%s)', async (_, yaml) => {
+    // A cache keeps each document's lineOf for years of agent loop, but never its value.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // As validateFiles keeps a file: its documents' places, the value dropped, the reading gone.
+    const { values, kept } = (() => {
+      const read = readYamlFile({ path: 'eps.yaml', content: new TextEncoder().encode(yaml) }, limits, 100);
+      read.release();
+      return {
+        values: read.documents.map((d) => new WeakRef(d.value as object)),
+        kept: read.documents.map((d) => d.lineOf),
+      };
+    })();
+    expect(values.every((v) => v.deref() !== undefined)).toBe(true);
+    // WeakRefs are cleared after the job that collected their targets.
+    for (let i = 0; i < 5 && values.some((v) => v.deref() !== undefined); i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      gc();
+    }
+    expect(values.map((v) => v.deref())).toEqual([undefined, undefined]);
+    expect(kept.map((lineOf) => lineOf(['metadata', 'name']))).toEqual([5, 13]);
   });
 });
