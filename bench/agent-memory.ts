@@ -140,8 +140,11 @@ async function main(): Promise<void> {
       );
     console.log(`\nsampled peak VmRSS ${mib(peak)}; final VmHWM ${mib(memory(pid).hwm)}`);
   } finally {
-    process.kill(pid, 'SIGTERM');
-    await new Promise((r) => (agent.exitCode !== null ? r(null) : agent.once('exit', r)));
+    // An agent that exited on its own is not signalled: the error saying why is the one to show.
+    if (agent.exitCode === null && agent.signalCode === null) {
+      process.kill(pid, 'SIGTERM');
+      await new Promise((r) => (agent.exitCode !== null ? r(null) : agent.once('exit', r)));
+    }
   }
 }
 

@@ -15,7 +15,7 @@ export class BackendMap extends TypedMap<number, LbBackend> {
   }
 
   write(values: readonly BackendValue[]): void {
-    this.putMany(values.map(backendRows.toRow));
+    this.putRows(values, backendRows.toRow);
   }
 
   read(): BackendValue[] {

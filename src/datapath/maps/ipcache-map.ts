@@ -15,7 +15,7 @@ export class IpcacheMap extends TypedMap<string, IpcacheMapValue> {
   }
 
   write(values: readonly IpcacheValue[]): void {
-    this.putMany(values.map(ipcacheRows.toRow));
+    this.putRows(values, ipcacheRows.toRow);
   }
 
   erase(prefixes: readonly string[]): number {

@@ -43,9 +43,9 @@ export class PolicyMap extends TypedMap<PolicyKey, PolicyMapValue> {
     return gone;
   }
 
-  override putMany(entries: ReadonlyArray<readonly [PolicyKey, PolicyMapValue]>): void {
-    super.putMany(entries);
-    if (entries.length > 0) this.bump();
+  override putRows<T>(values: readonly T[], toRow: (value: T) => readonly [PolicyKey, PolicyMapValue]): void {
+    super.putRows(values, toRow);
+    if (values.length > 0) this.bump();
   }
 
   override removeMany(keys: readonly PolicyKey[]): number {
@@ -64,7 +64,7 @@ export class PolicyMap extends TypedMap<PolicyKey, PolicyMapValue> {
   }
 
   write(values: readonly PolicyValue[]): void {
-    this.putMany(values.map(policyRows.toRow));
+    this.putRows(values, policyRows.toRow);
   }
 
   erase(values: readonly PolicyKey[]): number {

@@ -15,7 +15,7 @@ export class RevnatMap extends TypedMap<number, LbRevnat> {
   }
 
   write(values: readonly RevnatValue[]): void {
-    this.putMany(values.map(revnatRows.toRow));
+    this.putRows(values, revnatRows.toRow);
   }
 
   read(): RevnatValue[] {

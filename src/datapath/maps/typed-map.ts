@@ -73,18 +73,31 @@ export class TypedMap<K, V> {
   }
 
   putMany(entries: ReadonlyArray<readonly [K, V]>): void {
-    if (entries.length === 0) return;
+    this.putRows(entries, (e) => e);
+  }
+
+  /**
+   * putMany of `values` each made a row by `toRow`, one row at a time: each
+   * [key, value] pair dies as soon as it is encoded, not after the last one is
+   * made (a first apply writes ~100k rows at once).
+   */
+  putRows<T>(values: readonly T[], toRow: (value: T) => readonly [K, V]): void {
+    if (values.length === 0) return;
     if (!this.batched) {
-      for (const [k, v] of entries) this.put(k, v);
+      for (const v of values) this.put(...toRow(v));
       return;
     }
-    // Encoded straight into the batch, not a Buffer per entry concatenated: a first apply writes ~100k.
-    const keys = this.packKeys(entries.map(([k]) => k));
-    const vs = this.valueCodec.size;
-    const values = Buffer.alloc(entries.length * vs);
-    for (let i = 0; i < entries.length; i++) this.valueCodec.encodeInto(entries[i]![1], values, i * vs);
-    this.map.updateBatch(keys, values, entries.length);
-    this.stats.updates += entries.length;
+    // Encoded straight into the batch, not a Buffer per entry concatenated.
+    const [ks, vs] = [this.keyCodec.size, this.valueCodec.size];
+    const keys = Buffer.alloc(values.length * ks);
+    const out = Buffer.alloc(values.length * vs);
+    for (let i = 0; i < values.length; i++) {
+      const [k, v] = toRow(values[i]!);
+      this.keyCodec.encodeInto(k, keys, i * ks);
+      this.valueCodec.encodeInto(v, out, i * vs);
+    }
+    this.map.updateBatch(keys, out, values.length);
+    this.stats.updates += values.length;
   }
 
   /** Returns how many entries existed and were deleted. */

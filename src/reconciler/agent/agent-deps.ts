@@ -11,7 +11,7 @@ import {
 import { newRevisionCaches } from '../load-revision.js';
 import { runProbe, type FlowDropLookup, type ProbeOutcome } from '../health/index.js';
 import { L7VerdictFeed, l7FeedPath } from './l7-verdict-feed.js';
-import { collectPassGarbage, keepYoungGenerationSmall } from './collect-garbage.js';
+import { collectPassGarbage, prepareAgentHeap } from './collect-garbage.js';
 import { openLiveNode, type LiveNode } from './live-node.js';
 
 /** The layers below the loop, as the agent calls them; unit tests pass fakes, the CLI the real ones. */
@@ -34,7 +34,7 @@ export interface AgentDeps {
   flowDrops?: FlowDropLookup;
   /** Releases what the deps keep between passes (the open node); called when the agent stops. */
   release(): void;
-  /** When the agent starts: how the process's heap is to grow (see keepYoungGenerationSmall). */
+  /** When the agent starts: how the process's heap is to grow (see prepareAgentHeap). */
   prepareHeap?(): void;
   /** After each pass: returns the pass's garbage to the system before the agent idles (see collectPassGarbage). */
   collectGarbage?(): void;
@@ -85,7 +85,7 @@ export const realAgentDeps: AgentDeps = {
   reconcile: async (opts) => reconcileNode(opts.dryRun ? opts : { ...opts, datapath: await keptNode(opts) }),
   openLiveNode,
   probe: runProbe,
-  prepareHeap: keepYoungGenerationSmall,
+  prepareHeap: prepareAgentHeap,
   collectGarbage: () => void collectPassGarbage(),
   release() {
     kept?.node.close();
