@@ -4,7 +4,13 @@ import { NodeDatapath } from '../../src/datapath/index.js';
 import { pinLayout } from '../../src/datapath/programs/index.js';
 import { reconcileNode, type ReconcileOptions } from '../../src/reconciler/reconcile-node.js';
 import { run } from '../support/netns.js';
-import { clusterYaml, endpointYaml, TestNode } from '../support/node-fixture.js';
+import {
+  clusterYaml,
+  deathstarPeersYaml,
+  deathstarServiceYaml,
+  endpointYaml,
+  TestNode,
+} from '../support/node-fixture.js';
 
 // A no-op pass reads less than it used to (netdev takes its addresses from the
 // net scan; maps without batch ops and Maglev tables are read into packed
@@ -26,40 +32,9 @@ const pass = () =>
 const summary = (r: Awaited<ReturnType<typeof pass>>) =>
   r.changes.changes.map((c) => `${c.action} ${c.resource} ${c.key}`);
 
-const service = `apiVersion: gitwire.io/v1alpha1
-kind: Service
-metadata:
-  name: deathstar
-  namespace: default
-spec:
-  type: NodePort
-  clusterIP: 10.96.0.10
-  algorithm: maglev
-  ports:
-    - port: 80
-      nodePort: 30080
-  selector:
-    class: deathstar
-`;
+const service = deathstarServiceYaml('  algorithm: maglev\n');
 
-const policy = `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata:
-  name: ds-peers
-  namespace: default
-spec:
-  endpointSelector:
-    matchLabels:
-      class: deathstar
-  ingress:
-    - fromEndpoints:
-        - matchLabels:
-            class: deathstar
-      toPorts:
-        - ports:
-            - port: "80"
-              protocol: TCP
-`;
+const policy = deathstarPeersYaml([80]);
 
 beforeAll(async () => {
   node.addOutside('out', { '192.0.2.0/24': ['192.0.2.100'] });

@@ -6,7 +6,13 @@ import { compileRevision, reconcileNode } from '../../src/reconciler/reconcile-n
 import { plan } from '../../src/reconciler/plan.js';
 import type { ChangeSet } from '../../src/reconciler/change-set.js';
 import { run } from '../support/netns.js';
-import { clusterYaml, endpointYaml, TestNode } from '../support/node-fixture.js';
+import {
+  clusterYaml,
+  deathstarPeersYaml,
+  deathstarServiceYaml,
+  endpointYaml,
+  TestNode,
+} from '../support/node-fixture.js';
 
 // Observing against the desired state compares raw map bytes with the desired
 // entries' and decodes only what differs. Whatever the kernel holds, the plan
@@ -19,41 +25,9 @@ let desired: DesiredState;
 const opts = { from: 'live', kinds: DRIVEN_KINDS };
 const RAW_KINDS = ['ipcache', 'policy', 'lxc', 'backend', 'revnat'] as const;
 
-const service = `apiVersion: gitwire.io/v1alpha1
-kind: Service
-metadata:
-  name: deathstar
-  namespace: default
-spec:
-  type: NodePort
-  clusterIP: 10.96.0.10
-  ports:
-    - port: 80
-      nodePort: 30080
-  selector:
-    class: deathstar
-`;
+const service = deathstarServiceYaml();
 
-const policy = `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata:
-  name: ds-peers
-  namespace: default
-spec:
-  endpointSelector:
-    matchLabels:
-      class: deathstar
-  ingress:
-    - fromEndpoints:
-        - matchLabels:
-            class: deathstar
-      toPorts:
-        - ports:
-            - port: "80"
-              protocol: TCP
-            - port: "443"
-              protocol: TCP
-`;
+const policy = deathstarPeersYaml([80, 443]);
 
 const pass = () =>
   reconcileNode({

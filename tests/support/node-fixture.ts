@@ -116,6 +116,45 @@ ${l}spec:
 `;
 }
 
+/** The deathstar NodePort Service (10.96.0.10:80, node port 30080); `extraSpec` lines go after its clusterIP. */
+export function deathstarServiceYaml(extraSpec = ''): string {
+  return `apiVersion: gitwire.io/v1alpha1
+kind: Service
+metadata:
+  name: deathstar
+  namespace: default
+spec:
+  type: NodePort
+  clusterIP: 10.96.0.10
+${extraSpec}  ports:
+    - port: 80
+      nodePort: 30080
+  selector:
+    class: deathstar
+`;
+}
+
+/** A policy named ds-peers: deathstar endpoints may reach each other on these TCP ports. */
+export function deathstarPeersYaml(ports: readonly number[]): string {
+  const items = ports.map((p) => `            - port: "${p}"\n              protocol: TCP\n`).join('');
+  return `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: ds-peers
+  namespace: default
+spec:
+  endpointSelector:
+    matchLabels:
+      class: deathstar
+  ingress:
+    - fromEndpoints:
+        - matchLabels:
+            class: deathstar
+      toPorts:
+        - ports:
+${items}`;
+}
+
 /** The Star Wars L3/L4 policy from Cilium's corpus when it is there, else the project's own copy of it. */
 export function starWarsL3L4(): string {
   const corpus = join(CORPUS, 'minikube/sw_l3_l4_policy.yaml');
