@@ -5,15 +5,26 @@ export interface Cidr {
   readonly bits: number;
 }
 
+/** `a.b.c.d`, each part 1-3 digits up to 255. A character loop: compile parses every endpoint and ipcache prefix. */
 export function parseIpv4(text: string): number | null {
-  const parts = text.split('.');
-  if (parts.length !== 4) return null;
   let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return null;
-    n = n * 256 + Number(p);
+  let part = 0;
+  let digits = 0;
+  let parts = 0;
+  // The end of the text closes the last part, as a dot closes the others.
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46;
+    if (c >= 48 && c <= 57) {
+      part = part * 10 + c - 48;
+      if (++digits > 3) return null;
+      continue;
+    }
+    if (c !== 46 || digits === 0 || part > 255 || ++parts > 4) return null;
+    n = n * 256 + part;
+    part = 0;
+    digits = 0;
   }
-  return n;
+  return parts === 4 ? n : null;
 }
 
 export function formatIpv4(n: number): string {
