@@ -11,12 +11,11 @@ let gc: (() => void) | null = null;
 let liveAfterLast = 0;
 
 /**
- * A full garbage collection after a pass that left much garbage. A pass
- * reads every entry of the node's maps into objects that are garbage once it
- * has planned (~60 MiB at 100k entries); left to itself, V8 grows the heap
- * for several passes before collecting and holds the pages while the agent
- * idles. Collected here, the pages go back to the system between passes.
- * Returns whether it collected.
+ * A full garbage collection after a pass that left much garbage: a converging
+ * pass, a recompile, or a node whose maps drifted (observe then decodes what
+ * differs). Left to itself, V8 grows the heap for several passes before
+ * collecting and holds the pages while the agent idles. Collected here, the
+ * pages go back to the system between passes. Returns whether it collected.
  */
 export function collectPassGarbage(threshold = PASS_GARBAGE_BYTES): boolean {
   if (getHeapStatistics().used_heap_size - liveAfterLast < threshold) return false;
