@@ -153,3 +153,115 @@ describe('reading plain block YAML without the full parser', () => {
     expect(agrees(`${text}---\n${text.replace('svc-1', 'svc-2')}`)).toBe(true);
   });
 });
+
+/** mulberry32: texts that vary, the same on every run. */
+function seeded(seed: number): (n: number) => number {
+  let a = seed >>> 0;
+  return (n) => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+  };
+}
+
+// Scalars and keys the subset takes, and ones near its edges: numbers of every form, quotes, colons, hashes.
+const SCALARS = [
+  '80',
+  '-3',
+  '0',
+  '10.0.0.0/8',
+  '172.16.0.1',
+  'a b  c',
+  'x:y',
+  '"q"',
+  "'q'",
+  '"a # b"',
+  '{}',
+  '[]',
+  'true',
+  'null',
+];
+const ODD_SCALARS = [
+  '007',
+  '1.5',
+  '1e3',
+  '0x1F',
+  '-0',
+  '+5',
+  '.inf',
+  'x: y',
+  'x #c',
+  'x#y',
+  '"q" # c',
+  '"q"#c',
+  "'it''s'",
+  '"x\\y"',
+  '[1]',
+  'True',
+  'yes',
+  '~',
+  'NULL',
+  '-x',
+  '-',
+  '.foo',
+  '/api/.*',
+  'a*b',
+  '*a',
+  '&a x',
+  '!t x',
+  'é',
+  '| x',
+  '',
+  '# only',
+  '1234567890123456',
+  '123456789012345',
+];
+const KEYS_ = ['a', 'port', 'k8s:io.x', 'x.y/z', '"q"'];
+const ODD_KEYS = ["'s'", '80', 'true', 'a b', '__proto__', 'toString', '-k', 'a:b'];
+
+/** A random block-style text: nested mappings and lists, item mappings, comments, markers, odd spacing. */
+function randomYaml(pick: (n: number) => number): string {
+  const lines: string[] = [];
+  const block = (indent: number, depth: number): void => {
+    const pad = ' '.repeat(indent);
+    const asList = pick(3) === 0;
+    for (let i = 0, n = 1 + pick(3); i < n; i++) {
+      const nested = depth < 3 && pick(3) === 0;
+      const odd = pick(10) === 0;
+      const key = odd && pick(2) ? ODD_KEYS[pick(ODD_KEYS.length)]! : KEYS_[pick(KEYS_.length)]!;
+      const value = odd ? ODD_SCALARS[pick(ODD_SCALARS.length)]! : SCALARS[pick(SCALARS.length)]!;
+      const trail = [' ', '  # c', '', '', ''][pick(5)]!;
+      if (pick(12) === 0) lines.push(pick(2) ? '' : `${pad}# comment`);
+      if (asList) {
+        if (nested && pick(2)) {
+          lines.push(`${pad}- ${key}:${trail}`);
+          block(indent + 2 + pick(3), depth + 1);
+        } else if (nested) {
+          lines.push(`${pad}-${trail}`);
+          block(indent + 1 + pick(3), depth + 1);
+        } else lines.push(`${pad}- ${pick(2) ? `${key}: ` : ''}${value}${trail}`);
+      } else if (nested) {
+        lines.push(`${pad}${key}:${trail}`);
+        block(pick(4) === 0 ? indent : indent + 1 + pick(3), depth + 1);
+      } else lines.push(`${pad}${key}: ${value}${trail}`);
+    }
+  };
+  for (let d = 0, n = 1 + pick(2); d < n; d++) {
+    if (d > 0 || pick(3) === 0) lines.push(['---', '--- # doc', '---  '][pick(3)]!);
+    block(0, 0);
+  }
+  return lines.join('\n') + (pick(4) ? '\n' : '');
+}
+
+describe('random texts near the edges of the subset', () => {
+  it('are read exactly as the full parser reads them, or left to it', () => {
+    const pick = seeded(10);
+    let taken = 0;
+    for (let i = 0; i < 3000; i++) if (agrees(randomYaml(pick))) taken++;
+    // Both ways are exercised: plenty taken, plenty refused.
+    expect(taken).toBeGreaterThan(750);
+    expect(taken).toBeLessThan(2250);
+  });
+});
