@@ -2,6 +2,11 @@
 export interface RepoFile {
   readonly path: string;
   readonly content: Uint8Array;
+  /**
+   * Read from git: the blob's id, which its content was checked to hash to,
+   * so it names the content as well as a digest of it would.
+   */
+  readonly blob?: string;
 }
 
 /** The files of a repository at one revision (or of a plain directory, with revision null). */

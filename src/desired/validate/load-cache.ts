@@ -46,10 +46,11 @@ export class LoadCache {
   /**
    * Hashes the files' contents on libuv's threads, for validateTree calls
    * on them: the main thread then only looks the digests up (7.9 MiB of YAML
-   * is ~40 ms of SHA-256 here). Optional; without it, key() hashes.
+   * is ~40 ms of SHA-256 here). Optional; without it, key() hashes. A file
+   * read from git needs none: its blob id already names its content.
    */
   async prepare(files: readonly RepoFile[]): Promise<void> {
-    await Promise.all(files.map(({ content }) => this.hash(content)));
+    await Promise.all(files.filter((f) => f.blob === undefined).map(({ content }) => this.hash(content)));
   }
 
   /** One hashing per content, also when two trees sharing it are prepared at once (both sides of a plan). */
@@ -66,7 +67,10 @@ export class LoadCache {
 
   /** @internal */
   key(file: RepoFile, limits: ReadLimits): string {
-    const hash = this.digests.get(file.content) ?? createHash('sha256').update(file.content).digest('base64');
+    const hash =
+      file.blob !== undefined
+        ? `git:${file.blob}`
+        : (this.digests.get(file.content) ?? createHash('sha256').update(file.content).digest('base64'));
     return `${limits.maxFileBytes}:${limits.maxAliasCount}:${file.path}:${hash}`;
   }
 

@@ -1,6 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { formatDiagnostic } from '../../../src/desired/diagnostics.js';
 import { LoadCache, validateTree } from '../../../src/desired/load-model.js';
+import { readRepository } from '../../../src/desired/source/index.js';
+import { git, makeRepo, makeTempDir, removeDir } from '../../support/git-fixtures.js';
 import { cnp, treeOf } from './tree-of.js';
 
 const cluster =
@@ -69,6 +71,33 @@ describe('loading with a cache of read files', () => {
       expect(validateTree(to, { cache })).toEqual(validateTree(to));
     } finally {
       digest.mockRestore();
+    }
+  });
+
+  it('keys a file read from git by its blob id: nothing hashed again, unchanged files reused', async () => {
+    const dir = makeTempDir();
+    try {
+      const [from, to] = makeRepo(dir, [files(80), { 'policies/p.yaml': files(8080)['policies/p.yaml'] }]);
+      const trees = await Promise.all([readRepository(dir, { rev: from }), readRepository(dir, { rev: to })]);
+      for (const f of trees[1].files) expect(f.blob).toBe(git(dir, 'rev-parse', `${to}:${f.path}`));
+      const digest = vi.spyOn(crypto.subtle, 'digest');
+      try {
+        const cache = new LoadCache();
+        for (const tree of trees) await cache.prepare(tree.files);
+        const first = validateTree(trees[0], { cache }).model!;
+        const second = validateTree(trees[1], { cache });
+        expect(digest).not.toHaveBeenCalled();
+        expect(second.model!.policies.find((p) => p.name === 'q')).toBe(first.policies.find((p) => p.name === 'q'));
+        expect(second).toEqual(validateTree(trees[1]));
+        expect(
+          second.model!.policies.find((p) => p.name === 'p1')!.rules[0]!.rule.ingress?.[0]?.toPorts?.[0]?.ports?.[0]
+            ?.port,
+        ).toBe('8080');
+      } finally {
+        digest.mockRestore();
+      }
+    } finally {
+      removeDir(dir);
     }
   });
 

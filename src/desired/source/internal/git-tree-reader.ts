@@ -50,6 +50,7 @@ export function gitTreeReader(objects: VerifiedObjects, rootTree: string): TreeR
   return {
     list: async (dir) => new Map([...(await listEntries(dir))].map(([name, e]) => [name, e.kind])),
     readFile: async (path, maxBytes) => objects.read((await entry(path)).oid, 'blob', maxBytes, path),
+    blobId: async (path) => (await entry(path)).oid,
     readLink: async (path) =>
       new TextDecoder().decode(await objects.read((await entry(path)).oid, 'blob', MAX_LINK_BYTES, path)),
   };

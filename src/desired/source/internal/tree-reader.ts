@@ -9,5 +9,7 @@ export interface TreeReader {
   list(dir: string): Promise<ReadonlyMap<string, TreeEntryKind>>;
   /** Throws SourceFileTooLargeError when the file is over `maxBytes`. */
   readFile(path: string, maxBytes: number): Promise<Uint8Array>;
+  /** The id of the content readFile gives, where the reader has one (a git blob id). */
+  blobId?(path: string): Promise<string>;
   readLink(path: string): Promise<string>;
 }

@@ -65,7 +65,9 @@ class Walk {
   }
 
   private async file(real: string, shown: string): Promise<void> {
-    this.files.push({ path: shown, content: await this.reader.readFile(real, this.maxFileBytes) });
+    const content = await this.reader.readFile(real, this.maxFileBytes);
+    const blob = await this.reader.blobId?.(real);
+    this.files.push(blob === undefined ? { path: shown, content } : { path: shown, content, blob });
   }
 
   private async entry(
