@@ -14,16 +14,51 @@ export interface PlainDocument {
 
 /**
  * A file's content lines (blank and comment lines left out), as columns of
- * numbers: where each line's content starts and ends in the text, no string per line.
+ * numbers: where each line's content starts and ends in the text, no string
+ * or object per line. The columns grow while the file is read.
  */
-interface FileLines {
-  readonly text: string;
+class FileLines {
+  count = 0;
   /** Line number, from 1. */
-  readonly no: number[];
-  readonly indent: number[];
+  no: Int32Array;
+  indent: Int32Array;
   /** Offsets of the content: after the indent, before trailing spaces. */
-  readonly start: number[];
-  readonly end: number[];
+  start: Int32Array;
+  end: Int32Array;
+
+  constructor(readonly text: string) {
+    // A manifest has about one content line in 20 characters; the columns double when that is short.
+    const size = 16 + (text.length >> 4);
+    [this.no, this.indent, this.start, this.end] = [0, 0, 0, 0].map(() => new Int32Array(size)) as [
+      Int32Array,
+      Int32Array,
+      Int32Array,
+      Int32Array,
+    ];
+  }
+
+  push(no: number, indent: number, start: number, end: number): void {
+    if (this.count === this.no.length) this.grow();
+    const at = this.count++;
+    this.no[at] = no;
+    this.indent[at] = indent;
+    this.start[at] = start;
+    this.end[at] = end;
+  }
+
+  private grow(): void {
+    const wider = (column: Int32Array) => {
+      const out = new Int32Array(column.length * 2);
+      out.set(column);
+      return out;
+    };
+    [this.no, this.indent, this.start, this.end] = [
+      wider(this.no),
+      wider(this.indent),
+      wider(this.start),
+      wider(this.end),
+    ];
+  }
 }
 
 /** One document: its lines are `first` up to `last` (exclusive) of the file's. */
@@ -55,12 +90,12 @@ export function readPlainYaml(text: string): { documents: PlainDocument[]; count
 function readDocuments(text: string): { documents: PlainDocument[]; count: number } {
   if (text.includes('\t') || text.includes('\r')) throw new NotPlain();
   const documents: PlainDocument[] = [];
-  const file: FileLines = { text, no: [], indent: [], start: [], end: [] };
+  const file = new FileLines(text);
   let count = 0;
   let first = 0;
   let started = false;
   const flush = () => {
-    const last = file.no.length;
+    const last = file.count;
     if (last > first) documents.push(readDocument({ file, first, last }, count - 1));
     first = last;
   };
@@ -71,7 +106,7 @@ function readDocuments(text: string): { documents: PlainDocument[]; count: numbe
     at = lineEnd + 1;
     const c = text.charCodeAt(lineStart);
     if (c === 45 && isMarker(text, lineStart, lineEnd)) {
-      if (started || file.no.length > first) count++;
+      if (started || file.count > first) count++;
       flush();
       started = true;
       continue;
@@ -81,12 +116,9 @@ function readDocuments(text: string): { documents: PlainDocument[]; count: numbe
     if (s === lineEnd || text.charCodeAt(s) === 35) continue;
     let e = lineEnd;
     while (text.charCodeAt(e - 1) === 32) e--;
-    file.no.push(no);
-    file.indent.push(s - lineStart);
-    file.start.push(s);
-    file.end.push(e);
+    file.push(no, s - lineStart, s, e);
   }
-  if (started || file.no.length > first) count++;
+  if (started || file.count > first) count++;
   flush();
   return { documents, count };
 }
@@ -215,10 +247,10 @@ class BlockReader {
   private at: number;
   private readonly last: number;
   private readonly text: string;
-  private readonly no: readonly number[];
-  private readonly indents: readonly number[];
-  private readonly starts: readonly number[];
-  private readonly ends: readonly number[];
+  private readonly no: Int32Array;
+  private readonly indents: Int32Array;
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
   /** The line at `at` read as `- key: value` from after the `- ` (-1: from its start), at its own indent. */
   private innerStart = -1;
   private innerIndent = 0;
