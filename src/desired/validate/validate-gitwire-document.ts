@@ -26,15 +26,12 @@ export type GitwireEntry =
   | { readonly kind: 'Service'; readonly decl: Declared<ServiceSpec>; readonly r: Reporter }
   | { readonly kind: 'HealthCheck'; readonly decl: Declared<HealthCheckSpec>; readonly r: Reporter };
 
-// Compiled after the first few hundred documents of a kind: a compile costs 2-5 ms and saves ~7 µs per document.
-const WARMUP = 500;
-
 const SCHEMAS: Record<GitwireKind, HotSchema<z.ZodType>> = {
-  Cluster: new HotSchema(clusterDocument, WARMUP),
-  Node: new HotSchema(nodeDocument, WARMUP),
-  Endpoint: new HotSchema(endpointDocument, WARMUP),
-  Service: new HotSchema(serviceDocument, WARMUP),
-  HealthCheck: new HotSchema(healthCheckDocument, WARMUP),
+  Cluster: new HotSchema(clusterDocument),
+  Node: new HotSchema(nodeDocument),
+  Endpoint: new HotSchema(endpointDocument),
+  Service: new HotSchema(serviceDocument),
+  HealthCheck: new HotSchema(healthCheckDocument),
 };
 
 /** Endpoints, Services and HealthChecks live in a namespace, as Pods and Services do; Clusters and Nodes do not. */
