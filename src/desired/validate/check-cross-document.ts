@@ -4,12 +4,12 @@ import type { ClusterSpec, EndpointSpec, NodeSpec, ServiceSpec } from '../schema
 import type { HealthCheckSpec } from '../schema/health-check.js';
 import { checkHealthChecks } from './check-health-checks.js';
 import {
-  containsAddr,
+  containsIpv4,
   containsPrefix,
   hasHostBits,
   formatPrefix,
   overlaps,
-  parseIpv4,
+  ipv4Number,
   parsePrefix,
   type IpPrefix,
 } from './internal/ip-prefix.js';
@@ -73,20 +73,21 @@ function checkNames(
     r: Reporter;
   }[],
 ): void {
-  const seen = new Map<string, (typeof all)[number]>();
+  // By kind, then namespace, then name: no key string built per declaration.
+  const seen = new Map<string, Map<string, Map<string, (typeof all)[number]>>>();
   for (const e of all) {
-    const key = `${e.decl.kind}\0${e.decl.namespace ?? ''}\0${e.decl.name}`;
-    const first = seen.get(key);
+    const { kind, namespace, name } = e.decl;
+    let byNamespace = seen.get(kind);
+    if (!byNamespace) seen.set(kind, (byNamespace = new Map()));
+    let byName = byNamespace.get(namespace ?? '');
+    if (!byName) byNamespace.set(namespace ?? '', (byName = new Map()));
+    const first = byName.get(name);
     if (!first) {
-      seen.set(key, e);
+      byName.set(name, e);
       continue;
     }
-    const id = e.decl.namespace === null ? e.decl.name : `${e.decl.namespace}/${e.decl.name}`;
-    e.r.error(
-      ValidateCode.duplicateName,
-      ['metadata', 'name'],
-      `${e.decl.kind} ${id} is already declared at ${at(first)}`,
-    );
+    const id = namespace === null ? name : `${namespace}/${name}`;
+    e.r.error(ValidateCode.duplicateName, ['metadata', 'name'], `${kind} ${id} is already declared at ${at(first)}`);
   }
 }
 
@@ -150,8 +151,8 @@ function checkEndpoints(endpoints: Entry<EndpointSpec>[], podCidrs: Map<string, 
       e.r.error(ValidateCode.unknownNode, ['spec', 'node'], `unknown node "${spec.node}" (declared nodes: ${known})`);
     }
     if (spec.address === undefined) continue;
-    const addr = parseIpv4(spec.address);
-    if (podCidr && addr !== null && !containsAddr(podCidr, 4, addr)) {
+    const addr = ipv4Number(spec.address);
+    if (podCidr && addr !== null && !containsIpv4(podCidr, addr)) {
       const msg = `address ${spec.address} is outside node ${spec.node}'s podCIDR ${formatPrefix(podCidr)}`;
       e.r.error(ValidateCode.address, ['spec', 'address'], msg);
     }
@@ -170,12 +171,14 @@ function checkEndpoints(endpoints: Entry<EndpointSpec>[], podCidrs: Map<string, 
  * what validates also applies.
  */
 function checkEndpointNames(endpoints: Entry<EndpointSpec>[]): void {
-  const taken = new Map<string, Entry<EndpointSpec>>();
+  // By scope (a node for veths, the machine for netns), then name.
+  const taken = new Map<string, Map<string, Entry<EndpointSpec>>>();
   const claim = (e: Entry<EndpointSpec>, what: string, name: string, scope: string): void => {
-    const key = `${scope}\0${name}`;
-    const prev = taken.get(key);
+    let names = taken.get(scope);
+    if (!names) taken.set(scope, (names = new Map()));
+    const prev = names.get(name);
     if (!prev) {
-      taken.set(key, e);
+      names.set(name, e);
       return;
     }
     const id = (x: Entry<EndpointSpec>) => `${x.decl.namespace}/${x.decl.name}`;
@@ -205,6 +208,19 @@ function checkServices(
 ): void {
   const clusterIps = new Map<string, Entry<ServiceSpec>>();
   const nodePorts = new Map<number, Entry<ServiceSpec>>();
+  // Endpoints by namespace, in file order, built for the first selector: a selector looks in its namespace only.
+  let byNamespace: Map<string | null, Entry<EndpointSpec>[]> | null = null;
+  const inNamespace = (namespace: string | null): readonly Entry<EndpointSpec>[] => {
+    if (!byNamespace) {
+      byNamespace = new Map();
+      for (const ep of endpoints) {
+        const list = byNamespace.get(ep.decl.namespace);
+        if (list) list.push(ep);
+        else byNamespace.set(ep.decl.namespace, [ep]);
+      }
+    }
+    return byNamespace.get(namespace) ?? [];
+  };
   for (const e of services) {
     const spec = e.decl.spec;
     if (spec.clusterIP !== undefined) {
@@ -213,8 +229,8 @@ function checkServices(
         const msg = `clusterIP ${spec.clusterIP} is already service ${prev.decl.namespace}/${prev.decl.name}'s (${at(prev)})`;
         e.r.error(ValidateCode.clusterIp, ['spec', 'clusterIP'], msg);
       } else clusterIps.set(spec.clusterIP, e);
-      const addr = parseIpv4(spec.clusterIP);
-      if (serviceCidr && addr !== null && !containsAddr(serviceCidr, 4, addr)) {
+      const addr = ipv4Number(spec.clusterIP);
+      if (serviceCidr && addr !== null && !containsIpv4(serviceCidr, addr)) {
         e.r.error(
           ValidateCode.clusterIp,
           ['spec', 'clusterIP'],
@@ -223,7 +239,7 @@ function checkServices(
       }
     }
     const selected = spec.selector
-      ? endpoints.filter((ep) => ep.decl.namespace === e.decl.namespace && selects(spec.selector!, ep.decl.labels))
+      ? inNamespace(e.decl.namespace).filter((ep) => selects(spec.selector!, ep.decl.labels))
       : [];
     if (selected.length === 0 && spec.backends.length === 0) {
       const why = spec.selector ? 'its selector matches no endpoint in its namespace' : 'it has no selector';
