@@ -32,7 +32,7 @@ const at = (e: { decl: { source: { file: string; line: number } } }) => `${e.dec
 
 /** Two declarations of one kind under one name, in any documents. */
 export function checkDuplicateNames(d: Declarations): void {
-  checkNames([...d.clusters, ...d.nodes, ...d.endpoints, ...d.services, ...d.policies, ...d.healthChecks]);
+  checkNames([d.clusters, d.nodes, d.endpoints, d.services, d.policies, d.healthChecks]);
 }
 
 /**
@@ -67,28 +67,29 @@ export function checkCrossDocument(d: Declarations): void {
   checkHealthChecks(d.healthChecks, d.endpoints, d.services, d.nodes);
 }
 
-function checkNames(
-  all: readonly {
-    decl: { kind: string; namespace: string | null; name: string; source: { file: string; line: number } };
-    r: Reporter;
-  }[],
-): void {
+type Named = {
+  readonly decl: { kind: string; namespace: string | null; name: string; source: { file: string; line: number } };
+  readonly r: Reporter;
+};
+
+function checkNames(lists: readonly (readonly Named[])[]): void {
   // By kind, then namespace, then name: no key string built per declaration.
-  const seen = new Map<string, Map<string, Map<string, (typeof all)[number]>>>();
-  for (const e of all) {
-    const { kind, namespace, name } = e.decl;
-    let byNamespace = seen.get(kind);
-    if (!byNamespace) seen.set(kind, (byNamespace = new Map()));
-    let byName = byNamespace.get(namespace ?? '');
-    if (!byName) byNamespace.set(namespace ?? '', (byName = new Map()));
-    const first = byName.get(name);
-    if (!first) {
-      byName.set(name, e);
-      continue;
+  const seen = new Map<string, Map<string, Map<string, Named>>>();
+  for (const list of lists)
+    for (const e of list) {
+      const { kind, namespace, name } = e.decl;
+      let byNamespace = seen.get(kind);
+      if (!byNamespace) seen.set(kind, (byNamespace = new Map()));
+      let byName = byNamespace.get(namespace ?? '');
+      if (!byName) byNamespace.set(namespace ?? '', (byName = new Map()));
+      const first = byName.get(name);
+      if (!first) {
+        byName.set(name, e);
+        continue;
+      }
+      const id = namespace === null ? name : `${namespace}/${name}`;
+      e.r.error(ValidateCode.duplicateName, ['metadata', 'name'], `${kind} ${id} is already declared at ${at(first)}`);
     }
-    const id = namespace === null ? name : `${namespace}/${name}`;
-    e.r.error(ValidateCode.duplicateName, ['metadata', 'name'], `${kind} ${id} is already declared at ${at(first)}`);
-  }
 }
 
 function checkedPrefix(e: Entry<unknown>, field: string, text: string): IpPrefix | null {
@@ -206,7 +207,8 @@ function checkServices(
   endpoints: Entry<EndpointSpec>[],
   serviceCidr: IpPrefix | null,
 ): void {
-  const clusterIps = new Map<string, Entry<ServiceSpec>>();
+  // By address as a number (one spelling per address: the schema allows no leading zeros).
+  const clusterIps = new Map<number | string, Entry<ServiceSpec>>();
   const nodePorts = new Map<number, Entry<ServiceSpec>>();
   // Endpoints by namespace, in file order, built for the first selector: a selector looks in its namespace only.
   let byNamespace: Map<string | null, Entry<EndpointSpec>[]> | null = null;
@@ -224,12 +226,12 @@ function checkServices(
   for (const e of services) {
     const spec = e.decl.spec;
     if (spec.clusterIP !== undefined) {
-      const prev = clusterIps.get(spec.clusterIP);
+      const addr = ipv4Number(spec.clusterIP);
+      const prev = clusterIps.get(addr ?? spec.clusterIP);
       if (prev) {
         const msg = `clusterIP ${spec.clusterIP} is already service ${prev.decl.namespace}/${prev.decl.name}'s (${at(prev)})`;
         e.r.error(ValidateCode.clusterIp, ['spec', 'clusterIP'], msg);
-      } else clusterIps.set(spec.clusterIP, e);
-      const addr = ipv4Number(spec.clusterIP);
+      } else clusterIps.set(addr ?? spec.clusterIP, e);
       if (serviceCidr && addr !== null && !containsIpv4(serviceCidr, addr)) {
         e.r.error(
           ValidateCode.clusterIp,
@@ -249,7 +251,8 @@ function checkServices(
         `the service has no backends: ${why} and no explicit backends`,
       );
     }
-    spec.ports.forEach((p, i) => {
+    for (let i = 0; i < spec.ports.length; i++) {
+      const p = spec.ports[i]!;
       if (p.nodePort !== undefined) {
         if (spec.type !== 'NodePort') {
           e.r.error(ValidateCode.nodePort, ['spec', 'ports', i, 'nodePort'], 'nodePort needs type: NodePort');
@@ -263,7 +266,7 @@ function checkServices(
           );
         else nodePorts.set(p.nodePort, e);
       }
-      if (typeof p.targetPort !== 'string') return;
+      if (typeof p.targetPort !== 'string') continue;
       const path = ['spec', 'ports', i, 'targetPort'];
       if (!spec.selector) {
         e.r.error(
@@ -278,6 +281,6 @@ function checkServices(
         const msg = `named targetPort "${p.targetPort}" (${p.protocol}) is declared by none of the ${selected.length} selected endpoint(s)`;
         e.r.error(ValidateCode.targetPort, path, msg);
       }
-    });
+    }
   }
 }
