@@ -188,13 +188,16 @@ function reversed(value: unknown): unknown {
   );
 }
 
-/** The document itself, then for every field: left out, null, a word, a negative, a fraction, an unknown key beside it. */
+/**
+ * The document itself and with its keys reversed, then for every field: left out, null, a word, a
+ * negative, a fraction, an unknown key beside it, a long string, one with a surrogate pair, 0, a large number.
+ */
 function variants(doc: unknown): unknown[] {
   const out: unknown[] = [doc, reversed(doc)];
   const visit = (path: (string | number)[]) => {
     const at = (root: unknown) => path.slice(0, -1).reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], root);
     const last = path.at(-1)!;
-    for (const change of [undefined, null, 'x y', -1, 1.5, 'extra']) {
+    for (const change of [undefined, null, 'x y', -1, 1.5, 'extra', 'a'.repeat(300), 'ab\u{1F600}', 0, 70_000]) {
       const copy = structuredClone(doc);
       const holder = at(copy) as Record<string | number, unknown>;
       if (change === undefined) delete holder[last];

@@ -44,17 +44,19 @@ interface CheckDef {
 class Unsupported extends Error {}
 
 const defOf = (schema: z.ZodType): Def => schema._zod.def as unknown as Def;
-const { isPlainObject } = z.util;
+const { codePointLength, isPlainObject } = z.util;
 
 /**
  * A parser for a zod schema made of closures, one per schema node, that
  * accepts exactly what zod accepts and builds the same output (keys in the
  * same order), without zod's per-field payloads and issue arrays and without
  * z.compile's code generation, which costs 5-70 ms per kind before its first
- * document. It only ever says yes with zod's answer or REJECT: whatever it
- * rejects, including what it is unsure of (a string with surrogate pairs, a
- * `__proto__` key), goes to zod. Null when the schema uses a construct it
- * does not model (a transform, a custom `when`).
+ * document. Its closures are shared by every schema node of a kind, so they
+ * are compiled early in a one-shot process (generated code per schema was
+ * slower here). It only ever says yes with zod's answer or REJECT: whatever
+ * it rejects, including what it is unsure of (a `__proto__` key, a record
+ * key zod would try as a number), goes to zod. Null when the schema uses a
+ * construct it does not model (a transform, a custom `when`).
  */
 export function fastParser(schema: z.ZodType): FastParse | null {
   try {
@@ -129,8 +131,6 @@ function typeChecker(schema: z.ZodType, def: Def): FastParse {
   }
 }
 
-const SURROGATE = /[\uD800-\uDFFF]/;
-
 function stringParser(def: Def): FastParse {
   if (def.format === undefined) return (v) => (typeof v === 'string' ? v : REJECT);
   // Formats that are their pattern and nothing more; others (ipv6, url...) validate beyond it.
@@ -154,13 +154,17 @@ function valueCheck(type: string, c: CheckDef): (v: unknown) => boolean {
   const length = c.check === 'min_length' || c.check === 'max_length';
   if (c.when !== undefined && !length) throw new Unsupported(`check ${c.check} with "when"`);
   if (length) {
-    // zod counts a string's code points; without surrogates that is its length.
     if (type !== 'string' && type !== 'array') throw new Unsupported(`length of ${type}`);
-    const bound = c.check === 'min_length' ? c.minimum! : c.maximum!;
-    const ok = c.check === 'min_length' ? (n: number) => n >= bound : (n: number) => n <= bound;
+    const min = c.check === 'min_length' ? c.minimum! : 0;
+    const max = c.check === 'max_length' ? c.maximum! : Infinity;
     return (v) => {
-      const s = v as string | unknown[];
-      return ok(s.length) && (typeof s !== 'string' || !SURROGATE.test(s));
+      const n = (v as string | unknown[]).length;
+      if (typeof v !== 'string') return n >= min && n <= max;
+      // zod counts a string's code points, between half its length and all of it: only a length in between needs counting.
+      if (n >= 2 * min && n <= max) return true;
+      if (n < min || n > 2 * max) return false;
+      const points = codePointLength(v);
+      return points >= min && points <= max;
     };
   }
   switch (c.check) {
