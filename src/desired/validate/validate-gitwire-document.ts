@@ -13,7 +13,7 @@ import {
 } from '../schema/gitwire-kinds.js';
 import type { HealthCheckSpec } from '../schema/health-check.js';
 import type { GitwireKind } from './classify-document.js';
-import { HotSchema } from './internal/hot-schema.js';
+import { HotSchema, WARMUP } from './internal/hot-schema.js';
 import type { Reporter } from './internal/reporter.js';
 import { ValidateCode } from './validate-codes.js';
 import { reportZodIssues } from './zod-issues.js';
@@ -27,11 +27,11 @@ export type GitwireEntry =
   | { readonly kind: 'HealthCheck'; readonly decl: Declared<HealthCheckSpec>; readonly r: Reporter };
 
 const SCHEMAS: Record<GitwireKind, HotSchema<z.ZodType>> = {
-  Cluster: new HotSchema(clusterDocument),
-  Node: new HotSchema(nodeDocument),
-  Endpoint: new HotSchema(endpointDocument),
-  Service: new HotSchema(serviceDocument),
-  HealthCheck: new HotSchema(healthCheckDocument),
+  Cluster: new HotSchema(clusterDocument, WARMUP),
+  Node: new HotSchema(nodeDocument, WARMUP),
+  Endpoint: new HotSchema(endpointDocument, WARMUP),
+  Service: new HotSchema(serviceDocument, WARMUP),
+  HealthCheck: new HotSchema(healthCheckDocument, WARMUP),
 };
 
 /** Endpoints, Services and HealthChecks live in a namespace, as Pods and Services do; Clusters and Nodes do not. */

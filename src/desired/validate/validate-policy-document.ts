@@ -8,14 +8,14 @@ import {
 } from '../schema/cilium-policy.js';
 import { DIRECTION_FIELDS } from '../compile/policy/rule-refs.js';
 import { checkPolicyRule } from './check-policy-rule.js';
-import { HotSchema } from './internal/hot-schema.js';
+import { HotSchema, WARMUP } from './internal/hot-schema.js';
 import type { Reporter } from './internal/reporter.js';
 import { ValidateCode } from './validate-codes.js';
 import { warnUnenforced } from './warn-unenforced.js';
 import { reportZodIssues } from './zod-issues.js';
 
-const CNP = new HotSchema(ciliumNetworkPolicy);
-const CCNP = new HotSchema(ciliumClusterwideNetworkPolicy);
+const CNP = new HotSchema(ciliumNetworkPolicy, WARMUP);
+const CCNP = new HotSchema(ciliumClusterwideNetworkPolicy, WARMUP);
 
 /**
  * Validates one CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy document.

@@ -222,7 +222,7 @@ describe('HotSchema: a fast parser in front of zod, same output and issues', () 
   it.each([...DOCUMENTS, ...POLICIES])(
     '%s: every variant parses as the plain schema parses it',
     (_kind, schema, doc) => {
-      const hot = new HotSchema(schema);
+      const hot = new HotSchema(schema, 0);
       const docs = variants(doc);
       const results = docs.map((d) => outcome(hot.safeParse(d)));
       expect(results).toEqual(docs.map((d) => outcome(schema.safeParse(d))));
@@ -237,7 +237,7 @@ describe('HotSchema: a fast parser in front of zod, same output and issues', () 
   );
 
   it('a default is a fresh value for each document, as zod gives it', () => {
-    const hot = new HotSchema(serviceDocument);
+    const hot = new HotSchema(serviceDocument, 0);
     const doc = {
       apiVersion: 'gitwire.io/v1alpha1',
       kind: 'Service',

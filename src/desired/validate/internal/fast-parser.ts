@@ -67,7 +67,16 @@ export function fastParser(schema: z.ZodType): FastParse | null {
   }
 }
 
+/** Parsers by schema node: the two policy kinds share their rules' schemas, and build them once. */
+const built = new WeakMap<z.ZodType, FastParse>();
+
 function build(schema: z.ZodType): FastParse {
+  let parse = built.get(schema);
+  if (!parse) built.set(schema, (parse = buildNode(schema)));
+  return parse;
+}
+
+function buildNode(schema: z.ZodType): FastParse {
   const def = defOf(schema);
   if (def.coerce) throw new Unsupported('coercion');
   const own = typeChecker(schema, def);
