@@ -202,6 +202,8 @@ function selects(selector: Readonly<Record<string, string>>, labels: Readonly<Re
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
+const NO_ENDPOINTS: readonly Entry<EndpointSpec>[] = [];
+
 function checkServices(
   services: Entry<ServiceSpec>[],
   endpoints: Entry<EndpointSpec>[],
@@ -242,7 +244,7 @@ function checkServices(
     }
     const selected = spec.selector
       ? inNamespace(e.decl.namespace).filter((ep) => selects(spec.selector!, ep.decl.labels))
-      : [];
+      : NO_ENDPOINTS;
     if (selected.length === 0 && spec.backends.length === 0) {
       const why = spec.selector ? 'its selector matches no endpoint in its namespace' : 'it has no selector';
       e.r.warn(
