@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import { fastParser, REJECT, type FastParse } from './fast-parser.js';
 
-/** Documents of a kind zod parses before the fast parser is built: more than a small repository has. */
-export const WARMUP = 50;
+/** Documents of a kind zod parses before the fast parser is built: about what a small repository has of a kind. */
+export const WARMUP = 10;
 
 /**
  * A schema that a repository may send thousands of documents through
