@@ -79,13 +79,10 @@ function build(schema: z.ZodType): FastParse {
 function buildNode(schema: z.ZodType): FastParse {
   const def = defOf(schema);
   if (def.coerce) throw new Unsupported('coercion');
-  if (def.type === 'number')
-    return numberParser(
-      def,
-      (def.checks ?? []).map((c) => c._zod.def),
-    );
+  const checkDefs = (def.checks ?? []).map((c) => c._zod.def);
+  if (def.type === 'number') return numberParser(def, checkDefs);
   const own = typeChecker(schema, def);
-  const checks = (def.checks ?? []).map((c) => valueCheck(def.type, c._zod.def));
+  const checks = checkDefs.map((c) => valueCheck(def.type, c));
   if (checks.length === 0) return own;
   return (v) => {
     const out = own(v);
