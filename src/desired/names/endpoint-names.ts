@@ -46,8 +46,18 @@ export function endpointAlias(owner: string, fields: readonly string[]): string 
   return ownerMark(owner) + ENDPOINT_ALIAS_TAG + fields.map(enc).join('|');
 }
 
+/** Characters encodeURIComponent keeps as they are ("'" is not one: enc writes it as %27). */
+const UNESCAPED = /^[A-Za-z0-9\-_.!~*()]*$/;
+
+/** endpointAlias(owner, fields).length, without building the alias (validation asks it of every endpoint). */
+export function endpointAliasLength(owner: string, fields: readonly string[]): number {
+  let length = ownerMark(owner).length + ENDPOINT_ALIAS_TAG.length + Math.max(0, fields.length - 1);
+  for (const f of fields) length += UNESCAPED.test(f) ? f.length : enc(f).length;
+  return length;
+}
+
 /** Whether an endpoint's alias fits the kernel's limit whatever id, identity and flags it is given. */
 export function endpointAliasFits(node: string, namespace: string, name: string): boolean {
   const widest = [`${namespace}/${name}`, '65535', namespace, name, String(0xffffffff), '7'];
-  return endpointAlias(node, widest).length <= MAX_ALIAS;
+  return endpointAliasLength(node, widest) <= MAX_ALIAS;
 }

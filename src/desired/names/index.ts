@@ -1,6 +1,7 @@
 export {
   endpointAlias,
   endpointAliasFits,
+  endpointAliasLength,
   endpointNetns,
   endpointNetnsPrefix,
   endpointVeth,

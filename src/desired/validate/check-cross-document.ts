@@ -4,12 +4,12 @@ import type { ClusterSpec, EndpointSpec, NodeSpec, ServiceSpec } from '../schema
 import type { HealthCheckSpec } from '../schema/health-check.js';
 import { checkHealthChecks } from './check-health-checks.js';
 import {
-  containsAddr,
+  containsIpv4,
   containsPrefix,
   hasHostBits,
   formatPrefix,
   overlaps,
-  parseIpv4,
+  ipv4Number,
   parsePrefix,
   type IpPrefix,
 } from './internal/ip-prefix.js';
@@ -32,7 +32,7 @@ const at = (e: { decl: { source: { file: string; line: number } } }) => `${e.dec
 
 /** Two declarations of one kind under one name, in any documents. */
 export function checkDuplicateNames(d: Declarations): void {
-  checkNames([...d.clusters, ...d.nodes, ...d.endpoints, ...d.services, ...d.policies, ...d.healthChecks]);
+  checkNames([d.clusters, d.nodes, d.endpoints, d.services, d.policies, d.healthChecks]);
 }
 
 /**
@@ -67,27 +67,29 @@ export function checkCrossDocument(d: Declarations): void {
   checkHealthChecks(d.healthChecks, d.endpoints, d.services, d.nodes);
 }
 
-function checkNames(
-  all: readonly {
-    decl: { kind: string; namespace: string | null; name: string; source: { file: string; line: number } };
-    r: Reporter;
-  }[],
-): void {
-  const seen = new Map<string, (typeof all)[number]>();
-  for (const e of all) {
-    const key = `${e.decl.kind}\0${e.decl.namespace ?? ''}\0${e.decl.name}`;
-    const first = seen.get(key);
-    if (!first) {
-      seen.set(key, e);
-      continue;
+type Named = {
+  readonly decl: { kind: string; namespace: string | null; name: string; source: { file: string; line: number } };
+  readonly r: Reporter;
+};
+
+function checkNames(lists: readonly (readonly Named[])[]): void {
+  // By kind, then namespace, then name: no key string built per declaration.
+  const seen = new Map<string, Map<string, Map<string, Named>>>();
+  for (const list of lists)
+    for (const e of list) {
+      const { kind, namespace, name } = e.decl;
+      let byNamespace = seen.get(kind);
+      if (!byNamespace) seen.set(kind, (byNamespace = new Map()));
+      let byName = byNamespace.get(namespace ?? '');
+      if (!byName) byNamespace.set(namespace ?? '', (byName = new Map()));
+      const first = byName.get(name);
+      if (!first) {
+        byName.set(name, e);
+        continue;
+      }
+      const id = namespace === null ? name : `${namespace}/${name}`;
+      e.r.error(ValidateCode.duplicateName, ['metadata', 'name'], `${kind} ${id} is already declared at ${at(first)}`);
     }
-    const id = e.decl.namespace === null ? e.decl.name : `${e.decl.namespace}/${e.decl.name}`;
-    e.r.error(
-      ValidateCode.duplicateName,
-      ['metadata', 'name'],
-      `${e.decl.kind} ${id} is already declared at ${at(first)}`,
-    );
-  }
 }
 
 function checkedPrefix(e: Entry<unknown>, field: string, text: string): IpPrefix | null {
@@ -150,8 +152,8 @@ function checkEndpoints(endpoints: Entry<EndpointSpec>[], podCidrs: Map<string, 
       e.r.error(ValidateCode.unknownNode, ['spec', 'node'], `unknown node "${spec.node}" (declared nodes: ${known})`);
     }
     if (spec.address === undefined) continue;
-    const addr = parseIpv4(spec.address);
-    if (podCidr && addr !== null && !containsAddr(podCidr, 4, addr)) {
+    const addr = ipv4Number(spec.address);
+    if (podCidr && addr !== null && !containsIpv4(podCidr, addr)) {
       const msg = `address ${spec.address} is outside node ${spec.node}'s podCIDR ${formatPrefix(podCidr)}`;
       e.r.error(ValidateCode.address, ['spec', 'address'], msg);
     }
@@ -170,12 +172,14 @@ function checkEndpoints(endpoints: Entry<EndpointSpec>[], podCidrs: Map<string, 
  * what validates also applies.
  */
 function checkEndpointNames(endpoints: Entry<EndpointSpec>[]): void {
-  const taken = new Map<string, Entry<EndpointSpec>>();
+  // By scope (a node for veths, the machine for netns), then name.
+  const taken = new Map<string, Map<string, Entry<EndpointSpec>>>();
   const claim = (e: Entry<EndpointSpec>, what: string, name: string, scope: string): void => {
-    const key = `${scope}\0${name}`;
-    const prev = taken.get(key);
+    let names = taken.get(scope);
+    if (!names) taken.set(scope, (names = new Map()));
+    const prev = names.get(name);
     if (!prev) {
-      taken.set(key, e);
+      names.set(name, e);
       return;
     }
     const id = (x: Entry<EndpointSpec>) => `${x.decl.namespace}/${x.decl.name}`;
@@ -198,23 +202,39 @@ function selects(selector: Readonly<Record<string, string>>, labels: Readonly<Re
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
+const NO_ENDPOINTS: readonly Entry<EndpointSpec>[] = [];
+
 function checkServices(
   services: Entry<ServiceSpec>[],
   endpoints: Entry<EndpointSpec>[],
   serviceCidr: IpPrefix | null,
 ): void {
-  const clusterIps = new Map<string, Entry<ServiceSpec>>();
+  // By address as a number (one spelling per address: the schema allows no leading zeros).
+  const clusterIps = new Map<number | string, Entry<ServiceSpec>>();
   const nodePorts = new Map<number, Entry<ServiceSpec>>();
+  // Endpoints by namespace, in file order, built for the first selector: a selector looks in its namespace only.
+  let byNamespace: Map<string | null, Entry<EndpointSpec>[]> | null = null;
+  const inNamespace = (namespace: string | null): readonly Entry<EndpointSpec>[] => {
+    if (!byNamespace) {
+      byNamespace = new Map();
+      for (const ep of endpoints) {
+        const list = byNamespace.get(ep.decl.namespace);
+        if (list) list.push(ep);
+        else byNamespace.set(ep.decl.namespace, [ep]);
+      }
+    }
+    return byNamespace.get(namespace) ?? [];
+  };
   for (const e of services) {
     const spec = e.decl.spec;
     if (spec.clusterIP !== undefined) {
-      const prev = clusterIps.get(spec.clusterIP);
+      const addr = ipv4Number(spec.clusterIP);
+      const prev = clusterIps.get(addr ?? spec.clusterIP);
       if (prev) {
         const msg = `clusterIP ${spec.clusterIP} is already service ${prev.decl.namespace}/${prev.decl.name}'s (${at(prev)})`;
         e.r.error(ValidateCode.clusterIp, ['spec', 'clusterIP'], msg);
-      } else clusterIps.set(spec.clusterIP, e);
-      const addr = parseIpv4(spec.clusterIP);
-      if (serviceCidr && addr !== null && !containsAddr(serviceCidr, 4, addr)) {
+      } else clusterIps.set(addr ?? spec.clusterIP, e);
+      if (serviceCidr && addr !== null && !containsIpv4(serviceCidr, addr)) {
         e.r.error(
           ValidateCode.clusterIp,
           ['spec', 'clusterIP'],
@@ -223,8 +243,8 @@ function checkServices(
       }
     }
     const selected = spec.selector
-      ? endpoints.filter((ep) => ep.decl.namespace === e.decl.namespace && selects(spec.selector!, ep.decl.labels))
-      : [];
+      ? inNamespace(e.decl.namespace).filter((ep) => selects(spec.selector!, ep.decl.labels))
+      : NO_ENDPOINTS;
     if (selected.length === 0 && spec.backends.length === 0) {
       const why = spec.selector ? 'its selector matches no endpoint in its namespace' : 'it has no selector';
       e.r.warn(
@@ -233,7 +253,8 @@ function checkServices(
         `the service has no backends: ${why} and no explicit backends`,
       );
     }
-    spec.ports.forEach((p, i) => {
+    for (let i = 0; i < spec.ports.length; i++) {
+      const p = spec.ports[i]!;
       if (p.nodePort !== undefined) {
         if (spec.type !== 'NodePort') {
           e.r.error(ValidateCode.nodePort, ['spec', 'ports', i, 'nodePort'], 'nodePort needs type: NodePort');
@@ -247,7 +268,7 @@ function checkServices(
           );
         else nodePorts.set(p.nodePort, e);
       }
-      if (typeof p.targetPort !== 'string') return;
+      if (typeof p.targetPort !== 'string') continue;
       const path = ['spec', 'ports', i, 'targetPort'];
       if (!spec.selector) {
         e.r.error(
@@ -262,6 +283,6 @@ function checkServices(
         const msg = `named targetPort "${p.targetPort}" (${p.protocol}) is declared by none of the ${selected.length} selected endpoint(s)`;
         e.r.error(ValidateCode.targetPort, path, msg);
       }
-    });
+    }
   }
 }

@@ -34,6 +34,13 @@ const ICMP_TYPE_NAMES = new Set(
 type AnyDirectionRule = Partial<IngressRule> & Partial<EgressRule>;
 type Direction = 'ingress' | 'ingressDeny' | 'egress' | 'egressDeny';
 
+const DIRECTIONS: readonly Direction[] = ['ingress', 'ingressDeny', 'egress', 'egressDeny'];
+const SELECTOR_PEERS = ['fromEndpoints', 'fromNodes', 'toEndpoints', 'toNodes'] as const;
+const CIDR_PEERS = ['fromCIDR', 'toCIDR'] as const;
+const CIDR_SET_PEERS = ['fromCIDRSet', 'toCIDRSet'] as const;
+
+const filled = (list: readonly unknown[] | null | undefined): boolean => (list?.length ?? 0) > 0;
+
 /**
  * The checks Cilium's Rule validation makes beyond the CRD's shapes: one
  * selector per rule, at least one direction, peers that may not be combined,
@@ -60,30 +67,32 @@ export function checkPolicyRule(rule: CiliumRule, path: FieldPath, clusterwide: 
   checkLabelSelector(rule.endpointSelector, [...path, 'endpointSelector'], r);
   checkLabelSelector(rule.nodeSelector, [...path, 'nodeSelector'], r);
 
-  const directions: Direction[] = ['ingress', 'ingressDeny', 'egress', 'egressDeny'];
-  if (!directions.some((d) => (rule[d]?.length ?? 0) > 0)) {
+  if (!DIRECTIONS.some((d) => (rule[d]?.length ?? 0) > 0)) {
     const msg =
       'a rule needs at least one non-empty ingress, ingressDeny, egress or egressDeny ([{}] selects the direction and denies all of it)';
     r.error(ValidateCode.noDirection, path, msg);
   }
-  for (const dir of directions) {
-    (rule[dir] ?? []).forEach((item: AnyDirectionRule, i) =>
-      checkDirectionRule(item, [...path, dir, i], dir, nodes, r),
-    );
+  for (const dir of DIRECTIONS) {
+    const items: readonly AnyDirectionRule[] = rule[dir] ?? [];
+    for (let i = 0; i < items.length; i++) checkDirectionRule(items[i]!, [...path, dir, i], dir, nodes, r);
   }
 }
 
 function checkDirectionRule(item: AnyDirectionRule, path: FieldPath, dir: Direction, host: boolean, r: Reporter): void {
-  const ingress = dir.startsWith('ingress');
-  const deny = dir.endsWith('Deny');
+  const ingress = dir === 'ingress' || dir === 'ingressDeny';
+  const deny = dir === 'ingressDeny' || dir === 'egressDeny';
   const peers = ingress ? INGRESS_PEERS : EGRESS_PEERS;
-  const used = peers.filter((p) => (item[p]?.length ?? 0) > 0);
-  for (const extra of used.slice(1)) {
-    const msg = `${used[0]} and ${extra} cannot be combined in one rule (Cilium rejects it); write a separate rule for each`;
-    r.error(ValidateCode.peerCombination, [...path, extra], msg);
+  let first: string | undefined;
+  for (const p of peers) {
+    if (!filled(item[p])) continue;
+    if (first === undefined) first = p;
+    else {
+      const msg = `${first} and ${p} cannot be combined in one rule (Cilium rejects it); write a separate rule for each`;
+      r.error(ValidateCode.peerCombination, [...path, p], msg);
+    }
   }
   const requires = ingress ? 'fromRequires' : 'toRequires';
-  if ((item[requires]?.length ?? 0) > 0) {
+  if (filled(item[requires])) {
     const msg = `${requires} is deprecated and refused: Cilium's CRD declares it with maxItems: 0, so the API server rejects any entry; put the required labels into each ${ingress ? 'fromEndpoints' : 'toEndpoints'} selector instead`;
     r.error(ValidateCode.requires, [...path, requires], msg);
   } else if (item[requires] != null) {
@@ -94,13 +103,18 @@ function checkDirectionRule(item: AnyDirectionRule, path: FieldPath, dir: Direct
     );
   }
 
-  for (const sel of ['fromEndpoints', 'fromNodes', 'toEndpoints', 'toNodes'] as const) {
-    (item[sel] ?? []).forEach((s, i) => checkLabelSelector(s, [...path, sel, i], r));
+  for (const sel of SELECTOR_PEERS) {
+    const list = item[sel];
+    // Only matchExpressions can be wrong here; most selectors are matchLabels alone.
+    if (list)
+      for (let i = 0; i < list.length; i++)
+        if (list[i]!.matchExpressions) checkLabelSelector(list[i], [...path, sel, i], r);
   }
-  for (const field of ['fromCIDR', 'toCIDR'] as const) {
-    (item[field] ?? []).forEach((c, i) => checkCidr(c, [...path, field, i], r));
+  for (const field of CIDR_PEERS) {
+    const list = item[field];
+    if (list) for (let i = 0; i < list.length; i++) checkCidr(list[i]!, [...path, field, i], r);
   }
-  for (const field of ['fromCIDRSet', 'toCIDRSet'] as const) {
+  for (const field of CIDR_SET_PEERS) {
     (item[field] ?? []).forEach((c, i) => {
       checkCidrRule(c, [...path, field, i], r);
       checkLabelSelector(c.cidrGroupSelector, [...path, field, i, 'cidrGroupSelector'], r);
@@ -110,19 +124,22 @@ function checkDirectionRule(item: AnyDirectionRule, path: FieldPath, dir: Direct
     checkLabelSelector(s.k8sServiceSelector?.selector, [...path, 'toServices', i, 'k8sServiceSelector', 'selector'], r);
   });
 
-  const toPorts: PortRule[] = item.toPorts ?? [];
-  if ((item.icmps?.length ?? 0) > 0 && toPorts.length > 0) {
+  const toPorts: readonly PortRule[] = item.toPorts ?? [];
+  if (filled(item.icmps) && toPorts.length > 0) {
     const msg = 'icmps and toPorts cannot be in the same rule (Cilium rejects it); define a separate rule for ICMP';
     r.error(ValidateCode.icmp, [...path, 'toPorts'], msg);
   }
-  if ((item.toServices?.length ?? 0) > 0 && toPorts.length > 0) {
+  if (filled(item.toServices) && toPorts.length > 0) {
     r.error(
       ValidateCode.peerCombination,
       [...path, 'toPorts'],
       'toServices cannot be combined with toPorts (Cilium rejects it)',
     );
   }
-  toPorts.forEach((pr, i) => checkPortRule(pr, [...path, 'toPorts', i], { ingress, deny, host }, r));
+  if (toPorts.length > 0) {
+    const ctx = { ingress, deny, host };
+    for (let i = 0; i < toPorts.length; i++) checkPortRule(toPorts[i]!, [...path, 'toPorts', i], ctx, r);
+  }
   (item.icmps ?? []).forEach((icmp, i) => checkIcmp(icmp, [...path, 'icmps', i], r));
 }
 

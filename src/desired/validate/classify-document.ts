@@ -38,6 +38,9 @@ export function classifyDocument(doc: ParsedDocument, r: Reporter): DocumentClas
     r.warn(ValidateCode.notManifest, [], msg);
     return { type: 'skip' };
   }
+  // The common cases first, without taking the group apart.
+  if (apiVersion === GITWIRE_API && GITWIRE_KINDS.includes(kind)) return { type: 'gitwire', kind: kind as GitwireKind };
+  if (apiVersion === CILIUM_API && POLICY_KINDS.includes(kind)) return { type: 'policy', kind: kind as PolicyKind };
   const group = apiVersion.split('/')[0];
   if (group === CILIUM_GROUP && !POLICY_KINDS.includes(kind) && !OTHER_CILIUM_KINDS.has(kind)) {
     r.error(ValidateCode.unknownGitwireKind, ['kind'], unknownKind(kind, apiVersion, POLICY_KINDS));

@@ -13,7 +13,7 @@ import {
 } from '../schema/gitwire-kinds.js';
 import type { HealthCheckSpec } from '../schema/health-check.js';
 import type { GitwireKind } from './classify-document.js';
-import { HotSchema } from './internal/hot-schema.js';
+import { HotSchema, WARMUP } from './internal/hot-schema.js';
 import type { Reporter } from './internal/reporter.js';
 import { ValidateCode } from './validate-codes.js';
 import { reportZodIssues } from './zod-issues.js';
@@ -25,9 +25,6 @@ export type GitwireEntry =
   | { readonly kind: 'Endpoint'; readonly decl: Declared<EndpointSpec>; readonly r: Reporter }
   | { readonly kind: 'Service'; readonly decl: Declared<ServiceSpec>; readonly r: Reporter }
   | { readonly kind: 'HealthCheck'; readonly decl: Declared<HealthCheckSpec>; readonly r: Reporter };
-
-// Compiled after the first few hundred documents of a kind: a compile costs 2-5 ms and saves ~7 µs per document.
-const WARMUP = 500;
 
 const SCHEMAS: Record<GitwireKind, HotSchema<z.ZodType>> = {
   Cluster: new HotSchema(clusterDocument, WARMUP),

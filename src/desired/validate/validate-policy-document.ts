@@ -8,10 +8,14 @@ import {
 } from '../schema/cilium-policy.js';
 import { DIRECTION_FIELDS } from '../compile/policy/rule-refs.js';
 import { checkPolicyRule } from './check-policy-rule.js';
+import { HotSchema, WARMUP } from './internal/hot-schema.js';
 import type { Reporter } from './internal/reporter.js';
 import { ValidateCode } from './validate-codes.js';
 import { warnUnenforced } from './warn-unenforced.js';
 import { reportZodIssues } from './zod-issues.js';
+
+const CNP = new HotSchema(ciliumNetworkPolicy, WARMUP);
+const CCNP = new HotSchema(ciliumClusterwideNetworkPolicy, WARMUP);
 
 /**
  * Validates one CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy document.
@@ -22,7 +26,7 @@ import { reportZodIssues } from './zod-issues.js';
 export function validatePolicyDocument(kind: PolicyKind, r: Reporter): PolicyDeclaration | null {
   const clusterwide = kind === 'CiliumClusterwideNetworkPolicy';
   const value = r.doc.value;
-  const parsed = (clusterwide ? ciliumClusterwideNetworkPolicy : ciliumNetworkPolicy).safeParse(value);
+  const parsed = (clusterwide ? CCNP : CNP).safeParse(value);
   if (!parsed.success) {
     reportZodIssues(parsed.error.issues, value, [], r);
     for (const { rule, path } of rulesOf(value)) {

@@ -15,6 +15,8 @@ const PEER_FIELDS = [
   'authentication',
 ] as const;
 const PORT_RULE_FIELDS = ['serverNames', 'listener', 'originatingTLS', 'terminatingTLS'] as const;
+const DIRECTIONS = ['ingress', 'ingressDeny', 'egress', 'egressDeny'] as const;
+const CIDR_SETS = ['fromCIDRSet', 'toCIDRSet'] as const;
 
 function notEnforced(r: Reporter, path: FieldPath, what: string): void {
   r.warn(ValidateCode.notEnforced, path, `${what} is parsed but not enforced by gitwire yet; the datapath ignores it`);
@@ -26,19 +28,25 @@ function notEnforced(r: Reporter, path: FieldPath, what: string): void {
  */
 export function warnUnenforced(rule: CiliumRule, path: FieldPath, r: Reporter): void {
   if (rule.log) notEnforced(r, [...path, 'log'], 'log');
-  for (const dir of ['ingress', 'ingressDeny', 'egress', 'egressDeny'] as const) {
-    (rule[dir] ?? []).forEach((item: AnyDirectionRule, i) => {
-      const at = [...path, dir, i];
-      for (const field of PEER_FIELDS) if (item[field] != null) notEnforced(r, [...at, field], field);
-      for (const set of ['fromCIDRSet', 'toCIDRSet'] as const) {
+  for (const dir of DIRECTIONS) {
+    const items: readonly AnyDirectionRule[] = rule[dir] ?? [];
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      const at = (...rest: (string | number)[]) => [...path, dir, i, ...rest];
+      for (const field of PEER_FIELDS) if (item[field] != null) notEnforced(r, at(field), field);
+      for (const set of CIDR_SETS) {
         (item[set] ?? []).forEach((c, j) => {
-          if (c.cidrGroupRef !== undefined) notEnforced(r, [...at, set, j, 'cidrGroupRef'], 'cidrGroupRef');
-          if (c.cidrGroupSelector !== undefined)
-            notEnforced(r, [...at, set, j, 'cidrGroupSelector'], 'cidrGroupSelector');
+          if (c.cidrGroupRef !== undefined) notEnforced(r, at(set, j, 'cidrGroupRef'), 'cidrGroupRef');
+          if (c.cidrGroupSelector !== undefined) notEnforced(r, at(set, j, 'cidrGroupSelector'), 'cidrGroupSelector');
         });
       }
-      (item.toPorts ?? []).forEach((pr, j) => warnPortRule(pr, [...at, 'toPorts', j], r));
-    });
+      const toPorts = item.toPorts ?? [];
+      for (let j = 0; j < toPorts.length; j++) {
+        const pr = toPorts[j]!;
+        // Most port rules are ports alone: nothing to warn about, no path to build.
+        if (pr.rules || PORT_RULE_FIELDS.some((field) => pr[field] != null)) warnPortRule(pr, at('toPorts', j), r);
+      }
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { endpointMark } from '../../../src/datapath/net/internal/ownership.js';
 import { compile } from '../../../src/desired/index.js';
-import { endpointNetns } from '../../../src/desired/names/index.js';
+import { endpointAlias, endpointAliasLength, endpointNetns } from '../../../src/desired/names/index.js';
 import { errorsOf, load } from '../load/tree-of.js';
 
 const head = (kind: string, name: string, meta = '') =>
@@ -62,6 +62,17 @@ describe('names derived from endpoints are injective and checked at validation',
     expect(endpointMark(node, ep!.key, widest).length).toBeLessThanOrEqual(255);
     const tooLong = load({ ...base(node), 'a.yaml': endpoint(ns, `${name}b`, '10.0.1.5', node) });
     expect(tooLong.model).toBeNull();
+  });
+
+  it('counts an alias as long as the alias it would write, escapes included', () => {
+    const cases: [string, string[]][] = [
+      ['n1', ['ns/pod', '65535', 'ns', 'pod', '4294967295', '7']],
+      ['node.a-b', ["it's", 'a b', 'ü', '%', '|', "!~*()'", '']],
+      ['n', []],
+      ['n', ['']],
+    ];
+    for (const [owner, fields] of cases)
+      expect(endpointAliasLength(owner, fields)).toBe(endpointAlias(owner, fields).length);
   });
 
   it('rejects a node name too long for the alias that marks its links', () => {

@@ -6,9 +6,13 @@ import type { Reporter } from './reporter.js';
 /** Protocols without ports: a port on them is meaningless, so only empty or 0 is accepted. */
 const PORTLESS = new Set(['VRRP', 'IGMP', 'GRE', 'IPIP', 'IPV6', 'ESP', 'AH']);
 
+const SERVICE_NAME = /^[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*$/;
+const LETTER = /[a-zA-Z]/;
+const PORT_DIGITS = /^[0-9]{1,5}$/;
+
 /** IANA_SVC_NAME (RFC 6335): 1-15 letters, digits and single inner hyphens, at least one letter. */
 export function isServiceName(s: string): boolean {
-  return s.length <= 15 && /^[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*$/.test(s) && /[a-zA-Z]/.test(s);
+  return s.length <= 15 && SERVICE_NAME.test(s) && LETTER.test(s);
 }
 
 export type PortKind = { kind: 'number'; value: number } | { kind: 'name' } | { kind: 'none' } | { kind: 'bad' };
@@ -16,8 +20,9 @@ export type PortKind = { kind: 'number'; value: number } | { kind: 'name' } | { 
 export function classifyPort(port: string | number | undefined): PortKind {
   if (port === undefined || port === '') return { kind: 'none' };
   if (typeof port === 'number') return port >= 0 && port <= 65535 ? { kind: 'number', value: port } : { kind: 'bad' };
+  // Digits alone are never a name (a name has a letter), so the usual "80" is tried as a number first.
+  if (PORT_DIGITS.test(port)) return Number(port) <= 65535 ? { kind: 'number', value: Number(port) } : { kind: 'bad' };
   if (isServiceName(port)) return { kind: 'name' };
-  if (/^[0-9]{1,5}$/.test(port) && Number(port) <= 65535) return { kind: 'number', value: Number(port) };
   return { kind: 'bad' };
 }
 

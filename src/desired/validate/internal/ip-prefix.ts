@@ -5,20 +5,34 @@ export interface IpPrefix {
   readonly bits: number;
 }
 
-const DECIMAL = /^(0|[1-9][0-9]{0,2})$/;
 const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
 
-export function parseIpv4(text: string): bigint | null {
-  const parts = text.split('.');
-  if (parts.length !== 4) return null;
-  // Built as a number (32 bits are exact in a double), one BigInt at the end: BigInt steps allocate.
-  let v = 0;
-  for (const p of parts) {
-    const n = Number(p);
-    if (!DECIMAL.test(p) || n > 255) return null;
-    v = v * 256 + n;
+/** A dotted-quad IPv4 address as a number (32 bits are exact in a double); null unless well formed. */
+export function ipv4Number(text: string): number | null {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46;
+    if (c >= 48 && c <= 57) {
+      // No leading zero, at most three digits.
+      if ((digits === 1 && part === 0) || digits === 3) return null;
+      part = part * 10 + (c - 48);
+      digits++;
+    } else if (c === 46 && digits > 0 && part <= 255 && (i < text.length ? dots < 3 : dots === 3)) {
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      if (i < text.length) dots++;
+    } else return null;
   }
-  return BigInt(v);
+  return value;
+}
+
+export function parseIpv4(text: string): bigint | null {
+  const v = ipv4Number(text);
+  return v === null ? null : BigInt(v);
 }
 
 export function parseIpv6(text: string): bigint | null {
@@ -82,7 +96,15 @@ export function hasHostBits(p: IpPrefix): boolean {
 }
 
 export function containsAddr(p: IpPrefix, family: 4 | 6, addr: bigint): boolean {
-  return p.family === family && (addr & mask(p)) === (p.addr & mask(p));
+  if (p.family !== family) return false;
+  return family === 4 ? containsIpv4(p, Number(addr)) : (addr & mask(p)) === (p.addr & mask(p));
+}
+
+/** containsAddr for an IPv4 address given as a number, without BigInt steps (they allocate). */
+export function containsIpv4(p: IpPrefix, addr: number): boolean {
+  if (p.family !== 4) return false;
+  const span = 2 ** (32 - p.bits);
+  return Math.floor(addr / span) === Math.floor(Number(p.addr) / span);
 }
 
 /** True when every address of `inner` lies in `outer`. */
