@@ -298,39 +298,24 @@ function objectParser(def: Def): FastParse {
 
 /** Whether zod's output for the schema can be undefined (then an absent key stays absent). */
 function mayBeUndefined(s: z.ZodType): boolean {
-  const def = defOf(s);
-  switch (def.type) {
-    case 'optional':
-      return true;
-    case 'nullable':
-      return mayBeUndefined(def.innerType!);
-    case 'union':
-      return def.options!.some(mayBeUndefined);
-    case 'literal':
-      return def.values!.includes(undefined);
-    case 'enum':
-      return s._zod.values?.has(undefined as never) ?? true;
-    case 'string':
-    case 'number':
-    case 'boolean':
-    case 'object':
-    case 'array':
-    case 'record':
-      return false;
-    default:
-      return true;
-  }
+  return undefinedPasses(s, 'output');
 }
 
 /** Whether the schema accepts undefined, so an absent required key needs its own test. */
 function acceptsUndefined(s: z.ZodType): boolean {
+  return undefinedPasses(s, 'input');
+}
+
+/** Whether undefined can come out of the schema (`output`) or get through it (`input`, an optional's own undefined aside). */
+function undefinedPasses(s: z.ZodType, side: 'input' | 'output'): boolean {
   const def = defOf(s);
   switch (def.type) {
     case 'optional':
+      return side === 'output' || undefinedPasses(def.innerType!, side);
     case 'nullable':
-      return acceptsUndefined(def.innerType!);
+      return undefinedPasses(def.innerType!, side);
     case 'union':
-      return def.options!.some(acceptsUndefined);
+      return def.options!.some((o) => undefinedPasses(o, side));
     case 'literal':
       return def.values!.includes(undefined);
     case 'enum':
