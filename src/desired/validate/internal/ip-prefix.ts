@@ -1,3 +1,5 @@
+import { parseIpv4 as dottedQuad } from '../../compile/ipv4.js';
+
 /** An IPv4 or IPv6 prefix as numbers, for containment and overlap checks. */
 export interface IpPrefix {
   readonly family: 4 | 6;
@@ -7,27 +9,11 @@ export interface IpPrefix {
 
 const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
 
-/** A dotted-quad IPv4 address as a number (32 bits are exact in a double); null unless well formed. */
+const LEADING_ZERO = /(?:^|\.)0[0-9]/;
+
+/** A dotted-quad IPv4 address as a number (32 bits are exact in a double); null unless well formed, without leading zeros. */
 export function ipv4Number(text: string): number | null {
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 46;
-    if (c >= 48 && c <= 57) {
-      // No leading zero, at most three digits.
-      if ((digits === 1 && part === 0) || digits === 3) return null;
-      part = part * 10 + (c - 48);
-      digits++;
-    } else if (c === 46 && digits > 0 && part <= 255 && (i < text.length ? dots < 3 : dots === 3)) {
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-      if (i < text.length) dots++;
-    } else return null;
-  }
-  return value;
+  return LEADING_ZERO.test(text) ? null : dottedQuad(text);
 }
 
 export function parseIpv4(text: string): bigint | null {
