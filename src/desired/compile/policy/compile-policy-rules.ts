@@ -1,7 +1,7 @@
 import type { Direction, RuleRef } from '../../desired-state.js';
 import { allocateCidrIdentities, cidrLabels, RESERVED_IDENTITIES } from '../../identity/index.js';
 import type { PolicyDeclaration, PolicyRule } from '../../model.js';
-import type { CidrRule, Entity, IngressRule, PortRule } from '../../schema/cilium-policy.js';
+import type { CidrRule, Entity, PortRule } from '../../schema/cilium-policy.js';
 import { SelectorIndex, selectorHasKey } from '../../selector/index.js';
 import type { ClusterView, IdentityInfo } from '../cluster-view.js';
 import { formatCidr, parseCidr } from '../ipv4.js';
@@ -10,10 +10,11 @@ import type { CompiledRule, DirectionRule, PortSpec } from './compiled-rule.js';
 import { cidrSelection } from './cidr-selection.js';
 import { icmpTypeNumber } from './icmp-types.js';
 import { peerSelector, subjectSelector } from './policy-selectors.js';
-import { ANY_PORT, portRangeBlocks } from './port-blocks.js';
+import { itemWarnings, UNSUPPORTED_PEERS, type AnyPeerRule } from './item-warnings.js';
+import { ANY_PORT, MAX_PORT, numericPort, portRangeBlocks } from './port-blocks.js';
 import { hasPorts, PROTO_ICMP, protocolNumbers } from './protocols.js';
 import type { IdentityIndex, RuleMemo } from './rule-memo.js';
-import { DIRECTION_FIELDS, refKey, ruleRefs, type DirectionField } from './rule-refs.js';
+import { DIRECTION_FIELDS, ruleRefs, type DirectionField } from './rule-refs.js';
 
 /** Every policy of the model, with peers resolved against the cluster's identities. */
 export interface PolicyProgram {
@@ -28,59 +29,35 @@ export interface PolicyProgram {
 
 const WORLD_PREFIX = '0.0.0.0/0';
 
-type AnyPeerRule = IngressRule & {
-  toEndpoints?: IngressRule['fromEndpoints'];
-  toCIDR?: IngressRule['fromCIDR'];
-  toCIDRSet?: IngressRule['fromCIDRSet'];
-  toEntities?: IngressRule['fromEntities'];
-  toRequires?: unknown[] | null;
-  toGroups?: unknown[] | null;
-  toNodes?: unknown[] | null;
-  toServices?: unknown[] | null;
-  toFQDNs?: unknown[] | null;
-};
-
-// Peer fields gitwire parses but cannot enforce: a rule naming one of them is
-// not a wildcard, it simply selects no peer through that field.
-const UNSUPPORTED_PEERS = [
-  'fromRequires',
-  'fromGroups',
-  'fromNodes',
-  'toRequires',
-  'toGroups',
-  'toNodes',
-  'toServices',
-  'toFQDNs',
-] as const;
-
 export function compilePolicyRules(
   view: ClusterView,
   policies: readonly PolicyDeclaration[],
   warnings: Warnings,
   memo?: RuleMemo,
 ): PolicyProgram {
-  const refs = ruleRefs(policies, memo?.allocateIds);
+  const refs = ruleRefs(policies, memo);
   const cidrs = collectCidrs(policies, warnings);
   const allocated = allocateCidrIdentities(cidrs.prefixes);
   const cidrIdentities = memo ? memo.stableCidr(allocated) : allocated;
   const build = () => identityIndex(view, cidrIdentities);
   const { identities, index } = memo ? memo.identities(view, cidrIdentities, build) : build();
   const rules: CompiledRule[] = [];
-  for (const policy of policies) {
-    for (const rule of policy.rules) {
-      const earlier = memo?.get(policy, rule, view, cidrIdentities, refs);
+  policies.forEach((policy, p) => {
+    policy.rules.forEach((rule, r) => {
+      const itemRefs = refs[p]![r]!;
+      const earlier = memo?.get(policy, rule, view, cidrIdentities, itemRefs);
       if (earlier) {
         warnings.addAll(earlier.warnings);
         rules.push(earlier.compiled);
-        continue;
+        return;
       }
       const own = new Warnings();
-      const compiled = compileRule({ view, warnings: own, refs, cidrIdentities, index }, policy, rule);
+      const compiled = compileRule({ view, warnings: own, cidrIdentities, index }, policy, rule, itemRefs);
       warnings.addAll(own);
       memo?.set(rule, { view, cidr: cidrIdentities, compiled, warnings: own });
       rules.push(compiled);
-    }
-  }
+    });
+  });
   return { rules, cidrIdentities, identities, worldPrefixUsed: cidrs.world };
 }
 
@@ -95,12 +72,11 @@ function identityIndex(view: ClusterView, cidrIdentities: ReadonlyMap<string, nu
 interface Ctx {
   readonly view: ClusterView;
   readonly warnings: Warnings;
-  readonly refs: ReadonlyMap<string, RuleRef>;
   readonly cidrIdentities: ReadonlyMap<string, number>;
   readonly index: SelectorIndex<IdentityInfo>;
 }
 
-function compileRule(ctx: Ctx, policy: PolicyDeclaration, pr: PolicyRule): CompiledRule {
+function compileRule(ctx: Ctx, policy: PolicyDeclaration, pr: PolicyRule, refs: readonly RuleRef[]): CompiledRule {
   const r = pr.rule;
   let subject = null;
   if (r.endpointSelector) {
@@ -132,37 +108,54 @@ function compileRule(ctx: Ctx, policy: PolicyDeclaration, pr: PolicyRule): Compi
       'the rule has neither endpointSelector nor nodeSelector and selects nothing',
     );
   }
-  const matchesInit = subject !== null && selectorHasKey(subject, 'init');
-  const items: DirectionRule[] = [];
+  let k = 0;
   for (const field of DIRECTION_FIELDS) {
-    (r[field] ?? []).forEach((item, i) => {
-      const path = `${pr.path}.${field}[${i}]`;
-      items.push(compileItem(ctx, policy, pr, field, path, item as AnyPeerRule, matchesInit));
-    });
+    for (const item of r[field] ?? []) {
+      itemWarnings(ctx.warnings, pr, refs[k++]!.path, item as AnyPeerRule, isIngress(field), field.endsWith('Deny'));
+    }
   }
+  // The items are built when a node holding an endpoint the rule selects first asks for them:
+  // a one-node plan of a large cluster builds the items of that node's rules only.
+  let items: readonly DirectionRule[] | undefined;
+  const buildItems = (): DirectionRule[] => {
+    const matchesInit = subject !== null && selectorHasKey(subject, 'init');
+    const out: DirectionRule[] = [];
+    let i = 0;
+    for (const field of DIRECTION_FIELDS) {
+      for (const item of r[field] ?? []) out.push(compileItem(ctx, policy, field, refs[i++]!, item, matchesInit));
+    }
+    return out;
+  };
   const has = (f: DirectionField) => (r[f] ?? []).length > 0;
   return {
     policy,
     rule: pr,
     subject,
+    refs,
     ingress: has('ingress') || has('ingressDeny'),
     egress: has('egress') || has('egressDeny'),
     defaultDenyIngress: r.enableDefaultDeny?.ingress ?? true,
     defaultDenyEgress: r.enableDefaultDeny?.egress ?? true,
-    items,
+    get items() {
+      return (items ??= buildItems());
+    },
   };
 }
 
+function isIngress(field: DirectionField): boolean {
+  return field === 'ingress' || field === 'ingressDeny';
+}
+
+/** An item's peers and ports; its warnings are itemWarnings'. */
 function compileItem(
   ctx: Ctx,
   policy: PolicyDeclaration,
-  pr: PolicyRule,
   field: DirectionField,
-  path: string,
+  ref: RuleRef,
   item: AnyPeerRule,
   matchesInit: boolean,
 ): DirectionRule {
-  const direction: Direction = field.startsWith('ingress') ? 'ingress' : 'egress';
+  const direction: Direction = isIngress(field) ? 'ingress' : 'egress';
   const deny = field.endsWith('Deny');
   const from = direction === 'ingress' ? 'from' : 'to';
   const selectors = (direction === 'ingress' ? item.fromEndpoints : item.toEndpoints) ?? [];
@@ -170,40 +163,11 @@ function compileItem(
   const cidrSets = (direction === 'ingress' ? item.fromCIDRSet : item.toCIDRSet) ?? [];
   const entities = (direction === 'ingress' ? item.fromEntities : item.toEntities) ?? [];
   const unsupported = UNSUPPORTED_PEERS.filter((f) => f.startsWith(from) && (item[f] ?? []).length > 0);
-  for (const f of unsupported) {
-    warn(ctx, pr, `${path}.${f}`, 'W_UNSUPPORTED_FIELD', `${f} is not enforced yet; it selects no peer`);
-  }
-  if (item.authentication && item.authentication.mode !== 'disabled') {
-    warn(ctx, pr, `${path}.authentication`, 'W_UNSUPPORTED_FIELD', 'mutual authentication is not enforced yet');
-  }
-
-  cidrSets.forEach((set, i) => {
-    if (set.cidrGroupRef !== undefined || set.cidrGroupSelector !== undefined) {
-      warn(
-        ctx,
-        pr,
-        `${path}.${from}CIDRSet[${i}]`,
-        'W_UNSUPPORTED_FIELD',
-        'CIDR groups are not supported yet; they select no peer',
-      );
-    }
-  });
-  for (const e of entities) {
-    if (e !== 'cluster-mesh') continue;
-    warn(
-      ctx,
-      pr,
-      `${path}.${from}Entities`,
-      'W_UNSUPPORTED_FIELD',
-      'entity cluster-mesh is not supported; it selects no peer',
-    );
-  }
   // No L3 field with ports means any peer on those ports; an empty item (`ingress: [{}]`)
   // only switches default deny on and allows nothing, as in Cilium.
   const noL3 = selectors.length + cidrs.length + cidrSets.length + entities.length + unsupported.length === 0;
   const anyPeer = noL3 && (item.toPorts ?? []).length + (item.icmps ?? []).length > 0;
-  // Peers are resolved when a node holding an endpoint the rule selects first asks for them:
-  // a one-node plan of a large cluster resolves the peers of that node's rules only.
+  // Peers are resolved when a node holding an endpoint the rule selects first asks for them.
   let peers: readonly number[] | undefined;
   const resolvePeers = (): readonly number[] => {
     const ids = new Set<number>();
@@ -221,13 +185,13 @@ function compileItem(
     return [...ids].sort((a, b) => a - b);
   };
   return {
-    ref: ctx.refs.get(refKey(policy, path))!,
+    ref,
     direction,
     deny,
     get peers() {
       return (peers ??= resolvePeers());
     },
-    ports: portSpecs(ctx, pr, path, item, deny),
+    ports: portSpecs(item, deny),
   };
 }
 
@@ -251,94 +215,43 @@ function entityIdentities(ctx: Ctx, e: Entity): number[] {
   }
 }
 
-function portSpecs(ctx: Ctx, pr: PolicyRule, path: string, item: AnyPeerRule, deny: boolean): PortSpec[] {
+function portSpecs(item: AnyPeerRule, deny: boolean): PortSpec[] {
   const toPorts = item.toPorts ?? [];
   const icmps = item.icmps ?? [];
   if (toPorts.length === 0 && icmps.length === 0) return [{ kind: 'any' }];
   const specs: PortSpec[] = [];
-  toPorts.forEach((portRule, i) => specs.push(...portRuleSpecs(ctx, pr, `${path}.toPorts[${i}]`, portRule, deny)));
-  icmps.forEach((icmp, i) =>
-    icmp.fields.forEach((f, j) => {
-      const where = `${path}.icmps[${i}].fields[${j}]`;
-      if (f.family === 'IPv6') {
-        warn(
-          ctx,
-          pr,
-          where,
-          'W_ICMPV6_UNSUPPORTED',
-          'ICMPv6 is not supported (gitwire is IPv4 only); the field allows nothing',
-        );
-        return;
-      }
-      const type = icmpTypeNumber(f.type);
-      if (type === null) {
-        warn(
-          ctx,
-          pr,
-          `${where}.type`,
-          'W_ICMP_TYPE_UNKNOWN',
-          `unknown ICMP type "${f.type}"; the field allows nothing`,
-        );
-        return;
-      }
-      specs.push({ kind: 'blocks', protocol: PROTO_ICMP, blocks: [{ port: type, prefixLen: 16 }], l7: false });
-    }),
-  );
+  for (const portRule of toPorts) specs.push(...portRuleSpecs(portRule, deny));
+  for (const icmp of icmps) {
+    for (const f of icmp.fields) {
+      // An ICMPv6 field or an unknown type allows nothing (itemWarnings says so).
+      const type = f.family === 'IPv6' ? null : icmpTypeNumber(f.type);
+      if (type !== null)
+        specs.push({ kind: 'blocks', protocol: PROTO_ICMP, blocks: [{ port: type, prefixLen: 16 }], l7: false });
+    }
+  }
   return specs;
 }
 
-function portRuleSpecs(ctx: Ctx, pr: PolicyRule, path: string, rule: PortRule, deny: boolean): PortSpec[] {
+function portRuleSpecs(rule: PortRule, deny: boolean): PortSpec[] {
   const l7 = (rule.rules?.http ?? []).length > 0 && !deny;
-  if (deny && rule.rules)
-    warn(ctx, pr, `${path}.rules`, 'W_UNSUPPORTED_FIELD', 'L7 rules do not apply to deny rules; ignored');
-  for (const f of ['dns', 'kafka', 'l7'] as const) {
-    if ((rule.rules?.[f] ?? []).length > 0)
-      warn(
-        ctx,
-        pr,
-        `${path}.rules.${f}`,
-        'W_UNSUPPORTED_FIELD',
-        `L7 ${f} rules are not enforced yet; the ports are allowed at L4`,
-      );
-  }
-  if (rule.rules?.l7proto)
-    warn(
-      ctx,
-      pr,
-      `${path}.rules.l7proto`,
-      'W_UNSUPPORTED_FIELD',
-      'l7proto is not enforced yet; the ports are allowed at L4',
-    );
-  for (const f of ['serverNames', 'listener', 'originatingTLS', 'terminatingTLS'] as const) {
-    if (rule[f]) warn(ctx, pr, `${path}.${f}`, 'W_UNSUPPORTED_FIELD', `${f} is not enforced yet`);
-  }
   const ports = rule.ports ?? [];
   if (ports.length === 0) return [{ kind: 'any' }];
   const specs: PortSpec[] = [];
-  ports.forEach((pp, i) => {
+  for (const pp of ports) {
     const protocols = protocolNumbers(pp.protocol);
-    const port = pp.port === undefined || pp.port === '' ? 0 : pp.port;
-    const numeric = typeof port === 'number' ? port : /^\d+$/.test(port) ? Number(port) : null;
+    const numeric = numericPort(pp.port);
     if (numeric === null) {
-      specs.push({ kind: 'named', name: String(port), protocols, l7 });
-      return;
+      specs.push({ kind: 'named', name: String(pp.port), protocols, l7 });
+      continue;
     }
-    if (numeric > 65_535) {
-      warn(
-        ctx,
-        pr,
-        `${path}.ports[${i}].port`,
-        'W_PORT_OUT_OF_RANGE',
-        `port ${numeric} is out of range; allows nothing`,
-      );
-      return;
-    }
+    // Out of range allows nothing (itemWarnings says so).
+    if (numeric > MAX_PORT) continue;
     const end = pp.endPort !== undefined && numeric !== 0 && pp.endPort > numeric ? pp.endPort : numeric;
     const blocks = numeric === 0 ? [ANY_PORT] : portRangeBlocks(numeric, end);
     for (const protocol of protocols) {
       specs.push({ kind: 'blocks', protocol, blocks: hasPorts(protocol) ? blocks : [ANY_PORT], l7 });
     }
-  });
+  }
   return specs;
 }
 
@@ -367,10 +280,11 @@ function collectCidrs(
       for (const field of DIRECTION_FIELDS) {
         (pr.rule[field] ?? []).forEach((raw, i) => {
           const item = raw as AnyPeerRule;
-          const base = `${pr.path}.${field}[${i}]`;
-          const dir = field.startsWith('ingress') ? 'from' : 'to';
+          const dir = isIngress(field) ? 'from' : 'to';
           const cidrs = (dir === 'from' ? item.fromCIDR : item.toCIDR) ?? [];
           const sets: CidrRule[] = (dir === 'from' ? item.fromCIDRSet : item.toCIDRSet) ?? [];
+          if (cidrs.length + sets.length === 0) return;
+          const base = `${pr.path}.${field}[${i}]`;
           cidrs.forEach((c, j) => add(c, pr, `${base}.${dir}CIDR[${j}]`));
           sets.forEach((s, j) => {
             if (s.cidr !== undefined) add(s.cidr, pr, `${base}.${dir}CIDRSet[${j}].cidr`);

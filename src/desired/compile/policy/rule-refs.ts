@@ -5,31 +5,69 @@ import type { PolicyDeclaration } from '../../model.js';
 export const DIRECTION_FIELDS = ['ingress', 'ingressDeny', 'egress', 'egressDeny'] as const;
 export type DirectionField = (typeof DIRECTION_FIELDS)[number];
 
+/** A policy's item refs before ids are allocated: what depends on the declaration alone. */
+export interface PolicyRefs {
+  /** refKey of every item, rule after rule. */
+  readonly keys: readonly string[];
+  /** Each rule's item refs without ids. */
+  readonly rules: readonly (readonly Omit<RuleRef, 'id'>[])[];
+  /** The refs of the last build, kept for rules whose ids stay the same. */
+  last?: RuleRef[][];
+}
+
+/** Where ruleRefs keeps each policy's refs between builds (a RuleMemo), by declaration. */
+export interface RefStore {
+  readonly policyRefs: WeakMap<PolicyDeclaration, PolicyRefs>;
+  readonly allocateIds: (keys: readonly string[]) => ReadonlyMap<string, number>;
+}
+
 /**
  * One RuleRef per ingress/egress(-deny) item of every policy rule, with an id
- * hashed from kind/namespace/name/path so that it survives unrelated edits.
+ * hashed from kind/namespace/name/path so that it survives unrelated edits;
+ * by policy and rule as the model lists them, each rule's in the order of
+ * DIRECTION_FIELDS, then of the items. With a store, an unchanged policy's
+ * rules get the very same lists as last time.
  */
-export function ruleRefs(
-  policies: readonly PolicyDeclaration[],
-  allocate: (keys: readonly string[]) => ReadonlyMap<string, number> = allocateRuleIds,
-): Map<string, RuleRef> {
-  const pending: { key: string; ref: Omit<RuleRef, 'id'> }[] = [];
-  for (const p of policies) {
-    for (const r of p.rules) {
-      for (const field of DIRECTION_FIELDS) {
-        (r.rule[field] ?? []).forEach((_, i) => {
-          const path = `${r.path}.${field}[${i}]`;
-          const line = r.itemLines?.[`${field}[${i}]`] ?? r.source.line;
-          pending.push({
-            key: refKey(p, path),
-            ref: { kind: p.kind, namespace: p.namespace, name: p.name, path, file: r.source.file, line },
-          });
-        });
+export function ruleRefs(policies: readonly PolicyDeclaration[], store?: RefStore): RuleRef[][][] {
+  const each = policies.map((p) => {
+    let found = store?.policyRefs.get(p);
+    if (!found) {
+      found = policyRefs(p);
+      store?.policyRefs.set(p, found);
+    }
+    return found;
+  });
+  const ids = (store?.allocateIds ?? allocateRuleIds)(each.flatMap((p) => p.keys));
+  return each.map((p) => {
+    let k = 0;
+    const made = p.rules.map((items, r) => {
+      const last = p.last?.[r];
+      const same = last !== undefined && last.every((ref, i) => ids.get(p.keys[k + i]!) === ref.id);
+      const refs = same ? last : items.map((item, i) => ({ id: ids.get(p.keys[k + i]!)!, ...item }));
+      k += items.length;
+      return refs;
+    });
+    p.last = made;
+    return made;
+  });
+}
+
+function policyRefs(p: PolicyDeclaration): PolicyRefs {
+  const keys: string[] = [];
+  const rules = p.rules.map((r) => {
+    const items: Omit<RuleRef, 'id'>[] = [];
+    for (const field of DIRECTION_FIELDS) {
+      const list = r.rule[field] ?? [];
+      for (let i = 0; i < list.length; i++) {
+        const path = `${r.path}.${field}[${i}]`;
+        const line = r.itemLines?.[`${field}[${i}]`] ?? r.source.line;
+        keys.push(refKey(p, path));
+        items.push({ kind: p.kind, namespace: p.namespace, name: p.name, path, file: r.source.file, line });
       }
     }
-  }
-  const ids = allocate(pending.map((p) => p.key));
-  return new Map(pending.map((p) => [p.key, { id: ids.get(p.key)!, ...p.ref }]));
+    return items;
+  });
+  return { keys, rules };
 }
 
 export function allocateRuleIds(keys: readonly string[]): Map<string, number> {
