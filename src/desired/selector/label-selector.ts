@@ -18,21 +18,35 @@ export interface Selector {
 }
 
 export function selectorFrom(requirements: readonly Requirement[]): Selector {
-  const sorted = [...requirements]
-    .map((r) => ({ ...r, values: [...new Set(r.values)].sort() }))
-    .sort((a, b) => cmp(requirementText(a), requirementText(b)));
-  return { requirements: sorted, key: sorted.map(requirementText).join(',') };
+  // Each requirement's text is made once, not at every comparison of the sort.
+  const canonical = requirements.map((r) => {
+    const values = r.values.length < 2 ? r.values.slice() : [...new Set(r.values)].sort();
+    const req: Requirement = { source: r.source, key: r.key, operator: r.operator, values };
+    return { req, text: requirementText(req) };
+  });
+  canonical.sort((a, b) => cmp(a.text, b.text));
+  return { requirements: canonical.map((c) => c.req), key: canonical.map((c) => c.text).join(',') };
 }
 
 export function parseSelector(selector: LabelSelector | null | undefined): Selector {
+  return selectorFrom(selectorRequirements(selector));
+}
+
+/** A label selector's requirements as written: in no particular order, values not yet deduplicated. */
+export function selectorRequirements(selector: LabelSelector | null | undefined): Requirement[] {
   const reqs: Requirement[] = [];
-  for (const [k, v] of Object.entries(selector?.matchLabels ?? {})) {
-    reqs.push({ ...parseSelectorKey(k), operator: 'In', values: [v] });
+  const labels = selector?.matchLabels;
+  if (labels) {
+    for (const k of Object.keys(labels)) {
+      const { source, key } = parseSelectorKey(k);
+      reqs.push({ source, key, operator: 'In', values: [labels[k]!] });
+    }
   }
   for (const e of selector?.matchExpressions ?? []) {
-    reqs.push({ ...parseSelectorKey(e.key), operator: e.operator, values: e.values ?? [] });
+    const { source, key } = parseSelectorKey(e.key);
+    reqs.push({ source, key, operator: e.operator, values: e.values ?? [] });
   }
-  return selectorFrom(reqs);
+  return reqs;
 }
 
 export function withRequirement(selector: Selector, req: Requirement): Selector {

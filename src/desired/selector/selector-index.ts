@@ -17,9 +17,7 @@ export class SelectorIndex<T> {
     private readonly labelsOf: (item: T) => readonly string[],
   ) {
     items.forEach((item, i) => {
-      for (const [key, labels] of toLabelMap(labelsOf(item))) {
-        for (const l of labels) push(this.byKeyValue, `${key}=${l.value}`, i);
-      }
+      for (const text of labelsOf(item)) push(this.byKeyValue, keyValue(text), i);
     });
   }
 
@@ -51,6 +49,12 @@ export class SelectorIndex<T> {
     if (best.lists.length === 1) return best.lists[0]!;
     return [...new Set(best.lists.flat())].sort((a, b) => a - b);
   }
+}
+
+/** `key=value` of a label text (`source:key=value`, `source:key` or `key=value`), as parseLabel reads it. */
+function keyValue(text: string): string {
+  const rest = text.slice(text.indexOf(':') + 1);
+  return rest.includes('=') ? rest : `${rest}=`;
 }
 
 function push(map: Map<string, number | number[]>, key: string, i: number): void {
