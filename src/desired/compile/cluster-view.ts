@@ -74,7 +74,7 @@ export function buildClusterView(model: ViewInputs, table?: IdentityTable): Clus
   const nodes = new Map<string, NodeInfo>();
   for (const n of [...model.nodes].sort((a, b) => cmp(a.name, b.name))) nodes.set(n.name, nodeInfo(n));
 
-  let placed = model.endpoints.filter((e) => {
+  const placed = model.endpoints.filter((e) => {
     if (nodes.has(e.spec.node)) return true;
     warnings.add(
       'W_ENDPOINT_UNKNOWN_NODE',
@@ -85,15 +85,18 @@ export function buildClusterView(model: ViewInputs, table?: IdentityTable): Clus
     return false;
   });
   const addresses = allocateEndpointAddresses(placed, nodes, warnings);
-  placed = placed.filter((e) => addresses.has(`${e.namespace ?? 'default'}/${e.name}`));
-  const labelSets = placed.map((e) => endpointLabels(e, cluster.name));
+  const located: { decl: Declared<EndpointSpec>; key: string; address: string }[] = [];
+  for (const decl of placed) {
+    const key = `${decl.namespace ?? 'default'}/${decl.name}`;
+    const address = addresses.get(key);
+    if (address !== undefined) located.push({ decl, key, address });
+  }
+  const labelSets = located.map((e) => endpointLabels(e.decl, cluster.name));
   const keys = labelSets.map(labelSetKey);
   const ids = table ?? allocateLocalIdentities(labelSets, keys);
 
-  const endpoints: EndpointInfo[] = placed.map((decl, i) => {
-    const labels = labelSets[i]!;
+  const endpoints: EndpointInfo[] = located.map(({ decl, key, address }, i) => {
     const identity = ids.get(keys[i]!);
-    const key = `${decl.namespace ?? 'default'}/${decl.name}`;
     if (identity === undefined) {
       throw new CompileError('E_COMPILE_IDENTITY_MISSING', `no identity allocated for endpoint ${key}`, {
         endpoint: key,
@@ -105,8 +108,8 @@ export function buildClusterView(model: ViewInputs, table?: IdentityTable): Clus
       namespace: decl.namespace ?? 'default',
       name: decl.name,
       node: nodes.get(decl.spec.node)!,
-      address: addresses.get(key)!,
-      labels,
+      address,
+      labels: labelSets[i]!,
       identity,
     };
   });
