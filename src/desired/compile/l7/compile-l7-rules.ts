@@ -84,14 +84,17 @@ const HTTP_RULES = new WeakMap<PolicyProgram, boolean>();
 function hasHttpRules(program: PolicyProgram): boolean {
   let found = HTTP_RULES.get(program);
   if (found === undefined) {
-    found = program.rules.some((r) =>
-      [...(r.rule.rule.ingress ?? []), ...(r.rule.rule.egress ?? [])].some((item) =>
-        (item.toPorts ?? []).some((pr) => (pr.rules?.http ?? []).length > 0),
-      ),
-    );
+    found = program.rules.some((r) => itemsHaveHttp(r.rule.rule.ingress) || itemsHaveHttp(r.rule.rule.egress));
     HTTP_RULES.set(program, found);
   }
   return found;
+}
+
+function itemsHaveHttp(items: readonly (IngressRule | EgressRule)[] | null | undefined): boolean {
+  for (const item of items ?? []) {
+    for (const pr of item.toPorts ?? []) if ((pr.rules?.http ?? []).length > 0) return true;
+  }
+  return false;
 }
 
 function ruleSets(grants: readonly Grant[]): L7RuleSet[] {
