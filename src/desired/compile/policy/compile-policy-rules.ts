@@ -10,7 +10,7 @@ import type { CompiledRule, DirectionRule, PortSpec } from './compiled-rule.js';
 import { cidrSelection } from './cidr-selection.js';
 import { icmpTypeNumber } from './icmp-types.js';
 import { peerSelector, subjectSelector } from './policy-selectors.js';
-import { itemWarnings, UNSUPPORTED_PEERS, type AnyPeerRule } from './item-warnings.js';
+import { itemWarnings, unsupportedPeers, type AnyPeerRule } from './item-warnings.js';
 import { ANY_PORT, MAX_PORT, numericPort, portRangeBlocks } from './port-blocks.js';
 import { hasPorts, PROTO_ICMP, protocolNumbers } from './protocols.js';
 import type { IdentityIndex, RuleMemo } from './rule-memo.js';
@@ -157,12 +157,11 @@ function compileItem(
 ): DirectionRule {
   const direction: Direction = isIngress(field) ? 'ingress' : 'egress';
   const deny = field.endsWith('Deny');
-  const from = direction === 'ingress' ? 'from' : 'to';
   const selectors = (direction === 'ingress' ? item.fromEndpoints : item.toEndpoints) ?? [];
   const cidrs = (direction === 'ingress' ? item.fromCIDR : item.toCIDR) ?? [];
   const cidrSets = (direction === 'ingress' ? item.fromCIDRSet : item.toCIDRSet) ?? [];
   const entities = (direction === 'ingress' ? item.fromEntities : item.toEntities) ?? [];
-  const unsupported = UNSUPPORTED_PEERS.filter((f) => f.startsWith(from) && (item[f] ?? []).length > 0);
+  const unsupported = unsupportedPeers(item, direction === 'ingress');
   // No L3 field with ports means any peer on those ports; an empty item (`ingress: [{}]`)
   // only switches default deny on and allows nothing, as in Cilium.
   const noL3 = selectors.length + cidrs.length + cidrSets.length + entities.length + unsupported.length === 0;

@@ -43,7 +43,7 @@ export function ruleRefs(policies: readonly PolicyDeclaration[], store?: RefStor
     const made = p.rules.map((items, r) => {
       const last = p.last?.[r];
       const same = last !== undefined && last.every((ref, i) => ids.get(p.keys[k + i]!) === ref.id);
-      const refs = same ? last : items.map((item, i) => ({ id: ids.get(p.keys[k + i]!)!, ...item }));
+      const refs = same ? last : items.map((item, i) => withId(item, ids.get(p.keys[k + i]!)!));
       k += items.length;
       return refs;
     });
@@ -59,8 +59,9 @@ function policyRefs(p: PolicyDeclaration): PolicyRefs {
     for (const field of DIRECTION_FIELDS) {
       const list = r.rule[field] ?? [];
       for (let i = 0; i < list.length; i++) {
-        const path = `${r.path}.${field}[${i}]`;
-        const line = r.itemLines?.[`${field}[${i}]`] ?? r.source.line;
+        const inRule = `${field}[${i}]`;
+        const path = `${r.path}.${inRule}`;
+        const line = r.itemLines?.[inRule] ?? r.source.line;
         keys.push(refKey(p, path));
         items.push({ kind: p.kind, namespace: p.namespace, name: p.name, path, file: r.source.file, line });
       }
@@ -68,6 +69,11 @@ function policyRefs(p: PolicyDeclaration): PolicyRefs {
     return items;
   });
   return { keys, rules };
+}
+
+function withId(ref: Omit<RuleRef, 'id'>, id: number): RuleRef {
+  const { kind, namespace, name, path, file, line } = ref;
+  return { id, kind, namespace, name, path, file, line };
 }
 
 export function allocateRuleIds(keys: readonly string[]): Map<string, number> {
