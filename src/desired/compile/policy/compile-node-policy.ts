@@ -79,7 +79,8 @@ export function compileNodePolicy(
     let c = memo.byRule.get(rule);
     if (!c) {
       index ??= new SelectorIndex(local, (ep) => ep.info.labels);
-      c = contribute(view, rule, index.select(rule.subject), budget);
+      const selected = index.select(rule.subject);
+      c = selected.length === 0 ? NOTHING : contribute(view, rule, selected, budget);
       memo.byRule.set(rule, c);
     }
     warnings.addAll(c.warnings);
@@ -96,6 +97,16 @@ export function compileNodePolicy(
   const rules = [...used.values()].filter((r) => named.has(r.id)).sort((a, b) => a.id - b.id);
   return { entries, enforcement, rules };
 }
+
+/** What a rule that selects none of the node's endpoints gives it: most rules, on most nodes. */
+const NOTHING: Contribution = {
+  adds: [],
+  firstEndpoint: null,
+  denyIngress: [],
+  denyEgress: [],
+  used: [],
+  warnings: new Warnings(),
+};
 
 function contribute(
   view: ClusterView,
