@@ -2,7 +2,7 @@ import type { Entry, IpcacheValue } from '../desired-state.js';
 import { RESERVED_IDENTITIES } from '../identity/index.js';
 import type { ClusterView, NodeInfo } from './cluster-view.js';
 import { parseIpv4 } from './ipv4.js';
-import { entry } from './sorted-entries.js';
+import { entry, sortEntries } from './sorted-entries.js';
 
 /**
  * Prefix → identity for this node (in tunnel mode each remote pod CIDR, too,
@@ -12,6 +12,7 @@ import { entry } from './sorted-entries.js';
  * A node's gateway (first address of its pod CIDR) is the source of traffic
  * the node itself sends to its endpoints, so it maps as Cilium's router IPs
  * do: host on this node, remote-node (reached through that node) elsewhere.
+ * Sorted by key.
  */
 export function compileIpcache(
   view: ClusterView,
@@ -43,15 +44,15 @@ export function compileIpcache(
 }
 
 /**
- * Prefixes in address order, which is their key order: sortEntries then
- * checks a node's ~5,000 entries in one pass instead of sorting them. A key
- * that is not `a.b.c.d/len`, or two keys for one number, leave the list as it is.
+ * Prefixes in address order, which is their key order: a node's ~5,000
+ * entries are ordered by number, not by comparing key text. A key that is
+ * not `a.b.c.d/len`, or two keys for one number, leave it to sortEntries.
  */
 function inAddressOrder(entries: Entry<IpcacheValue>[]): Entry<IpcacheValue>[] {
   const byNumber = new Map<number, Entry<IpcacheValue>>();
   for (const e of entries) {
     const n = prefixNumber(e.key);
-    if (n < 0 || byNumber.has(n)) return entries;
+    if (n < 0 || byNumber.has(n)) return sortEntries(entries);
     byNumber.set(n, e);
   }
   return Array.from(Float64Array.from(byNumber.keys()).sort(), (n) => byNumber.get(n)!);

@@ -83,8 +83,7 @@ const NO_SERVICES: SortedNodeServices = {
 /** Prefix → identity: per node (local endpoints have no tunnel), the same lists again for an unchanged view. */
 function nodeIpcache(program: ClusterProgram, node: NodeInfo): readonly Entry<IpcacheValue>[] {
   const { view, policy } = program;
-  const build = () =>
-    deepFreeze(sortEntries(compileIpcache(view, node, policy.cidrIdentities, policy.worldPrefixUsed)));
+  const build = () => deepFreeze(compileIpcache(view, node, policy.cidrIdentities, policy.worldPrefixUsed));
   const inputs = [view, policy.cidrIdentities, policy.worldPrefixUsed, node];
   return program.cache ? program.cache.memo(`node:ipcache:${node.name}`, inputs, build) : build();
 }
