@@ -11,7 +11,7 @@ import { itemWarnings, type AnyPeerRule } from './item-warnings.js';
 import { isIngress, LazyRule, type RuleContext } from './lazy-rule.js';
 import { subjectSelector } from './policy-selectors.js';
 import type { IdentityIndex, RuleMemo } from './rule-memo.js';
-import { DIRECTION_FIELDS, ruleRefs } from './rule-refs.js';
+import { DIRECTION_FIELDS, directionLists, ruleRefs } from './rule-refs.js';
 
 /** Every policy of the model, with peers resolved against the cluster's identities. */
 export interface PolicyProgram {
@@ -102,9 +102,13 @@ function compileRule(ctx: Ctx, policy: PolicyDeclaration, pr: PolicyRule, refs: 
       'the rule has neither endpointSelector nor nodeSelector and selects nothing',
     );
   }
+  const lists = directionLists(r);
   let k = 0;
-  for (const field of DIRECTION_FIELDS) {
-    for (const item of r[field] ?? []) {
+  for (let f = 0; f < DIRECTION_FIELDS.length; f++) {
+    const list = lists[f];
+    if (!list) continue;
+    const field = DIRECTION_FIELDS[f]!;
+    for (const item of list) {
       itemWarnings(ctx.warnings, pr, refs[k++]!.path, item as AnyPeerRule, isIngress(field), field.endsWith('Deny'));
     }
   }
@@ -133,20 +137,22 @@ function collectCidrs(
   };
   for (const p of policies) {
     for (const pr of p.rules) {
-      for (const field of DIRECTION_FIELDS) {
-        (pr.rule[field] ?? []).forEach((raw, i) => {
-          const item = raw as AnyPeerRule;
-          const dir = isIngress(field) ? 'from' : 'to';
+      const lists = directionLists(pr.rule);
+      for (let f = 0; f < DIRECTION_FIELDS.length; f++) {
+        const list = lists[f] ?? [];
+        for (let i = 0; i < list.length; i++) {
+          const item = list[i] as AnyPeerRule;
+          const dir = isIngress(DIRECTION_FIELDS[f]!) ? 'from' : 'to';
           const cidrs = (dir === 'from' ? item.fromCIDR : item.toCIDR) ?? [];
           const sets: CidrRule[] = (dir === 'from' ? item.fromCIDRSet : item.toCIDRSet) ?? [];
-          if (cidrs.length + sets.length === 0) return;
-          const base = `${pr.path}.${field}[${i}]`;
+          if (cidrs.length + sets.length === 0) continue;
+          const base = `${pr.path}.${DIRECTION_FIELDS[f]}[${i}]`;
           cidrs.forEach((c, j) => add(c, pr, `${base}.${dir}CIDR[${j}]`));
           sets.forEach((s, j) => {
             if (s.cidr !== undefined) add(s.cidr, pr, `${base}.${dir}CIDRSet[${j}].cidr`);
             (s.except ?? []).forEach((e, k) => add(e, pr, `${base}.${dir}CIDRSet[${j}].except[${k}]`));
           });
-        });
+        }
       }
     }
   }
