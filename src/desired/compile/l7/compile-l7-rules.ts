@@ -84,15 +84,22 @@ const HTTP_RULES = new WeakMap<PolicyProgram, boolean>();
 function hasHttpRules(program: PolicyProgram): boolean {
   let found = HTTP_RULES.get(program);
   if (found === undefined) {
-    found = program.rules.some((r) => itemsHaveHttp(r.rule.rule.ingress) || itemsHaveHttp(r.rule.rule.egress));
+    found = false;
+    // Indexed loops: for-of over every rule costs a result object per step while the code is cold.
+    const rules = program.rules;
+    for (let i = 0; i < rules.length && !found; i++) {
+      const r = rules[i]!.rule.rule;
+      found = itemsHaveHttp(r.ingress) || itemsHaveHttp(r.egress);
+    }
     HTTP_RULES.set(program, found);
   }
   return found;
 }
 
 function itemsHaveHttp(items: readonly (IngressRule | EgressRule)[] | null | undefined): boolean {
-  for (const item of items ?? []) {
-    for (const pr of item.toPorts ?? []) if ((pr.rules?.http ?? []).length > 0) return true;
+  for (let i = 0; items && i < items.length; i++) {
+    const ports = items[i]!.toPorts;
+    for (let j = 0; ports && j < ports.length; j++) if ((ports[j]!.rules?.http ?? []).length > 0) return true;
   }
   return false;
 }

@@ -74,7 +74,10 @@ export function compileNodePolicy(
   const set = new PolicyEntrySet();
   const used = new Map<number, RuleRef>();
   const budget = new PolicyBudget(local[0]?.info.decl.spec.node ?? '');
-  for (const rule of program.rules) {
+  // An indexed loop: a for-of over thousands of rules costs a result object per step while the code is cold.
+  const all = program.rules;
+  for (let r = 0; r < all.length; r++) {
+    const rule = all[r]!;
     if (!rule.subject) continue;
     let c = memo.byRule.get(rule);
     if (!c) {
@@ -83,6 +86,7 @@ export function compileNodePolicy(
       c = selected.length === 0 ? NOTHING : contribute(view, rule, selected, budget);
       memo.byRule.set(rule, c);
     }
+    if (c === NOTHING) continue;
     warnings.addAll(c.warnings);
     for (const key of c.denyIngress) enforcement.get(key)!.ingress = true;
     for (const key of c.denyEgress) enforcement.get(key)!.egress = true;

@@ -44,7 +44,7 @@ export class RuleMemo implements RefStore {
   /** Rule ids hashed once per set of rule keys: they depend on nothing else. */
   readonly allocateIds = (keys: readonly string[]): ReadonlyMap<string, number> => {
     const last = this.ruleIds;
-    if (last && last.keys.length === keys.length && last.keys.every((k, i) => k === keys[i])) return last.ids;
+    if (last && sameKeys(last.keys, keys)) return last.ids;
     this.ruleIds = { keys, ids: allocateRuleIds(keys) };
     return this.ruleIds.ids;
   };
@@ -73,6 +73,12 @@ export class RuleMemo implements RefStore {
   set(rule: PolicyRule, memo: Memo): void {
     this.rules.set(rule, memo);
   }
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function sameRef(a: RuleRef, b: RuleRef | undefined): boolean {

@@ -40,47 +40,64 @@ export interface RefStore {
  * rules get the very same lists as last time.
  */
 export function ruleRefs(policies: readonly PolicyDeclaration[], store?: RefStore): RuleRef[][][] {
-  const each = policies.map((p) => {
-    let found = store?.policyRefs.get(p);
+  // Indexed loops: this runs over every item of every rule, where a for-of or map costs more per step while cold.
+  const each: PolicyRefs[] = [];
+  const keys: string[] = [];
+  for (let p = 0; p < policies.length; p++) {
+    const policy = policies[p]!;
+    let found = store?.policyRefs.get(policy);
     if (!found) {
-      found = policyRefs(p);
-      store?.policyRefs.set(p, found);
+      found = policyRefs(policy);
+      store?.policyRefs.set(policy, found);
     }
-    return found;
-  });
-  const ids = (store?.allocateIds ?? allocateRuleIds)(each.flatMap((p) => p.keys));
-  return each.map((p) => {
+    each.push(found);
+    for (let i = 0; i < found.keys.length; i++) keys.push(found.keys[i]!);
+  }
+  const ids = (store?.allocateIds ?? allocateRuleIds)(keys);
+  const out: RuleRef[][][] = [];
+  for (let p = 0; p < each.length; p++) {
+    const { keys: own, rules, last } = each[p]!;
+    const made: RuleRef[][] = [];
     let k = 0;
-    const made = p.rules.map((items, r) => {
-      const last = p.last?.[r];
-      const same = last !== undefined && last.every((ref, i) => ids.get(p.keys[k + i]!) === ref.id);
-      const refs = same ? last : items.map((item, i) => withId(item, ids.get(p.keys[k + i]!)!));
+    for (let r = 0; r < rules.length; r++) {
+      const items = rules[r]!;
+      const kept = last?.[r];
+      let same = kept !== undefined;
+      for (let i = 0; same && i < items.length; i++) same = ids.get(own[k + i]!) === kept![i]!.id;
+      if (same) made.push(kept!);
+      else {
+        const refs: RuleRef[] = [];
+        for (let i = 0; i < items.length; i++) refs.push(withId(items[i]!, ids.get(own[k + i]!)!));
+        made.push(refs);
+      }
       k += items.length;
-      return refs;
-    });
-    p.last = made;
-    return made;
-  });
+    }
+    each[p]!.last = made;
+    out.push(made);
+  }
+  return out;
 }
 
 function policyRefs(p: PolicyDeclaration): PolicyRefs {
   const keys: string[] = [];
-  const rules = p.rules.map((r) => {
+  const rules: Omit<RuleRef, 'id'>[][] = [];
+  for (let r = 0; r < p.rules.length; r++) {
+    const rule = p.rules[r]!;
     const items: Omit<RuleRef, 'id'>[] = [];
-    const lists = directionLists(r.rule);
+    const lists = directionLists(rule.rule);
     for (let f = 0; f < DIRECTION_FIELDS.length; f++) {
       const field = DIRECTION_FIELDS[f]!;
-      const list = lists[f] ?? [];
-      for (let i = 0; i < list.length; i++) {
+      const length = lists[f]?.length ?? 0;
+      for (let i = 0; i < length; i++) {
         const inRule = `${field}[${i}]`;
-        const path = `${r.path}.${inRule}`;
-        const line = r.itemLines?.[inRule] ?? r.source.line;
+        const path = `${rule.path}.${inRule}`;
+        const line = rule.itemLines?.[inRule] ?? rule.source.line;
         keys.push(refKey(p, path));
-        items.push({ kind: p.kind, namespace: p.namespace, name: p.name, path, file: r.source.file, line });
+        items.push({ kind: p.kind, namespace: p.namespace, name: p.name, path, file: rule.source.file, line });
       }
     }
-    return items;
-  });
+    rules.push(items);
+  }
   return { keys, rules };
 }
 
