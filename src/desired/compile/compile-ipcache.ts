@@ -37,7 +37,9 @@ export function compileIpcache(
     put(`${n.address}/32`, identity, null, `node ${n.name}`);
     put(`${n.gateway}/32`, identity, self ? null : n.address, `gateway of ${n.name}`);
   }
-  for (const e of view.endpoints) {
+  // Indexed: a for-of over every endpoint costs a result object per step while the code is cold.
+  for (let i = 0; i < view.endpoints.length; i++) {
+    const e = view.endpoints[i]!;
     put(`${e.address}/32`, e.identity, e.node.name === node.name ? null : e.node.address, e.key);
   }
   return inAddressOrder([...map.values()]);
@@ -50,12 +52,18 @@ export function compileIpcache(
  */
 function inAddressOrder(entries: Entry<IpcacheValue>[]): Entry<IpcacheValue>[] {
   const byNumber = new Map<number, Entry<IpcacheValue>>();
-  for (const e of entries) {
+  const numbers = new Float64Array(entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
     const n = prefixNumber(e.key);
     if (n < 0 || byNumber.has(n)) return sortEntries(entries);
     byNumber.set(n, e);
+    numbers[i] = n;
   }
-  return Array.from(Float64Array.from(byNumber.keys()).sort(), (n) => byNumber.get(n)!);
+  numbers.sort();
+  const sorted: Entry<IpcacheValue>[] = [];
+  for (let i = 0; i < numbers.length; i++) sorted.push(byNumber.get(numbers[i]!)!);
+  return sorted;
 }
 
 /** `a.b.c.d/len` as one number, address then length; -1 for anything else. */
