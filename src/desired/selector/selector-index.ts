@@ -36,11 +36,19 @@ export class SelectorIndex<T> {
 
   private candidates(selector: Selector): Iterable<number> {
     // Sizes first: only the smallest requirement's lists are copied.
+    // Indexed loops: a compile selects with thousands of rules while this code is cold.
     let best: { lists: number[][]; size: number } | null = null;
-    for (const r of selector.requirements) {
+    const requirements = selector.requirements;
+    for (let i = 0; i < requirements.length; i++) {
+      const r = requirements[i]!;
       if (r.operator !== 'In') continue;
-      const lists = r.values.map((v) => listed(this.byKeyValue.get(`${r.key}=${v}`)));
-      const size = lists.reduce((n, l) => n + l.length, 0);
+      const lists: number[][] = [];
+      let size = 0;
+      for (let j = 0; j < r.values.length; j++) {
+        const list = listed(this.byKeyValue.get(`${r.key}=${r.values[j]!}`));
+        lists.push(list);
+        size += list.length;
+      }
       if (best === null || size < best.size) best = { lists, size };
     }
     if (best === null) return this.items.keys();
