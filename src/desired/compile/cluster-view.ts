@@ -144,7 +144,7 @@ export function buildClusterView(model: ViewInputs, table?: IdentityTable): Clus
     endpoints,
     endpointsByNode: byNode,
     endpointsByIdentity: byIdentity,
-    identities: [...identities.values()].sort((a, b) => a.id - b.id),
+    identities: byId(identities),
     warnings,
   };
 }
@@ -162,6 +162,14 @@ function nodeInfo(n: Declared<NodeSpec>): NodeInfo {
     podCidrText: `${formatIpv4(podCidr.base)}/${podCidr.bits}`,
     gateway: formatIpv4(podCidr.base + 1),
   };
+}
+
+/** The identities in id order, sorted as numbers by the typed array's own sort rather than a comparator called per pair. */
+function byId(identities: ReadonlyMap<number, IdentityInfo>): IdentityInfo[] {
+  const ids = Float64Array.from(identities.keys()).sort();
+  const out: IdentityInfo[] = [];
+  for (let i = 0; i < ids.length; i++) out.push(identities.get(ids[i]!)!);
+  return out;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -18,7 +18,7 @@ export interface PolicyProgram {
   readonly rules: readonly CompiledRule[];
   /** CIDR prefix → its node-local identity; 0.0.0.0/0 is `world` and not listed. */
   readonly cidrIdentities: ReadonlyMap<string, number>;
-  /** Reserved, endpoint and CIDR identities, by id. */
+  /** Reserved, endpoint and CIDR identities, sorted by id. */
   readonly identities: readonly IdentityInfo[];
   /** Some rule names 0.0.0.0/0, so the ipcache maps it to `world` explicitly. */
   readonly worldPrefixUsed: boolean;
