@@ -18,14 +18,26 @@ export interface Selector {
 }
 
 export function selectorFrom(requirements: readonly Requirement[]): Selector {
-  // Each requirement's text is made once, not at every comparison of the sort.
-  const canonical = requirements.map((r) => {
+  // Each requirement's text is made once; a selector has a few requirements, put in place by insertion
+  // (stable, as a sort by text is), without the callbacks a sort makes while this code is cold.
+  const sorted: Requirement[] = [];
+  const texts: string[] = [];
+  for (let i = 0; i < requirements.length; i++) {
+    const r = requirements[i]!;
     const values = r.values.length < 2 ? r.values.slice() : [...new Set(r.values)].sort();
     const req: Requirement = { source: r.source, key: r.key, operator: r.operator, values };
-    return { req, text: requirementText(req) };
-  });
-  canonical.sort((a, b) => cmp(a.text, b.text));
-  return { requirements: canonical.map((c) => c.req), key: canonical.map((c) => c.text).join(',') };
+    const text = requirementText(req);
+    let j = texts.length;
+    sorted.push(req);
+    texts.push(text);
+    for (; j > 0 && texts[j - 1]! > text; j--) {
+      sorted[j] = sorted[j - 1]!;
+      texts[j] = texts[j - 1]!;
+    }
+    sorted[j] = req;
+    texts[j] = text;
+  }
+  return { requirements: sorted, key: texts.join(',') };
 }
 
 export function parseSelector(selector: LabelSelector | null | undefined): Selector {
@@ -91,8 +103,4 @@ export function selectorMatches(selector: Selector, labels: LabelMap): boolean {
 
 function requirementText(r: Requirement): string {
   return `${r.source}:${r.key} ${r.operator} (${r.values.join('|')})`;
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
