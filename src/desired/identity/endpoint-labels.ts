@@ -11,10 +11,14 @@ export const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
 export function endpointLabels(endpoint: Declared<EndpointSpec>, clusterName: string): string[] {
   const account = endpoint.spec.serviceAccount;
   const labels: string[] = [];
-  // The three labels gitwire sets win over metadata labels of the same key.
-  for (const [k, v] of Object.entries(endpoint.labels)) {
+  // The three labels gitwire sets win over metadata labels of the same key. An indexed loop over the
+  // keys: compile runs this for every endpoint while the code is cold.
+  const own = endpoint.labels;
+  const keys = Object.keys(own);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
     if (k !== NAMESPACE_LABEL && k !== CLUSTER_LABEL && !(account && k === SERVICE_ACCOUNT_LABEL))
-      labels.push(`k8s:${k}=${v}`);
+      labels.push(`k8s:${k}=${own[k]}`);
   }
   labels.push(`k8s:${NAMESPACE_LABEL}=${endpoint.namespace ?? 'default'}`);
   if (account) labels.push(`k8s:${SERVICE_ACCOUNT_LABEL}=${account}`);
