@@ -1,8 +1,7 @@
 import type { Entry, IpcacheValue } from '../desired-state.js';
 import { RESERVED_IDENTITIES } from '../identity/index.js';
 import type { ClusterView, NodeInfo } from './cluster-view.js';
-import { parseIpv4 } from './ipv4.js';
-import { entry, sortEntries } from './sorted-entries.js';
+import { entry, sortByAddress } from './sorted-entries.js';
 
 /**
  * Prefix → identity for this node (in tunnel mode each remote pod CIDR, too,
@@ -42,34 +41,5 @@ export function compileIpcache(
     const e = view.endpoints[i]!;
     put(`${e.address}/32`, e.identity, e.node.name === node.name ? null : e.node.address, e.key);
   }
-  return inAddressOrder([...map.values()]);
-}
-
-/**
- * Prefixes in address order, which is their key order: a node's ~5,000
- * entries are ordered by number, not by comparing key text. A key that is
- * not `a.b.c.d/len`, or two keys for one number, leave it to sortEntries.
- */
-function inAddressOrder(entries: Entry<IpcacheValue>[]): Entry<IpcacheValue>[] {
-  const byNumber = new Map<number, Entry<IpcacheValue>>();
-  const numbers = new Float64Array(entries.length);
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i]!;
-    const n = prefixNumber(e.key);
-    if (n < 0 || byNumber.has(n)) return sortEntries(entries);
-    byNumber.set(n, e);
-    numbers[i] = n;
-  }
-  numbers.sort();
-  const sorted: Entry<IpcacheValue>[] = [];
-  for (let i = 0; i < numbers.length; i++) sorted.push(byNumber.get(numbers[i]!)!);
-  return sorted;
-}
-
-/** `a.b.c.d/len` as one number, address then length; -1 for anything else. */
-function prefixNumber(key: string): number {
-  const slash = key.indexOf('/');
-  const address = slash < 0 ? null : parseIpv4(key.slice(0, slash));
-  const len = slash < 0 ? NaN : Number(key.slice(slash + 1));
-  return address === null || !Number.isInteger(len) || len < 0 || len > 32 ? -1 : address * 64 + len;
+  return sortByAddress([...map.values()]);
 }

@@ -12,7 +12,7 @@ import { compileOverlay } from './compile-overlay.js';
 import { compileL7Proxy, compileL7Rules } from './l7/index.js';
 import { compileNodePolicy, NodePolicyMemo } from './policy/compile-node-policy.js';
 import { sharedNodeServices, type SortedNodeServices } from './service/shared-services.js';
-import { deepFreeze, sortEntries } from './sorted-entries.js';
+import { deepFreeze, sortByAddress, sortEntries } from './sorted-entries.js';
 import { Warnings } from './warnings.js';
 
 /** One node's DesiredState from the shared cluster program; every list sorted by key, all of it frozen. */
@@ -39,14 +39,14 @@ export function compileNode(program: ClusterProgram, nodeName: string): DesiredS
     identity: program.identity,
     ipcache: nodeIpcache(program, node),
     endpoint: sortEntries(endpoints.endpoint),
-    lxc: sortEntries(datapath.lxc),
+    lxc: sortByAddress(datapath.lxc),
     policy: policy.entries,
     service: services.service,
     backend: services.backend,
     revnat: services.revnat,
     maglev: services.maglev,
-    tunnel: sortEntries(overlay.tunnel),
-    route: sortEntries([...overlay.route, ...endpoints.route, ...hostLb.route]),
+    tunnel: sortByAddress(overlay.tunnel),
+    route: sortByAddress([...overlay.route, ...endpoints.route, ...hostLb.route]),
     link: sortEntries([...overlay.link, ...endpoints.link, ...hostLb.link]),
     program: sortEntries([...datapath.program, ...overlay.program, ...hostLb.program]),
     netdev: sortEntries(compileNetdev(services.service, hostLb.link.length > 0 ? node.address : null)),
