@@ -1,7 +1,7 @@
 import type { Entry, IpcacheValue } from '../desired-state.js';
 import { RESERVED_IDENTITIES } from '../identity/index.js';
-import type { ClusterView, NodeInfo } from './cluster-view.js';
-import { entry, sortByAddress } from './sorted-entries.js';
+import type { ClusterView, EndpointInfo, NodeInfo } from './cluster-view.js';
+import { deepFreeze, entry, sortByAddress } from './sorted-entries.js';
 
 /**
  * Prefix → identity for this node (in tunnel mode each remote pod CIDR, too,
@@ -18,28 +18,114 @@ export function compileIpcache(
   node: NodeInfo,
   cidrIdentities: ReadonlyMap<string, number>,
   worldPrefixUsed: boolean,
-): Entry<IpcacheValue>[] {
-  const map = new Map<string, Entry<IpcacheValue>>();
-  const put = (prefix: string, identity: number, tunnelEndpoint: string | null, label: string) =>
-    map.set(prefix, entry(prefix, { prefix, identity, tunnelEndpoint }, label));
-  if (worldPrefixUsed) put('0.0.0.0/0', RESERVED_IDENTITIES.world, null, 'world');
-  for (const [prefix, id] of cidrIdentities) put(prefix, id, null, `cidr:${prefix}`);
-  const tunnel = view.cluster.spec.routingMode === 'tunnel';
-  for (const n of view.nodes.values()) {
-    const self = n.name === node.name;
-    // A remote pod CIDR names its node, so an endpoint this revision does not know yet is still tunnelled to it.
-    if (tunnel && !self) {
-      const identity = map.get(n.podCidrText)?.value.identity ?? RESERVED_IDENTITIES.world;
-      put(n.podCidrText, identity, n.address, `pod CIDR of ${n.name}`);
+): readonly Entry<IpcacheValue>[] {
+  return new IpcacheTemplate(view, cidrIdentities, worldPrefixUsed).forNode(node);
+}
+
+/** A source that puts a prefix: a node's pod CIDR, address or gateway, or an endpoint. */
+type Writer =
+  | { readonly kind: 'podCidr' | 'address' | 'gateway'; readonly node: NodeInfo }
+  | { readonly kind: 'endpoint'; readonly endpoint: EndpointInfo };
+
+const WORLD_PREFIX = '0.0.0.0/0';
+
+/**
+ * The ipcache of every node at once. Most of a node's entries are the same on
+ * every node; only the prefixes of its own pod CIDR, address, gateway and
+ * endpoints differ. So the entries are built once, as a node that is none of
+ * the cluster's sees them (sorted and frozen), and a node's list is that list
+ * with its own prefixes worked out again: the node-independent part compiled
+ * once per revision, and every node's list the same as compiling it alone.
+ */
+export class IpcacheTemplate {
+  private readonly base: readonly Entry<IpcacheValue>[];
+  private readonly position = new Map<string, number>();
+  /** Every source of a prefix other than policies, in the order they are applied. */
+  private readonly writers = new Map<string, Writer[]>();
+  /** A node's name → the prefixes whose entries depend on which node compiles. */
+  private readonly own = new Map<string, string[]>();
+  private readonly tunnel: boolean;
+
+  constructor(
+    view: ClusterView,
+    private readonly cidrIdentities: ReadonlyMap<string, number>,
+    private readonly worldPrefixUsed: boolean,
+  ) {
+    this.tunnel = view.cluster.spec.routingMode === 'tunnel';
+    for (const n of view.nodes.values()) {
+      if (this.tunnel) this.write(n.podCidrText, { kind: 'podCidr', node: n }, n);
+      this.write(`${n.address}/32`, { kind: 'address', node: n }, n);
+      this.write(`${n.gateway}/32`, { kind: 'gateway', node: n }, n);
     }
-    const identity = self ? RESERVED_IDENTITIES.host : RESERVED_IDENTITIES['remote-node'];
-    put(`${n.address}/32`, identity, null, `node ${n.name}`);
-    put(`${n.gateway}/32`, identity, self ? null : n.address, `gateway of ${n.name}`);
+    // Indexed: a for-of over every endpoint costs a result object per step while the code is cold.
+    for (let i = 0; i < view.endpoints.length; i++) {
+      const e = view.endpoints[i]!;
+      this.write(`${e.address}/32`, { kind: 'endpoint', endpoint: e }, e.node);
+    }
+    const entries: Entry<IpcacheValue>[] = [];
+    if (worldPrefixUsed && !this.writers.has(WORLD_PREFIX)) entries.push(this.entryFor(WORLD_PREFIX, null)!);
+    for (const prefix of cidrIdentities.keys())
+      if (!this.writers.has(prefix)) entries.push(this.entryFor(prefix, null)!);
+    for (const prefix of this.writers.keys()) entries.push(this.entryFor(prefix, null)!);
+    this.base = deepFreeze(sortByAddress(entries));
+    this.base.forEach((e, i) => this.position.set(e.key, i));
   }
-  // Indexed: a for-of over every endpoint costs a result object per step while the code is cold.
-  for (let i = 0; i < view.endpoints.length; i++) {
-    const e = view.endpoints[i]!;
-    put(`${e.address}/32`, e.identity, e.node.name === node.name ? null : e.node.address, e.key);
+
+  /** The node's entries: the shared ones, and its own prefixes' entries as the node sees them. */
+  forNode(node: NodeInfo): readonly Entry<IpcacheValue>[] {
+    const out = this.base.slice();
+    let dropped = -1;
+    for (const prefix of this.own.get(node.name) ?? []) {
+      const at = this.position.get(prefix)!;
+      const e = this.entryFor(prefix, node);
+      // Only the node's own pod CIDR can be missing: no other node tunnels to it, and no policy names it.
+      if (e) out[at] = deepFreeze(e);
+      else dropped = at;
+    }
+    if (dropped >= 0) out.splice(dropped, 1);
+    return out;
   }
-  return sortByAddress([...map.values()]);
+
+  private write(prefix: string, writer: Writer, node: NodeInfo): void {
+    const list = this.writers.get(prefix);
+    if (list) list.push(writer);
+    else this.writers.set(prefix, [writer]);
+    // A prefix twice in a node's list (two of its sources on it) is worked out twice, to the same entry.
+    const own = this.own.get(node.name);
+    if (own) own.push(prefix);
+    else this.own.set(node.name, [prefix]);
+  }
+
+  /** The prefix's entry as `node` sees it (null: a node that is none of the cluster's), applying its sources in order. */
+  private entryFor(prefix: string, node: NodeInfo | null): Entry<IpcacheValue> | null {
+    let put: Put | null = null;
+    if (prefix === WORLD_PREFIX && this.worldPrefixUsed) put = [RESERVED_IDENTITIES.world, null, 'world'];
+    const cidr = this.cidrIdentities.get(prefix);
+    if (cidr !== undefined) put = [cidr, null, `cidr:${prefix}`];
+    for (const w of this.writers.get(prefix) ?? []) put = written(w, put, node?.name ?? null);
+    return put === null ? null : entry(prefix, { prefix, identity: put[0], tunnelEndpoint: put[1] }, put[2]);
+  }
+}
+
+/** What a source puts: identity, tunnel endpoint, label. */
+type Put = readonly [number, string | null, string];
+
+/** What the prefix holds after `w`, as node `self` sees it; `before` is what it held. */
+function written(w: Writer, before: Put | null, self: string | null): Put | null {
+  if (w.kind === 'endpoint') {
+    const e = w.endpoint;
+    return [e.identity, e.node.name === self ? null : e.node.address, e.key];
+  }
+  const n = w.node;
+  const own = n.name === self;
+  const identity = own ? RESERVED_IDENTITIES.host : RESERVED_IDENTITIES['remote-node'];
+  switch (w.kind) {
+    // A remote pod CIDR names its node, so an endpoint this revision does not know yet is still tunnelled to it.
+    case 'podCidr':
+      return own ? before : [before?.[0] ?? RESERVED_IDENTITIES.world, n.address, `pod CIDR of ${n.name}`];
+    case 'address':
+      return [identity, null, `node ${n.name}`];
+    case 'gateway':
+      return [identity, own ? null : n.address, `gateway of ${n.name}`];
+  }
 }

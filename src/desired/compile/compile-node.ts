@@ -5,7 +5,6 @@ import { CompileError } from './compile-error.js';
 import { compileEndpoints, endpointDevices, localEndpoints, type EndpointDevices } from './compile-endpoints.js';
 import { compileHostLb } from './compile-host-lb.js';
 import { compileHealthChecks } from './compile-health-checks.js';
-import { compileIpcache } from './compile-ipcache.js';
 import { compileLxc } from './compile-lxc.js';
 import { compileNetdev } from './compile-netdev.js';
 import { compileOverlay } from './compile-overlay.js';
@@ -107,10 +106,10 @@ const NO_SERVICES: SortedNodeServices = {
   warnings: new Warnings(),
 };
 
-/** Prefix → identity: per node (local endpoints have no tunnel), the same lists again for an unchanged view. */
+/** Prefix → identity: the cluster's shared entries with the node's own, the same lists again for an unchanged view. */
 function nodeIpcache(program: ClusterProgram, node: NodeInfo): readonly Entry<IpcacheValue>[] {
   const { view, policy } = program;
-  const build = () => deepFreeze(compileIpcache(view, node, policy.cidrIdentities, policy.worldPrefixUsed));
+  const build = () => deepFreeze(program.ipcache().forNode(node));
   const inputs = [view, policy.cidrIdentities, policy.worldPrefixUsed, node];
   return program.cache ? program.cache.memo(`node:ipcache:${node.name}`, inputs, build) : build();
 }
