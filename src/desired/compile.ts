@@ -47,7 +47,10 @@ export function changedKinds(from: Model, to: Model): ResourceKind[] {
 }
 
 function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+  if (a.length !== b.length) return false;
+  // Indexed: tens of thousands of declarations, compared while the code is cold.
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

@@ -3,12 +3,13 @@ import type { IdentityTable } from '../identity/index.js';
 import type { Declared, Model } from '../model.js';
 import type { HealthCheckSpec } from '../schema/health-check.js';
 import type { CompileCache } from './compile-cache.js';
+import { IpcacheTemplate } from './compile-ipcache.js';
 import { buildClusterView, type ClusterView } from './cluster-view.js';
 import { compilePolicyRules, type PolicyProgram } from './policy/compile-policy-rules.js';
 import { compileServiceProgram } from './service/compile-service-program.js';
 import { MaglevTables } from './service/maglev-tables.js';
 import type { ServiceProgram } from './service/service-program.js';
-import { deepFreeze, entry, sortEntries } from './sorted-entries.js';
+import { deepFreeze, entry } from './sorted-entries.js';
 import { Warnings } from './warnings.js';
 
 /** Everything about a model that is the same for every node, computed once for compileAll. */
@@ -20,6 +21,8 @@ export interface ClusterProgram {
   readonly services: ServiceProgram | null;
   /** The identity map's entries, sorted and frozen: the same on every node. */
   readonly identity: readonly Entry<IdentityValue>[];
+  /** The ipcache entries every node shares, and how a node's own differ (built on a node's first ask). */
+  ipcache(): IpcacheTemplate;
   readonly healthChecks: readonly Declared<HealthCheckSpec>[];
   readonly warnings: Warnings;
   /** Where a node's compile may find its entries of an earlier, identical program. */
@@ -52,10 +55,17 @@ export function buildClusterProgram(
   // Policies bring CIDR identities; the cache keeps their map the same object while they stay the same.
   const identity = memo('identity', [view, policy.program.cidrIdentities], () =>
     deepFreeze(
-      // The value is the identity itself ({id, labels, scope}), not a copy of it for every entry.
-      sortEntries(policy.program.identities.map((i) => entry(String(i.id), i, i.labels.join(',')))),
+      // The value is the identity itself ({id, labels, scope}), not a copy of it for every entry. The
+      // identities come in id order, which is their keys' order: no sort.
+      policy.program.identities.map((i) => entry(String(i.id), i, i.labels.join(','))),
     ),
   );
+  const { cidrIdentities, worldPrefixUsed } = policy.program;
+  let template: IpcacheTemplate | undefined;
+  const ipcache = () =>
+    (template ??= memo('ipcache', [view, cidrIdentities, worldPrefixUsed], () => {
+      return new IpcacheTemplate(view, cidrIdentities, worldPrefixUsed);
+    }));
   const warnings = new Warnings();
   for (const w of [view.warnings, policy.warnings, services?.warnings]) if (w) warnings.addAll(w);
   return {
@@ -64,6 +74,7 @@ export function buildClusterProgram(
     policy: policy.program,
     services: services?.program ?? null,
     identity,
+    ipcache,
     healthChecks: model.healthChecks ?? [],
     warnings,
     cache,

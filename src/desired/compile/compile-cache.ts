@@ -64,7 +64,12 @@ function sameInputs(a: readonly unknown[], b: readonly unknown[]): boolean {
 /** Declarations by identity, lists item by item, maps (an allocator's identity table) entry by entry. */
 function samePart(x: unknown, y: unknown): boolean {
   if (x === y) return true;
-  if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((v, i) => v === y[i]);
+  if (Array.isArray(x) && Array.isArray(y)) {
+    if (x.length !== y.length) return false;
+    // Indexed: a model's thousands of declarations, compared while the code is cold.
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+    return true;
+  }
   if (x instanceof Map && y instanceof Map) {
     if (x.size !== y.size) return false;
     for (const [k, v] of x) if (y.get(k) !== v) return false;

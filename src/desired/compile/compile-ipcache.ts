@@ -1,8 +1,7 @@
 import type { Entry, IpcacheValue } from '../desired-state.js';
 import { RESERVED_IDENTITIES } from '../identity/index.js';
-import type { ClusterView, NodeInfo } from './cluster-view.js';
-import { parseIpv4 } from './ipv4.js';
-import { entry } from './sorted-entries.js';
+import type { ClusterView, EndpointInfo, NodeInfo } from './cluster-view.js';
+import { deepFreeze, entry, sortByAddress } from './sorted-entries.js';
 
 /**
  * Prefix → identity for this node (in tunnel mode each remote pod CIDR, too,
@@ -12,55 +11,121 @@ import { entry } from './sorted-entries.js';
  * A node's gateway (first address of its pod CIDR) is the source of traffic
  * the node itself sends to its endpoints, so it maps as Cilium's router IPs
  * do: host on this node, remote-node (reached through that node) elsewhere.
+ * Sorted by key.
  */
 export function compileIpcache(
   view: ClusterView,
   node: NodeInfo,
   cidrIdentities: ReadonlyMap<string, number>,
   worldPrefixUsed: boolean,
-): Entry<IpcacheValue>[] {
-  const map = new Map<string, Entry<IpcacheValue>>();
-  const put = (prefix: string, identity: number, tunnelEndpoint: string | null, label: string) =>
-    map.set(prefix, entry(prefix, { prefix, identity, tunnelEndpoint }, label));
-  if (worldPrefixUsed) put('0.0.0.0/0', RESERVED_IDENTITIES.world, null, 'world');
-  for (const [prefix, id] of cidrIdentities) put(prefix, id, null, `cidr:${prefix}`);
-  const tunnel = view.cluster.spec.routingMode === 'tunnel';
-  for (const n of view.nodes.values()) {
-    const self = n.name === node.name;
-    // A remote pod CIDR names its node, so an endpoint this revision does not know yet is still tunnelled to it.
-    if (tunnel && !self) {
-      const identity = map.get(n.podCidrText)?.value.identity ?? RESERVED_IDENTITIES.world;
-      put(n.podCidrText, identity, n.address, `pod CIDR of ${n.name}`);
-    }
-    const identity = self ? RESERVED_IDENTITIES.host : RESERVED_IDENTITIES['remote-node'];
-    put(`${n.address}/32`, identity, null, `node ${n.name}`);
-    put(`${n.gateway}/32`, identity, self ? null : n.address, `gateway of ${n.name}`);
-  }
-  for (const e of view.endpoints) {
-    put(`${e.address}/32`, e.identity, e.node.name === node.name ? null : e.node.address, e.key);
-  }
-  return inAddressOrder([...map.values()]);
+): readonly Entry<IpcacheValue>[] {
+  return new IpcacheTemplate(view, cidrIdentities, worldPrefixUsed).forNode(node);
 }
+
+/** A source that puts a prefix: a node's pod CIDR, address or gateway, or an endpoint. */
+type Writer =
+  | { readonly kind: 'podCidr' | 'address' | 'gateway'; readonly node: NodeInfo }
+  | { readonly kind: 'endpoint'; readonly endpoint: EndpointInfo };
+
+const WORLD_PREFIX = '0.0.0.0/0';
 
 /**
- * Prefixes in address order, which is their key order: sortEntries then
- * checks a node's ~5,000 entries in one pass instead of sorting them. A key
- * that is not `a.b.c.d/len`, or two keys for one number, leave the list as it is.
+ * The ipcache of every node at once. Most of a node's entries are the same on
+ * every node; only the prefixes of its own pod CIDR, address, gateway and
+ * endpoints differ. So the entries are built once, as a node that is none of
+ * the cluster's sees them (sorted and frozen), and a node's list is that list
+ * with its own prefixes worked out again: the node-independent part compiled
+ * once per revision, and every node's list the same as compiling it alone.
  */
-function inAddressOrder(entries: Entry<IpcacheValue>[]): Entry<IpcacheValue>[] {
-  const byNumber = new Map<number, Entry<IpcacheValue>>();
-  for (const e of entries) {
-    const n = prefixNumber(e.key);
-    if (n < 0 || byNumber.has(n)) return entries;
-    byNumber.set(n, e);
+export class IpcacheTemplate {
+  private readonly base: readonly Entry<IpcacheValue>[];
+  private readonly position = new Map<string, number>();
+  /** Every source of a prefix other than policies, in the order they are applied. */
+  private readonly writers = new Map<string, Writer[]>();
+  /** A node's name → the prefixes whose entries depend on which node compiles. */
+  private readonly own = new Map<string, string[]>();
+  private readonly tunnel: boolean;
+
+  constructor(
+    view: ClusterView,
+    private readonly cidrIdentities: ReadonlyMap<string, number>,
+    private readonly worldPrefixUsed: boolean,
+  ) {
+    this.tunnel = view.cluster.spec.routingMode === 'tunnel';
+    for (const n of view.nodes.values()) {
+      if (this.tunnel) this.write(n.podCidrText, { kind: 'podCidr', node: n }, n);
+      this.write(`${n.address}/32`, { kind: 'address', node: n }, n);
+      this.write(`${n.gateway}/32`, { kind: 'gateway', node: n }, n);
+    }
+    // Indexed: a for-of over every endpoint costs a result object per step while the code is cold.
+    for (let i = 0; i < view.endpoints.length; i++) {
+      const e = view.endpoints[i]!;
+      this.write(`${e.address}/32`, { kind: 'endpoint', endpoint: e }, e.node);
+    }
+    const entries: Entry<IpcacheValue>[] = [];
+    if (worldPrefixUsed && !this.writers.has(WORLD_PREFIX)) entries.push(this.entryFor(WORLD_PREFIX, null)!);
+    for (const prefix of cidrIdentities.keys())
+      if (!this.writers.has(prefix)) entries.push(this.entryFor(prefix, null)!);
+    for (const prefix of this.writers.keys()) entries.push(this.entryFor(prefix, null)!);
+    this.base = deepFreeze(sortByAddress(entries));
+    this.base.forEach((e, i) => this.position.set(e.key, i));
   }
-  return Array.from(Float64Array.from(byNumber.keys()).sort(), (n) => byNumber.get(n)!);
+
+  /** The node's entries: the shared ones, and its own prefixes' entries as the node sees them. */
+  forNode(node: NodeInfo): readonly Entry<IpcacheValue>[] {
+    const out = this.base.slice();
+    let dropped = -1;
+    for (const prefix of this.own.get(node.name) ?? []) {
+      const at = this.position.get(prefix)!;
+      const e = this.entryFor(prefix, node);
+      // Only the node's own pod CIDR can be missing: no other node tunnels to it, and no policy names it.
+      if (e) out[at] = deepFreeze(e);
+      else dropped = at;
+    }
+    if (dropped >= 0) out.splice(dropped, 1);
+    return out;
+  }
+
+  private write(prefix: string, writer: Writer, node: NodeInfo): void {
+    const list = this.writers.get(prefix);
+    if (list) list.push(writer);
+    else this.writers.set(prefix, [writer]);
+    // A prefix twice in a node's list (two of its sources on it) is worked out twice, to the same entry.
+    const own = this.own.get(node.name);
+    if (own) own.push(prefix);
+    else this.own.set(node.name, [prefix]);
+  }
+
+  /** The prefix's entry as `node` sees it (null: a node that is none of the cluster's), applying its sources in order. */
+  private entryFor(prefix: string, node: NodeInfo | null): Entry<IpcacheValue> | null {
+    let put: Put | null = null;
+    if (prefix === WORLD_PREFIX && this.worldPrefixUsed) put = [RESERVED_IDENTITIES.world, null, 'world'];
+    const cidr = this.cidrIdentities.get(prefix);
+    if (cidr !== undefined) put = [cidr, null, `cidr:${prefix}`];
+    for (const w of this.writers.get(prefix) ?? []) put = written(w, put, node?.name ?? null);
+    return put === null ? null : entry(prefix, { prefix, identity: put[0], tunnelEndpoint: put[1] }, put[2]);
+  }
 }
 
-/** `a.b.c.d/len` as one number, address then length; -1 for anything else. */
-function prefixNumber(key: string): number {
-  const slash = key.indexOf('/');
-  const address = slash < 0 ? null : parseIpv4(key.slice(0, slash));
-  const len = slash < 0 ? NaN : Number(key.slice(slash + 1));
-  return address === null || !Number.isInteger(len) || len < 0 || len > 32 ? -1 : address * 64 + len;
+/** What a source puts: identity, tunnel endpoint, label. */
+type Put = readonly [number, string | null, string];
+
+/** What the prefix holds after `w`, as node `self` sees it; `before` is what it held. */
+function written(w: Writer, before: Put | null, self: string | null): Put | null {
+  if (w.kind === 'endpoint') {
+    const e = w.endpoint;
+    return [e.identity, e.node.name === self ? null : e.node.address, e.key];
+  }
+  const n = w.node;
+  const own = n.name === self;
+  const identity = own ? RESERVED_IDENTITIES.host : RESERVED_IDENTITIES['remote-node'];
+  switch (w.kind) {
+    // A remote pod CIDR names its node, so an endpoint this revision does not know yet is still tunnelled to it.
+    case 'podCidr':
+      return own ? before : [before?.[0] ?? RESERVED_IDENTITIES.world, n.address, `pod CIDR of ${n.name}`];
+    case 'address':
+      return [identity, null, `node ${n.name}`];
+    case 'gateway':
+      return [identity, own ? null : n.address, `gateway of ${n.name}`];
+  }
 }

@@ -1,4 +1,5 @@
 import type { Entry } from '../desired-state.js';
+import { parseIpv4 } from './ipv4.js';
 
 /**
  * Orders keys with their digit runs compared as numbers: `2` before `10`,
@@ -47,6 +48,44 @@ function digitsEnd(s: string, from: number): number {
 
 export function sortEntries<V>(entries: Iterable<Entry<V>>): Entry<V>[] {
   return [...entries].sort((a, b) => compareKeys(a.key, b.key));
+}
+
+/**
+ * Entries keyed by IPv4 addresses or prefixes (`a.b.c.d` or `a.b.c.d/len`),
+ * sorted as sortEntries sorts them: address order is their key order, so a
+ * node's thousands of ipcache, route and lxc entries are ordered by number
+ * with the typed array's own sort, not by comparing key text. A key of any
+ * other form, or two keys for one number (`10.0.0.01`), leave it to sortEntries.
+ */
+export function sortByAddress<V>(entries: readonly Entry<V>[]): Entry<V>[] {
+  const byNumber = new Map<number, Entry<V>>();
+  const numbers = new Float64Array(entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    const n = addressNumber(e.key);
+    if (n < 0 || byNumber.has(n)) return sortEntries(entries);
+    byNumber.set(n, e);
+    numbers[i] = n;
+  }
+  numbers.sort();
+  const sorted: Entry<V>[] = [];
+  for (let i = 0; i < numbers.length; i++) sorted.push(byNumber.get(numbers[i]!)!);
+  return sorted;
+}
+
+/**
+ * The address times 64, plus 0 for a bare address or 1 + len for a prefix
+ * (compareKeys puts `a.b.c.d` before `a.b.c.d/0`); -1 for any other key.
+ */
+function addressNumber(key: string): number {
+  const slash = key.indexOf('/');
+  const address = parseIpv4(slash < 0 ? key : key.slice(0, slash));
+  if (address === null) return -1;
+  if (slash < 0) return address * 64;
+  const len = key.slice(slash + 1);
+  // Digits only: Number() would read `0x10` or ` 8` too, which compareKeys orders otherwise.
+  if (!/^\d{1,2}$/.test(len) || Number(len) > 32) return -1;
+  return address * 64 + 1 + Number(len);
 }
 
 /**

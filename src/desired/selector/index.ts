@@ -8,6 +8,7 @@ export {
   selectorHasKeyPrefix,
   selectorHasSource,
   selectorMatches,
+  selectorRequirements,
   withRequirement,
 } from './label-selector.js';
 export type { Operator, Requirement, Selector } from './label-selector.js';

@@ -18,21 +18,47 @@ export interface Selector {
 }
 
 export function selectorFrom(requirements: readonly Requirement[]): Selector {
-  const sorted = [...requirements]
-    .map((r) => ({ ...r, values: [...new Set(r.values)].sort() }))
-    .sort((a, b) => cmp(requirementText(a), requirementText(b)));
-  return { requirements: sorted, key: sorted.map(requirementText).join(',') };
+  // Each requirement's text is made once; a selector has a few requirements, put in place by insertion
+  // (stable, as a sort by text is), without the callbacks a sort makes while this code is cold.
+  const sorted: Requirement[] = [];
+  const texts: string[] = [];
+  for (let i = 0; i < requirements.length; i++) {
+    const r = requirements[i]!;
+    const values = r.values.length < 2 ? r.values.slice() : [...new Set(r.values)].sort();
+    const req: Requirement = { source: r.source, key: r.key, operator: r.operator, values };
+    const text = requirementText(req);
+    let j = texts.length;
+    sorted.push(req);
+    texts.push(text);
+    for (; j > 0 && texts[j - 1]! > text; j--) {
+      sorted[j] = sorted[j - 1]!;
+      texts[j] = texts[j - 1]!;
+    }
+    sorted[j] = req;
+    texts[j] = text;
+  }
+  return { requirements: sorted, key: texts.join(',') };
 }
 
 export function parseSelector(selector: LabelSelector | null | undefined): Selector {
+  return selectorFrom(selectorRequirements(selector));
+}
+
+/** A label selector's requirements as written: in no particular order, values not yet deduplicated. */
+export function selectorRequirements(selector: LabelSelector | null | undefined): Requirement[] {
   const reqs: Requirement[] = [];
-  for (const [k, v] of Object.entries(selector?.matchLabels ?? {})) {
-    reqs.push({ ...parseSelectorKey(k), operator: 'In', values: [v] });
+  const labels = selector?.matchLabels;
+  if (labels) {
+    for (const k of Object.keys(labels)) {
+      const { source, key } = parseSelectorKey(k);
+      reqs.push({ source, key, operator: 'In', values: [labels[k]!] });
+    }
   }
   for (const e of selector?.matchExpressions ?? []) {
-    reqs.push({ ...parseSelectorKey(e.key), operator: e.operator, values: e.values ?? [] });
+    const { source, key } = parseSelectorKey(e.key);
+    reqs.push({ source, key, operator: e.operator, values: e.values ?? [] });
   }
-  return selectorFrom(reqs);
+  return reqs;
 }
 
 export function withRequirement(selector: Selector, req: Requirement): Selector {
@@ -77,8 +103,4 @@ export function selectorMatches(selector: Selector, labels: LabelMap): boolean {
 
 function requirementText(r: Requirement): string {
   return `${r.source}:${r.key} ${r.operator} (${r.values.join('|')})`;
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -17,9 +17,7 @@ export class SelectorIndex<T> {
     private readonly labelsOf: (item: T) => readonly string[],
   ) {
     items.forEach((item, i) => {
-      for (const [key, labels] of toLabelMap(labelsOf(item))) {
-        for (const l of labels) push(this.byKeyValue, `${key}=${l.value}`, i);
-      }
+      for (const text of labelsOf(item)) push(this.byKeyValue, keyValue(text), i);
     });
   }
 
@@ -38,11 +36,19 @@ export class SelectorIndex<T> {
 
   private candidates(selector: Selector): Iterable<number> {
     // Sizes first: only the smallest requirement's lists are copied.
+    // Indexed loops: a compile selects with thousands of rules while this code is cold.
     let best: { lists: number[][]; size: number } | null = null;
-    for (const r of selector.requirements) {
+    const requirements = selector.requirements;
+    for (let i = 0; i < requirements.length; i++) {
+      const r = requirements[i]!;
       if (r.operator !== 'In') continue;
-      const lists = r.values.map((v) => listed(this.byKeyValue.get(`${r.key}=${v}`)));
-      const size = lists.reduce((n, l) => n + l.length, 0);
+      const lists: number[][] = [];
+      let size = 0;
+      for (let j = 0; j < r.values.length; j++) {
+        const list = listed(this.byKeyValue.get(`${r.key}=${r.values[j]!}`));
+        lists.push(list);
+        size += list.length;
+      }
       if (best === null || size < best.size) best = { lists, size };
     }
     if (best === null) return this.items.keys();
@@ -51,6 +57,12 @@ export class SelectorIndex<T> {
     if (best.lists.length === 1) return best.lists[0]!;
     return [...new Set(best.lists.flat())].sort((a, b) => a - b);
   }
+}
+
+/** `key=value` of a label text (`source:key=value`, `source:key` or `key=value`), as parseLabel reads it. */
+function keyValue(text: string): string {
+  const rest = text.slice(text.indexOf(':') + 1);
+  return rest.includes('=') ? rest : `${rest}=`;
 }
 
 function push(map: Map<string, number | number[]>, key: string, i: number): void {

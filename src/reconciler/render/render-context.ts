@@ -34,6 +34,14 @@ export function renderContext(states: readonly (DesiredState | null | undefined)
   const rules = new Map<number, RuleRef>();
   const carry = (identity: number, name: string) =>
     carriers.set(identity, (carriers.get(identity) ?? new Set()).add(name));
+  // Both sides of a plan often hold the very same identity and ipcache lists (a compile cache hands them
+  // out): a list read once names nothing new the second time.
+  const read = new Set<readonly unknown[]>();
+  const unread = (list: readonly unknown[]): boolean => {
+    if (read.has(list)) return false;
+    read.add(list);
+    return true;
+  };
   for (const s of states) {
     if (!s) continue;
     for (const { value: e } of s.resources.endpoint) {
@@ -41,10 +49,19 @@ export function renderContext(states: readonly (DesiredState | null | undefined)
       if (!endpoints.has(e.id)) endpoints.set(e.id, name);
       carry(e.identity, name);
     }
-    for (const i of s.resources.identity)
-      if (!identityLabels.has(i.value.id)) identityLabels.set(i.value.id, i.value.labels);
+    if (unread(s.resources.identity)) {
+      for (const i of s.resources.identity)
+        if (!identityLabels.has(i.value.id)) identityLabels.set(i.value.id, i.value.labels);
+    }
     // Remote endpoints are known only through the ipcache, labelled with their `ns/name` by compile.
-    for (const c of s.resources.ipcache) if (c.label && isGlobal(c.value.identity)) carry(c.value.identity, c.label);
+    const ipcache = s.resources.ipcache;
+    if (unread(ipcache)) {
+      // Indexed: a for-of over thousands of entries costs a result object per step while the code is cold.
+      for (let i = 0; i < ipcache.length; i++) {
+        const c = ipcache[i]!;
+        if (c.label && isGlobal(c.value.identity)) carry(c.value.identity, c.label);
+      }
+    }
     for (const r of s.rules) if (!rules.has(r.id)) rules.set(r.id, r);
   }
   // A plan names the same few peers on thousands of entries: name each once.

@@ -63,6 +63,19 @@ describe('compiling with a CompileCache', () => {
     expect(after.inputs.commit).toBe('next');
   });
 
+  it("hands back the node's devices, routes, tunnels and attachments when only policies changed", () => {
+    const cache = new CompileCache();
+    const a = base();
+    const before = compile(a, 'n1', { cache });
+    const after = compile(next(a, { policies: [] }), 'n1', { cache });
+    for (const kind of ['link', 'route', 'tunnel', 'program'] as const) {
+      expect(after.resources[kind]).toBe(before.resources[kind]);
+    }
+    expect(after.resources.link.length).toBeGreaterThan(0);
+    const moved = compile(next(a, { endpoints: [a.endpoints[0]!] }), 'n1', { cache });
+    expect(moved.resources.route).not.toBe(before.resources.route);
+  });
+
   it('reuses the work for an equal identity table from a new allocator run, not for a different one', () => {
     const cache = new CompileCache();
     const a = base();

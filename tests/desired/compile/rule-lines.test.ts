@@ -22,7 +22,9 @@ describe('rule references', () => {
   it('point at the line of their ingress or egress item, not at the rule or the spec', () => {
     const res = load({ 'p.yaml': policy });
     expect(res.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    const refs = [...ruleRefs(res.model!.policies).values()].map((r) => `${r.path} ${r.file}:${r.line}`);
+    const refs = ruleRefs(res.model!.policies)
+      .flat(2)
+      .map((r) => `${r.path} ${r.file}:${r.line}`);
     expect(refs.sort()).toEqual([
       'specs[0].ingress[0] p.yaml:8',
       'specs[0].ingress[1] p.yaml:9',

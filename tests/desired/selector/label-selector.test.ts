@@ -61,6 +61,20 @@ describe('label selectors', () => {
     expect(a.key).toBe(b.key);
   });
 
+  it('orders requirements by their text, values deduplicated and sorted, whatever the order written', () => {
+    const exprs = [
+      { key: 'tier', operator: 'NotIn' as const, values: ['web', 'db', 'web'] },
+      { key: 'k8s:app', operator: 'In' as const, values: ['b'] },
+      { key: 'zone', operator: 'Exists' as const },
+      { key: 'app', operator: 'In' as const, values: ['a'] },
+    ];
+    const forward = parseSelector({ matchExpressions: exprs });
+    const backward = parseSelector({ matchExpressions: [...exprs].reverse() });
+    expect(forward.key).toBe('any:app In (a),any:tier NotIn (db|web),any:zone Exists (),k8s:app In (b)');
+    expect(backward).toEqual(forward);
+    expect(forward.requirements.map((r) => r.values)).toEqual([['a'], ['db', 'web'], [], ['b']]);
+  });
+
   it('selects through the index exactly what a full scan selects', () => {
     const items = Array.from({ length: 200 }, (_, i) => ({
       i,

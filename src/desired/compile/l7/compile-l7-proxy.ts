@@ -12,6 +12,7 @@ export function compileL7Proxy(
   sets: readonly L7RuleSet[],
   identities: readonly Entry<IdentityValue>[],
 ): Entry<L7ProxyValue>[] {
+  if (sets.length === 0) return [];
   const labels = new Map(identities.map((e) => [e.value.id, e.value.labels]));
   return sets.map((set) => {
     const value: L7ProxyValue = { ...set, proxyPort: proxyPort('http', set.direction) };

@@ -84,14 +84,24 @@ const HTTP_RULES = new WeakMap<PolicyProgram, boolean>();
 function hasHttpRules(program: PolicyProgram): boolean {
   let found = HTTP_RULES.get(program);
   if (found === undefined) {
-    found = program.rules.some((r) =>
-      [...(r.rule.rule.ingress ?? []), ...(r.rule.rule.egress ?? [])].some((item) =>
-        (item.toPorts ?? []).some((pr) => (pr.rules?.http ?? []).length > 0),
-      ),
-    );
+    found = false;
+    // Indexed loops: for-of over every rule costs a result object per step while the code is cold.
+    const rules = program.rules;
+    for (let i = 0; i < rules.length && !found; i++) {
+      const r = rules[i]!.rule.rule;
+      found = itemsHaveHttp(r.ingress) || itemsHaveHttp(r.egress);
+    }
     HTTP_RULES.set(program, found);
   }
   return found;
+}
+
+function itemsHaveHttp(items: readonly (IngressRule | EgressRule)[] | null | undefined): boolean {
+  for (let i = 0; items && i < items.length; i++) {
+    const ports = items[i]!.toPorts;
+    for (let j = 0; ports && j < ports.length; j++) if ((ports[j]!.rules?.http ?? []).length > 0) return true;
+  }
+  return false;
 }
 
 function ruleSets(grants: readonly Grant[]): L7RuleSet[] {

@@ -28,5 +28,7 @@ export interface CompiledRule {
   readonly egress: boolean;
   readonly defaultDenyIngress: boolean;
   readonly defaultDenyEgress: boolean;
+  /** The refs of the items, in their order: known before the items are built. */
+  readonly refs: readonly RuleRef[];
   readonly items: readonly DirectionRule[];
 }

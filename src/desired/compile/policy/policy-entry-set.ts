@@ -1,5 +1,5 @@
 import type { Entry, PolicyValue, Verdict } from '../../desired-state.js';
-import { mergeSorted, sortEntries } from '../sorted-entries.js';
+import { mergeSorted } from '../sorted-entries.js';
 import { blockContains } from './port-blocks.js';
 
 const RANK: Readonly<Record<Verdict, number>> = { allow: 1, redirect: 2, deny: 3 };
@@ -45,8 +45,27 @@ export class PolicyEntrySet {
       kept.set(key, e);
     }
     const same = previous.filter((e) => kept.get(e.key) === e && kept.delete(e.key));
-    return mergeSorted(same, sortEntries(kept.values()));
+    return mergeSorted(same, [...kept.values()].sort(byKey));
   }
+}
+
+const DIRECTION_RANK = { egress: 0, ingress: 1 } as const;
+
+/**
+ * The order of compareKeys on policyKey (`endpointId/direction/identity/protocol/port/prefixLen`, digit
+ * runs as numbers), read from the numbers themselves: a node's thousands of entries sort several times faster.
+ */
+function byKey(x: Entry<PolicyValue>, y: Entry<PolicyValue>): number {
+  const a = x.value;
+  const b = y.value;
+  return (
+    a.endpointId - b.endpointId ||
+    DIRECTION_RANK[a.direction] - DIRECTION_RANK[b.direction] ||
+    a.identity - b.identity ||
+    a.protocol - b.protocol ||
+    a.port - b.port ||
+    a.portPrefixLen - b.portPrefixLen
+  );
 }
 
 function wins(a: PolicyValue, b: PolicyValue): boolean {

@@ -7,6 +7,7 @@ import {
   selectorHasKey,
   selectorHasKeyPrefix,
   selectorHasSource,
+  selectorRequirements,
   withRequirement,
   type Selector,
 } from '../../selector/index.js';
@@ -20,20 +21,17 @@ export function subjectSelector(
   policy: PolicyDeclaration,
   selector: LabelSelector,
 ): { selector: Selector; ignoredNamespace: boolean } {
-  const parsed = parseSelector(selector);
-  if (policy.namespace === null) return { selector: parsed, ignoredNamespace: false };
-  const own = parsed.requirements.filter((r) => r.key !== NAMESPACE_LABEL);
-  const ignoredNamespace = parsed.requirements.some(
+  const reqs = selectorRequirements(selector);
+  const ns = policy.namespace;
+  if (ns === null) return { selector: selectorFrom(reqs), ignoredNamespace: false };
+  const own = reqs.filter((r) => r.key !== NAMESPACE_LABEL);
+  // Naming the policy's own namespace (`In` that one value, however often written) is not ignoring it.
+  const ignoredNamespace = reqs.some(
     (r) =>
-      r.key === NAMESPACE_LABEL && !(r.operator === 'In' && r.values.length === 1 && r.values[0] === policy.namespace),
+      r.key === NAMESPACE_LABEL && !(r.operator === 'In' && r.values.length > 0 && r.values.every((v) => v === ns)),
   );
-  return {
-    selector: selectorFrom([
-      ...own,
-      { source: 'k8s', key: NAMESPACE_LABEL, operator: 'In', values: [policy.namespace] },
-    ]),
-    ignoredNamespace,
-  };
+  own.push({ source: 'k8s', key: NAMESPACE_LABEL, operator: 'In', values: [ns] });
+  return { selector: selectorFrom(own), ignoredNamespace };
 }
 
 /**

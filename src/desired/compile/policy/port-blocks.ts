@@ -29,3 +29,11 @@ export function blockContains(outer: PortBlock, inner: PortBlock): boolean {
   const shift = 16 - outer.prefixLen;
   return outer.port >>> shift === inner.port >>> shift;
 }
+
+export const MAX_PORT = 65_535;
+
+/** A port rule's port as a number (absent or empty: 0, every port); null for a named port. */
+export function numericPort(port: string | number | undefined): number | null {
+  if (port === undefined || port === '') return 0;
+  return typeof port === 'number' ? port : /^\d+$/.test(port) ? Number(port) : null;
+}

@@ -4,7 +4,7 @@ import { SelectorIndex } from '../../selector/index.js';
 import type { ClusterView, IdentityInfo } from '../cluster-view.js';
 import type { Warnings } from '../warnings.js';
 import type { CompiledRule } from './compiled-rule.js';
-import { allocateRuleIds, refKey } from './rule-refs.js';
+import { allocateRuleIds, type PolicyRefs, type RefStore } from './rule-refs.js';
 
 /** Every identity a peer selector can name, sorted by id, and their label index. */
 export interface IdentityIndex {
@@ -25,11 +25,13 @@ interface Memo {
  * identities, with the same rule ids: then its earlier result (and its
  * warnings) is reused, so one changed policy recompiles one policy.
  */
-export class RuleMemo {
+export class RuleMemo implements RefStore {
   private readonly rules = new WeakMap<PolicyRule, Memo>();
   private cidr: ReadonlyMap<string, number> = new Map();
   private identityIndex: { view: ClusterView; cidr: ReadonlyMap<string, number>; value: IdentityIndex } | null = null;
   private ruleIds: { keys: readonly string[]; ids: ReadonlyMap<string, number> } | null = null;
+  /** Each policy's item refs (see ruleRefs), by declaration. */
+  readonly policyRefs = new WeakMap<PolicyDeclaration, PolicyRefs>();
 
   /** The identities and their index of the last build when the view and CIDR identities are the same. */
   identities(view: ClusterView, cidr: ReadonlyMap<string, number>, build: () => IdentityIndex): IdentityIndex {
@@ -42,7 +44,7 @@ export class RuleMemo {
   /** Rule ids hashed once per set of rule keys: they depend on nothing else. */
   readonly allocateIds = (keys: readonly string[]): ReadonlyMap<string, number> => {
     const last = this.ruleIds;
-    if (last && last.keys.length === keys.length && last.keys.every((k, i) => k === keys[i])) return last.ids;
+    if (last && sameKeys(last.keys, keys)) return last.ids;
     this.ruleIds = { keys, ids: allocateRuleIds(keys) };
     return this.ruleIds.ids;
   };
@@ -59,17 +61,24 @@ export class RuleMemo {
     rule: PolicyRule,
     view: ClusterView,
     cidr: ReadonlyMap<string, number>,
-    refs: ReadonlyMap<string, RuleRef>,
+    refs: readonly RuleRef[],
   ): Memo | undefined {
     const m = this.rules.get(rule);
     if (!m || m.view !== view || m.cidr !== cidr || m.compiled.policy !== policy) return undefined;
-    const sameRefs = m.compiled.items.every((item) => sameRef(item.ref, refs.get(refKey(policy, item.ref.path))));
+    const last = m.compiled.refs;
+    const sameRefs = last === refs || (last.length === refs.length && last.every((ref, i) => sameRef(ref, refs[i])));
     return sameRefs ? m : undefined;
   }
 
   set(rule: PolicyRule, memo: Memo): void {
     this.rules.set(rule, memo);
   }
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function sameRef(a: RuleRef, b: RuleRef | undefined): boolean {
