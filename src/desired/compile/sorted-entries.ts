@@ -136,7 +136,11 @@ export function deepFreeze<T>(value: T): T {
     // Indexed loop: Object.values would copy large arrays such as Maglev tables.
     for (let i = 0; i < value.length; i++) if (typeof value[i] === 'object') deepFreeze(value[i]);
   } else {
-    for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
+    // Only objects recurse: entries are mostly strings and numbers, and a call per field adds up over thousands.
+    for (const key in value) {
+      const field = (value as Record<string, unknown>)[key];
+      if (typeof field === 'object') deepFreeze(field);
+    }
   }
   return value;
 }

@@ -35,7 +35,7 @@ export function compileL7Rules(
   local: readonly LocalEndpoint[],
   warnings: Warnings,
 ): L7RuleSet[] {
-  if (view.cluster.spec.policyEnforcement === 'never' || !hasHttpRules(program)) return [];
+  if (view.cluster.spec.policyEnforcement === 'never' || !program.httpRules) return [];
   const index = new SelectorIndex(local, (ep) => ep.info.labels);
   const grants: Grant[] = [];
   for (const rule of program.rules) {
@@ -72,36 +72,6 @@ export function compileL7Rules(
     }
   }
   return ruleSets(grants);
-}
-
-const HTTP_RULES = new WeakMap<PolicyProgram, boolean>();
-
-/**
- * Whether some allow item of the program carries HTTP rules: without one no
- * node has a rule set (nor a warning about one), so a node's compile need not
- * select every rule's endpoints (200 times in a plan of 100 nodes).
- */
-function hasHttpRules(program: PolicyProgram): boolean {
-  let found = HTTP_RULES.get(program);
-  if (found === undefined) {
-    found = false;
-    // Indexed loops: for-of over every rule costs a result object per step while the code is cold.
-    const rules = program.rules;
-    for (let i = 0; i < rules.length && !found; i++) {
-      const r = rules[i]!.rule.rule;
-      found = itemsHaveHttp(r.ingress) || itemsHaveHttp(r.egress);
-    }
-    HTTP_RULES.set(program, found);
-  }
-  return found;
-}
-
-function itemsHaveHttp(items: readonly (IngressRule | EgressRule)[] | null | undefined): boolean {
-  for (let i = 0; items && i < items.length; i++) {
-    const ports = items[i]!.toPorts;
-    for (let j = 0; ports && j < ports.length; j++) if ((ports[j]!.rules?.http ?? []).length > 0) return true;
-  }
-  return false;
 }
 
 function ruleSets(grants: readonly Grant[]): L7RuleSet[] {

@@ -22,6 +22,12 @@ export interface PolicyProgram {
   readonly identities: readonly IdentityInfo[];
   /** Some rule names 0.0.0.0/0, so the ipcache maps it to `world` explicitly. */
   readonly worldPrefixUsed: boolean;
+  /**
+   * Some allow item carries HTTP rules: without one no node has an L7 rule set
+   * (nor a warning about one), so a node's compile need not select every
+   * rule's endpoints again for them.
+   */
+  readonly httpRules: boolean;
 }
 
 const WORLD_PREFIX = '0.0.0.0/0';
@@ -39,6 +45,7 @@ export function compilePolicyRules(
   const build = () => identityIndex(view, cidrIdentities);
   const { identities, index } = memo ? memo.identities(view, cidrIdentities, build) : build();
   const rules: CompiledRule[] = [];
+  let httpRules = false;
   // Indexed loops over every rule here and in the walks below: a for-of or forEach costs more per step while cold.
   for (let p = 0; p < policies.length; p++) {
     const policy = policies[p]!;
@@ -49,6 +56,7 @@ export function compilePolicyRules(
       if (earlier) {
         warnings.addAll(earlier.warnings);
         rules.push(earlier.compiled);
+        httpRules ||= earlier.compiled.http;
         continue;
       }
       const own = new Warnings();
@@ -56,9 +64,10 @@ export function compilePolicyRules(
       warnings.addAll(own);
       memo?.set(rule, { view, cidr: cidrIdentities, compiled, warnings: own });
       rules.push(compiled);
+      httpRules ||= compiled.http;
     }
   }
-  return { rules, cidrIdentities, identities, worldPrefixUsed: cidrs.world };
+  return { rules, cidrIdentities, identities, worldPrefixUsed: cidrs.world, httpRules };
 }
 
 function identityIndex(view: ClusterView, cidrIdentities: ReadonlyMap<string, number>): IdentityIndex {

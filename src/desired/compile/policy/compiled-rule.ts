@@ -28,6 +28,8 @@ export interface CompiledRule {
   readonly egress: boolean;
   readonly defaultDenyIngress: boolean;
   readonly defaultDenyEgress: boolean;
+  /** Some ingress or egress (allow) item carries HTTP rules. */
+  readonly http: boolean;
   /** The refs of the items, in their order: known before the items are built. */
   readonly refs: readonly RuleRef[];
   readonly items: readonly DirectionRule[];

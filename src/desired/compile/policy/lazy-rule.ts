@@ -1,7 +1,7 @@
 import type { Direction, RuleRef } from '../../desired-state.js';
 import { RESERVED_IDENTITIES } from '../../identity/index.js';
 import type { PolicyDeclaration, PolicyRule } from '../../model.js';
-import type { Entity, PortRule } from '../../schema/cilium-policy.js';
+import type { EgressRule, Entity, IngressRule, PortRule } from '../../schema/cilium-policy.js';
 import { selectorHasKey, type SelectorIndex, type Selector } from '../../selector/index.js';
 import type { ClusterView, IdentityInfo } from '../cluster-view.js';
 import type { CompiledRule, DirectionRule, PortSpec } from './compiled-rule.js';
@@ -32,6 +32,7 @@ export class LazyRule implements CompiledRule {
   readonly egress: boolean;
   readonly defaultDenyIngress: boolean;
   readonly defaultDenyEgress: boolean;
+  readonly http: boolean;
   private built: readonly DirectionRule[] | undefined;
 
   constructor(
@@ -46,6 +47,7 @@ export class LazyRule implements CompiledRule {
     this.egress = some(r.egress) || some(r.egressDeny);
     this.defaultDenyIngress = r.enableDefaultDeny?.ingress ?? true;
     this.defaultDenyEgress = r.enableDefaultDeny?.egress ?? true;
+    this.http = itemsHaveHttp(r.ingress) || itemsHaveHttp(r.egress);
   }
 
   get items(): readonly DirectionRule[] {
@@ -63,6 +65,14 @@ export class LazyRule implements CompiledRule {
     }
     return out;
   }
+}
+
+function itemsHaveHttp(items: readonly (IngressRule | EgressRule)[] | null | undefined): boolean {
+  for (let i = 0; items && i < items.length; i++) {
+    const ports = items[i]!.toPorts;
+    for (let j = 0; ports && j < ports.length; j++) if ((ports[j]!.rules?.http ?? []).length > 0) return true;
+  }
+  return false;
 }
 
 function some(list: readonly unknown[] | null | undefined): boolean {
