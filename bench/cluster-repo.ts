@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { mulberry32 } from '../tests/support/seeded-random.js';
 
 export interface ClusterShape {
   readonly nodes: number;
@@ -30,18 +31,6 @@ const PER_FILE = 100;
 /** The policy the second commit changes, and its file. */
 export const CHANGED_POLICY = 'policy-0';
 export const CHANGED_FILE = 'policies/0.yaml';
-
-/** mulberry32: a small seeded generator, enough to vary labels reproducibly. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function doc(kind: string, api: string, meta: string, spec: string): string {
   return `apiVersion: ${api}\nkind: ${kind}\nmetadata:\n${meta}spec:\n${spec}`;
@@ -70,7 +59,7 @@ function policyDoc(j: number, port: string, peer: number): string {
 
 /** Path → content of the repository; `changed` applies the two-line policy change of the second commit. */
 export function clusterFiles(shape: ClusterShape, changed = false): Record<string, string> {
-  const rnd = random(shape.seed);
+  const rnd = mulberry32(shape.seed);
   const tiers = Array.from({ length: shape.endpoints }, () => ['web', 'api', 'db'][Math.floor(rnd() * 3)]!);
   const files: Record<string, string> = {
     'cluster.yaml': doc(

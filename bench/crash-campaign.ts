@@ -16,6 +16,7 @@ import { reconcileNode } from '../src/reconciler/reconcile-node.js';
 import { makeRepo } from '../tests/support/git-fixtures.js';
 import { listenTcp, run, spawnIn } from '../tests/support/netns.js';
 import { clusterYaml, endpointYaml, TestNode } from '../tests/support/node-fixture.js';
+import { mulberry32 } from '../tests/support/seeded-random.js';
 
 const KILLS = Number(process.argv[2] ?? 50);
 const seed = Number(process.argv[3] ?? Date.now() % 1_000_000);
@@ -116,16 +117,6 @@ function prober(netns: string): { connected: () => number; tried: () => number; 
     }
   });
   return { connected: () => ok, tried: () => tried, lastOk: () => last };
-}
-
-function mulberry32(a: number): () => number {
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Netns, link pins and pending changes that differ from what the commit declares. */

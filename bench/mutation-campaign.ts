@@ -9,7 +9,8 @@ import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { compile, validateTree } from '../src/desired/index.js';
 import { emptyObserved, plan } from '../src/reconciler/plan.js';
-import { mutateTree, prng, type TreeFile } from './mutation/mutate-tree.js';
+import { mulberry32 } from '../tests/support/seeded-random.js';
+import { mutateTree, type TreeFile } from './mutation/mutate-tree.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const CORPUS = join(ROOT, '../shared/conformance/cilium/examples');
@@ -64,7 +65,7 @@ function runOne(files: TreeFile[]): { outcome: Outcome; error?: string } {
 function work(from: number, to: number, seed: number): void {
   const all = seeds();
   for (let i = from; i < to; i++) {
-    const r = prng(seed * 1_000_003 + i);
+    const r = mulberry32(seed * 1_000_003 + i);
     const { files, what } = mutateTree(all[i % all.length]!, r);
     const t = performance.now();
     const res = runOne(files);

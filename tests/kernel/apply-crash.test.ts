@@ -12,6 +12,7 @@ import { reconcileNode } from '../../src/reconciler/reconcile-node.js';
 import { makeRepo } from '../support/git-fixtures.js';
 import { run } from '../support/netns.js';
 import { clusterYaml, endpointYaml, TestNode } from '../support/node-fixture.js';
+import { mulberry32 } from '../support/seeded-random.js';
 
 // `gitwire apply` killed with SIGKILL at random points while it switches a
 // node between two commits that differ in endpoints and policies; one clean
@@ -428,16 +429,4 @@ function desiredBpfEntries(desired: DesiredState): Record<string, string[]> {
   }
   out.attachedLinks = desired.resources.program.map((e) => `${e.value.ifName}_${e.value.hook}`).sort();
   return out;
-}
-
-/** A small seeded PRNG, so a failing run's kill points can be replayed from its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,23 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { sortByAddress, sortEntries } from '../../../src/desired/compile/sorted-entries.js';
-
-/** mulberry32, so that a failing case can be run again. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../support/seeded-random.js';
 
 const entries = (keys: readonly string[]) => keys.map((key, i) => ({ key, value: i }));
 
 describe('sortByAddress', () => {
   it('orders address and prefix keys exactly as sortEntries does', () => {
-    const rnd = random(7);
+    const rnd = mulberry32(7);
     const pick = <T>(list: readonly T[]) => list[Math.floor(rnd() * list.length)]!;
     for (let round = 0; round < 200; round++) {
       const keys = new Set<string>();

@@ -6,6 +6,7 @@ import { Composer, LineCounter, Parser } from 'yaml';
 import type { FieldPath } from '../../../src/desired/load/field-path.js';
 import { readPlainYaml } from '../../../src/desired/load/internal/plain-yaml.js';
 import { YamlLocator } from '../../../src/desired/load/internal/yaml-locator.js';
+import { mulberry32 } from '../../support/seeded-random.js';
 
 const root = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
 // Cilium's corpus sits beside the repository, in ../shared; a clone without it skips that one test.
@@ -154,16 +155,10 @@ describe('reading plain block YAML without the full parser', () => {
   });
 });
 
-/** mulberry32: texts that vary, the same on every run. */
+/** Picks in [0, n), the same on every run. */
 function seeded(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
+  const next = mulberry32(seed);
+  return (n) => Math.floor(next() * n);
 }
 
 // Scalars and keys the subset takes, and ones near its edges: numbers of every form, quotes, colons, hashes.
