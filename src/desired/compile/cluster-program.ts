@@ -3,7 +3,7 @@ import type { IdentityTable } from '../identity/index.js';
 import type { Declared, Model } from '../model.js';
 import type { HealthCheckSpec } from '../schema/health-check.js';
 import type { CompileCache } from './compile-cache.js';
-import { IpcacheTemplate } from './compile-ipcache.js';
+import { IpcacheTemplate } from './ipcache-template.js';
 import { buildClusterView, type ClusterView } from './cluster-view.js';
 import { compilePolicyRules, type PolicyProgram } from './policy/compile-policy-rules.js';
 import { compileServiceProgram } from './service/compile-service-program.js';
@@ -63,9 +63,11 @@ export function buildClusterProgram(
   const { cidrIdentities, worldPrefixUsed } = policy.program;
   let template: IpcacheTemplate | undefined;
   const ipcache = () =>
-    (template ??= memo('ipcache', [view, cidrIdentities, worldPrefixUsed], () => {
-      return new IpcacheTemplate(view, cidrIdentities, worldPrefixUsed);
-    }));
+    (template ??= memo(
+      'ipcache',
+      [view, cidrIdentities, worldPrefixUsed],
+      () => new IpcacheTemplate(view, cidrIdentities, worldPrefixUsed),
+    ));
   const warnings = new Warnings();
   for (const w of [view.warnings, policy.warnings, services?.warnings]) if (w) warnings.addAll(w);
   return {

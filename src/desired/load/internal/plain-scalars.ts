@@ -23,19 +23,13 @@ const KEY = /^[A-Za-z0-9_./-][A-Za-z0-9_./:-]*$/;
 const QUOTED_KEY = /^("[^"\\]*"|'[^']*') *:( |$)/;
 
 /** Characters of a plain scalar after its first: [A-Za-z0-9 _./:=@+~()*-]. */
-const PLAIN_REST = charTable('A-Za-z0-9', ' _./:=@+~()*-');
+const PLAIN_REST = alphanumericsAnd(' _./:=@+~()*-');
 /** Its first character: [A-Za-z0-9_/], or - and . when a word character follows. */
-const PLAIN_FIRST = charTable('A-Za-z0-9', '_/');
+const PLAIN_FIRST = alphanumericsAnd('_/');
 
-function charTable(ranges: string, chars: string): Uint8Array {
+function alphanumericsAnd(chars: string): Uint8Array {
   const t = new Uint8Array(128);
-  for (const [a, b] of [
-    ['A', 'Z'],
-    ['a', 'z'],
-    ['0', '9'],
-  ] as const)
-    if (ranges.includes(`${a}-${b}`)) for (let c = a.charCodeAt(0); c <= b.charCodeAt(0); c++) t[c] = 1;
-  for (const c of chars) t[c.charCodeAt(0)] = 1;
+  for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789' + chars) t[c.charCodeAt(0)] = 1;
   return t;
 }
 

@@ -3,25 +3,6 @@ import { RESERVED_IDENTITIES } from '../identity/index.js';
 import type { ClusterView, EndpointInfo, NodeInfo } from './cluster-view.js';
 import { deepFreeze, entry, sortByAddress } from './sorted-entries.js';
 
-/**
- * Prefix → identity for this node (in tunnel mode each remote pod CIDR, too,
- * naming its node). Later sources override earlier ones on the
- * same prefix: CIDRs from policies, then node addresses and gateways, then
- * endpoints, as Cilium prefers what it knows about a workload over a policy's CIDR.
- * A node's gateway (first address of its pod CIDR) is the source of traffic
- * the node itself sends to its endpoints, so it maps as Cilium's router IPs
- * do: host on this node, remote-node (reached through that node) elsewhere.
- * Sorted by key.
- */
-export function compileIpcache(
-  view: ClusterView,
-  node: NodeInfo,
-  cidrIdentities: ReadonlyMap<string, number>,
-  worldPrefixUsed: boolean,
-): readonly Entry<IpcacheValue>[] {
-  return new IpcacheTemplate(view, cidrIdentities, worldPrefixUsed).forNode(node);
-}
-
 /** A source that puts a prefix: a node's pod CIDR, address or gateway, or an endpoint. */
 type Writer =
   | { readonly kind: 'podCidr' | 'address' | 'gateway'; readonly node: NodeInfo }
@@ -30,12 +11,20 @@ type Writer =
 const WORLD_PREFIX = '0.0.0.0/0';
 
 /**
- * The ipcache of every node at once. Most of a node's entries are the same on
- * every node; only the prefixes of its own pod CIDR, address, gateway and
- * endpoints differ. So the entries are built once, as a node that is none of
- * the cluster's sees them (sorted and frozen), and a node's list is that list
- * with its own prefixes worked out again: the node-independent part compiled
- * once per revision, and every node's list the same as compiling it alone.
+ * Prefix → identity, for every node at once (in tunnel mode each remote pod
+ * CIDR, too, naming its node). Later sources override earlier ones on the
+ * same prefix: CIDRs from policies, then node addresses and gateways, then
+ * endpoints, as Cilium prefers what it knows about a workload over a policy's CIDR.
+ * A node's gateway (first address of its pod CIDR) is the source of traffic
+ * the node itself sends to its endpoints, so it maps as Cilium's router IPs
+ * do: host on this node, remote-node (reached through that node) elsewhere.
+ *
+ * Most of a node's entries are the same on every node; only the prefixes of
+ * its own pod CIDR, address, gateway and endpoints differ. So the entries are
+ * built once, as a node that is none of the cluster's sees them (sorted and
+ * frozen), and a node's list is that list with its own prefixes worked out
+ * again: the node-independent part compiled once per revision, and every
+ * node's list the same as compiling it alone.
  */
 export class IpcacheTemplate {
   private readonly base: readonly Entry<IpcacheValue>[];
