@@ -4,13 +4,7 @@ import { NodeDatapath } from '../../src/datapath/index.js';
 import { pinLayout } from '../../src/datapath/programs/index.js';
 import { reconcileNode, type ReconcileOptions } from '../../src/reconciler/reconcile-node.js';
 import { run } from '../support/netns.js';
-import {
-  clusterYaml,
-  deathstarPeersYaml,
-  deathstarServiceYaml,
-  endpointYaml,
-  TestNode,
-} from '../support/node-fixture.js';
+import { deathstarNodeConfig, deathstarPeersYaml, deathstarServiceYaml, TestNode } from '../support/node-fixture.js';
 
 // A no-op pass reads less than it used to (netdev takes its addresses from the
 // net scan; maps without batch ops and Maglev tables are read into packed
@@ -21,14 +15,7 @@ import {
 const node = new TestNode('pf');
 const NODE_ADDR = '192.0.2.1';
 let kept: NodeDatapath;
-const pass = () =>
-  reconcileNode({
-    repo: node.configDir,
-    node: node.name,
-    nodeNs: node.netns,
-    bpffsRoot: node.bpffsRoot,
-    datapath: kept,
-  } satisfies ReconcileOptions);
+const pass = () => reconcileNode({ ...node.reconcileTarget, datapath: kept } satisfies ReconcileOptions);
 const summary = (r: Awaited<ReturnType<typeof pass>>) =>
   r.changes.changes.map((c) => `${c.action} ${c.resource} ${c.key}`);
 
@@ -38,13 +25,7 @@ const policy = deathstarPeersYaml([80]);
 
 beforeAll(async () => {
   node.addOutside('out', { '192.0.2.0/24': ['192.0.2.100'] });
-  node.writeConfig({
-    'cluster.yaml': clusterYaml(node),
-    'ds1.yaml': endpointYaml(node, 'deathstar-1', '10.0.1.10', { class: 'deathstar' }),
-    'ds2.yaml': endpointYaml(node, 'deathstar-2', '10.0.1.11', { class: 'deathstar' }),
-    'service.yaml': service,
-    'policy.yaml': policy,
-  });
+  node.writeConfig(deathstarNodeConfig(node, service, policy));
   kept = NodeDatapath.open({ node: node.name, nodeNs: node.netns, bpffsRoot: node.bpffsRoot });
   const first = await pass();
   expect(first.remaining?.changes).toEqual([]);

@@ -6,13 +6,7 @@ import { compileRevision, reconcileNode } from '../../src/reconciler/reconcile-n
 import { plan } from '../../src/reconciler/plan.js';
 import type { ChangeSet } from '../../src/reconciler/change-set.js';
 import { run } from '../support/netns.js';
-import {
-  clusterYaml,
-  deathstarPeersYaml,
-  deathstarServiceYaml,
-  endpointYaml,
-  TestNode,
-} from '../support/node-fixture.js';
+import { deathstarNodeConfig, deathstarPeersYaml, deathstarServiceYaml, TestNode } from '../support/node-fixture.js';
 
 // Observing against the desired state compares raw map bytes with the desired
 // entries' and decodes only what differs. Whatever the kernel holds, the plan
@@ -29,14 +23,7 @@ const service = deathstarServiceYaml();
 
 const policy = deathstarPeersYaml([80, 443]);
 
-const pass = () =>
-  reconcileNode({
-    repo: node.configDir,
-    node: node.name,
-    nodeNs: node.netns,
-    bpffsRoot: node.bpffsRoot,
-    datapath: kept,
-  });
+const pass = () => reconcileNode({ ...node.reconcileTarget, datapath: kept });
 
 /** The plan from a full decode and the plan from the raw compare; the test expects them equal. */
 async function bothWays(): Promise<{ full: ChangeSet; raw: ChangeSet }> {
@@ -49,13 +36,7 @@ const summary = (c: ChangeSet) => c.changes.map((x) => `${x.action} ${x.resource
 
 beforeAll(async () => {
   node.addOutside('out', { '192.0.2.0/24': ['192.0.2.100'] });
-  node.writeConfig({
-    'cluster.yaml': clusterYaml(node),
-    'ds1.yaml': endpointYaml(node, 'deathstar-1', '10.0.1.10', { class: 'deathstar' }),
-    'ds2.yaml': endpointYaml(node, 'deathstar-2', '10.0.1.11', { class: 'deathstar' }),
-    'service.yaml': service,
-    'policy.yaml': policy,
-  });
+  node.writeConfig(deathstarNodeConfig(node, service, policy));
   desired = (await compileRevision(node.configDir, undefined, node.name)).desired;
   kept = NodeDatapath.open({ node: node.name, nodeNs: node.netns, bpffsRoot: node.bpffsRoot });
   const first = await pass();

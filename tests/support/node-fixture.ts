@@ -34,6 +34,11 @@ export class TestNode {
     return endpointNetns(this.name, namespace, name);
   }
 
+  /** What reconcileNode needs to converge this node to its configuration directory. */
+  get reconcileTarget(): { repo: string; node: string; nodeNs: string; bpffsRoot: string } {
+    return { repo: this.configDir, node: this.name, nodeNs: this.netns, bpffsRoot: this.bpffsRoot };
+  }
+
   /** Replaces the configuration directory's files (path → YAML). */
   writeConfig(files: Record<string, string>): void {
     rmSync(this.configDir, { recursive: true, force: true });
@@ -153,6 +158,17 @@ spec:
       toPorts:
         - ports:
 ${items}`;
+}
+
+/** Two deathstar endpoints on `node` with the given Service and ds-peers policy: the kept-node tests' configuration. */
+export function deathstarNodeConfig(node: TestNode, service: string, policy: string): Record<string, string> {
+  return {
+    'cluster.yaml': clusterYaml(node),
+    'ds1.yaml': endpointYaml(node, 'deathstar-1', '10.0.1.10', { class: 'deathstar' }),
+    'ds2.yaml': endpointYaml(node, 'deathstar-2', '10.0.1.11', { class: 'deathstar' }),
+    'service.yaml': service,
+    'policy.yaml': policy,
+  };
 }
 
 /** The Star Wars L3/L4 policy from Cilium's corpus when it is there, else the project's own copy of it. */
